@@ -1,0 +1,1 @@
+"""Player and operator accounts: password hashes, session tokens, register and log in."""

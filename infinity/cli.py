@@ -1,0 +1,93 @@
+"""`infinity`: run the universe, and load-test it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="infinity",
+    help="Infinity: a persistent universe of players and AI crews.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def _check_host(host: str) -> str:
+    if not host.strip():
+        raise typer.BadParameter("host must not be empty")
+    return host
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.", callback=_check_host)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    data: Annotated[Path, typer.Option(help="Folder for the SQLite file and other state.")] = Path("data"),
+    db: Annotated[
+        str | None,
+        typer.Option(help="Database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…); default: a SQLite file in --data."),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")] = 1,
+    npcs: Annotated[bool, typer.Option(help="Fly non-player traffic.")] = True,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Start the universe: zones, gateway, web client at http://HOST:PORT."""
+    import uvicorn
+
+    from infinity.embedded import Settings
+    from infinity.gateway.app import create_app
+
+    if db is not None and not db.startswith(("sqlite", "postgresql")):
+        raise typer.BadParameter("--db must be a sqlite+aiosqlite or postgresql+asyncpg URL")
+    level = log_level.lower()
+    if level not in ("debug", "info", "warning", "error"):
+        raise typer.BadParameter("--log-level must be debug, info, warning or error")
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings(data=data, db=db, seed=seed, npcs=npcs)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=64 * 1024,
+        timeout_graceful_shutdown=5,
+        log_level=level,
+        lifespan="on",
+    )
+    console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
+    uvicorn.Server(config).run()
+
+
+@app.command()
+def loadtest(
+    clients: Annotated[int, typer.Option(min=1, max=5000, help="Bot clients to connect.")] = 50,
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="How long to fly.")] = 20.0,
+    url: Annotated[str, typer.Option(help="Server base URL.")] = "http://127.0.0.1:8000",
+    allow_remote: Annotated[bool, typer.Option(help="Allow a server that is not on loopback.")] = False,
+    fire: Annotated[bool, typer.Option(help="Bots also target and fire.")] = True,
+) -> None:
+    """Connect bot clients that speak the real protocol, fly and fire; print a summary."""
+    from infinity.loadtest.bots import Report, run_bots
+
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise typer.BadParameter("--url must be http://host:port")
+    if not allow_remote and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise typer.BadParameter("refusing a non-loopback server without --allow-remote")
+    report: Report = asyncio.run(run_bots(url, clients, seconds, fire=fire))
+    report.print(console)
+
+
+def main() -> None:
+    app()

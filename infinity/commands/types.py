@@ -1,0 +1,109 @@
+"""Every command that acts in the universe, from a player, an NPC or (later) an agent.
+
+**API boundary.** These structs are the game protocol's client-to-server
+messages (see docs/protocol.md) and the only way anything changes a zone.
+Field limits are part of the type, so a decoded command is already
+well-formed; the zone then checks it against the rules of the moment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+EntityId = Annotated[int, msgspec.Meta(ge=0, lt=2**32)]
+Unit = Annotated[float, msgspec.Meta(ge=-1.0, le=1.0)]
+Coordinate = Annotated[float, msgspec.Meta(ge=-1e6, le=1e6)]
+Seq = Annotated[int, msgspec.Meta(ge=0, lt=2**31)]
+
+
+class _Command(msgspec.Struct, tag_field="t", forbid_unknown_fields=True, frozen=True, kw_only=True):
+    ship: EntityId
+    seq: Seq = 0
+
+
+class Thrust(_Command, tag="thrust"):
+    """Set throttle (-1 reverse .. 1 full ahead) and turn rate (-1 right .. 1 left).
+
+    Cancels any move-to.
+    """
+
+    throttle: Unit = 0.0
+    turn: Unit = 0.0
+
+
+class MoveTo(_Command, tag="move_to"):
+    """Fly to a point in the system and stop there (autopilot)."""
+
+    x: Coordinate
+    y: Coordinate
+
+
+class Stop(_Command, tag="stop"):
+    """Cut the engines and let flight assist bleed off speed."""
+
+
+class Target(_Command, tag="target"):
+    """Lock a target for beams and torpedoes; `target` None clears the lock."""
+
+    target: EntityId | None = None
+
+
+class Fire(_Command, tag="fire"):
+    """Fire the beam at the locked target (range, energy and cooldown apply)."""
+
+
+class LaunchTorpedo(_Command, tag="torpedo"):
+    """Launch a torpedo that homes on the locked target, or flies straight ahead."""
+
+
+class Dock(_Command, tag="dock"):
+    """Dock at a station in range. Docked ships are safe and refit torpedoes."""
+
+    station: EntityId
+
+
+class Undock(_Command, tag="undock"):
+    """Leave the station you are docked at."""
+
+
+class Mine(_Command, tag="mine"):
+    """Mine an asteroid in range into cargo until full, out of range or told to stop."""
+
+    asteroid: EntityId | None = None
+
+
+class Unload(_Command, tag="unload"):
+    """Deliver the cargo hold to the station you are docked at."""
+
+
+class Jump(_Command, tag="jump"):
+    """Jump through a gate in range into the star system it leads to."""
+
+    gate: EntityId
+
+
+class Say(_Command, tag="say"):
+    """Speak on the local channel of your star system."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=280)]
+
+
+Command = (
+    Thrust | MoveTo | Stop | Target | Fire | LaunchTorpedo | Dock | Undock | Mine | Unload | Jump | Say
+)
+COMMAND_TYPES: tuple[type[_Command], ...] = (
+    Thrust,
+    MoveTo,
+    Stop,
+    Target,
+    Fire,
+    LaunchTorpedo,
+    Dock,
+    Undock,
+    Mine,
+    Unload,
+    Jump,
+    Say,
+)

@@ -1,0 +1,161 @@
+"""The embedded universe: one process, a SQLite (or PostgreSQL) store, in-process bus.
+
+`run_embedded` owns every long-running task (zone loops, NPC pilots,
+snapshots) in one TaskGroup and shuts them down in order: stop the loops
+after their current tick, take a final snapshot, close the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infinity.accounts.service import Accounts
+from infinity.galaxy.generate import generate
+from infinity.galaxy.model import Galaxy
+from infinity.gateway.fanout import Fanout
+from infinity.sim.zone import ShipState
+from infinity.store.records import Account
+from infinity.store.store import Store, sqlite_url
+from infinity.traffic.pilots import NPC_ROLES, Pilots
+from infinity.universe.loop import run_zone
+from infinity.universe.snapshots import Snapshots
+from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data: Path = Path("data")
+    db: str | None = None
+    seed: int = 1
+    snapshot_seconds: float = 5.0
+    npcs: bool = True
+
+    @property
+    def db_url(self) -> str:
+        return self.db or sqlite_url(self.data)
+
+
+class World:
+    """What the gateway may ask of the universe: accounts, ships, chat, the galaxy."""
+
+    def __init__(self, store: Store, universe: Universe, accounts: Accounts) -> None:
+        self.store = store
+        self.universe = universe
+        self.accounts = accounts
+        self.fanout = Fanout(universe)
+        self._ship_lock = asyncio.Lock()
+
+    @property
+    def galaxy(self) -> Galaxy:
+        return self.universe.galaxy
+
+    async def ensure_ship(self, account: Account) -> int:
+        """The account's ship, built and docked at a home station if it has none yet."""
+        async with self._ship_lock:
+            existing = self.universe.ship_of_account.get(account.id)
+            if existing is not None:
+                return existing
+            systems = self.galaxy.systems
+            home = systems[account.id % len(systems)]
+            station = home.stations()[0]
+            ship_id = await self.store.create_ship(
+                name=account.name,
+                account_id=account.id,
+                role="player",
+                system_id=home.id,
+                home_station=station.id,
+                home_system=home.id,
+                docked_at=station.id,
+                x=station.x,
+                y=station.y,
+            )
+            state = ShipState(
+                ship_id, account.name, account.id, station.id, home.id, station.x, station.y,
+                docked_at=station.id,
+            )  # fmt: skip
+            self.universe.place(home.id, state, "player")
+            return ship_id
+
+    async def recent_chat(self, system_id: int) -> list[list[Any]]:
+        lines = await self.store.recent_chat(system_id)
+        return [[line.ship_id, line.name, line.text] for line in lines]
+
+
+async def _load(store: Store, settings: Settings) -> Universe:
+    """Load the stored universe, or make and store a new one on the first start."""
+    galaxy = await store.load_galaxy()
+    if galaxy is None:
+        galaxy = generate(settings.seed)
+        await store.save_galaxy(galaxy)
+        log.info("generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed)
+    universe = Universe(galaxy)
+    saved = await store.load_ships()
+    for ship in saved:
+        system = ship.system_id if ship.system_id in universe.zones else ship.state.home_system
+        universe.place(system, ship.state, ship.role)
+    if settings.npcs and not any(s.role != "player" for s in saved):
+        await _seed_traffic(store, universe)
+    return universe
+
+
+async def _seed_traffic(store: Store, universe: Universe) -> None:
+    """First start: a few miners, a patrol and a trader at every system's stations."""
+    for system in universe.galaxy.systems:
+        stations = system.stations()
+        for k, role in enumerate(NPC_ROLES):
+            station = stations[k % len(stations)]
+            name = f"{role.capitalize()} {system.name[:3].upper()}-{k + 1}"
+            ship_id = await store.create_ship(
+                name=name,
+                account_id=None,
+                role=role,
+                system_id=system.id,
+                home_station=station.id,
+                home_system=system.id,
+                docked_at=station.id,
+                x=station.x,
+                y=station.y,
+            )
+            state = ShipState(
+                ship_id, name, None, station.id, system.id, station.x, station.y,
+                docked_at=station.id,
+            )  # fmt: skip
+            universe.place(system.id, state, role)
+
+
+@contextlib.asynccontextmanager
+async def run_embedded(settings: Settings) -> AsyncIterator[World]:
+    """Open the store, load the universe, run it; on exit stop in order and save."""
+    store = await Store.open(settings.db_url)
+    try:
+        universe = await _load(store, settings)
+        world = World(store, universe, Accounts(store))
+        snapshots = Snapshots(universe, store, settings.snapshot_seconds)
+        pilots = Pilots(universe, settings.seed)
+        stopping = asyncio.Event()
+        async with asyncio.TaskGroup() as tasks:
+            count = len(universe.zones)
+            for index, system_id in enumerate(sorted(universe.zones)):
+                phase = 0.05 * index / count
+                tasks.create_task(run_zone(universe, system_id, stopping, phase))
+            tasks.create_task(snapshots.run(stopping))
+            if settings.npcs:
+                tasks.create_task(pilots.run(stopping))
+            try:
+                yield world
+            finally:
+                # Stop the loops; each finishes the tick it is in.
+                stopping.set()
+        # Every loop has stopped: this snapshot is the final state.
+        await snapshots.flush_chat()
+        await snapshots.save()
+    finally:
+        await store.close()

@@ -1,0 +1,59 @@
+"""The ASGI application: routes, and the lifespan that runs the universe behind them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from infinity.embedded import Settings, run_embedded
+from infinity.gateway import rest
+from infinity.gateway.socket import Close, game_socket
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+async def healthz(request: Request) -> Response:
+    world = request.app.state.world
+    return JSONResponse({"ok": True, "zones": len(world.universe.zones)})
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with run_embedded(settings) as world:
+            app.state.world = world
+            app.state.accounts = world.accounts
+            app.state.universe = world.universe
+            app.state.fanout = world.fanout
+            app.state.recent_chat = world.recent_chat
+            try:
+                yield
+            finally:
+                # Tell every session we are going before the loops stop.
+                for session in list(world.fanout.by_account.values()):
+                    await session.kick(Close.GOING_AWAY, "server shutting down")
+
+    routes = [
+        *(
+            Route(e.path, rest.guarded(e.handler), methods=[e.method])
+            for e in rest.ENDPOINTS
+        ),
+        Route("/openapi.json", rest.openapi_document),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        WebSocketRoute("/ws", game_socket),
+        Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False), name="web"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

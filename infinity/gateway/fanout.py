@@ -1,0 +1,179 @@
+"""Interest-managed fan-out: after every zone tick, one frame per connected player.
+
+Per tick and zone: the changes are bucketed by cell once, each watched cell
+is encoded once, the frame prefix for each distinct view (3x3 cells) is
+assembled once, and each client then costs one small `me` record and a
+queue append. Clients whose view changed get full records for the cells
+they newly see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from prometheus_client import Counter, Gauge
+
+from infinity.commands.errors import Rejection
+from infinity.gateway import wire
+from infinity.gateway.session import Session
+from infinity.sim.systems import neighbourhood
+from infinity.sim.zone import TickReport, Zone
+from infinity.universe.universe import Universe
+
+FRAMES = Counter("infinity_frames_sent_total", "Frames queued to clients")
+FRAME_BYTES = Counter("infinity_frame_bytes_total", "Bytes of frames queued to clients")
+SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
+
+
+def error_message(rejection: Rejection) -> bytes:
+    return wire.encode(
+        {"t": "error", "reason": str(rejection.reason), "detail": rejection.detail, "seq": rejection.seq}
+    )
+
+
+class Fanout:
+    """Knows which sessions watch which zone and feeds them after each tick."""
+
+    def __init__(self, universe: Universe) -> None:
+        self.universe = universe
+        self.by_system: defaultdict[int, dict[int, Session]] = defaultdict(dict)
+        self.by_account: dict[int, Session] = {}
+        universe.observe(self.on_tick)
+
+    # -- membership -----------------------------------------------------------
+
+    def join(self, session: Session) -> Session | None:
+        """Attach a session; returns the session it replaces for the same account, if any."""
+        old = self.by_account.get(session.account)
+        if old is not None:
+            self.leave(old)
+        self.by_account[session.account] = session
+        self._enter_system(session)
+        SESSIONS.set(len(self.by_account))
+        return old
+
+    def leave(self, session: Session) -> None:
+        if self.by_account.get(session.account) is session:
+            del self.by_account[session.account]
+        members = self.by_system[session.system]
+        if members.get(session.ship) is session:
+            del members[session.ship]
+        session.close()
+        SESSIONS.set(len(self.by_account))
+
+    def _enter_system(self, session: Session) -> None:
+        self.by_system[session.system].pop(session.ship, None)
+        session.system = self.universe.where.get(session.ship, -1)
+        self.by_system[session.system][session.ship] = session
+        session.resync()
+
+    # -- the per-tick work ----------------------------------------------------
+
+    def on_tick(self, zone: Zone, report: TickReport) -> None:
+        sessions = self.by_system.get(zone.system_id)
+        for origin, rejection in report.rejections:
+            if isinstance(origin, Session):
+                origin.push(error_message(rejection))
+        if not sessions:
+            return
+        self._follow_departures(zone, sessions)
+        present = [s for s in sessions.values() if s.ship in zone.bodies.row_of]
+        if not present:
+            return
+        b = zone.bodies
+        rows = np.fromiter((b.row_of[s.ship] for s in present), dtype=np.int64, count=len(present))
+        cells = b.cell[rows].tolist()
+        changes = wire.changes_of(zone, report)
+        touched = changes.touched()
+        deltas: dict[int, bytes] = {}
+        fulls: dict[int, bytes] = {}
+        prefixes: dict[int, bytes] = {}
+        chat = wire.encode(wire.chat_lines(report))
+        mes = _me_records(zone, rows)
+        for session, cell, me in zip(present, cells, mes, strict=True):
+            session.ack = session.submitted
+            view = neighbourhood(cell)
+            if session.view == view and not session.needs_full:
+                prefix = prefixes.get(cell)
+                if prefix is None:
+                    parts = [self._delta(zone, c, changes, deltas) for c in view if c in touched]
+                    prefix = prefixes[cell] = wire.frame_prefix(
+                        report.tick, report.dilation, parts, chat
+                    )
+                me[0] = session.ack
+                frame = prefix + wire.encode(me)
+            else:
+                frame = self._reframe(zone, session, view, report, changes, deltas, fulls, chat, me)
+            session.push(frame)
+            FRAMES.inc()
+            FRAME_BYTES.inc(len(frame))
+
+    def _reframe(
+        self,
+        zone: Zone,
+        session: Session,
+        view: tuple[int, ...],
+        report: TickReport,
+        changes: wire.CellChanges,
+        deltas: dict[int, bytes],
+        fulls: dict[int, bytes],
+        chat: bytes,
+        me: list[Any],
+    ) -> bytes:
+        """A frame for a client whose view changed: full records for newly seen cells."""
+        known = () if session.needs_full or session.view is None else session.view
+        touched = changes.touched()
+        missing = [c for c in view if c not in known and c not in fulls]
+        if missing:
+            for cell, rows in wire.rows_in_cells(zone.bodies, missing).items():
+                fulls[cell] = wire.encode_cell(zone, cell, changes, full_rows=rows)
+        parts = [
+            fulls[c] if c not in known else self._delta(zone, c, changes, deltas)
+            for c in view
+            if c not in known or c in touched
+        ]
+        session.view = view
+        session.needs_full = False
+        me[0] = session.ack
+        me[-1] = list(view)
+        return wire.frame_prefix(report.tick, report.dilation, parts, chat) + wire.encode(me)
+
+    @staticmethod
+    def _delta(zone: Zone, cell: int, changes: wire.CellChanges, cache: dict[int, bytes]) -> bytes:
+        data = cache.get(cell)
+        if data is None:
+            data = cache[cell] = wire.encode_cell(zone, cell, changes)
+        return data
+
+    def _follow_departures(self, zone: Zone, sessions: dict[int, Session]) -> None:
+        """Sessions whose ship left this zone move to the zone that now owns it."""
+        for ship, session in list(sessions.items()):
+            if ship in zone.bodies.row_of:
+                continue
+            now = self.universe.where.get(ship, zone.system_id)
+            if now != zone.system_id:
+                self._enter_system(session)
+                target = self.universe.zones[now]
+                session.push(
+                    wire.encode({"t": "system", "system": {"id": now, "name": target.name}})
+                )
+
+
+def _me_records(zone: Zone, rows: np.ndarray) -> list[list[Any]]:
+    """Every present session's private ship state, gathered column-wise."""
+    b = zone.bodies
+    columns = (
+        np.zeros(rows.size, dtype=np.int64).tolist(),
+        np.rint(b.energy[rows]).astype(np.int64).tolist(),
+        np.rint(b.cargo[rows]).astype(np.int64).tolist(),
+        b.torpedoes[rows].tolist(),
+        b.docked_at[rows].tolist(),
+        b.target[rows].tolist(),
+        np.ceil(b.beam_cd[rows] * 10).astype(np.int64).tolist(),
+        np.ceil(b.torp_cd[rows] * 10).astype(np.int64).tolist(),
+        b.mining[rows].tolist(),
+        [None] * rows.size,
+    )
+    return [list(r) for r in zip(*columns, strict=True)]

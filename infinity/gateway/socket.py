@@ -1,0 +1,185 @@
+"""The game WebSocket: hello, then commands in and frames out (docs/protocol.md).
+
+Each connection runs two tasks under one TaskGroup: the reader (this
+coroutine's loop) and the session's writer. Whichever ends first ends both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, Final
+
+import msgspec
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from infinity.accounts.service import Accounts, Unauthorized
+from infinity.commands.errors import Reason
+from infinity.commands.types import COMMAND_TYPES, Command
+from infinity.gateway import wire
+from infinity.gateway.fanout import Fanout
+from infinity.gateway.limits import TokenBucket
+from infinity.gateway.session import Session
+from infinity.sim.systems import CELL_SIZE
+from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME: Final = 4096
+HELLO_TIMEOUT: Final = 10.0
+KNOWN_TAGS: Final = frozenset(t.__struct_config__.tag for t in COMMAND_TYPES)
+
+
+class Close:
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    TOO_BIG = 1009
+    BAD_HELLO = 4000
+    UNAUTHORIZED = 4001
+    BAD_VERSION = 4002
+    REPLACED = 4003
+    FLOOD = 4008
+
+
+class Hello(msgspec.Struct, forbid_unknown_fields=True):
+    t: str
+    v: int
+    token: str
+
+
+_loose = msgspec.msgpack.Decoder()
+_hello = msgspec.msgpack.Decoder(Hello)
+
+
+def _error(reason: Reason, detail: str, seq: int = 0) -> bytes:
+    return wire.encode({"t": "error", "reason": str(reason), "detail": detail, "seq": seq})
+
+
+def parse_command(data: bytes, ship: int) -> Command | bytes:
+    """Decode and check one client frame: a command, or the encoded error to send back."""
+    if len(data) > MAX_FRAME:
+        return _error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
+    try:
+        raw = _loose.decode(data)
+    except msgspec.DecodeError:
+        return _error(Reason.BAD_FRAME, "not a MessagePack value")
+    if not isinstance(raw, dict):
+        return _error(Reason.BAD_FRAME, "a command is a map with a 't' field")
+    seq = raw.get("seq", 0)
+    seq = seq if isinstance(seq, int) and 0 <= seq < 2**31 else 0
+    tag = raw.get("t")
+    if not isinstance(tag, str) or tag not in KNOWN_TAGS:
+        return _error(Reason.UNKNOWN_TYPE, f"unknown command type {tag!r}", seq)
+    try:
+        command: Command = msgspec.convert(raw, Command)
+    except msgspec.ValidationError as invalid:
+        return _error(Reason.INVALID, str(invalid), seq)
+    if command.ship != ship:
+        return _error(Reason.NOT_YOUR_SHIP, "you command only your own ship", seq)
+    return command
+
+
+async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
+    """Wait for the hello; returns (account id, name, role) or closes the socket."""
+    try:
+        message = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT)
+        data = message.get("bytes")
+        if data is None:
+            raise msgspec.DecodeError("not a binary frame")
+        hello = _hello.decode(data)
+    except (TimeoutError, msgspec.DecodeError, msgspec.ValidationError):
+        await ws.close(Close.BAD_HELLO, "send a hello first")
+        return None
+    if hello.t != "hello":
+        await ws.close(Close.BAD_HELLO, "send a hello first")
+        return None
+    if hello.v != wire.PROTOCOL_VERSION:
+        await ws.close(Close.BAD_VERSION, f"this server speaks v{wire.PROTOCOL_VERSION}")
+        return None
+    try:
+        account = await accounts.authenticate(hello.token)
+    except Unauthorized:
+        await ws.close(Close.UNAUTHORIZED, "unknown or expired token")
+        return None
+    return account.id, account.name, account.role
+
+
+async def game_socket(ws: WebSocket) -> None:
+    state: Any = ws.app.state
+    accounts: Accounts = state.accounts
+    universe: Universe = state.universe
+    fanout: Fanout = state.fanout
+    await ws.accept()
+    who = await _hello_account(ws, accounts)
+    if who is None:
+        return
+    account, name, role = who
+    ship = universe.ship_of_account.get(account)
+    if ship is None:
+        await ws.close(Close.UNAUTHORIZED, "this account has no ship")
+        return
+    system = universe.where[ship]
+    zone = universe.zones[system]
+    welcome = wire.encode(
+        {
+            "t": "welcome",
+            "v": wire.PROTOCOL_VERSION,
+            "account": {"id": account, "name": name, "role": role},
+            "ship": ship,
+            "system": {"id": zone.system_id, "name": zone.name},
+            "tick": zone.clock.tick,
+            "cell_size": CELL_SIZE,
+            "chat": await state.recent_chat(zone.system_id),
+        }
+    )
+    # No await between joining and queueing the welcome: it must precede every frame.
+    session = Session(account, name, ship, ws.send_bytes, ws.close)
+    replaced = fanout.join(session)
+    session.push(welcome)
+    if replaced is not None:
+        await replaced.kick(Close.REPLACED, "replaced by a newer connection")
+    code = Close.NORMAL
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            writer = tasks.create_task(session.write())
+            code = await _read(ws, session, universe)
+            writer.cancel()
+    except* WebSocketDisconnect:
+        code = Close.GOING_AWAY
+    except* Exception:
+        log.exception("game socket failed")
+        code = Close.GOING_AWAY
+    finally:
+        fanout.leave(session)
+    if session.kicked:
+        return
+    with contextlib.suppress(Exception):
+        await ws.close(code)
+
+
+async def _read(ws: WebSocket, session: Session, universe: Universe) -> int:
+    """Read frames until the client leaves or must be cut off; returns the close code."""
+    bucket = TokenBucket()
+    while not session.closed:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return Close.NORMAL
+        data = message.get("bytes")
+        if data is None:
+            session.push(_error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
+            continue
+        if not bucket.allow():
+            if bucket.flooding:
+                return Close.FLOOD
+            session.push(_error(Reason.RATE_LIMITED, "slow down"))
+            continue
+        parsed = parse_command(data, session.ship)
+        if isinstance(parsed, bytes):
+            session.push(parsed)
+            continue
+        if not universe.submit(parsed, origin=session):
+            session.push(_error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
+            continue
+        session.submitted = max(session.submitted, parsed.seq)
+    return Close.NORMAL

@@ -1,0 +1,256 @@
+"""Command handlers: one function per command type, each a ladder of guard clauses.
+
+A handler either changes the zone or raises `Rejected` before changing
+anything, so a refused command leaves no trace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from infinity.commands import types as c
+from infinity.commands.errors import Reason, Rejected
+from infinity.sim import events as ev
+from infinity.sim import rules
+from infinity.sim.bodies import NO_ENTITY
+from infinity.sim.kinds import Kind
+
+if TYPE_CHECKING:
+    from infinity.sim.zone import Zone
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def apply(zone: Zone, command: c.Command) -> None:
+    """Apply one command to the zone, or raise `Rejected`."""
+    handler = _HANDLERS[type(command)]
+    handler(zone, command)
+
+
+# -- guards -------------------------------------------------------------------
+
+
+def _own_row(zone: Zone, ship: int) -> int:
+    row = zone.bodies.row(ship)
+    if row is None or zone.bodies.kind[row] != Kind.SHIP:
+        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {ship} is not in {zone.name}")
+    return row
+
+
+def _flying_row(zone: Zone, ship: int) -> int:
+    row = _own_row(zone, ship)
+    if zone.bodies.docked_at[row] != NO_ENTITY:
+        raise Rejected(Reason.DOCKED, "undock first")
+    return row
+
+
+def _other_row(zone: Zone, entity: int, kind: Kind) -> int:
+    row = zone.bodies.row(entity)
+    if row is None:
+        raise Rejected(Reason.UNKNOWN_ENTITY, f"nothing with id {entity} in {zone.name}")
+    if zone.bodies.kind[row] != kind:
+        raise Rejected(Reason.WRONG_KIND, f"{entity} is not a {kind.name.lower()}")
+    return row
+
+
+def _distance(zone: Zone, a: int, b: int) -> float:
+    pos = zone.bodies.pos
+    return float(np.hypot(*(pos[a] - pos[b])))
+
+
+def _within(zone: Zone, a: int, b: int, reach: float, what: str) -> None:
+    gap = _distance(zone, a, b)
+    if gap > reach:
+        raise Rejected(Reason.OUT_OF_RANGE, f"{what} is {gap:.0f} m away; range is {reach:.0f} m")
+
+
+def _locked_target(zone: Zone, row: int, reach: float) -> int:
+    b = zone.bodies
+    target = b.row(int(b.target[row]))
+    if target is None:
+        raise Rejected(Reason.NO_TARGET, "lock a target first")
+    if b.kind[target] != Kind.SHIP:
+        raise Rejected(Reason.WRONG_KIND, "only ships can be attacked")
+    if b.docked_at[target] != NO_ENTITY:
+        raise Rejected(Reason.DOCKED, "the target is docked and safe")
+    _within(zone, row, target, reach, "the target")
+    return target
+
+
+def _spend(zone: Zone, row: int, energy: float, cooldown_column: str) -> None:
+    b = zone.bodies
+    if getattr(b, cooldown_column)[row] > 0:
+        raise Rejected(Reason.COOLDOWN, f"ready in {getattr(b, cooldown_column)[row]:.1f} s")
+    if b.energy[row] < energy:
+        raise Rejected(Reason.NO_ENERGY, f"needs {energy:.0f} energy, have {b.energy[row]:.0f}")
+
+
+# -- handlers -----------------------------------------------------------------
+
+
+def thrust(zone: Zone, cmd: c.Thrust) -> None:
+    row = _flying_row(zone, cmd.ship)
+    b = zone.bodies
+    b.throttle[row] = cmd.throttle
+    b.turn[row] = cmd.turn
+    b.autopilot[row] = False
+
+
+def move_to(zone: Zone, cmd: c.MoveTo) -> None:
+    row = _flying_row(zone, cmd.ship)
+    b = zone.bodies
+    b.dest[row] = (cmd.x, cmd.y)
+    b.autopilot[row] = True
+
+
+def stop(zone: Zone, cmd: c.Stop) -> None:
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    b.throttle[row] = b.turn[row] = 0.0
+    b.autopilot[row] = False
+
+
+def target(zone: Zone, cmd: c.Target) -> None:
+    row = _own_row(zone, cmd.ship)
+    if cmd.target is not None:
+        if cmd.target == cmd.ship:
+            raise Rejected(Reason.WRONG_KIND, "you cannot target yourself")
+        if zone.bodies.row(cmd.target) is None:
+            raise Rejected(Reason.UNKNOWN_ENTITY, f"nothing with id {cmd.target} in {zone.name}")
+    zone.bodies.target[row] = NO_ENTITY if cmd.target is None else cmd.target
+
+
+def fire(zone: Zone, cmd: c.Fire) -> None:
+    row = _flying_row(zone, cmd.ship)
+    victim = _locked_target(zone, row, rules.BEAM_RANGE)
+    _spend(zone, row, rules.BEAM_ENERGY, "beam_cd")
+    b = zone.bodies
+    b.energy[row] -= rules.BEAM_ENERGY
+    b.beam_cd[row] = rules.BEAM_COOLDOWN
+    b.damage[victim] += rules.BEAM_DAMAGE
+    b.last_hit_by[victim] = cmd.ship
+    zone.emit(ev.Beam(cmd.ship, int(b.id[victim])))
+
+
+def launch_torpedo(zone: Zone, cmd: c.LaunchTorpedo) -> None:
+    row = _flying_row(zone, cmd.ship)
+    b = zone.bodies
+    victim = _locked_target(zone, row, rules.TORPEDO_SPEED * rules.TORPEDO_LIFETIME)
+    if b.torpedoes[row] <= 0:
+        raise Rejected(Reason.NO_AMMO, "no torpedoes left; dock to refit")
+    _spend(zone, row, rules.TORPEDO_ENERGY, "torp_cd")
+    b.energy[row] -= rules.TORPEDO_ENERGY
+    b.torp_cd[row] = rules.TORPEDO_COOLDOWN
+    b.torpedoes[row] -= 1
+    heading = float(b.heading[row])
+    nose = b.pos[row] + 40.0 * np.array([np.cos(heading), np.sin(heading)])
+    zone.queue_spawn(
+        Kind.TORPEDO,
+        pos=nose,
+        heading=heading,
+        target=int(b.id[victim]),
+        owner=cmd.ship,
+        life=rules.TORPEDO_LIFETIME,
+        hull=1.0,
+    )
+
+
+def dock(zone: Zone, cmd: c.Dock) -> None:
+    row = _flying_row(zone, cmd.ship)
+    station = _other_row(zone, cmd.station, Kind.STATION)
+    _within(zone, row, station, rules.DOCK_RANGE, "the station")
+    b = zone.bodies
+    b.docked_at[row] = cmd.station
+    b.pos[row] = b.pos[station]
+    b.vel[row] = 0.0
+    b.throttle[row] = b.turn[row] = 0.0
+    b.autopilot[row] = False
+    b.mining[row] = NO_ENTITY
+    b.torpedoes[row] = rules.SHIP_TORPEDOES
+    b.hull[row] = rules.SHIP_HULL  # free until the economy charges for repairs
+    zone.emit(ev.Docked(cmd.ship, cmd.station))
+
+
+def undock(zone: Zone, cmd: c.Undock) -> None:
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    station = int(b.docked_at[row])
+    if station == NO_ENTITY:
+        raise Rejected(Reason.NOT_DOCKED, "you are not docked")
+    heading = float(b.heading[row])
+    b.pos[row] += 150.0 * np.array([np.cos(heading), np.sin(heading)])
+    b.docked_at[row] = NO_ENTITY
+    zone.emit(ev.Undocked(cmd.ship, station))
+
+
+def mine(zone: Zone, cmd: c.Mine) -> None:
+    row = _flying_row(zone, cmd.ship)
+    b = zone.bodies
+    rock = _nearest(zone, row, Kind.ASTEROID) if cmd.asteroid is None else None
+    if cmd.asteroid is not None:
+        rock = _other_row(zone, cmd.asteroid, Kind.ASTEROID)
+    if rock is None:
+        raise Rejected(Reason.UNKNOWN_ENTITY, "no asteroid in this system")
+    _within(zone, row, rock, rules.MINE_RANGE, "the asteroid")
+    if b.cargo[row] >= rules.SHIP_CARGO:
+        raise Rejected(Reason.CARGO_FULL, "the hold is full; unload at a station")
+    if b.ore[rock] <= 0:
+        raise Rejected(Reason.DEPLETED, "that asteroid is mined out")
+    b.mining[row] = b.id[rock]
+
+
+def unload(zone: Zone, cmd: c.Unload) -> None:
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    station = int(b.docked_at[row])
+    if station == NO_ENTITY:
+        raise Rejected(Reason.NOT_DOCKED, "dock at a station to unload")
+    tonnes = float(b.cargo[row])
+    b.cargo[row] = 0.0
+    zone.info[station].delivered += tonnes
+    zone.emit(ev.Delivered(cmd.ship, station, tonnes))
+
+
+def jump(zone: Zone, cmd: c.Jump) -> None:
+    row = _flying_row(zone, cmd.ship)
+    gate = _other_row(zone, cmd.gate, Kind.GATE)
+    _within(zone, row, gate, rules.GATE_RANGE, "the gate")
+    info = zone.info[cmd.gate]
+    zone.queue_departure(row, info.leads_to, info.dest_gate)
+
+
+def say(zone: Zone, cmd: c.Say) -> None:
+    _own_row(zone, cmd.ship)
+    text = _CONTROL.sub("", cmd.text).strip()
+    if not text:
+        raise Rejected(Reason.INVALID, "say something")
+    zone.emit(ev.Chat(cmd.ship, zone.info[cmd.ship].name, text))
+
+
+def _nearest(zone: Zone, row: int, kind: Kind) -> int | None:
+    b, n = zone.bodies, zone.bodies.n
+    rows = np.flatnonzero(b.kind[:n] == kind)
+    if rows.size == 0:
+        return None
+    gaps = np.hypot(*(b.pos[rows] - b.pos[row]).T)
+    return int(rows[int(np.argmin(gaps))])
+
+
+_HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
+    c.Thrust: thrust,
+    c.MoveTo: move_to,
+    c.Stop: stop,
+    c.Target: target,
+    c.Fire: fire,
+    c.LaunchTorpedo: launch_torpedo,
+    c.Dock: dock,
+    c.Undock: undock,
+    c.Mine: mine,
+    c.Unload: unload,
+    c.Jump: jump,
+    c.Say: say,
+}

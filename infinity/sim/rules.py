@@ -1,0 +1,51 @@
+"""The numbers that make the game: ship, weapon and world constants.
+
+Every duration here is in *simulated* seconds (the zone's dilated clock).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TICK_HZ: Final = 20
+TICK_SECONDS: Final = 1.0 / TICK_HZ
+DILATION_FLOOR: Final = 0.1
+
+# Ships
+SHIP_ACCEL: Final = 90.0  # m/s² at full throttle
+SHIP_MAX_SPEED: Final = 320.0  # m/s
+SHIP_TURN_RATE: Final = 2.4  # rad/s at full turn
+SHIP_COAST_DAMPING: Final = 0.6  # 1/s, flight assist bleeding speed with no throttle
+SHIP_HULL: Final = 100.0
+SHIP_SHIELD: Final = 100.0
+SHIP_SHIELD_REGEN: Final = 4.0  # per second
+SHIP_ENERGY: Final = 100.0
+SHIP_ENERGY_REGEN: Final = 12.0  # per second
+SHIP_CARGO: Final = 100.0  # tonnes of ore
+SHIP_TORPEDOES: Final = 8
+SENSOR_RANGE: Final = 2500.0  # m; equals the interest cell size
+
+# Beam weapon
+BEAM_RANGE: Final = 1500.0
+BEAM_DAMAGE: Final = 12.0
+BEAM_ENERGY: Final = 15.0
+BEAM_COOLDOWN: Final = 0.8
+
+# Torpedoes
+TORPEDO_SPEED: Final = 520.0
+TORPEDO_TURN_RATE: Final = 2.0  # rad/s of homing
+TORPEDO_LIFETIME: Final = 7.0
+TORPEDO_DAMAGE: Final = 45.0
+TORPEDO_ENERGY: Final = 25.0
+TORPEDO_COOLDOWN: Final = 3.0
+TORPEDO_FUSE: Final = 60.0  # m proximity fuse
+
+# Interactions
+DOCK_RANGE: Final = 350.0
+MINE_RANGE: Final = 450.0
+MINE_RATE: Final = 6.0  # tonnes per second
+GATE_RANGE: Final = 450.0
+JUMP_ARRIVAL_OFFSET: Final = 600.0  # m from the arrival gate
+
+# Chat
+SAY_MAX_CHARS: Final = 280

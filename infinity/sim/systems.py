@@ -1,0 +1,234 @@
+"""Systems: functions over whole columns, run once per tick in `FIXED_UPDATE` order.
+
+No system loops over entities in Python except over the few torpedoes and
+miners that exist at a time; everything per-ship is a numpy expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+
+from infinity.sim import rules
+from infinity.sim.bodies import Bodies
+from infinity.sim.kinds import Kind
+
+CELL_SIZE: Final = rules.SENSOR_RANGE
+CELL_OFFSET: Final = 1 << 20
+CELL_STRIDE: Final = 1 << 21
+
+
+def cell_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Interest-grid cell key of each point (cells are SENSOR_RANGE squares)."""
+    cx = np.floor_divide(x, CELL_SIZE).astype(np.int64) + CELL_OFFSET
+    cy = np.floor_divide(y, CELL_SIZE).astype(np.int64) + CELL_OFFSET
+    return cx * CELL_STRIDE + cy
+
+
+def cell_xy(cell: int) -> tuple[int, int]:
+    """Integer grid coordinates of a cell key."""
+    return cell // CELL_STRIDE - CELL_OFFSET, cell % CELL_STRIDE - CELL_OFFSET
+
+
+def neighbourhood(cell: int) -> tuple[int, ...]:
+    """The 3x3 cells a ship in `cell` can see (its sensor range is one cell)."""
+    return tuple(cell + dx * CELL_STRIDE + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def _ships_in_flight(b: Bodies) -> np.ndarray:
+    n = b.n
+    return (b.kind[:n] == Kind.SHIP) & (b.docked_at[:n] < 0)
+
+
+def autopilot(b: Bodies, dt: float) -> None:
+    """Turn move-to destinations into throttle and turn for every ship on autopilot."""
+    n = b.n
+    rows = np.flatnonzero(b.autopilot[:n])
+    if rows.size == 0:
+        return
+    delta = b.dest[rows] - b.pos[rows]
+    dist = np.hypot(delta[:, 0], delta[:, 1])
+    want = np.arctan2(delta[:, 1], delta[:, 0])
+    off = (want - b.heading[rows] + np.pi) % (2 * np.pi) - np.pi
+    b.turn[rows] = np.clip(off * 3.0, -1.0, 1.0)
+    speed = np.hypot(b.vel[rows, 0], b.vel[rows, 1])
+    brake_speed = np.sqrt(2.0 * rules.SHIP_ACCEL * 0.7 * dist)
+    facing = np.abs(off) < 0.6
+    b.throttle[rows] = np.where(facing & (speed < brake_speed), 1.0, 0.0)
+    arrived = (dist < 25.0) | ((dist < 120.0) & (speed < 8.0))
+    if arrived.any():
+        done = rows[arrived]
+        b.autopilot[done] = False
+        b.throttle[done] = 0.0
+        b.turn[done] = 0.0
+        b.vel[done] = 0.0
+
+
+def steer_and_thrust(b: Bodies, dt: float) -> None:
+    """Ships turn, thrust, and flight assist bleeds sideways (and idle) speed."""
+    n = b.n
+    flying = _ships_in_flight(b)
+    heading = b.heading[:n]
+    heading += np.where(flying, b.turn[:n] * (rules.SHIP_TURN_RATE * dt), 0.0)
+    fwd = np.stack((np.cos(heading), np.sin(heading)), axis=1)
+    vel = b.vel[:n]
+    throttle = np.where(flying, b.throttle[:n], 0.0).astype(np.float64)
+    along = np.einsum("ij,ij->i", vel, fwd)
+    side = vel - along[:, None] * fwd
+    along = along + throttle * (rules.SHIP_ACCEL * dt)
+    along *= np.where(throttle == 0.0, 1.0 - rules.SHIP_COAST_DAMPING * dt, 1.0)
+    side *= 1.0 - 1.5 * dt
+    new = along[:, None] * fwd + side
+    speed = np.hypot(new[:, 0], new[:, 1])
+    over = speed > rules.SHIP_MAX_SPEED
+    new[over] *= (rules.SHIP_MAX_SPEED / speed[over])[:, None]
+    vel[flying] = new[flying]
+
+
+def home_torpedoes(b: Bodies, dt: float) -> None:
+    """Torpedoes turn toward their target and fly at fixed speed."""
+    n = b.n
+    rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
+    if rows.size == 0:
+        return
+    targets = b.rows(b.target[rows])
+    homing = targets >= 0
+    if homing.any():
+        r, t = rows[homing], targets[homing]
+        delta = b.pos[t] - b.pos[r]
+        want = np.arctan2(delta[:, 1], delta[:, 0])
+        off = (want - b.heading[r] + np.pi) % (2 * np.pi) - np.pi
+        step = rules.TORPEDO_TURN_RATE * dt
+        b.heading[r] += np.clip(off, -step, step)
+    h = b.heading[rows]
+    b.vel[rows, 0] = np.cos(h) * rules.TORPEDO_SPEED
+    b.vel[rows, 1] = np.sin(h) * rules.TORPEDO_SPEED
+    b.life[rows] -= dt
+
+
+def integrate(b: Bodies, dt: float) -> None:
+    """Everything moves by its velocity; docked ships ride with their station (which is still)."""
+    n = b.n
+    b.pos[:n] += b.vel[:n] * dt
+
+
+def regenerate(b: Bodies, dt: float) -> None:
+    """Shields and energy recharge; cooldowns run down."""
+    n = b.n
+    ships = b.kind[:n] == Kind.SHIP
+    np.minimum(
+        b.shield[:n] + np.where(ships, rules.SHIP_SHIELD_REGEN * dt, 0.0),
+        np.where(ships, rules.SHIP_SHIELD, b.shield[:n]),
+        out=b.shield[:n],
+        casting="unsafe",
+    )
+    np.minimum(
+        b.energy[:n] + np.where(ships, rules.SHIP_ENERGY_REGEN * dt, 0.0),
+        np.where(ships, rules.SHIP_ENERGY, b.energy[:n]),
+        out=b.energy[:n],
+        casting="unsafe",
+    )
+    np.maximum(b.beam_cd[:n] - dt, 0.0, out=b.beam_cd[:n], casting="unsafe")
+    np.maximum(b.torp_cd[:n] - dt, 0.0, out=b.torp_cd[:n], casting="unsafe")
+
+
+def mine(b: Bodies, dt: float) -> None:
+    """Miners in range move ore from the asteroid to their hold; out of range or full stops them."""
+    n = b.n
+    rows = np.flatnonzero(b.mining[:n] >= 0)
+    if rows.size == 0:
+        return
+    rocks = b.rows(b.mining[rows])
+    valid = rocks >= 0
+    gap = np.full(rows.size, np.inf)
+    gap[valid] = np.hypot(*(b.pos[rocks[valid]] - b.pos[rows[valid]]).T)
+    working = valid & (gap <= rules.MINE_RANGE) & (b.docked_at[rows] < 0)
+    for row, rock, ok in zip(rows.tolist(), rocks.tolist(), working.tolist(), strict=True):
+        take = min(rules.MINE_RATE * dt, rules.SHIP_CARGO - float(b.cargo[row])) if ok else 0.0
+        take = min(take, float(b.ore[rock])) if ok else 0.0
+        if take <= 0.0:
+            b.mining[row] = -1
+            continue
+        b.ore[rock] -= take
+        b.cargo[row] += take
+
+
+def regrow_ore(b: Bodies, dt: float) -> None:
+    """Asteroid fields slowly recover so the universe never runs dry."""
+    n = b.n
+    rocks = b.kind[:n] == Kind.ASTEROID
+    b.ore[:n] = np.where(rocks, np.minimum(b.ore[:n] + 0.05 * dt, 500.0), b.ore[:n])
+
+
+def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
+    """Torpedoes within fuse range of their target detonate: (torpedo id, target id) pairs.
+
+    Damage is added to the target's `damage` column; the caller despawns the torpedoes.
+    """
+    n = b.n
+    rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
+    if rows.size == 0:
+        return []
+    targets = b.rows(b.target[rows])
+    hit = np.zeros(rows.size, dtype=bool)
+    ok = targets >= 0
+    if ok.any():
+        delta = b.pos[targets[ok]] - b.pos[rows[ok]]
+        hit[ok] = np.hypot(delta[:, 0], delta[:, 1]) <= rules.TORPEDO_FUSE
+    pairs: list[tuple[int, int]] = []
+    for r, t in zip(rows[hit].tolist(), targets[hit].tolist(), strict=True):
+        if b.docked_at[t] < 0:
+            b.damage[t] += rules.TORPEDO_DAMAGE
+            b.last_hit_by[t] = b.owner[r]
+        pairs.append((int(b.id[r]), int(b.id[t])))
+    return pairs
+
+
+def apply_damage(b: Bodies) -> np.ndarray:
+    """Shields soak damage first, then hull. Returns rows of ships destroyed this tick."""
+    n = b.n
+    dmg = b.damage[:n]
+    hit = np.flatnonzero(dmg > 0)
+    if hit.size == 0:
+        return hit
+    soak = np.minimum(b.shield[hit], dmg[hit])
+    b.shield[hit] -= soak
+    b.hull[hit] -= dmg[hit] - soak
+    dmg[hit] = 0.0
+    return hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP)]
+
+
+def update_cells(b: Bodies) -> np.ndarray:
+    """Recompute every entity's interest cell; returns rows whose cell changed."""
+    n = b.n
+    fresh = cell_of(b.pos[:n, 0], b.pos[:n, 1])
+    changed = np.flatnonzero(fresh != b.cell[:n])
+    b.cell[:n] = fresh
+    return changed
+
+
+def update_shown(b: Bodies) -> np.ndarray:
+    """Quantise hull and shield to whole percent; returns rows whose shown status changed."""
+    n = b.n
+    hull = np.clip(np.ceil(b.hull[:n] * (100.0 / rules.SHIP_HULL)), 0, 255).astype(np.uint8)
+    shield = np.clip(np.ceil(b.shield[:n] * (100.0 / rules.SHIP_SHIELD)), 0, 255).astype(np.uint8)
+    changed = np.flatnonzero((hull != b.shown[:n, 0]) | (shield != b.shown[:n, 1]))
+    b.shown[:n, 0] = hull
+    b.shown[:n, 1] = shield
+    return changed
+
+
+System = Callable[[Bodies, float], None]
+
+# The fixed-update schedule, in order (commands are applied before, damage after).
+FIXED_UPDATE: Final[tuple[System, ...]] = (
+    autopilot,
+    steer_and_thrust,
+    home_torpedoes,
+    integrate,
+    regenerate,
+    mine,
+    regrow_ore,
+)

@@ -1,0 +1,356 @@
+"""A zone: one star system's simulation. `Zone.tick` is a function of (state, commands, dt).
+
+The zone owns its entities' authority: a ship is in exactly one zone's
+`bodies`. Ships leave only as `Departure`s in a tick report and enter only
+through `admit`, so a handoff moves one record and never copies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+import numpy as np
+
+from infinity.commands.errors import Rejected, Rejection
+from infinity.commands.types import Command
+from infinity.sim import events as ev
+from infinity.sim import orders, rules, systems
+from infinity.sim.bodies import NO_ENTITY, Bodies
+from infinity.sim.clock import ZoneClock
+from infinity.sim.kinds import Kind
+
+TORPEDO_ID_BASE: Final = 3_000_000_000
+
+
+@dataclass(slots=True)
+class EntityInfo:
+    """What an entity is beyond its columns: names and links that never change per tick."""
+
+    name: str
+    account: int | None = None  # owning account of a player ship
+    home_station: int = NO_ENTITY
+    home_system: int = NO_ENTITY
+    leads_to: int = NO_ENTITY  # a gate's destination system
+    dest_gate: int = NO_ENTITY  # the gate you arrive at on the other side
+    delivered: float = 0.0  # a station's ore received
+
+
+@dataclass(frozen=True, slots=True)
+class StaticBody:
+    """A star, station, asteroid or gate as the galaxy defines it."""
+
+    id: int
+    kind: Kind
+    name: str
+    x: float
+    y: float
+    ore: float = 0.0
+    leads_to: int = NO_ENTITY
+    dest_gate: int = NO_ENTITY
+
+
+@dataclass(frozen=True, slots=True)
+class ShipState:
+    """A ship as a portable record: what the store snapshots and a gate hands over."""
+
+    id: int
+    name: str
+    account: int | None
+    home_station: int
+    home_system: int
+    x: float = 0.0
+    y: float = 0.0
+    vx: float = 0.0
+    vy: float = 0.0
+    heading: float = 0.0
+    hull: float = rules.SHIP_HULL
+    shield: float = rules.SHIP_SHIELD
+    energy: float = rules.SHIP_ENERGY
+    cargo: float = 0.0
+    torpedoes: int = rules.SHIP_TORPEDOES
+    docked_at: int = NO_ENTITY
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """A ship leaving this zone: through a gate, or to respawn at a home in another system."""
+
+    state: ShipState
+    to_system: int
+    arrival_gate: int  # NO_ENTITY: arrive docked at `state.docked_at`
+
+
+@dataclass(slots=True)
+class TickReport:
+    """Everything a tick changed that the outside world needs to see.
+
+    Row indices are valid until the zone's next tick.
+    """
+
+    tick: int
+    sim_time: float
+    dilation: float
+    events: list[ev.Event]
+    rejections: list[tuple[object, Rejection]]
+    moved: np.ndarray
+    status: np.ndarray
+    # (entity id, old cell, new cell); -1 for a spawn's old or a despawn's new cell
+    cell_changes: list[tuple[int, int, int]]
+    departures: list[Departure]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Deferred structural changes, applied at the tick boundary."""
+
+    arrivals: list[tuple[ShipState, int]] = field(default_factory=list)
+    spawns: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    despawns: set[int] = field(default_factory=set)
+    departures: list[Departure] = field(default_factory=list)
+
+
+class Zone:
+    """One star system: entity columns, a clock, a command inbox and per-tick outputs."""
+
+    def __init__(self, system_id: int, name: str, statics: Iterable[StaticBody] = ()) -> None:
+        self.system_id = system_id
+        self.name = name
+        self.bodies = Bodies()
+        self.info: dict[int, EntityInfo] = {}
+        self.clock = ZoneClock()
+        self._inbox: list[tuple[Command, object]] = []
+        self._pending = _Pending()
+        self._events: list[ev.Event] = []
+        self._next_transient = 0
+        for body in statics:
+            self._add_static(body)
+        systems.update_cells(self.bodies)
+
+    # -- inputs ---------------------------------------------------------------
+
+    def submit(self, command: Command, origin: object = None) -> None:
+        """Queue a command for the start of the next tick; `origin` comes back with a rejection."""
+        self._inbox.append((command, origin))
+
+    def admit(self, state: ShipState, arrival_gate: int = NO_ENTITY) -> None:
+        """Queue a ship to enter this zone at the next tick boundary."""
+        self._pending.arrivals.append((state, arrival_gate))
+
+    def add_ship(self, state: ShipState) -> None:
+        """Place a ship immediately (loading a snapshot, before the zone runs)."""
+        self._spawn_ship(state)
+
+    # -- the tick -------------------------------------------------------------
+
+    def tick(self) -> TickReport:
+        """Advance one fixed step: arrivals, commands, systems, damage, deferred changes."""
+        dt = self.clock.advance()
+        b = self.bodies
+        cell_changes: list[tuple[int, int, int]] = []
+        self._events = []
+        for state, gate in self._pending.arrivals:
+            self._spawn_ship(state, gate)
+            self._events.append(ev.Arrived(state.id, gate))
+        self._pending.arrivals.clear()
+        rejections = self._apply_commands()
+        for system in systems.FIXED_UPDATE:
+            system(b, dt)
+        for torpedo, target in systems.torpedo_fuses(b):
+            self._events.append(ev.Detonation(torpedo, target))
+            self._pending.despawns.add(torpedo)
+        self._expire_torpedoes()
+        for row in systems.apply_damage(b).tolist():
+            self._destroy(row)
+        self._apply_structural(cell_changes)
+        old_cells = b.cell[: b.n].copy()
+        for row in systems.update_cells(b).tolist():
+            old = int(old_cells[row])
+            cell_changes.append((int(b.id[row]), old, int(b.cell[row])))
+        status = systems.update_shown(b)
+        departures, self._pending.departures = self._pending.departures, []
+        return TickReport(
+            tick=self.clock.tick,
+            sim_time=self.clock.sim_time,
+            dilation=self.clock.dilation,
+            events=self._events,
+            rejections=rejections,
+            moved=self._moved_rows(),
+            status=status,
+            cell_changes=cell_changes,
+            departures=departures,
+        )
+
+    def _apply_commands(self) -> list[tuple[object, Rejection]]:
+        inbox, self._inbox = self._inbox, []
+        rejections: list[tuple[object, Rejection]] = []
+        for command, origin in inbox:
+            try:
+                orders.apply(self, command)
+            except Rejected as refusal:
+                rejections.append((origin, Rejection(refusal.reason, refusal.detail, command.seq)))
+        return rejections
+
+    def _moved_rows(self) -> np.ndarray:
+        b, n = self.bodies, self.bodies.n
+        kind = b.kind[:n]
+        mobile = (kind == Kind.SHIP) | (kind == Kind.TORPEDO)
+        moving = (b.vel[:n, 0] != 0.0) | (b.vel[:n, 1] != 0.0) | (b.turn[:n] != 0.0)
+        return np.flatnonzero(mobile & moving & (b.docked_at[:n] < 0))
+
+    # -- structural changes ---------------------------------------------------
+
+    def queue_spawn(self, kind: Kind, **values: object) -> int:
+        """Create a transient entity (a torpedo) at the end of this tick; returns its id."""
+        self._next_transient = (self._next_transient + 1) % 1_000_000
+        entity_id = TORPEDO_ID_BASE + (self.system_id % 1000) * 1_000_000 + self._next_transient
+        self._pending.spawns.append((entity_id, {"kind": kind, **values}))
+        return entity_id
+
+    def queue_departure(self, row: int, to_system: int, arrival_gate: int) -> None:
+        ship_id = int(self.bodies.id[row])
+        state = self.ship_state(ship_id)
+        self._pending.departures.append(Departure(state, to_system, arrival_gate))
+        self._pending.despawns.add(ship_id)
+        self._events.append(ev.Departed(ship_id, arrival_gate))
+
+    def emit(self, event: ev.Event) -> None:
+        self._events.append(event)
+
+    def _apply_structural(self, cell_changes: list[tuple[int, int, int]]) -> None:
+        b = self.bodies
+        for entity_id in self._pending.despawns:
+            row = b.row(entity_id)
+            if row is None:
+                continue
+            cell_changes.append((entity_id, int(b.cell[row]), -1))
+            b.despawn(entity_id)
+            if entity_id < TORPEDO_ID_BASE:
+                self.info.pop(entity_id, None)
+        self._pending.despawns.clear()
+        for entity_id, values in self._pending.spawns:
+            b.spawn(entity_id, **values)
+        self._pending.spawns.clear()
+
+    def _expire_torpedoes(self) -> None:
+        b, n = self.bodies, self.bodies.n
+        spent = np.flatnonzero((b.kind[:n] == Kind.TORPEDO) & (b.life[:n] <= 0))
+        self._pending.despawns.update(int(i) for i in b.id[spent])
+
+    def _destroy(self, row: int) -> None:
+        """A ship's hull is gone: show it, and respawn it docked at its home station."""
+        b = self.bodies
+        ship_id = int(b.id[row])
+        x, y = float(b.pos[row, 0]), float(b.pos[row, 1])
+        self._events.append(ev.Destroyed(ship_id, int(b.last_hit_by[row]), x, y))
+        info = self.info[ship_id]
+        fresh = ShipState(
+            id=ship_id,
+            name=info.name,
+            account=info.account,
+            home_station=info.home_station,
+            home_system=info.home_system,
+            docked_at=info.home_station,
+        )
+        if info.home_system == self.system_id and info.home_station in b.row_of:
+            station = b.row_of[info.home_station]
+            self._set_ship_columns(row, fresh, float(b.pos[station, 0]), float(b.pos[station, 1]))
+        else:
+            self._pending.departures.append(Departure(fresh, info.home_system, NO_ENTITY))
+            self._pending.despawns.add(ship_id)
+            self._events.append(ev.Departed(ship_id, NO_ENTITY))
+
+    # -- building blocks ------------------------------------------------------
+
+    def _add_static(self, body: StaticBody) -> None:
+        self.bodies.spawn(body.id, kind=body.kind, pos=(body.x, body.y), ore=body.ore)
+        self.info[body.id] = EntityInfo(
+            name=body.name, leads_to=body.leads_to, dest_gate=body.dest_gate
+        )
+
+    def _spawn_ship(self, state: ShipState, arrival_gate: int = NO_ENTITY) -> None:
+        b = self.bodies
+        x, y = state.x, state.y
+        if arrival_gate in b.row_of:
+            gate = b.row_of[arrival_gate]
+            gx, gy = float(b.pos[gate, 0]), float(b.pos[gate, 1])
+            inward = np.arctan2(-gy, -gx)
+            x = gx + np.cos(inward) * rules.JUMP_ARRIVAL_OFFSET
+            y = gy + np.sin(inward) * rules.JUMP_ARRIVAL_OFFSET
+            state = _with_heading(state, float(inward))
+        elif state.docked_at in b.row_of:
+            station = b.row_of[state.docked_at]
+            x, y = float(b.pos[station, 0]), float(b.pos[station, 1])
+        else:
+            state = _with_dock(state, NO_ENTITY)
+        row = b.spawn(state.id, kind=Kind.SHIP)
+        self.info[state.id] = EntityInfo(
+            name=state.name,
+            account=state.account,
+            home_station=state.home_station,
+            home_system=state.home_system,
+        )
+        self._set_ship_columns(row, state, x, y)
+
+    def _set_ship_columns(self, row: int, s: ShipState, x: float, y: float) -> None:
+        b = self.bodies
+        b.pos[row] = (x, y)
+        b.vel[row] = (s.vx, s.vy) if s.docked_at == NO_ENTITY else (0.0, 0.0)
+        b.heading[row] = s.heading
+        b.hull[row] = s.hull
+        b.shield[row] = s.shield
+        b.energy[row] = s.energy
+        b.cargo[row] = s.cargo
+        b.torpedoes[row] = s.torpedoes
+        b.docked_at[row] = s.docked_at
+        b.throttle[row] = b.turn[row] = 0.0
+        b.autopilot[row] = False
+        b.target[row] = b.mining[row] = b.last_hit_by[row] = NO_ENTITY
+        b.damage[row] = b.beam_cd[row] = b.torp_cd[row] = 0.0
+
+    # -- reading --------------------------------------------------------------
+
+    def ship_state(self, ship_id: int) -> ShipState:
+        b = self.bodies
+        row = b.row_of[ship_id]
+        info = self.info[ship_id]
+        return ShipState(
+            id=ship_id,
+            name=info.name,
+            account=info.account,
+            home_station=info.home_station,
+            home_system=info.home_system,
+            x=float(b.pos[row, 0]),
+            y=float(b.pos[row, 1]),
+            vx=float(b.vel[row, 0]),
+            vy=float(b.vel[row, 1]),
+            heading=float(b.heading[row]),
+            hull=float(b.hull[row]),
+            shield=float(b.shield[row]),
+            energy=float(b.energy[row]),
+            cargo=float(b.cargo[row]),
+            torpedoes=int(b.torpedoes[row]),
+            docked_at=int(b.docked_at[row]),
+        )
+
+    def arriving(self) -> list[tuple[ShipState, int]]:
+        """Ships admitted but not yet placed (they enter at the next tick)."""
+        return list(self._pending.arrivals)
+
+    def ship_ids(self) -> list[int]:
+        b, n = self.bodies, self.bodies.n
+        return [int(i) for i in b.id[:n][b.kind[:n] == Kind.SHIP]]
+
+    def ore_levels(self) -> dict[int, float]:
+        b, n = self.bodies, self.bodies.n
+        rocks = np.flatnonzero(b.kind[:n] == Kind.ASTEROID)
+        return dict(zip(b.id[rocks].tolist(), b.ore[rocks].tolist(), strict=True))
+
+
+def _with_heading(state: ShipState, heading: float) -> ShipState:
+    return replace(state, heading=heading, vx=0.0, vy=0.0, docked_at=NO_ENTITY)
+
+
+def _with_dock(state: ShipState, docked_at: int) -> ShipState:
+    return replace(state, docked_at=docked_at)

@@ -1,0 +1,146 @@
+"""Simple state-machine pilots for NPC ships. The crew issue replaces them with real agents.
+
+A pilot reads its ship's state (as a player sees its own HUD) and submits
+commands through `Universe.submit`, the same path a player's commands take.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Final
+
+import numpy as np
+
+from infinity.commands import types as c
+from infinity.sim import rules
+from infinity.sim.bodies import NO_ENTITY
+from infinity.sim.kinds import Kind
+from infinity.sim.zone import Zone
+from infinity.universe.universe import Universe
+
+NPC_ROLES: Final = ("miner", "miner", "patrol", "trader")
+
+
+def _nearest(zone: Zone, row: int, kind: Kind, *, need_ore: bool = False) -> int | None:
+    b, n = zone.bodies, zone.bodies.n
+    mask = b.kind[:n] == kind
+    if need_ore:
+        mask &= b.ore[:n] > 20
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return None
+    gaps = np.hypot(*(b.pos[rows] - b.pos[row]).T)
+    return int(rows[int(np.argmin(gaps))])
+
+
+def _gap(zone: Zone, a: int, b: int) -> float:
+    return float(np.hypot(*(zone.bodies.pos[a] - zone.bodies.pos[b])))
+
+
+class Pilots:
+    """Decides once a second for every NPC ship in the universe."""
+
+    def __init__(self, universe: Universe, seed: int) -> None:
+        self.universe = universe
+        self.rng = np.random.default_rng(seed)
+        self._waypoint: dict[int, int] = {}
+        self._rest: dict[int, int] = {}
+
+    def npc_ships(self) -> Iterator[tuple[int, str]]:
+        for ship, role in list(self.universe.roles.items()):
+            if role != "player":
+                yield ship, role
+
+    def decide_all(self) -> None:
+        for ship, role in self.npc_ships():
+            zone = self.universe.zone_of(ship)
+            row = None if zone is None else zone.bodies.row(ship)
+            if zone is None or row is None:
+                continue
+            for command in self.decide(zone, row, ship, role):
+                self.universe.submit(command)
+
+    def decide(self, zone: Zone, row: int, ship: int, role: str) -> list[c.Command]:
+        b = zone.bodies
+        attacker = int(b.last_hit_by[row])
+        if attacker != NO_ENTITY and b.docked_at[row] == NO_ENTITY:
+            foe = b.row(attacker)
+            if foe is not None and _gap(zone, row, foe) <= rules.BEAM_RANGE:
+                return [c.Target(ship=ship, target=attacker), c.Fire(ship=ship)]
+        if role == "miner":
+            return self._mine(zone, row, ship)
+        if role == "patrol":
+            return self._patrol(zone, row, ship)
+        return self._trade(zone, row, ship)
+
+    def _mine(self, zone: Zone, row: int, ship: int) -> list[c.Command]:
+        b = zone.bodies
+        if b.docked_at[row] != NO_ENTITY:
+            return [c.Unload(ship=ship)] if b.cargo[row] > 0 else [c.Undock(ship=ship)]
+        if b.cargo[row] >= rules.SHIP_CARGO - 0.5:
+            return self._go_dock(zone, row, ship)
+        if b.mining[row] != NO_ENTITY:
+            return []
+        rock = _nearest(zone, row, Kind.ASTEROID, need_ore=True)
+        if rock is None:
+            return self._go_dock(zone, row, ship)
+        if _gap(zone, row, rock) <= rules.MINE_RANGE - 50:
+            return [c.Stop(ship=ship), c.Mine(ship=ship, asteroid=int(b.id[rock]))]
+        return self._fly(zone, row, ship, rock)
+
+    def _patrol(self, zone: Zone, row: int, ship: int) -> list[c.Command]:
+        b = zone.bodies
+        if b.docked_at[row] != NO_ENTITY:
+            return [c.Undock(ship=ship)]
+        points = np.flatnonzero(
+            (b.kind[: b.n] == Kind.STATION) | (b.kind[: b.n] == Kind.GATE)
+        ).tolist()
+        goal = b.row(self._waypoint.get(ship, NO_ENTITY))
+        if goal is None or _gap(zone, row, goal) < 400:
+            goal = points[int(self.rng.integers(len(points)))]
+            self._waypoint[ship] = int(b.id[goal])
+        return self._fly(zone, row, ship, goal)
+
+    def _trade(self, zone: Zone, row: int, ship: int) -> list[c.Command]:
+        b = zone.bodies
+        if b.docked_at[row] != NO_ENTITY:
+            self._rest[ship] = self._rest.get(ship, 0) + 1
+            if self._rest[ship] < 8:
+                return []
+            self._rest[ship] = 0
+            return [c.Undock(ship=ship)]
+        gate = b.row(self._waypoint.get(ship, NO_ENTITY))
+        if gate is None or b.kind[gate] != Kind.GATE:
+            gates = np.flatnonzero(b.kind[: b.n] == Kind.GATE)
+            if gates.size == 0:
+                return []
+            gate = int(gates[int(self.rng.integers(gates.size))])
+            self._waypoint[ship] = int(b.id[gate])
+        if _gap(zone, row, gate) <= rules.GATE_RANGE - 50:
+            self._waypoint.pop(ship, None)
+            return [c.Jump(ship=ship, gate=int(b.id[gate]))]
+        return self._fly(zone, row, ship, gate)
+
+    def _go_dock(self, zone: Zone, row: int, ship: int) -> list[c.Command]:
+        station = _nearest(zone, row, Kind.STATION)
+        if station is None:
+            return []
+        if _gap(zone, row, station) <= rules.DOCK_RANGE - 50:
+            return [c.Dock(ship=ship, station=int(zone.bodies.id[station]))]
+        return self._fly(zone, row, ship, station)
+
+    def _fly(self, zone: Zone, row: int, ship: int, goal: int) -> list[c.Command]:
+        b = zone.bodies
+        x, y = (float(v) for v in b.pos[goal])
+        if b.autopilot[row] and np.allclose(b.dest[row], (x, y)):
+            return []
+        return [c.MoveTo(ship=ship, x=x, y=y)]
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            self.decide_all()
+            try:
+                await asyncio.wait_for(stopping.wait(), 1.0)
+            except TimeoutError:
+                pass

@@ -1,0 +1,46 @@
+"""Zone loops: each zone ticks on its own schedule, dilating when it cannot keep up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from prometheus_client import Gauge, Histogram
+
+from infinity.universe.universe import Universe
+
+TICK_SECONDS = Histogram(
+    "infinity_zone_tick_seconds",
+    "Wall time of one zone tick including its fan-out",
+    ["zone"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
+DILATION = Gauge("infinity_zone_dilation", "Simulated seconds per wall second", ["zone"])
+
+
+async def run_zone(universe: Universe, system_id: int, stopping: asyncio.Event, phase: float) -> None:
+    """Tick one zone until `stopping` is set; the tick in progress always completes.
+
+    `phase` staggers zones so they do not all tick at the same instant.
+    """
+    zone = universe.zones[system_id]
+    loop = asyncio.get_running_loop()
+    histogram = TICK_SECONDS.labels(zone=zone.name)
+    gauge = DILATION.labels(zone=zone.name)
+    scheduled = loop.time() + phase
+    while not stopping.is_set():
+        delay = scheduled - loop.time()
+        if delay > 0:
+            try:
+                await asyncio.wait_for(stopping.wait(), delay)
+                break
+            except TimeoutError:
+                pass
+        late = max(0.0, loop.time() - scheduled)
+        started = time.perf_counter()
+        universe.tick(system_id)
+        cost = time.perf_counter() - started
+        histogram.observe(cost)
+        zone.clock.observe(cost + min(late, 1.0))
+        gauge.set(zone.clock.dilation)
+        scheduled = max(scheduled + zone.clock.period, loop.time())

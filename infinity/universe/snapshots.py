@@ -1,0 +1,68 @@
+"""Persistence of the living universe: ship snapshots, asteroid ore and the chat log.
+
+Motion is snapshotted every few seconds (a kill -9 loses at most that much
+movement); chat lines are written within a second of being said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from infinity.sim.zone import TickReport, Zone
+from infinity.sim import events as ev
+from infinity.store.records import ChatLine
+from infinity.store.store import Store
+from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
+
+
+class Snapshots:
+    """Writes the universe to the store on a schedule and once more at shutdown."""
+
+    def __init__(self, universe: Universe, store: Store, interval: float = 5.0) -> None:
+        self.universe = universe
+        self.store = store
+        self.interval = interval
+        self._chat: list[ChatLine] = []
+        universe.observe(self._collect_chat)
+
+    def _collect_chat(self, zone: Zone, report: TickReport) -> None:
+        now = time.time()
+        self._chat.extend(
+            ChatLine(zone.system_id, e.ship, e.name, e.text, now)
+            for e in report.events
+            if isinstance(e, ev.Chat)
+        )
+
+    async def flush_chat(self) -> None:
+        lines, self._chat = self._chat, []
+        if lines:
+            await self.store.add_chat(lines)
+
+    async def save(self) -> None:
+        """One consistent picture of every ship and asteroid, in one transaction each."""
+        ships = self.universe.ship_states()
+        ore: dict[int, float] = {}
+        for zone in self.universe.zones.values():
+            ore.update(zone.ore_levels())
+        await self.store.save_ships(ships)
+        await self.store.save_ore(ore)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Flush chat every second and snapshot every `interval` until stopped."""
+        last = time.monotonic()
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), 1.0)
+            except TimeoutError:
+                pass
+            try:
+                await self.flush_chat()
+                if time.monotonic() - last >= self.interval:
+                    last = time.monotonic()
+                    await self.save()
+            except Exception:  # a failed write is retried at the next beat
+                log.exception("snapshot failed; will retry")

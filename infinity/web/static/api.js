@@ -1,0 +1,85 @@
+// The REST half of the protocol (docs/protocol.md): accounts and the galaxy.
+// Everything is same-origin; the page never talks to any other host.
+
+const TOKEN_KEY = "infinity.token";
+
+/** An API refusal, carrying the server's `{"error", "detail"}` body. */
+export class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(detail || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+async function request(method, path, { body, token } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, "network", "the server cannot be reached");
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // A proxy error page or an empty body: fall through with no data.
+  }
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      data?.error ?? "http_error",
+      describeDetail(data?.detail) || response.statusText,
+    );
+  }
+  return data;
+}
+
+// `detail` is documented as text, but validation layers sometimes answer
+// with a list of field problems; show whatever arrived as readable text.
+function describeDetail(detail) {
+  if (detail == null) return "";
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) return detail.map(describeDetail).join("; ");
+  if (typeof detail === "object") {
+    const where = detail.loc ? `${[].concat(detail.loc).join(".")}: ` : "";
+    return where + (detail.msg ?? JSON.stringify(detail));
+  }
+  return String(detail);
+}
+
+export const register = (name, password) =>
+  request("POST", "/api/register", { body: { name, password } });
+export const login = (name, password) =>
+  request("POST", "/api/login", { body: { name, password } });
+export const logout = (token) => request("POST", "/api/logout", { token });
+export const me = (token) => request("GET", "/api/me", { token });
+export const galaxy = () => request("GET", "/api/galaxy");
+
+// localStorage can throw (private mode, disabled storage): the game then
+// still works, it just asks for a log-in again after a reload.
+export function savedToken() {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function saveToken(token) {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    /* see savedToken */
+  }
+}

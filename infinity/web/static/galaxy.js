@@ -1,0 +1,292 @@
+// The galaxy map: systems and jump lanes from `/api/galaxy`, the current
+// system, and a plotted route (breadth-first over lanes, like the server's
+// Galaxy.route, so both agree on "shortest" = fewest jumps).
+
+import * as api from "./api.js";
+
+const COLORS = {
+  lane: "rgba(94, 231, 255, 0.28)",
+  system: "#5ee7ff",
+  current: "#ffb347",
+  dest: "#c792ff",
+  route: "#c792ff",
+  text: "rgba(200, 240, 255, 0.85)",
+  dim: "rgba(94, 231, 255, 0.5)",
+};
+const PICK_PX = 16;
+
+/** Shortest route (system ids, both ends included) or [] if unreachable. */
+export function route(galaxy, start, goal) {
+  if (start === goal) return [start];
+  const links = new Map(galaxy.systems.map((s) => [s.id, []]));
+  for (const [a, b] of galaxy.lanes) {
+    links.get(a)?.push(b);
+    links.get(b)?.push(a);
+  }
+  const previous = new Map([[start, start]]);
+  let frontier = [start];
+  while (frontier.length && !previous.has(goal)) {
+    const next = [];
+    for (const here of frontier) {
+      // Sorted neighbours make the chosen route deterministic on ties.
+      for (const there of [...(links.get(here) ?? [])].sort((p, q) => p - q)) {
+        if (!previous.has(there)) {
+          previous.set(there, here);
+          next.push(there);
+        }
+      }
+    }
+    frontier = next;
+  }
+  if (!previous.has(goal)) return [];
+  const path = [goal];
+  while (path[path.length - 1] !== start) path.push(previous.get(path[path.length - 1]));
+  return path.reverse();
+}
+
+export class GalaxyMap {
+  /** `onRoute(route, galaxy)` is told whenever the plotted route changes. */
+  constructor(panel, canvas, info, onRoute) {
+    this.panel = panel;
+    this.canvas = canvas;
+    this.info = info;
+    this.onRoute = onRoute;
+    this.galaxy = null;
+    this.current = null;
+    this.destination = null;
+    this.route = [];
+    this.hover = null;
+    this.loading = null;
+    canvas.addEventListener("click", (event) => this.click(event));
+    canvas.addEventListener("mousemove", (event) => {
+      const hit = this.systemAt(event);
+      if ((hit?.id ?? null) !== this.hover) {
+        this.hover = hit?.id ?? null;
+        canvas.style.cursor = hit ? "pointer" : "default";
+        this.draw();
+      }
+    });
+    new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  get open() {
+    return !this.panel.classList.contains("hidden");
+  }
+
+  toggle() {
+    if (this.open) this.hide();
+    else this.show();
+  }
+
+  show() {
+    this.panel.classList.remove("hidden");
+    this.load();
+    this.draw();
+  }
+
+  hide() {
+    this.panel.classList.add("hidden");
+  }
+
+  /** Fetch the galaxy once; it is static for a session. */
+  load() {
+    if (!this.loading) {
+      this.loading = api
+        .galaxy()
+        .then((g) => {
+          this.galaxy = g;
+          this.replot();
+        })
+        .catch((err) => {
+          this.loading = null; // try again next time the map opens
+          this.setInfo(`GALAXY DATA UNAVAILABLE: ${err.message}`);
+        });
+    }
+    return this.loading;
+  }
+
+  system(id) {
+    return this.galaxy?.systems.find((s) => s.id === id) ?? null;
+  }
+
+  setCurrent(systemId) {
+    this.current = systemId;
+    if (this.destination === systemId) this.destination = null; // arrived
+    this.replot();
+  }
+
+  replot() {
+    if (this.galaxy && this.current !== null && this.destination !== null) {
+      this.route = route(this.galaxy, this.current, this.destination);
+    } else {
+      this.route = [];
+    }
+    this.onRoute?.(this.route, this.galaxy);
+    this.describe();
+    this.draw();
+  }
+
+  describe() {
+    if (!this.galaxy) return this.setInfo("LOADING GALAXY…");
+    const here = this.system(this.current);
+    if (this.destination === null) {
+      return this.setInfo(
+        `${here ? here.name.toUpperCase() : "—"} · ${this.galaxy.systems.length} SYSTEMS · ` +
+          "CLICK A SYSTEM TO PLOT A ROUTE",
+      );
+    }
+    const dest = this.system(this.destination);
+    if (!this.route.length) return this.setInfo(`NO ROUTE TO ${dest?.name.toUpperCase()}`);
+    const names = this.route.map((id) => this.system(id)?.name.toUpperCase() ?? `#${id}`);
+    const next = this.system(this.route[1]);
+    this.setInfo(
+      `ROUTE ${names.join(" ▸ ")} · ${this.route.length - 1} JUMP${this.route.length === 2 ? "" : "S"}` +
+        (next ? ` · NEXT GATE: GATE TO ${next.name.toUpperCase()}` : ""),
+    );
+  }
+
+  setInfo(text) {
+    if (this.info.textContent !== text) this.info.textContent = text;
+  }
+
+  /** The system a route's next jump leads to, or null. */
+  get nextHop() {
+    return this.route.length > 1 ? this.route[1] : null;
+  }
+
+  // ---------------------------------------------------------- drawing --
+
+  layout() {
+    const rect = this.canvas.getBoundingClientRect();
+    const w = Math.max(1, rect.width);
+    const h = Math.max(1, rect.height);
+    const xs = this.galaxy.systems.map((s) => s.x);
+    const ys = this.galaxy.systems.map((s) => s.y);
+    const minX = Math.min(...xs);
+    const maxX = Math.max(...xs);
+    const minY = Math.min(...ys);
+    const maxY = Math.max(...ys);
+    const pad = 48;
+    const scale = Math.min((w - 2 * pad) / (maxX - minX || 1), (h - 2 * pad) / (maxY - minY || 1));
+    const ox = (w - (maxX - minX) * scale) / 2;
+    const oy = (h - (maxY - minY) * scale) / 2;
+    // Galaxy y grows north, like the system view: flip it for the screen.
+    return {
+      w,
+      h,
+      at: (s) => [ox + (s.x - minX) * scale, h - (oy + (s.y - minY) * scale)],
+    };
+  }
+
+  systemAt(event) {
+    if (!this.galaxy) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    const mx = event.clientX - rect.left;
+    const my = event.clientY - rect.top;
+    const { at } = this.layout();
+    let best = null;
+    let bestD = PICK_PX;
+    for (const s of this.galaxy.systems) {
+      const [x, y] = at(s);
+      const d = Math.hypot(x - mx, y - my);
+      if (d < bestD) {
+        best = s;
+        bestD = d;
+      }
+    }
+    return best;
+  }
+
+  click(event) {
+    const hit = this.systemAt(event);
+    if (!hit) return;
+    this.destination = hit.id === this.current || hit.id === this.destination ? null : hit.id;
+    this.replot();
+  }
+
+  draw() {
+    if (!this.open || !this.galaxy) return;
+    const ctx = this.canvas.getContext("2d");
+    const { w, h, at } = this.layout();
+    const dpr = window.devicePixelRatio || 1;
+    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(h * dpr);
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+
+    // Faint survey grid.
+    ctx.strokeStyle = "rgba(94, 231, 255, 0.06)";
+    ctx.lineWidth = 1;
+    for (let x = 0; x < w; x += 40) {
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, 0);
+      ctx.lineTo(x + 0.5, h);
+      ctx.stroke();
+    }
+    for (let y = 0; y < h; y += 40) {
+      ctx.beginPath();
+      ctx.moveTo(0, y + 0.5);
+      ctx.lineTo(w, y + 0.5);
+      ctx.stroke();
+    }
+
+    const byId = new Map(this.galaxy.systems.map((s) => [s.id, s]));
+    ctx.strokeStyle = COLORS.lane;
+    ctx.lineWidth = 1;
+    for (const [a, b] of this.galaxy.lanes) {
+      const sa = byId.get(a);
+      const sb = byId.get(b);
+      if (!sa || !sb) continue;
+      const [x1, y1] = at(sa);
+      const [x2, y2] = at(sb);
+      ctx.beginPath();
+      ctx.moveTo(x1, y1);
+      ctx.lineTo(x2, y2);
+      ctx.stroke();
+    }
+
+    if (this.route.length > 1) {
+      ctx.strokeStyle = COLORS.route;
+      ctx.lineWidth = 3;
+      ctx.shadowColor = COLORS.route;
+      ctx.shadowBlur = 8;
+      ctx.beginPath();
+      this.route.forEach((id, i) => {
+        const [x, y] = at(byId.get(id));
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.stroke();
+      ctx.shadowBlur = 0;
+    }
+
+    ctx.font = "12px var(--mono, monospace)";
+    ctx.textAlign = "center";
+    for (const s of this.galaxy.systems) {
+      const [x, y] = at(s);
+      const current = s.id === this.current;
+      const dest = s.id === this.destination;
+      const onRoute = this.route.includes(s.id);
+      const color = current ? COLORS.current : dest || onRoute ? COLORS.dest : COLORS.system;
+      ctx.fillStyle = color;
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      ctx.arc(x, y, current ? 6 : 4, 0, Math.PI * 2);
+      ctx.fill();
+      if (current || dest || s.id === this.hover) {
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.arc(x, y, current ? 12 : 10, 0, Math.PI * 2);
+        ctx.stroke();
+      }
+      ctx.fillStyle = current || dest || s.id === this.hover ? color : COLORS.text;
+      ctx.fillText(s.name.toUpperCase(), x, y - 14);
+      if (current) {
+        ctx.fillStyle = COLORS.current;
+        ctx.fillText("YOU ARE HERE", x, y + 24);
+      }
+    }
+  }
+}

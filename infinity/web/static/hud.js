@@ -1,0 +1,180 @@
+// The bridge's status displays: ship systems, target, link, notices.
+//
+// Updated from the render loop but only touching the DOM when a value
+// actually changes, so a 60 fps loop costs almost nothing here.
+
+import { Kind, KIND_NAMES } from "./world.js";
+
+const SHIP_CARGO = 100; // tonnes (infinity/sim/rules.py)
+const SHIP_TORPEDOES = 8;
+const SHIP_ENERGY = 100;
+const BEAM_RANGE = 1500;
+const NOTICE_MS = 5000;
+const MAX_NOTICES = 5;
+
+const $ = (id) => document.getElementById(id);
+
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+function setBar(el, fraction) {
+  if (!el) return;
+  const pct = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+  if (el.style.getPropertyValue("--fill") !== pct) el.style.setProperty("--fill", pct);
+  el.classList.toggle("low", fraction < 0.3);
+}
+
+const fmtDistance = (m) => (m >= 10000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
+
+export class Hud {
+  constructor() {
+    this.el = {
+      system: $("hud-system"),
+      tick: $("hud-tick"),
+      dilation: $("hud-dilation"),
+      link: $("hud-link"),
+      pilot: $("hud-pilot"),
+      hull: $("bar-hull"),
+      hullText: $("val-hull"),
+      shield: $("bar-shield"),
+      shieldText: $("val-shield"),
+      energy: $("bar-energy"),
+      energyText: $("val-energy"),
+      cargo: $("bar-cargo"),
+      cargoText: $("val-cargo"),
+      torpedoes: $("val-torpedoes"),
+      beam: $("val-beam"),
+      torp: $("val-torp"),
+      speed: $("val-speed"),
+      credits: $("val-credits"),
+      status: $("val-status"),
+      target: $("target-panel"),
+      targetName: $("target-name"),
+      targetKind: $("target-kind"),
+      targetRange: $("target-range"),
+      targetHull: $("bar-target-hull"),
+      targetShield: $("bar-target-shield"),
+      targetExtra: $("target-extra"),
+      notices: $("notices"),
+    };
+    this.notices = []; // newest last; also read by the test hook
+  }
+
+  setLink(status) {
+    const text = {
+      online: "LINK ▮ ONLINE",
+      connecting: "LINK ▯ CONNECTING",
+      reconnecting: "LINK ▯ RECONNECTING",
+      offline: "LINK ▯ OFFLINE",
+    }[status] ?? `LINK ${status}`;
+    setText(this.el.link, text);
+    this.el.link?.classList.toggle("warn", status !== "online");
+  }
+
+  setSystem(name) {
+    setText(this.el.system, name ? name.toUpperCase() : "—");
+  }
+
+  setPilot(name) {
+    setText(this.el.pilot, name ? name.toUpperCase() : "");
+  }
+
+  /** Refresh from the world model; `names` resolves entity ids to names. */
+  update(world, targetId, speed) {
+    const me = world.me;
+    const ship = world.ship;
+    setText(this.el.tick, world.tick === null ? "—" : String(world.tick));
+    const dil = world.dilation ?? 1;
+    setText(this.el.dilation, `×${dil.toFixed(2)}`);
+    this.el.dilation?.classList.toggle("warn", dil < 0.95);
+
+    if (ship) {
+      setBar(this.el.hull, ship.hull / 100);
+      setText(this.el.hullText, `${ship.hull}%`);
+      setBar(this.el.shield, ship.shield / 100);
+      setText(this.el.shieldText, `${ship.shield}%`);
+    }
+    if (me) {
+      setBar(this.el.energy, me.energy / SHIP_ENERGY);
+      setText(this.el.energyText, `${Math.round(me.energy)}`);
+      setBar(this.el.cargo, me.cargo / SHIP_CARGO);
+      setText(this.el.cargoText, `${Math.round(me.cargo)} / ${SHIP_CARGO} t`);
+      setText(
+        this.el.torpedoes,
+        "◆".repeat(Math.max(0, me.torpedoes)) +
+          "◇".repeat(Math.max(0, SHIP_TORPEDOES - me.torpedoes)),
+      );
+      setText(this.el.beam, me.beamCd > 0 ? `${(me.beamCd / 10).toFixed(1)} s` : "READY");
+      setText(this.el.torp, me.torpCd > 0 ? `${(me.torpCd / 10).toFixed(1)} s` : "READY");
+      this.el.beam?.classList.toggle("warn", me.beamCd > 0);
+      this.el.torp?.classList.toggle("warn", me.torpCd > 0);
+      setText(this.el.status, this.statusLine(world, me));
+    }
+    setText(this.el.speed, speed === null ? "—" : `${Math.round(speed)} m/s`);
+    // The ledger is not wired to the client yet: show a placeholder.
+    setText(this.el.credits, "—");
+    this.updateTarget(world, targetId);
+  }
+
+  statusLine(world, me) {
+    const name = (id) => world.entities.get(id)?.name ?? `#${id}`;
+    if (me.dockedAt >= 0) return `DOCKED · ${name(me.dockedAt).toUpperCase()}`;
+    // `mining` is the asteroid id (or -1); accept a boolean too.
+    if (me.mining === true || (typeof me.mining === "number" && me.mining >= 0)) {
+      return me.mining === true ? "MINING" : `MINING · ${name(me.mining).toUpperCase()}`;
+    }
+    return "IN FLIGHT";
+  }
+
+  updateTarget(world, targetId) {
+    const t = targetId >= 0 ? world.entities.get(targetId) : undefined;
+    this.el.target?.classList.toggle("empty", !t);
+    if (!t) {
+      setText(this.el.targetName, targetId >= 0 ? "OUT OF SENSOR RANGE" : "NO TARGET");
+      setText(this.el.targetKind, "");
+      setText(this.el.targetRange, "");
+      setText(this.el.targetExtra, "CLICK A CONTACT TO LOCK");
+      setBar(this.el.targetHull, 0);
+      setBar(this.el.targetShield, 0);
+      return;
+    }
+    const ship = world.ship;
+    const d = ship ? Math.hypot(t.x - ship.x, t.y - ship.y) : null;
+    setText(this.el.targetName, (t.name || `#${t.id}`).toUpperCase());
+    let kind = KIND_NAMES[t.kind] ?? "unknown";
+    if (t.kind === Kind.SHIP) kind = t.extra.owner != null ? "ship · pilot" : "ship · npc";
+    setText(this.el.targetKind, kind.toUpperCase());
+    setText(
+      this.el.targetRange,
+      d === null ? "" : `${fmtDistance(d)}${d <= BEAM_RANGE ? " · IN BEAM RANGE" : ""}`,
+    );
+    this.el.targetRange?.classList.toggle("ok", d !== null && d <= BEAM_RANGE);
+    setBar(this.el.targetHull, t.hull / 100);
+    setBar(this.el.targetShield, t.shield / 100);
+    let extra = "";
+    if (t.kind === Kind.ASTEROID) extra = `ORE ${t.extra.ore ?? "?"} t`;
+    else if (t.kind === Kind.GATE) extra = "JUMP GATE · J TO JUMP IN RANGE";
+    else if (t.kind === Kind.STATION) extra = "STATION · F TO DOCK IN RANGE";
+    else if (t.kind === Kind.SHIP) extra = `HULL ${t.hull}% · SHIELD ${t.shield}%`;
+    setText(this.el.targetExtra, extra);
+  }
+
+  /** A short message in the notice stack; `kind` is "error" or "info". */
+  notice(text, kind = "info") {
+    const entry = { text, kind, at: Date.now() };
+    this.notices.push(entry);
+    if (this.notices.length > 50) this.notices.shift();
+    const box = this.el.notices;
+    if (!box) return;
+    const el = document.createElement("div");
+    el.className = `notice ${kind}`;
+    el.textContent = text;
+    box.append(el);
+    while (box.children.length > MAX_NOTICES) box.firstElementChild.remove();
+    setTimeout(() => {
+      el.classList.add("fade");
+      setTimeout(() => el.remove(), 600);
+    }, NOTICE_MS);
+  }
+}

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from infinity.store.schema import metadata
+from infinity.store.store import Store, sqlite_url
+
+TABLES = {"accounts", "sessions", "galaxy", "systems", "bodies", "ships", "chat", "counters"}
+
+
+def sqlite_tables(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+
+
+def migration_drift(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+async def test_fresh_file_gets_every_table(tmp_path: Path) -> None:
+    store = await Store.open(sqlite_url(tmp_path))
+    await store.close()
+    assert sqlite_tables(tmp_path / "infinity.db") == TABLES | {"alembic_version"}
+
+
+async def test_reopening_migrates_nothing_and_keeps_data(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    store = await Store.open(url)
+    await store.create_account("Vega", "hash", "player")
+    await store.close()
+    store = await Store.open(url)
+    try:
+        assert await store.account_by_name("vega") is not None
+    finally:
+        await store.close()
+    with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0001",)
+        ]
+
+
+async def test_migrations_match_schema(store: Store) -> None:
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(migration_drift) == []
+
+
+async def test_sqlite_runs_in_wal_with_foreign_keys(store: Store) -> None:
+    async with store.engine.connect() as connection:
+        pragmas = {
+            name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "foreign_keys", "synchronous")
+        }
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}  # 1: NORMAL
