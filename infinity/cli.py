@@ -27,14 +27,22 @@ def _check_host(host: str) -> str:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.", callback=_check_host)] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on.", callback=_check_host)
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-    data: Annotated[Path, typer.Option(help="Folder for the SQLite file and other state.")] = Path("data"),
+    data: Annotated[Path, typer.Option(help="Folder for the SQLite file and other state.")] = Path(
+        "data"
+    ),
     db: Annotated[
         str | None,
-        typer.Option(help="Database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…); default: a SQLite file in --data."),
+        typer.Option(
+            help="Database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…); default: a SQLite file in --data."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")] = 1,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
+    ] = 1,
     npcs: Annotated[bool, typer.Option(help="Fly non-player traffic.")] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
@@ -49,7 +57,9 @@ def serve(
     level = log_level.lower()
     if level not in ("debug", "info", "warning", "error"):
         raise typer.BadParameter("--log-level must be debug, info, warning or error")
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings(data=data, db=db, seed=seed, npcs=npcs)
     config = uvicorn.Config(
         create_app(settings),
@@ -72,13 +82,15 @@ def loadtest(
     clients: Annotated[int, typer.Option(min=1, max=5000, help="Bot clients to connect.")] = 50,
     seconds: Annotated[float, typer.Option(min=1, max=3600, help="How long to fly.")] = 20.0,
     url: Annotated[str, typer.Option(help="Server base URL.")] = "http://127.0.0.1:8000",
-    allow_remote: Annotated[bool, typer.Option(help="Allow a server that is not on loopback.")] = False,
+    allow_remote: Annotated[
+        bool, typer.Option(help="Allow a server that is not on loopback.")
+    ] = False,
     fire: Annotated[bool, typer.Option(help="Bots also target and fire.")] = True,
 ) -> None:
     """Connect bot clients that speak the real protocol, fly and fire; print a summary."""
-    from infinity.loadtest.bots import Report, run_bots
-
     from urllib.parse import urlparse
+
+    from infinity.loadtest.bots import Report, run_bots
 
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:

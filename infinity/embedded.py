@@ -95,7 +95,9 @@ async def _load(store: Store, settings: Settings) -> Universe:
     if galaxy is None:
         galaxy = generate(settings.seed)
         await store.save_galaxy(galaxy)
-        log.info("generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed)
+        log.info(
+            "generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed
+        )
     universe = Universe(galaxy)
     saved = await store.load_ships()
     for ship in saved:

@@ -18,12 +18,14 @@ Coordinate = Annotated[float, msgspec.Meta(ge=-1e6, le=1e6)]
 Seq = Annotated[int, msgspec.Meta(ge=0, lt=2**31)]
 
 
-class _Command(msgspec.Struct, tag_field="t", forbid_unknown_fields=True, frozen=True, kw_only=True):
+class _Command(
+    msgspec.Struct, tag_field="t", forbid_unknown_fields=True, frozen=True, kw_only=True
+):
     ship: EntityId
     seq: Seq = 0
 
 
-class Thrust(_Command, tag="thrust"):
+class Thrust(_Command, tag="thrust", frozen=True):
     """Set throttle (-1 reverse .. 1 full ahead) and turn rate (-1 right .. 1 left).
 
     Cancels any move-to.
@@ -33,65 +35,76 @@ class Thrust(_Command, tag="thrust"):
     turn: Unit = 0.0
 
 
-class MoveTo(_Command, tag="move_to"):
+class MoveTo(_Command, tag="move_to", frozen=True):
     """Fly to a point in the system and stop there (autopilot)."""
 
     x: Coordinate
     y: Coordinate
 
 
-class Stop(_Command, tag="stop"):
+class Stop(_Command, tag="stop", frozen=True):
     """Cut the engines and let flight assist bleed off speed."""
 
 
-class Target(_Command, tag="target"):
+class Target(_Command, tag="target", frozen=True):
     """Lock a target for beams and torpedoes; `target` None clears the lock."""
 
     target: EntityId | None = None
 
 
-class Fire(_Command, tag="fire"):
+class Fire(_Command, tag="fire", frozen=True):
     """Fire the beam at the locked target (range, energy and cooldown apply)."""
 
 
-class LaunchTorpedo(_Command, tag="torpedo"):
+class LaunchTorpedo(_Command, tag="torpedo", frozen=True):
     """Launch a torpedo that homes on the locked target, or flies straight ahead."""
 
 
-class Dock(_Command, tag="dock"):
+class Dock(_Command, tag="dock", frozen=True):
     """Dock at a station in range. Docked ships are safe and refit torpedoes."""
 
     station: EntityId
 
 
-class Undock(_Command, tag="undock"):
+class Undock(_Command, tag="undock", frozen=True):
     """Leave the station you are docked at."""
 
 
-class Mine(_Command, tag="mine"):
+class Mine(_Command, tag="mine", frozen=True):
     """Mine an asteroid in range into cargo until full, out of range or told to stop."""
 
     asteroid: EntityId | None = None
 
 
-class Unload(_Command, tag="unload"):
+class Unload(_Command, tag="unload", frozen=True):
     """Deliver the cargo hold to the station you are docked at."""
 
 
-class Jump(_Command, tag="jump"):
+class Jump(_Command, tag="jump", frozen=True):
     """Jump through a gate in range into the star system it leads to."""
 
     gate: EntityId
 
 
-class Say(_Command, tag="say"):
+class Say(_Command, tag="say", frozen=True):
     """Speak on the local channel of your star system."""
 
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=280)]
 
 
 Command = (
-    Thrust | MoveTo | Stop | Target | Fire | LaunchTorpedo | Dock | Undock | Mine | Unload | Jump | Say
+    Thrust
+    | MoveTo
+    | Stop
+    | Target
+    | Fire
+    | LaunchTorpedo
+    | Dock
+    | Undock
+    | Mine
+    | Unload
+    | Jump
+    | Say
 )
 COMMAND_TYPES: tuple[type[_Command], ...] = (
     Thrust,

@@ -68,9 +68,7 @@ def generate(seed: int, systems: int = 14) -> Galaxy:
     points = rng.uniform(0, 100, size=(systems, 2))
     lanes = _lanes(points, rng)
     next_id = iter(range(1, 1 << 20))
-    gate_ids = {(a, b): next(next_id) for a, b in lanes} | {
-        (b, a): next(next_id) for a, b in lanes
-    }
+    gate_ids = {(a, b): next(next_id) for a, b in lanes} | {(b, a): next(next_id) for a, b in lanes}
     built: list[StarSystem] = []
     for index in range(systems):
         sid = index + 1

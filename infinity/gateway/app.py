@@ -46,10 +46,7 @@ def create_app(settings: Settings) -> Starlette:
                     await session.kick(Close.GOING_AWAY, "server shutting down")
 
     routes = [
-        *(
-            Route(e.path, rest.guarded(e.handler), methods=[e.method])
-            for e in rest.ENDPOINTS
-        ),
+        *(Route(e.path, rest.guarded(e.handler), methods=[e.method]) for e in rest.ENDPOINTS),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),

@@ -29,7 +29,12 @@ SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
 
 def error_message(rejection: Rejection) -> bytes:
     return wire.encode(
-        {"t": "error", "reason": str(rejection.reason), "detail": rejection.detail, "seq": rejection.seq}
+        {
+            "t": "error",
+            "reason": str(rejection.reason),
+            "detail": rejection.detail,
+            "seq": rejection.seq,
+        }
     )
 
 

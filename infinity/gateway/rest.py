@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from infinity import __version__
-from infinity.accounts.service import BadCredentials, InvalidInput, Unauthorized
+from infinity.accounts.errors import BadCredentials, InvalidInput, Unauthorized
 from infinity.embedded import World
 from infinity.store.errors import NameTaken
 from infinity.store.records import Account

@@ -14,7 +14,8 @@ from typing import Any, Final
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from infinity.accounts.service import Accounts, Unauthorized
+from infinity.accounts.errors import Unauthorized
+from infinity.accounts.service import Accounts
 from infinity.commands.errors import Reason
 from infinity.commands.types import COMMAND_TYPES, Command
 from infinity.gateway import wire

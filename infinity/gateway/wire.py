@@ -124,8 +124,12 @@ class CellChanges:
     events: defaultdict[int, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
 
     def touched(self) -> set[int]:
-        return set(self.moves) | set(self.status) | set(self.entered) | set(self.left) | set(
-            self.events
+        return (
+            set(self.moves)
+            | set(self.status)
+            | set(self.entered)
+            | set(self.left)
+            | set(self.events)
         )
 
 

@@ -78,6 +78,10 @@ async def _session(http: httpx.AsyncClient, name: str, password: str) -> str:
     return token
 
 
+async def _recv(ws: Any) -> bytes:
+    return bytes(await ws.recv(decode=False))
+
+
 class Bot:
     def __init__(self, token: str, ws_url: str, report: Report, rng: random.Random, fire: bool):
         self.token = token
@@ -95,7 +99,7 @@ class Bot:
             self.ws_url, compression=None, max_size=2**22, open_timeout=20
         ) as ws:
             await ws.send(_encode({"t": "hello", "v": 1, "token": self.token}))
-            welcome = _decode(await asyncio.wait_for(ws.recv(), 20))
+            welcome = _decode(await asyncio.wait_for(_recv(ws), 20))
             if not isinstance(welcome, dict) or welcome.get("t") != "welcome":
                 raise RuntimeError(f"no welcome: {welcome!r}")
             self.ship = welcome["ship"]
@@ -117,7 +121,9 @@ class Bot:
         await asyncio.sleep(self.rng.random())
         while time.monotonic() < until:
             throttle = self.rng.choice((0.3, 0.6, 1.0))
-            await self._command(ws, {"t": "thrust", "throttle": throttle, "turn": self.rng.uniform(-1, 1)})
+            await self._command(
+                ws, {"t": "thrust", "throttle": throttle, "turn": self.rng.uniform(-1, 1)}
+            )
             if self.fire and self.seen:
                 target = self.rng.choice(tuple(self.seen))
                 await self._command(ws, {"t": "target", "target": target})
@@ -131,7 +137,7 @@ class Bot:
             if remaining <= 0:
                 return
             try:
-                data = await asyncio.wait_for(ws.recv(), remaining)
+                data = await asyncio.wait_for(_recv(ws), remaining)
             except TimeoutError:
                 return
             message = _decode(data)

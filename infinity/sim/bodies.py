@@ -129,7 +129,9 @@ class Bodies:
     def rows(self, entity_ids: Array) -> Array:
         """Rows of the given ids, -1 where an id is not in this zone."""
         get = self.row_of.get
-        return np.fromiter((get(int(i), -1) for i in entity_ids), dtype=np.int64, count=len(entity_ids))
+        return np.fromiter(
+            (get(int(i), -1) for i in entity_ids), dtype=np.int64, count=len(entity_ids)
+        )
 
     def row(self, entity_id: int) -> int | None:
         return self.row_of.get(entity_id)

@@ -198,7 +198,7 @@ def mine(zone: Zone, cmd: c.Mine) -> None:
     _within(zone, row, rock, rules.MINE_RANGE, "the asteroid")
     if b.cargo[row] >= rules.SHIP_CARGO:
         raise Rejected(Reason.CARGO_FULL, "the hold is full; unload at a station")
-    if b.ore[rock] <= 0:
+    if b.ore[rock] < rules.DEPLETED_BELOW:
         raise Rejected(Reason.DEPLETED, "that asteroid is mined out")
     b.mining[row] = b.id[rock]
 

@@ -44,6 +44,7 @@ TORPEDO_FUSE: Final = 60.0  # m proximity fuse
 DOCK_RANGE: Final = 350.0
 MINE_RANGE: Final = 450.0
 MINE_RATE: Final = 6.0  # tonnes per second
+DEPLETED_BELOW: Final = 1.0  # tonnes; a rock with less is mined out
 GATE_RANGE: Final = 450.0
 JUMP_ARRIVAL_OFFSET: Final = 600.0  # m from the arrival gate
 

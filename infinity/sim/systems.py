@@ -24,7 +24,8 @@ def cell_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Interest-grid cell key of each point (cells are SENSOR_RANGE squares)."""
     cx = np.floor_divide(x, CELL_SIZE).astype(np.int64) + CELL_OFFSET
     cy = np.floor_divide(y, CELL_SIZE).astype(np.int64) + CELL_OFFSET
-    return cx * CELL_STRIDE + cy
+    keys: np.ndarray = cx * CELL_STRIDE + cy
+    return keys
 
 
 def cell_xy(cell: int) -> tuple[int, int]:
@@ -39,7 +40,8 @@ def neighbourhood(cell: int) -> tuple[int, ...]:
 
 def _ships_in_flight(b: Bodies) -> np.ndarray:
     n = b.n
-    return (b.kind[:n] == Kind.SHIP) & (b.docked_at[:n] < 0)
+    flying: np.ndarray = (b.kind[:n] == Kind.SHIP) & (b.docked_at[:n] < 0)
+    return flying
 
 
 def autopilot(b: Bodies, dt: float) -> None:
@@ -147,7 +149,8 @@ def mine(b: Bodies, dt: float) -> None:
     working = valid & (gap <= rules.MINE_RANGE) & (b.docked_at[rows] < 0)
     for row, rock, ok in zip(rows.tolist(), rocks.tolist(), working.tolist(), strict=True):
         take = min(rules.MINE_RATE * dt, rules.SHIP_CARGO - float(b.cargo[row])) if ok else 0.0
-        take = min(take, float(b.ore[rock])) if ok else 0.0
+        ore = float(b.ore[rock]) if ok else 0.0
+        take = min(take, ore) if ore >= rules.DEPLETED_BELOW else 0.0
         if take <= 0.0:
             b.mining[row] = -1
             continue
@@ -197,7 +200,8 @@ def apply_damage(b: Bodies) -> np.ndarray:
     b.shield[hit] -= soak
     b.hull[hit] -= dmg[hit] - soak
     dmg[hit] = 0.0
-    return hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP)]
+    destroyed: np.ndarray = hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP)]
+    return destroyed
 
 
 def update_cells(b: Bodies) -> np.ndarray:

@@ -23,7 +23,7 @@ from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody
 from infinity.store.errors import AlreadyHasShip, NameTaken
 from infinity.store.migrate import upgrade
-from infinity.store.records import ROLES, Account, ChatLine, SavedShip
+from infinity.store.records import ROLES, SHIP_ROLES, Account, ChatLine, SavedShip
 from infinity.store.schema import (
     SHIP_COUNTER,
     accounts,
@@ -232,6 +232,8 @@ class Store:
 
         Raises `AlreadyHasShip` if `account_id` already flies one.
         """
+        if role not in SHIP_ROLES:
+            raise ValueError(f"unknown ship role {role!r}")
         try:
             async with self.engine.begin() as connection:
                 ship_id = await _next_ship_id(connection)

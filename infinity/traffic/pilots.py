@@ -17,6 +17,7 @@ from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import Zone
+from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
 
 NPC_ROLES: Final = ("miner", "miner", "patrol", "trader")
@@ -140,7 +141,4 @@ class Pilots:
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             self.decide_all()
-            try:
-                await asyncio.wait_for(stopping.wait(), 1.0)
-            except TimeoutError:
-                pass
+            await pause(stopping, 1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from prometheus_client import Gauge, Histogram
@@ -18,7 +19,17 @@ TICK_SECONDS = Histogram(
 DILATION = Gauge("infinity_zone_dilation", "Simulated seconds per wall second", ["zone"])
 
 
-async def run_zone(universe: Universe, system_id: int, stopping: asyncio.Event, phase: float) -> None:
+async def pause(stopping: asyncio.Event, seconds: float) -> bool:
+    """Sleep up to `seconds`, waking early when `stopping` is set; True if it is."""
+    if seconds > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), seconds)
+    return stopping.is_set()
+
+
+async def run_zone(
+    universe: Universe, system_id: int, stopping: asyncio.Event, phase: float
+) -> None:
     """Tick one zone until `stopping` is set; the tick in progress always completes.
 
     `phase` staggers zones so they do not all tick at the same instant.
@@ -29,13 +40,8 @@ async def run_zone(universe: Universe, system_id: int, stopping: asyncio.Event, 
     gauge = DILATION.labels(zone=zone.name)
     scheduled = loop.time() + phase
     while not stopping.is_set():
-        delay = scheduled - loop.time()
-        if delay > 0:
-            try:
-                await asyncio.wait_for(stopping.wait(), delay)
-                break
-            except TimeoutError:
-                pass
+        if await pause(stopping, scheduled - loop.time()):
+            break
         late = max(0.0, loop.time() - scheduled)
         started = time.perf_counter()
         universe.tick(system_id)

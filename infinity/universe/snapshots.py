@@ -10,10 +10,11 @@ import asyncio
 import logging
 import time
 
-from infinity.sim.zone import TickReport, Zone
 from infinity.sim import events as ev
+from infinity.sim.zone import TickReport, Zone
 from infinity.store.records import ChatLine
 from infinity.store.store import Store
+from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,7 @@ class Snapshots:
     async def run(self, stopping: asyncio.Event) -> None:
         """Flush chat every second and snapshot every `interval` until stopped."""
         last = time.monotonic()
-        while not stopping.is_set():
-            try:
-                await asyncio.wait_for(stopping.wait(), 1.0)
-            except TimeoutError:
-                pass
+        while not await pause(stopping, 1.0):
             try:
                 await self.flush_chat()
                 if time.monotonic() - last >= self.interval:

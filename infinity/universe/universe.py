@@ -21,9 +21,7 @@ TickObserver = Callable[[Zone, TickReport], None]
 class Universe:
     def __init__(self, galaxy: Galaxy) -> None:
         self.galaxy = galaxy
-        self.zones: dict[int, Zone] = {
-            s.id: Zone(s.id, s.name, s.bodies) for s in galaxy.systems
-        }
+        self.zones: dict[int, Zone] = {s.id: Zone(s.id, s.name, s.bodies) for s in galaxy.systems}
         self.where: dict[int, int] = {}  # ship id -> system id of the zone with authority
         self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader'
         self.ship_of_account: dict[int, int] = {}

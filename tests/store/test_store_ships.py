@@ -106,3 +106,16 @@ async def test_saving_nothing_is_fine(store: Store) -> None:
     await store.save_ships([])
     await store.save_ore({})
     assert await store.load_ships() == []
+
+
+async def test_unknown_ship_role_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError):
+        await store.create_ship(
+            name="Ghost",
+            account_id=None,
+            role="pirate",
+            system_id=1,
+            home_station=2,
+            home_system=1,
+            docked_at=-1,
+        )

@@ -1,0 +1,476 @@
+// Entry point: screens (log-in, bridge), wiring between the connection,
+// the world model, the tactical view and the panels, and the pilot's
+// intents (what "dock" or "jump" means with what is on screen).
+
+import * as api from "./api.js";
+import { Chat } from "./chat.js";
+import { Controls } from "./controls.js";
+import { GalaxyMap } from "./galaxy.js";
+import { Hud } from "./hud.js";
+import { Connection } from "./net.js";
+import { TacticalView } from "./scene.js";
+import { Kind, World } from "./world.js";
+
+const $ = (id) => document.getElementById(id);
+const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
+const HOOK_EVENTS = 200;
+
+const world = new World();
+const hud = new Hud();
+let view = null; // created on first entry to the bridge (needs a sized canvas)
+let conn = null;
+let token = null;
+let screen = "login";
+let system = null; // {id, name}
+let account = null;
+let pendingTarget = null; // {id, seq}: shown until the server acks the lock
+let hoverId = null;
+let rafId = null;
+const hookEvents = [];
+const hookErrors = [];
+
+// ------------------------------------------------------------- screens --
+
+function showScreen(name) {
+  screen = name;
+  $("login").classList.toggle("hidden", name !== "login");
+  $("bridge").classList.toggle("hidden", name !== "bridge");
+  document.body.dataset.screen = name;
+}
+
+function showLogin(message = "", kind = "error") {
+  conn?.stop();
+  conn = null;
+  token = null;
+  cancelAnimationFrame(rafId);
+  rafId = null;
+  hideModal();
+  showScreen("login");
+  setLoginMessage(message, kind);
+  $("login-name").focus();
+}
+
+function setLoginMessage(text, kind = "error") {
+  const el = $("login-error");
+  el.textContent = text;
+  el.className = `login-message ${kind}`;
+}
+
+function showModal(text, buttonText, onClick) {
+  $("modal-text").textContent = text;
+  const button = $("modal-button");
+  button.textContent = buttonText;
+  button.onclick = () => {
+    hideModal();
+    onClick();
+  };
+  $("modal").classList.remove("hidden");
+}
+
+function hideModal() {
+  $("modal").classList.add("hidden");
+}
+
+// --------------------------------------------------------------- login --
+
+async function submitLogin(action) {
+  const name = $("login-name").value.trim();
+  const password = $("login-password").value;
+  if (!NAME_RE.test(name)) {
+    setLoginMessage("CALLSIGN: 3–24 characters of A–Z a–z 0–9 _ -");
+    return;
+  }
+  if (password.length < 8 || password.length > 128) {
+    setLoginMessage("ACCESS CODE: 8–128 characters");
+    return;
+  }
+  setBusy(true);
+  setLoginMessage(action === "register" ? "REGISTERING…" : "AUTHENTICATING…", "info");
+  try {
+    const answer = action === "register" ? await api.register(name, password) : await api.login(name, password);
+    api.saveToken(answer.token);
+    $("login-password").value = "";
+    setLoginMessage("");
+    enterBridge(answer.token);
+  } catch (err) {
+    const code = err.code ? `${String(err.code).toUpperCase()}: ` : "";
+    setLoginMessage(`${code}${err.detail || err.message}`);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function setBusy(busy) {
+  for (const b of document.querySelectorAll("#login-form button")) b.disabled = busy;
+}
+
+// -------------------------------------------------------------- bridge --
+
+function ensureView() {
+  if (view) return;
+  view = new TacticalView($("viewport"), $("labels"), world);
+  intents._controls = new Controls($("viewport"), intents);
+}
+
+function enterBridge(sessionToken) {
+  token = sessionToken;
+  showScreen("bridge");
+  ensureView();
+  view.resize();
+  hud.setLink("connecting");
+  conn?.stop();
+  conn = new Connection(token, {
+    onWelcome,
+    onFrame,
+    onSystem,
+    onServerError,
+    onStatus: (status) => hud.setLink(status),
+    onUnauthorized: () => {
+      api.saveToken(null);
+      showLogin("SESSION EXPIRED OR REVOKED — PLEASE LOG IN AGAIN");
+    },
+    onReplaced: () =>
+      showModal(
+        "THIS SESSION WAS TAKEN OVER BY ANOTHER CONNECTION (ANOTHER TAB OR DEVICE).",
+        "RESUME COMMAND HERE",
+        () => enterBridge(token),
+      ),
+    onFatal: (text) => showModal(text.toUpperCase(), "RELOAD", () => location.reload()),
+  });
+  conn.start();
+  if (rafId === null) rafId = requestAnimationFrame(loop);
+}
+
+function resetWorld() {
+  world.clear();
+  view?.reset();
+  pendingTarget = null;
+}
+
+function onWelcome(msg) {
+  resetWorld();
+  account = msg.account;
+  system = msg.system;
+  world.shipId = msg.ship;
+  world.system = msg.system;
+  view.shipId = msg.ship;
+  hud.setSystem(system.name);
+  hud.setPilot(account?.name);
+  chat.ownShip = msg.ship;
+  chat.reset(msg.chat);
+  galaxyMap.setCurrent(system.id);
+  // After a drop the server may still hold engine levels the pilot has
+  // since let go of (or vice versa): restate the helm if it was in use.
+  controls()?.resyncHelm();
+}
+
+function onFrame(frame) {
+  const now = performance.now();
+  const { events, chat: lines } = world.applyFrame(frame, now);
+  if (events.length) {
+    view.addEvents(events, now);
+    for (const ev of events) {
+      hookEvents.push({ tick: world.tick, type: ev[0], data: ev.slice(1) });
+      describeEvent(ev);
+    }
+    if (hookEvents.length > HOOK_EVENTS) hookEvents.splice(0, hookEvents.length - HOOK_EVENTS);
+  }
+  if (lines.length) chat.add(lines);
+  if (pendingTarget && world.me && world.me.ack >= pendingTarget.seq) pendingTarget = null;
+}
+
+// Only events about us become notices; everything else is shown in 3D.
+function describeEvent([type, a, b]) {
+  const me = world.shipId;
+  const name = (id) => world.entities.get(id)?.name ?? `#${id}`;
+  if (type === "dock" && a === me) hud.notice(`DOCKED AT ${name(b).toUpperCase()}`);
+  else if (type === "undock" && a === me) hud.notice("UNDOCKED · HELM IS YOURS");
+  else if (type === "boom" && a === me) hud.notice("SHIP DESTROYED · RESPAWNING AT HOME", "error");
+  else if (type === "boom" && a === currentTargetId()) hud.notice(`${name(a).toUpperCase()} DESTROYED`);
+  else if (type === "torpedo_hit" && b === me) hud.notice("TORPEDO IMPACT", "error");
+}
+
+function onSystem(msg) {
+  resetWorld();
+  system = msg.system;
+  world.system = msg.system;
+  hud.setSystem(system.name);
+  galaxyMap.setCurrent(system.id);
+  chat.reset([]);
+  chat.system(`ENTERED ${system.name.toUpperCase()}`);
+  hud.notice(`ARRIVED IN ${system.name.toUpperCase()}`);
+}
+
+function onServerError(msg) {
+  hookErrors.push(msg);
+  if (hookErrors.length > 50) hookErrors.shift();
+  const reason = String(msg.reason ?? "error").toUpperCase();
+  hud.notice(`${reason}${msg.detail ? `: ${msg.detail}` : ""}`, "error");
+  if (pendingTarget && msg.seq === pendingTarget.seq) pendingTarget = null;
+}
+
+function loop(now) {
+  rafId = requestAnimationFrame(loop);
+  if (screen !== "bridge" || !view) return;
+  view.targetId = currentTargetId();
+  view.hoverId = hoverId;
+  view.render(now);
+  hud.update(world, view.targetId, ownSpeed());
+  updateBracket();
+}
+
+// The lock bracket is DOM (crisp at any zoom) following the target's pose.
+function updateBracket() {
+  const el = $("target-bracket");
+  const p = view.poses.get(view.targetId);
+  const s = p && view.project(p.x, p.y);
+  if (!s) {
+    el.classList.add("hidden");
+    return;
+  }
+  el.classList.remove("hidden");
+  el.style.transform = `translate(${Math.round(s.x)}px, ${Math.round(s.y)}px)`;
+}
+
+function currentTargetId() {
+  if (pendingTarget) return pendingTarget.id;
+  return world.me ? world.me.target : -1;
+}
+
+function ownSpeed() {
+  const ship = world.ship;
+  if (!ship || ship.extra.docked_at >= 0) return ship ? 0 : null;
+  const s = ship.samples;
+  if (s.length < 2) return 0;
+  const a = s[s.length - 2];
+  const b = s[s.length - 1];
+  // One tick is 1/20 s of simulated time; speeds are in simulated m/s.
+  const seconds = (b.t - a.t) / 20;
+  return seconds > 0 ? Math.hypot(b.x - a.x, b.y - a.y) / seconds : 0;
+}
+
+// ------------------------------------------------------------- intents --
+
+function send(type, fields) {
+  const seq = conn?.send(type, fields) ?? null;
+  if (seq === null) hud.notice("NO LINK TO SERVER", "error");
+  return seq;
+}
+
+function ownPos() {
+  const ship = world.ship;
+  return ship ? { x: ship.x, y: ship.y } : null;
+}
+
+/** The entity of `kind` the pilot most likely means: locked, hovered, else nearest. */
+function intended(kind, preferred = null) {
+  for (const id of [currentTargetId(), hoverId, preferred]) {
+    const e = id === null || id === undefined ? null : world.entities.get(id);
+    if (e && e.kind === kind) return e;
+  }
+  const here = ownPos();
+  if (!here) return null;
+  return world.nearest(here.x, here.y, kind)[0]?.entity ?? null;
+}
+
+function setTarget(id) {
+  const seq = send("target", { target: id });
+  if (seq !== null) pendingTarget = { id: id ?? -1, seq };
+}
+
+const controls = () => intents._controls;
+
+const intents = {
+  enabled: () => screen === "bridge" && $("modal").classList.contains("hidden"),
+  helm(throttle, turn) {
+    view.moveTarget = null; // thrust cancels move-to on the server too
+    send("thrust", { throttle, turn });
+  },
+  stop() {
+    view.moveTarget = null;
+    send("stop");
+  },
+  fire: () => send("fire"),
+  torpedo: () => send("torpedo"),
+  dock() {
+    if (world.me && world.me.dockedAt >= 0) {
+      send("undock");
+      return;
+    }
+    const station = intended(Kind.STATION);
+    if (!station) hud.notice("NO STATION ON SENSORS", "error");
+    else send("dock", { station: station.id });
+  },
+  mine() {
+    // Nil lets the server pick the nearest asteroid in range, which is
+    // exactly "mine nearest"; an explicit lock or hover wins over that.
+    const locked = [currentTargetId(), hoverId]
+      .map((id) => world.entities.get(id))
+      .find((e) => e && e.kind === Kind.ASTEROID);
+    send("mine", { asteroid: locked ? locked.id : null });
+  },
+  unload: () => send("unload"),
+  jump() {
+    const gate = intended(Kind.GATE, view.routeGateId);
+    if (!gate) hud.notice("NO GATE ON SENSORS", "error");
+    else send("jump", { gate: gate.id });
+  },
+  galaxy: () => galaxyMap.toggle(),
+  chat: () => chat.focus(),
+  help: () => $("help-panel").classList.toggle("collapsed"),
+  cycleTarget() {
+    const here = ownPos();
+    if (!here) return;
+    // Ships in flight first (docked ones cannot be attacked), else anything.
+    const flying = (e) => e.id !== world.shipId && !(e.extra.docked_at >= 0);
+    const other = (e) => e.id !== world.shipId && e.kind !== Kind.STAR;
+    let list = world.nearest(here.x, here.y, Kind.SHIP, flying);
+    if (!list.length) list = world.nearest(here.x, here.y, null, other);
+    if (!list.length) return;
+    const ids = list.map((x) => x.entity.id);
+    const next = ids[(ids.indexOf(currentTargetId()) + 1) % ids.length];
+    setTarget(next);
+  },
+  escape() {
+    if (galaxyMap.open) galaxyMap.hide();
+    else if (currentTargetId() >= 0) setTarget(null);
+  },
+  zoomIn: () => view.zoomBy(-2),
+  zoomOut: () => view.zoomBy(2),
+  zoom: (steps) => view.zoomBy(steps),
+  hover(x, y) {
+    const e = x === null ? null : view.pick(x, y);
+    hoverId = e ? e.id : null;
+    $("viewport").classList.toggle("over-entity", Boolean(e));
+  },
+  click(x, y) {
+    const e = view.pick(x, y);
+    if (e) setTarget(e.id);
+  },
+  rightClick(x, y) {
+    const e = view.pick(x, y);
+    // Right-click on a station, gate or rock: fly to it (then F, J or M).
+    const p = e && e.kind !== Kind.SHIP && e.kind !== Kind.TORPEDO ? { x: e.x, y: e.y } : view.groundPoint(x, y);
+    if (!p) return;
+    const clamp = (v) => Math.max(-1e6, Math.min(1e6, v));
+    const target = { x: clamp(Math.round(p.x)), y: clamp(Math.round(p.y)) };
+    if (send("move_to", target) !== null) view.moveTarget = target;
+  },
+};
+
+// --------------------------------------------------------------- setup --
+
+const chat = new Chat($("chat-log"), $("chat-form"), $("chat-input"), (text) => {
+  const seq = send("say", { text });
+  return seq !== null;
+});
+
+const galaxyMap = new GalaxyMap($("galaxy-panel"), $("galaxy-canvas"), $("galaxy-info"), (route) => {
+  // Point out the gate to take in this system, if it is on sensors.
+  let gateId = null;
+  if (route.length > 1) {
+    for (const e of world.entities.values()) {
+      if (e.kind === Kind.GATE && e.extra.leads_to === route[1]) gateId = e.id;
+    }
+  }
+  if (view) view.routeGateId = gateId;
+  updateRouteHud(route);
+});
+
+function updateRouteHud(route) {
+  const el = $("hud-route");
+  if (route.length < 2) {
+    el.textContent = "";
+    el.classList.add("hidden");
+    return;
+  }
+  const next = galaxyMap.system(route[1]);
+  const dest = galaxyMap.system(route[route.length - 1]);
+  el.textContent = `COURSE ▸ ${dest?.name.toUpperCase()} · ${route.length - 1} JUMP${
+    route.length === 2 ? "" : "S"
+  } · NEXT: GATE TO ${next?.name.toUpperCase()}`;
+  el.classList.remove("hidden");
+}
+
+// Gates come into sensor range after the route was plotted: re-resolve.
+setInterval(() => {
+  if (galaxyMap.route.length > 1 && view) {
+    const hop = galaxyMap.route[1];
+    let gateId = null;
+    for (const e of world.entities.values()) {
+      if (e.kind === Kind.GATE && e.extra.leads_to === hop) gateId = e.id;
+    }
+    view.routeGateId = gateId;
+  }
+}, 500);
+
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitLogin(event.submitter?.value === "register" ? "register" : "login");
+});
+$("galaxy-close").addEventListener("click", () => galaxyMap.hide());
+$("logout").addEventListener("click", async (event) => {
+  event.currentTarget.blur();
+  const old = token;
+  api.saveToken(null);
+  showLogin("LOGGED OUT", "info");
+  if (old) api.logout(old).catch(() => {});
+});
+// Buttons keep focus after a click, and Space would then press them again.
+for (const b of document.querySelectorAll("#bridge button")) {
+  b.addEventListener("mouseup", () => b.blur());
+}
+
+// The test hook: read-only views of what the client holds and draws.
+window.infinity = {
+  get state() {
+    return screen;
+  },
+  get connected() {
+    return Boolean(conn && conn.connected);
+  },
+  get shipId() {
+    return world.shipId;
+  },
+  get entities() {
+    return world.entities;
+  },
+  get lastFrameTick() {
+    return world.tick;
+  },
+  get me() {
+    return world.me;
+  },
+  get system() {
+    return system;
+  },
+  get account() {
+    return account;
+  },
+  get targetId() {
+    return currentTargetId();
+  },
+  get render() {
+    const info = view?.info;
+    return info ? { calls: info.render.calls, triangles: info.render.triangles, frame: info.render.frame } : null;
+  },
+  get canvas() {
+    return view?.renderer.domElement ?? null;
+  },
+  get notices() {
+    return hud.notices;
+  },
+  get chat() {
+    return chat.lines;
+  },
+  events: hookEvents,
+  errors: hookErrors,
+  world,
+  get view() {
+    return view;
+  },
+};
+
+const saved = api.savedToken();
+if (saved) enterBridge(saved);
+else showLogin("");
