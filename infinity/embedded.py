@@ -29,6 +29,8 @@ from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
 
+STARTER_SYSTEMS = 3  # new players start together in the first few systems, not scattered
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -63,8 +65,8 @@ class World:
             existing = self.universe.ship_of_account.get(account.id)
             if existing is not None:
                 return existing
-            systems = self.galaxy.systems
-            home = systems[account.id % len(systems)]
+            starters = self.galaxy.systems[:STARTER_SYSTEMS]
+            home = starters[account.id % len(starters)]
             station = home.stations()[0]
             ship_id = await self.store.create_ship(
                 name=account.name,

@@ -63,7 +63,7 @@ def parse_command(data: bytes, ship: int) -> Command | bytes:
         return _error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
     try:
         raw = _loose.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return _error(Reason.BAD_FRAME, "not a MessagePack value")
     if not isinstance(raw, dict):
         return _error(Reason.BAD_FRAME, "a command is a map with a 't' field")
@@ -89,7 +89,7 @@ async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, s
         if data is None:
             raise msgspec.DecodeError("not a binary frame")
         hello = _hello.decode(data)
-    except (TimeoutError, msgspec.DecodeError, msgspec.ValidationError):
+    except (TimeoutError, msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
         await ws.close(Close.BAD_HELLO, "send a hello first")
         return None
     if hello.t != "hello":

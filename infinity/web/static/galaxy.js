@@ -44,6 +44,26 @@ export function route(galaxy, start, goal) {
   return path.reverse();
 }
 
+// Close systems would print their names over each other: try a few spots
+// around the dot and keep the first that overlaps nothing drawn so far.
+function placeLabel(ctx, text, x, y, placed) {
+  const w = ctx.measureText(text).width;
+  const h = 12;
+  const spots = [
+    { x, y: y - 15, align: "center", x0: x - w / 2 },
+    { x, y: y + 16, align: "center", x0: x - w / 2 },
+    { x: x + 11, y, align: "left", x0: x + 11 },
+    { x: x - 11, y, align: "right", x0: x - 11 - w },
+    { x: x + 9, y: y - 13, align: "left", x0: x + 9 },
+    { x: x - 9, y: y + 14, align: "right", x0: x - 9 - w },
+  ];
+  const box = (s) => ({ x0: s.x0 - 2, y0: s.y - h / 2, x1: s.x0 + w + 2, y1: s.y + h / 2 });
+  const clear = (b) => placed.every((o) => b.x1 < o.x0 || b.x0 > o.x1 || b.y1 < o.y0 || b.y0 > o.y1);
+  const spot = spots.find((s) => clear(box(s))) ?? spots[0];
+  placed.push(box(spot));
+  return spot;
+}
+
 export class GalaxyMap {
   /** `onRoute(route, galaxy)` is told whenever the plotted route changes. */
   constructor(panel, canvas, info, onRoute) {
@@ -262,8 +282,13 @@ export class GalaxyMap {
       ctx.shadowBlur = 0;
     }
 
-    ctx.font = "12px var(--mono, monospace)";
-    ctx.textAlign = "center";
+    // Canvas does not resolve CSS variables: name the fonts directly.
+    ctx.font = '12px "DejaVu Sans Mono", "Liberation Mono", monospace';
+    ctx.textBaseline = "middle";
+    const placed = this.galaxy.systems.map((s) => {
+      const [x, y] = at(s);
+      return { x0: x - 7, y0: y - 7, x1: x + 7, y1: y + 7 };
+    });
     for (const s of this.galaxy.systems) {
       const [x, y] = at(s);
       const current = s.id === this.current;
@@ -281,12 +306,11 @@ export class GalaxyMap {
         ctx.arc(x, y, current ? 12 : 10, 0, Math.PI * 2);
         ctx.stroke();
       }
+      const text = current ? `${s.name.toUpperCase()} · YOU ARE HERE` : s.name.toUpperCase();
+      const spot = placeLabel(ctx, text, x, y, placed);
       ctx.fillStyle = current || dest || s.id === this.hover ? color : COLORS.text;
-      ctx.fillText(s.name.toUpperCase(), x, y - 14);
-      if (current) {
-        ctx.fillStyle = COLORS.current;
-        ctx.fillText("YOU ARE HERE", x, y + 24);
-      }
+      ctx.textAlign = spot.align;
+      ctx.fillText(text, spot.x, spot.y);
     }
   }
 }

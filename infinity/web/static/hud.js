@@ -150,8 +150,11 @@ export class Hud {
       d === null ? "" : `${fmtDistance(d)}${d <= BEAM_RANGE ? " · IN BEAM RANGE" : ""}`,
     );
     this.el.targetRange?.classList.toggle("ok", d !== null && d <= BEAM_RANGE);
-    setBar(this.el.targetHull, t.hull / 100);
-    setBar(this.el.targetShield, t.shield / 100);
+    // Only ships (and torpedoes) have hull and shields worth a bar.
+    const armoured = t.kind === Kind.SHIP || t.kind === Kind.TORPEDO;
+    this.el.target?.classList.toggle("inert", !armoured);
+    setBar(this.el.targetHull, armoured ? t.hull / 100 : 0);
+    setBar(this.el.targetShield, armoured ? t.shield / 100 : 0);
     let extra = "";
     if (t.kind === Kind.ASTEROID) extra = `ORE ${t.extra.ore ?? "?"} t`;
     else if (t.kind === Kind.GATE) extra = "JUMP GATE · J TO JUMP IN RANGE";

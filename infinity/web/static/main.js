@@ -460,8 +460,19 @@ window.infinity = {
   get notices() {
     return hud.notices;
   },
+  get galaxy() {
+    return galaxyMap;
+  },
   get chat() {
     return chat.lines;
+  },
+  /** Where an entity is drawn, in CSS px of the page, or null. */
+  screenOf(id) {
+    const p = view?.poses.get(id);
+    const s = p && view.project(p.x, p.y);
+    if (!s) return null;
+    const rect = $("viewport").getBoundingClientRect();
+    return { x: rect.left + s.x, y: rect.top + s.y };
   },
   events: hookEvents,
   errors: hookErrors,

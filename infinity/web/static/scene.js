@@ -37,6 +37,7 @@ const ZOOM_MAX = 18000;
 const BEAM_MS = 350;
 const BOOM_MS = 1400;
 const PULSE_MS = 900;
+const TRAIL = 40; // display frames of torpedo trail
 
 const toThree = (x, y, out = new THREE.Vector3()) => out.set(x, 0, -y);
 
@@ -203,7 +204,7 @@ function buildModel(entity, shipId, glow) {
       model.range = DOCK_RANGE;
       root.add(model.rangeRing);
       model.spinRate = 0.15;
-      model.size = 220;
+      model.size = 160;
       model.minScreen = 20;
       model.color = PALETTE.station;
       break;
@@ -294,35 +295,66 @@ export class TacticalView {
   // A polar-free square grid whose major lines are the server's interest
   // cells, re-centred under the camera so it looks endless.
   buildBackdrop() {
-    const pos = [];
-    const col = [];
-    const minor = new THREE.Color(PALETTE.gridMinor);
-    const major = new THREE.Color(PALETTE.gridMajor);
     const extent = GRID_HALF * GRID_STEP;
+    const minor = [];
+    const major = [];
+    // Each line is cut into cell-sized pieces: a single 40 km segment that
+    // passes behind the camera is dropped whole by some GL drivers
+    // (SwiftShader among them) instead of being clipped.
     for (let i = -GRID_HALF; i <= GRID_HALF; i++) {
-      const c = (i * GRID_STEP) % CELL === 0 ? major : minor;
       const v = i * GRID_STEP;
-      pos.push(v, 0, -extent, v, 0, extent, -extent, 0, v, extent, 0, v);
-      for (let k = 0; k < 4; k++) col.push(c.r, c.g, c.b);
+      const out = v % CELL === 0 ? major : minor;
+      for (let u = -extent; u < extent; u += CELL) {
+        out.push(v, 0, u, v, 0, u + CELL, u, 0, v, u + CELL, 0, v);
+      }
     }
-    const g = new THREE.BufferGeometry();
-    g.setAttribute("position", new THREE.Float32BufferAttribute(pos, 3));
-    g.setAttribute("color", new THREE.Float32BufferAttribute(col, 3));
-    this.grid = new THREE.LineSegments(
-      g,
-      new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 }),
-    );
+    const grid = (points, color) => {
+      const g = new THREE.BufferGeometry();
+      g.setAttribute("position", new THREE.Float32BufferAttribute(points, 3));
+      return new THREE.LineSegments(
+        g,
+        new THREE.LineBasicMaterial({ color, transparent: true, opacity: 1, depthWrite: false }),
+      );
+    };
+    this.grid = new THREE.Group();
+    this.gridMinor = grid(minor, PALETTE.gridMinor);
+    this.gridMajor = grid(major, PALETTE.gridMajor);
+    this.grid.add(this.gridMinor, this.gridMajor);
     this.grid.position.y = -30; // just under the entities so strokes never fight
     this.scene.add(this.grid);
+
+    // The edge of what the server lets us see (our 3x3 interest cells),
+    // dashed so it reads apart from the cell grid it lies on. A unit square
+    // scaled to the view; dash lengths are in those units (1 = 7.5 km).
+    this.horizon = new THREE.LineLoop(
+      new THREE.BufferGeometry().setFromPoints([
+        new THREE.Vector3(0, 0, 0),
+        new THREE.Vector3(1, 0, 0),
+        new THREE.Vector3(1, 0, -1),
+        new THREE.Vector3(0, 0, -1),
+      ]),
+      new THREE.LineDashedMaterial({
+        color: PALETTE.player,
+        dashSize: 0.012,
+        gapSize: 0.01,
+        transparent: true,
+        opacity: 0.55,
+        depthWrite: false,
+      }),
+    );
+    this.horizon.computeLineDistances();
+    this.horizon.position.y = -20;
+    this.horizon.visible = false;
+    this.scene.add(this.horizon);
 
     // Distant stars, far below the plane: they drift slowly as we fly.
     const stars = [];
     const colors = [];
-    for (let i = 0; i < 2200; i++) {
+    for (let i = 0; i < 1600; i++) {
       const r = 60000 * Math.sqrt(Math.random());
       const a = Math.random() * Math.PI * 2;
       stars.push(Math.cos(a) * r, -30000 - Math.random() * 40000, Math.sin(a) * r);
-      const tint = 0.45 + Math.random() * 0.55;
+      const tint = 0.3 + Math.random() * 0.6;
       const warm = Math.random() < 0.3;
       colors.push(tint, tint * (warm ? 0.85 : 0.95), tint * (warm ? 0.6 : 1));
     }
@@ -412,10 +444,37 @@ export class TacticalView {
     this.moveTarget = null;
   }
 
+  // A torpedo's recent path, so its homing curve is readable.
+  updateTrail(model, p) {
+    if (!model.trail) {
+      const g = new THREE.BufferGeometry();
+      g.setAttribute("position", new THREE.BufferAttribute(new Float32Array(TRAIL * 3), 3));
+      g.setDrawRange(0, 0);
+      model.trail = new THREE.Line(g, lineMaterial(PALETTE.torpedo, 0.45));
+      model.trail.frustumCulled = false; // its bounds change every frame
+      model.trailCount = 0;
+      this.scene.add(model.trail);
+    }
+    const attr = model.trail.geometry.attributes.position;
+    const arr = attr.array;
+    arr.copyWithin(3, 0, (TRAIL - 1) * 3); // newest first
+    arr[0] = p.x;
+    arr[1] = 0;
+    arr[2] = -p.y;
+    model.trailCount = Math.min(TRAIL, model.trailCount + 1);
+    model.trail.geometry.setDrawRange(0, model.trailCount);
+    attr.needsUpdate = true;
+  }
+
   removeModel(id) {
     const model = this.models.get(id);
     if (model) {
       this.scene.remove(model.root);
+      if (model.trail) {
+        this.scene.remove(model.trail);
+        model.trail.geometry.dispose();
+        model.trail.material.dispose();
+      }
       model.root.traverse((o) => {
         if (o.geometry && !SHARED_GEOMETRY.has(o.geometry)) o.geometry.dispose();
         if (o.material) o.material.dispose();
@@ -552,6 +611,7 @@ export class TacticalView {
       const scale = Math.max(model.size, model.minScreen * mpp);
       model.root.scale.setScalar(scale);
       if (model.rangeRing) model.rangeRing.scale.setScalar(model.range / scale);
+      if (e.kind === Kind.TORPEDO) this.updateTrail(model, p);
       if (e.kind === Kind.SHIP || e.kind === Kind.TORPEDO) {
         model.spin.rotation.y = p.h;
         // Docked ships sit inside the station: dim them.
@@ -564,6 +624,10 @@ export class TacticalView {
 
     this.updateCamera(dt);
     this.updateOwnOverlays(mpp);
+    this.updateHorizon();
+    // Minor lines turn into a mesh when zoomed far out: fade them away.
+    this.gridMinor.material.opacity = THREE.MathUtils.clamp((9000 - camDist) / 5000, 0, 1);
+    this.gridMinor.visible = this.gridMinor.material.opacity > 0.02;
     this.updateEffects(now);
 
     this.scene.fog.near = camDist * 1.6;
@@ -599,8 +663,9 @@ export class TacticalView {
   updateOwnOverlays(mpp) {
     const own = this.poses.get(this.shipId);
     const visible = Boolean(own);
-    this.beamRing.visible = visible;
-    this.headingLine.visible = visible;
+    const docked = Boolean(this.world.me && this.world.me.dockedAt >= 0);
+    this.beamRing.visible = visible && !docked;
+    this.headingLine.visible = visible && !docked;
     if (own) {
       toThree(own.x, own.y, this.beamRing.position);
       toThree(own.x, own.y, this.headingLine.position);
@@ -628,6 +693,30 @@ export class TacticalView {
     }
   }
 
+  updateHorizon() {
+    const cells = this.world.viewCells;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    if (cells) {
+      for (const key of cells) {
+        const origin = this.world.cellOrigins.get(key);
+        if (!origin) continue;
+        x0 = Math.min(x0, origin[0]);
+        y0 = Math.min(y0, origin[1]);
+        x1 = Math.max(x1, origin[0] + CELL);
+        y1 = Math.max(y1, origin[1] + CELL);
+      }
+    }
+    this.horizon.visible = x1 > x0;
+    if (this.horizon.visible) {
+      this.horizon.position.x = x0;
+      this.horizon.position.z = -y0;
+      this.horizon.scale.set(x1 - x0, 1, y1 - y0);
+    }
+  }
+
   // ------------------------------------------------------------- labels --
 
   /** Screen position (CSS px) of a sim point, or null if behind us. */
@@ -638,6 +727,7 @@ export class TacticalView {
   }
 
   wantsLabel(e) {
+    if (e.id === this.shipId) return false; // the HUD already says who we are
     if (e.id === this.targetId || e.id === this.hoverId || e.id === this.routeGateId) return true;
     if (e.kind === Kind.ASTEROID || e.kind === Kind.TORPEDO) return false;
     if (e.kind === Kind.SHIP && e.extra.docked_at >= 0 && e.id !== this.shipId) return false;
@@ -647,11 +737,11 @@ export class TacticalView {
   labelText(e) {
     switch (e.kind) {
       case Kind.GATE:
-        return `⟐ ${e.name.toUpperCase()}`;
+        return `◎ ${e.name.toUpperCase()}`;
       case Kind.ASTEROID:
         return `${e.name} · ${e.extra.ore ?? "?"} t`;
       case Kind.STAR:
-        return `✶ ${e.name.toUpperCase()}`;
+        return `☉ ${e.name.toUpperCase()}`;
       case Kind.STATION:
         return `▣ ${e.name.toUpperCase()}`;
       default:

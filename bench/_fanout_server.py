@@ -1,0 +1,168 @@
+"""The server side of the fan-out bench: the real app, under uvicorn as `infinity serve` runs it.
+
+1. Opens a fresh Store (SQLite) in `--data` and creates `--clients` accounts
+   and sessions through the Store API (a dummy password hash: nobody logs in
+   with a password, so argon2 is skipped), writing the tokens to `--tokens`.
+2. Builds the ASGI app with `infinity.gateway.app.create_app` (so
+   `run_embedded`: zone loops for every system, snapshots, the fan-out) with
+   NPC pilots off, and wraps its lifespan to populate one zone: `--ships`
+   ships in total, spread uniformly so a 3x3-cell view holds ~80 of them. The
+   first `--clients` ships belong to the bench accounts; the rest are traffic
+   that gets a random `thrust` once a second through `Universe.submit`, the
+   same path every command takes.
+3. Serves with the uvicorn settings of `infinity.cli.serve` (uvloop,
+   websockets-sansio, no per-message deflate) on 127.0.0.1 until SIGINT/SIGTERM.
+
+Ships are placed directly with `Universe.place`, as `run_embedded` does for
+ships it loads, instead of being created in the store first (that would
+cost ~1 ms each at setup). The periodic snapshot therefore updates 5,000
+rows that do not exist, slightly cheaper than a real snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import uvicorn
+from starlette.applications import Starlette
+
+from infinity.accounts.tokens import new_token, token_hash
+from infinity.commands import types as c
+from infinity.embedded import Settings
+from infinity.galaxy.generate import generate
+from infinity.gateway.app import create_app
+from infinity.sim import rules
+from infinity.sim.systems import CELL_SIZE
+from infinity.sim.zone import ShipState
+from infinity.store.schema import FIRST_SHIP_ID
+from infinity.store.store import Store, sqlite_url
+from infinity.universe.universe import Universe
+
+SEED: Final = 1
+VIEW_SHIPS: Final = 80.0
+SESSION_SECONDS: Final = 24 * 3600.0
+DUMMY_HASH: Final = "$bench$no-password-login"
+
+
+async def create_accounts(data: Path, clients: int) -> list[tuple[int, str]]:
+    """(account id, token) for `clients` fresh accounts with open sessions."""
+    store = await Store.open(sqlite_url(data))
+    made: list[tuple[int, str]] = []
+    try:
+        expires = time.time() + SESSION_SECONDS
+        for i in range(clients):
+            account = await store.create_account(f"bench-{i}", DUMMY_HASH, "player")
+            token = new_token()
+            await store.create_session(account.id, token_hash(token), expires)
+            made.append((account.id, token))
+    finally:
+        await store.close()
+    return made
+
+
+def square_side(ships: int) -> float:
+    """Side (m) of the square that holds `ships` at ~80 ships per 3x3-cell view."""
+    return float(np.sqrt(ships * (3 * CELL_SIZE) ** 2 / VIEW_SHIPS))
+
+
+def populate(universe: Universe, accounts: list[int], ships: int, seed: int) -> list[int]:
+    """Place `ships` ships in the first system; returns the ids of the traffic ships."""
+    system = universe.galaxy.systems[0]
+    home = system.stations()[0].id
+    rng = np.random.default_rng(seed)
+    half = square_side(ships) / 2
+    xy = rng.uniform(-half, half, size=(ships, 2))
+    heading = rng.uniform(-np.pi, np.pi, size=ships)
+    traffic: list[int] = []
+    for i in range(ships):
+        account = accounts[i] if i < len(accounts) else None
+        ship_id = FIRST_SHIP_ID + i
+        name = f"bench-{i}" if account is not None else f"Trader-{i}"
+        state = ShipState(
+            ship_id, name, account, home, system.id,
+            x=float(xy[i, 0]), y=float(xy[i, 1]), heading=float(heading[i]),
+        )  # fmt: skip
+        universe.place(system.id, state, "player" if account is not None else "trader")
+        if account is None:
+            traffic.append(ship_id)
+    return traffic
+
+
+async def drive_traffic(universe: Universe, ships: list[int], seed: int) -> None:
+    """Every tick, a twentieth of the traffic ships get a new random thrust: one per second each."""
+    rng = random.Random(seed)
+    slices = rules.TICK_HZ
+    phase = 0
+    while True:
+        for ship in ships[phase::slices]:
+            throttle = rng.choice((0.3, 0.6, 1.0))
+            universe.submit(c.Thrust(ship=ship, throttle=throttle, turn=rng.uniform(-1.0, 1.0)))
+        phase = (phase + 1) % slices
+        await asyncio.sleep(rules.TICK_SECONDS)
+
+
+def bench_app(settings: Settings, accounts: list[int], ships: int) -> Starlette:
+    """`create_app` with its lifespan wrapped: populate the zone, then drive the traffic."""
+    app = create_app(settings)
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(started: Starlette) -> AsyncIterator[Any]:
+        async with inner(started) as state:
+            traffic = populate(started.state.universe, accounts, ships, SEED)
+            driver = asyncio.create_task(drive_traffic(started.state.universe, traffic, SEED))
+            try:
+                yield state
+            finally:
+                driver.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await driver
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def serve(app: Starlette, port: int) -> None:
+    """uvicorn exactly as `infinity serve` configures it (quieter logs)."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        loop="uvloop",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=64 * 1024,
+        timeout_graceful_shutdown=5,
+        log_level="warning",
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="fan-out bench server")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--clients", type=int, required=True)
+    parser.add_argument("--ships", type=int, default=5000)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--tokens", type=Path, required=True)
+    args = parser.parse_args()
+    if generate(SEED).systems[0].stations() == []:
+        raise SystemExit("the bench galaxy needs a station in its first system")
+    made = asyncio.run(create_accounts(args.data, args.clients))
+    args.tokens.write_text(json.dumps([token for _, token in made]))
+    settings = Settings(data=args.data, seed=SEED, npcs=False)
+    serve(bench_app(settings, [account for account, _ in made], args.ships), args.port)
+
+
+if __name__ == "__main__":
+    main()

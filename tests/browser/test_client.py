@@ -1,0 +1,366 @@
+"""The web client, end to end: a real server, Debian's Chromium, a new pilot.
+
+Drives the page the way a player does (form, keys, mouse) and asserts on
+what the client holds through its `window.infinity` hook rather than on
+pixels; a screenshot is kept in tests/browser/artifacts/ for people.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+import msgspec
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Route,
+    WebSocket,
+    sync_playwright,
+)
+
+from tests.conftest import Server, require_ci_or_skip
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # WebGL without a GPU goes through SwiftShader; newer Chromium builds
+    # only allow that software fallback when told so explicitly.
+    "--enable-unsafe-swiftshader",
+]
+STATIC = Path(__file__).resolve().parents[2] / "infinity" / "web" / "static"
+LOCAL_HOSTS = {"127.0.0.1"}
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        require_ci_or_skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class PageWatch:
+    """Collects what a page did that a test must not tolerate."""
+
+    def __init__(self, page: Page) -> None:
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", self._request)
+        page.on("websocket", self._websocket)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _check(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob"):
+            return
+        if parts.hostname not in LOCAL_HOSTS:
+            self.outside.append(url)
+
+    def _request(self, request: Request) -> None:
+        self._check(request.url)
+
+    def _websocket(self, socket: WebSocket) -> None:
+        self._check(socket.url)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+def hook(page: Page, expression: str) -> Any:
+    """Evaluate a JS expression with `I` bound to `window.infinity`."""
+    return page.evaluate(f"() => {{ const I = window.infinity; return ({expression}); }}")
+
+
+def wait_hook(page: Page, condition: str, timeout: int = WAIT_MS) -> None:
+    page.wait_for_function(
+        f"() => {{ const I = window.infinity; return Boolean(I && ({condition})); }}",
+        timeout=timeout,
+    )
+
+
+def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    watch = PageWatch(page)
+    page.goto(server.url + "/")
+
+    # Register through the form, as a new player would.
+    name = "pilot_" + secrets.token_hex(4)
+    page.fill("#login-name", name)
+    page.fill("#login-password", "a fine password")
+    page.click("#register-button")
+    wait_hook(
+        page,
+        "I.state === 'bridge' && I.connected && I.lastFrameTick !== null"
+        " && I.entities.has(I.shipId) && I.me !== null",
+    )
+
+    # The HUD names the system the server says the ship is in.
+    token = page.evaluate("() => localStorage.getItem('infinity.token')")
+    assert token, "the session token is kept for reloads"
+    me = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+    system_name = me["ship"]["system_name"]
+    assert page.inner_text("#hud-system").strip() == system_name.upper()
+    assert hook(page, "I.system.name") == system_name
+
+    # The WebGL view is drawing.
+    wait_hook(page, "I.render && I.render.calls > 0 && I.render.frame > 2")
+    assert hook(page, "I.canvas instanceof HTMLCanvasElement && I.canvas.width > 0")
+    assert hook(page, "I.entities.get(I.shipId).kind") == 1
+
+    # Undock (F) if the new ship starts docked, then fly ahead for a second.
+    if hook(page, "I.me.dockedAt") >= 0:
+        page.keyboard.press("f")
+        wait_hook(page, "I.me.dockedAt === -1")
+    start = hook(page, "(({x, y}) => [x, y])(I.entities.get(I.shipId))")
+    page.keyboard.down("w")
+    page.wait_for_timeout(1100)
+    page.keyboard.up("w")
+    wait_hook(
+        page,
+        f"Math.hypot(I.entities.get(I.shipId).x - {start[0]},"
+        f" I.entities.get(I.shipId).y - {start[1]}) > 20",
+    )
+
+    # Lock something else with the mouse: the nearest contact drawn on the
+    # open tactical view (not under a HUD panel).
+    target = page.evaluate(
+        """() => {
+            const I = window.infinity;
+            const own = I.entities.get(I.shipId);
+            const others = [...I.entities.values()]
+                .filter((e) => e.id !== I.shipId && e.kind !== 6)
+                .sort((a, b) => Math.hypot(a.x - own.x, a.y - own.y)
+                              - Math.hypot(b.x - own.x, b.y - own.y));
+            for (const e of others) {
+                const at = I.screenOf(e.id);
+                if (!at) continue;
+                const hit = document.elementFromPoint(at.x, at.y);
+                if (hit && hit.closest('#viewport')) return {id: e.id, x: at.x, y: at.y};
+            }
+            return null;
+        }"""
+    )
+    assert target is not None, "some other entity is on screen"
+    page.mouse.click(target["x"], target["y"])
+    wait_hook(page, "I.me.target !== -1 && I.me.target !== I.shipId")
+    locked = hook(page, "I.me.target")
+
+    # Fire: either a beam comes back, or the server's refusal is shown.
+    errors_before = hook(page, "I.errors.length")
+    page.keyboard.press("Space")
+    wait_hook(
+        page,
+        f"I.events.some((e) => e.type === 'beam' && e.data[0] === I.shipId)"
+        f" || I.errors.length > {errors_before}",
+    )
+    if hook(page, f"I.errors.length > {errors_before}"):
+        reason = hook(page, "I.errors[I.errors.length - 1].reason")
+        assert page.locator("#notices .notice.error").first.is_visible()
+        assert reason.upper() in page.inner_text("#notices")
+    else:
+        assert hook(page, "I.events.find((e) => e.type === 'beam').data[1]") == locked
+
+    # Local chat: Enter focuses the line, Enter sends, the line comes back.
+    line = f"hello from {name}"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "chat-input"
+    page.keyboard.type(line)
+    page.keyboard.press("Enter")
+    page.locator("#chat-log").get_by_text(line).wait_for(timeout=WAIT_MS)
+    assert hook(page, f"I.chat.some((l) => l[2] === {line!r})")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "bridge.png"))
+
+    assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
+    assert watch.errors == [], f"page errors: {watch.errors}"
+    page.close()
+
+
+# -- the world model against hand-made frames ---------------------------------
+
+# Served by Playwright itself (no server): the client's own modules plus a
+# page that exposes the World class and the vendored MessagePack decoder.
+HARNESS_ORIGIN = "http://127.0.0.1:9"
+HARNESS = """<!doctype html><script type="importmap">
+{"imports": {"@msgpack/msgpack": "/vendor/msgpack/index.mjs"}}</script>
+<script type="module">
+import { decode } from "@msgpack/msgpack";
+import { World } from "/world.js";
+const world = new World();
+window.harness = {
+  world,
+  apply(b64) {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return world.applyFrame(decode(bytes), performance.now());
+  },
+};
+</script>"""
+CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript"}
+
+# Cell keys as the server makes them (cx * 2**21 + cy, offset 2**20): above
+# 2**32, so they also check that 64-bit integers survive decoding.
+CELL_A = (1 << 20) * (1 << 21) + (1 << 20)  # origin (0, 0)
+CELL_B = ((1 << 20) + 1) * (1 << 21) + (1 << 20)  # origin (2500, 0)
+
+
+def _serve_static(route: Route) -> None:
+    path = urlsplit(route.request.url).path
+    if path == "/harness.html":
+        route.fulfill(body=HARNESS, content_type="text/html")
+        return
+    file = (STATIC / path.lstrip("/")).resolve()
+    if STATIC not in file.parents or not file.is_file():
+        route.fulfill(status=404)
+        return
+    route.fulfill(body=file.read_bytes(), content_type=CONTENT_TYPES.get(file.suffix, "text/plain"))
+
+
+def _moves(*records: tuple[int, float, float, float]) -> bytes:
+    """Pack (id, x, y, heading) relative to the cell corner as the protocol says."""
+    return b"".join(
+        struct.pack("<IHHh", i, round(x * 10), round(y * 10), round(h * 1e4))
+        for i, x, y, h in records
+    )
+
+
+def _frame(tick: int, cells: list[list[Any]], view: list[int] | None = None) -> str:
+    me = [0, 100.0, 0.0, 8, -1, -1, 0, 0, -1, view]
+    return base64.b64encode(msgspec.msgpack.encode([0, tick, 1.0, cells, [], me])).decode()
+
+
+def _cell(
+    key: int,
+    ox: float,
+    full: bool = False,
+    entered: list[list[Any]] | None = None,
+    left: list[int] | None = None,
+    moves: bytes = b"",
+    status: bytes = b"",
+    events: list[list[Any]] | None = None,
+) -> list[Any]:
+    return [key, ox, 0.0, full, entered or [], left or [], moves, status, events or []]
+
+
+def test_world_model_follows_protocol_order(browser: Browser) -> None:
+    page = browser.new_page()
+    page.route(f"{HARNESS_ORIGIN}/**", _serve_static)
+    page.goto(f"{HARNESS_ORIGIN}/harness.html")
+    page.wait_for_function("() => window.harness !== undefined")
+
+    def apply(frame: str) -> Any:
+        return page.evaluate("(b64) => window.harness.apply(b64)", frame)
+
+    def entity(entity_id: int) -> Any:
+        return page.evaluate(
+            "(id) => { const e = window.harness.world.entities.get(id);"
+            " return e ? {x: e.x, y: e.y, h: e.h, hull: e.hull, shield: e.shield,"
+            " cell: e.cell, extra: e.extra, samples: e.samples.length} : null; }",
+            entity_id,
+        )
+
+    def pose_x(entity_id: int, tick: float) -> float:
+        x: float = page.evaluate(
+            "([id, t]) => { const w = window.harness.world;"
+            " return w.pose(w.entities.get(id), t).x; }",
+            [entity_id, tick],
+        )
+        return x
+
+    ship = [7, 1, "Pilot", 100.0, 200.0, 0.0, 100, 100, {"docked_at": -1, "owner": 3}]
+    station = [9, 4, "Port", 500.0, 500.0, 0.0, 100, 100, {}]
+    rock = [11, 3, "Rock", 3000.0, 100.0, 0.0, 100, 100, {"ore": 250}]
+    apply(
+        _frame(
+            100,
+            [
+                _cell(CELL_A, 0.0, full=True, entered=[ship, station]),
+                _cell(CELL_B, 2500.0, full=True, entered=[rock]),
+            ],
+            view=[CELL_A, CELL_B],
+        )
+    )
+    assert entity(7)["cell"] == CELL_A
+    assert entity(11)["extra"] == {"ore": 250}
+
+    # Moves are decimetres from the cell corner; status bytes follow.
+    out = apply(
+        _frame(
+            101,
+            [
+                _cell(
+                    CELL_A,
+                    0.0,
+                    moves=_moves((7, 150.5, 200.0, 0.5)),
+                    status=struct.pack("<IBB", 7, 90, 50),
+                    events=[["beam", 7, 11]],
+                )
+            ],
+        )
+    )
+    assert out["events"] == [["beam", 7, 11]]
+    moved = entity(7)
+    assert (moved["x"], moved["y"], moved["h"], moved["hull"], moved["shield"]) == (
+        150.5,
+        200.0,
+        0.5,
+        90,
+        50,
+    )
+    assert pose_x(7, 100.5) == pytest.approx(125.25)
+
+    # Crossing into the next cell: left in one record, entered in the other,
+    # and the motion history survives (no snap when drawing).
+    crossed = [7, 1, "Pilot", 2500.5, 200.0, 0.5, 90, 50, {"docked_at": -1, "owner": 3}]
+    apply(
+        _frame(
+            102,
+            [_cell(CELL_A, 0.0, left=[7]), _cell(CELL_B, 2500.0, entered=[crossed])],
+        )
+    )
+    assert entity(7)["cell"] == CELL_B
+    assert entity(7)["samples"] == 3
+
+    # Unmoved ticks are holds, not a glide across the gap.
+    apply(_frame(110, [_cell(CELL_B, 2500.0, moves=_moves((7, 100.0, 200.0, 0.5)))]))
+    assert pose_x(7, 105) == pytest.approx(2500.5)
+    assert pose_x(7, 110) == pytest.approx(2600.0)
+
+    # A cell leaving the view takes its entities with it.
+    apply(_frame(111, [], view=[CELL_B]))
+    assert entity(9) is None
+    assert entity(7) is not None
+
+    # A full record replaces whatever was held for that cell.
+    apply(_frame(112, [_cell(CELL_B, 2500.0, full=True, entered=[rock])]))
+    assert entity(7) is None
+    assert entity(11) is not None
+    page.close()

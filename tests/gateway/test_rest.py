@@ -1,0 +1,90 @@
+"""The REST API against a real server: typed errors, tokens, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import Server
+
+
+def post(server: Server, path: str, **kw: object) -> httpx.Response:
+    return httpx.post(f"{server.url}{path}", **kw)  # type: ignore[arg-type]
+
+
+def test_register_login_me_logout(server: Server) -> None:
+    created = server.register("restful")
+    assert created["account"] == {"id": created["account"]["id"], "name": "restful", "role": "player"}  # type: ignore[index]
+    login = post(server, "/api/login", json={"name": "RESTFUL", "password": "password123"})
+    assert login.status_code == 200
+    token = login.json()["token"]
+    me = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["ship"]["id"] == created["ship"]
+    assert me.json()["ship"]["docked_at"] > 0
+    assert post(server, "/api/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    again = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert again.status_code == 401 and again.json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"name": "ab", "password": "password123"}, 422, "invalid"),
+        ({"name": "good_name", "password": "short"}, 422, "invalid"),
+        ({"name": "bad name!", "password": "password123"}, 422, "invalid"),
+        ({"name": 5, "password": "password123"}, 422, "invalid"),
+        ({"name": "x", "password": "y", "extra": 1}, 422, "invalid"),
+        ({"password": "password123"}, 422, "invalid"),
+    ],
+)
+def test_register_rejects_bad_bodies(server: Server, body: dict[str, object], status: int, error: str) -> None:
+    answer = post(server, "/api/register", json=body)
+    assert (answer.status_code, answer.json()["error"]) == (status, error)
+
+
+def test_register_rejects_non_json_and_oversized_bodies(server: Server) -> None:
+    assert post(server, "/api/register", content=b"{nope").status_code == 400
+    assert post(server, "/api/register", content=b"x" * 10_000).status_code == 413
+
+
+def test_duplicate_names_conflict_case_insensitively(server: Server) -> None:
+    server.register("Twin")
+    answer = post(server, "/api/register", json={"name": "twin", "password": "password123"})
+    assert (answer.status_code, answer.json()["error"]) == (409, "name_taken")
+
+
+def test_wrong_password_is_unauthorized(server: Server) -> None:
+    server.register("locked")
+    answer = post(server, "/api/login", json={"name": "locked", "password": "wrong-password"})
+    assert (answer.status_code, answer.json()["error"]) == (401, "unauthorized")
+
+
+def test_me_without_a_token(server: Server) -> None:
+    assert httpx.get(f"{server.url}/api/me").status_code == 401
+
+
+def test_galaxy_is_connected_and_has_at_least_twelve_systems(server: Server) -> None:
+    galaxy = httpx.get(f"{server.url}/api/galaxy").json()
+    ids = {s["id"] for s in galaxy["systems"]}
+    assert len(ids) >= 12
+    reached, frontier = {min(ids)}, [min(ids)]
+    while frontier:
+        here = frontier.pop()
+        for a, b in galaxy["lanes"]:
+            for there in ((b,) if a == here else (a,) if b == here else ()):
+                if there not in reached:
+                    reached.add(there)
+                    frontier.append(there)
+    assert reached == ids
+
+
+def test_openapi_document_lists_the_api(server: Server) -> None:
+    doc = httpx.get(f"{server.url}/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/register", "/api/login", "/api/logout", "/api/me", "/api/galaxy"} <= set(doc["paths"])
+    assert "Credentials" in doc["components"]["schemas"]
+
+
+def test_client_and_metrics_are_served(server: Server) -> None:
+    assert httpx.get(f"{server.url}/metrics").text.count("infinity_zone_tick_seconds") > 0
