@@ -44,6 +44,9 @@ def serve(
         int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
     ] = 1,
     npcs: Annotated[bool, typer.Option(help="Fly non-player traffic.")] = True,
+    snapshot_seconds: Annotated[
+        float, typer.Option(min=0.5, max=300, help="How often ship motion is saved.")
+    ] = 5.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
@@ -60,7 +63,9 @@ def serve(
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings(data=data, db=db, seed=seed, npcs=npcs)
+    settings = Settings(
+        data=data, db=db, seed=seed, npcs=npcs, snapshot_seconds=snapshot_seconds
+    )
     config = uvicorn.Config(
         create_app(settings),
         host=host,
@@ -74,7 +79,10 @@ def serve(
         lifespan="on",
     )
     console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        console.print("[cyan]Infinity stopped.[/]")
 
 
 @app.command()

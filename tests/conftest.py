@@ -25,8 +25,11 @@ def free_port() -> int:
 class Server:
     """One `infinity serve` subprocess with its own data folder; restartable."""
 
-    def __init__(self, data: Path, seed: int = 7, npcs: bool = True) -> None:
+    def __init__(
+        self, data: Path, seed: int = 7, npcs: bool = True, snapshot_seconds: float = 5.0
+    ) -> None:
         self.data = data
+        self.snapshot_seconds = snapshot_seconds
         self.seed = seed
         self.npcs = npcs
         self.port = free_port()
@@ -48,6 +51,7 @@ class Server:
             sys.executable, "-m", "infinity", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--data", str(self.data), "--seed", str(self.seed), "--log-level", "warning",
+            "--snapshot-seconds", str(self.snapshot_seconds),
         ]  # fmt: skip
         if not self.npcs:
             command.append("--no-npcs")

@@ -46,9 +46,10 @@ class Session:
         if self.closed:
             return
         if len(self._queue) >= MAX_BACKLOG:
+            # Too far behind: drop the backlog and this delta; the next frame is a full view.
             self._queue.clear()
-            self.needs_full = True
-            self.view = None
+            self.resync()
+            return
         self._queue.append(data)
         self._ready.set()
 

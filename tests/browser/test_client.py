@@ -149,16 +149,18 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
         f" I.entities.get(I.shipId).y - {start[1]}) > 20",
     )
 
-    # Lock something else with the mouse: the nearest contact drawn on the
-    # open tactical view (not under a HUD panel).
+    # Lock something else with the mouse: a ship in beam range if there is
+    # one, else the nearest contact; it must be drawn on the open tactical
+    # view (not under a HUD panel).
     target = page.evaluate(
         """() => {
             const I = window.infinity;
             const own = I.entities.get(I.shipId);
+            const range = (e) => Math.hypot(e.x - own.x, e.y - own.y);
+            const armed = (e) => e.kind === 1 && !(e.extra.docked_at >= 0) && range(e) < 1300;
             const others = [...I.entities.values()]
                 .filter((e) => e.id !== I.shipId && e.kind !== 6)
-                .sort((a, b) => Math.hypot(a.x - own.x, a.y - own.y)
-                              - Math.hypot(b.x - own.x, b.y - own.y));
+                .sort((a, b) => (armed(b) - armed(a)) || (range(a) - range(b)));
             for (const e of others) {
                 const at = I.screenOf(e.id);
                 if (!at) continue;

@@ -88,8 +88,8 @@ class Client:
         for cell in cells:
             for move in np.frombuffer(cell[6], dtype=MOVE):
                 self.positions[int(move["id"])] = (
-                    cell[1] + move["x"] / 10.0,
-                    cell[2] + move["y"] / 10.0,
+                    float(cell[1] + move["x"] / 10.0),
+                    float(cell[2] + move["y"] / 10.0),
                 )
             self.events.extend(cell[8])
         self.chat.extend(chat)

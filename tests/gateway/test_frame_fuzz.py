@@ -16,8 +16,15 @@ REASONS = {"bad_frame", "unknown_type", "invalid", "too_large", "not_your_ship"}
 TAGS = [t.__struct_config__.tag for t in COMMAND_TYPES]
 
 values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=20) | st.binary(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.binary(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -45,7 +52,28 @@ def test_arbitrary_maps(body: dict[str, Any]) -> None:
     check(msgspec.msgpack.encode(body))
 
 
-@given(st.sampled_from(TAGS), st.dictionaries(st.sampled_from(["ship", "seq", "throttle", "turn", "x", "y", "target", "station", "gate", "asteroid", "text"]), values, max_size=5))
+@given(
+    st.sampled_from(TAGS),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "ship",
+                "seq",
+                "throttle",
+                "turn",
+                "x",
+                "y",
+                "target",
+                "station",
+                "gate",
+                "asteroid",
+                "text",
+            ]
+        ),
+        values,
+        max_size=5,
+    ),
+)
 @settings(max_examples=400)
 def test_known_types_with_arbitrary_fields(tag: str, fields: dict[str, Any]) -> None:
     check(msgspec.msgpack.encode({"t": tag, **fields}))

@@ -14,7 +14,6 @@ import websockets
 from tests.conftest import Server
 from tests.gateway.client import Client, encode
 
-
 OPEN: list[Client] = []
 
 
@@ -99,7 +98,9 @@ async def test_bad_frames_get_typed_errors(server: Server, frame: bytes, reason:
 async def test_text_frames_and_other_ships_are_refused(server: Server) -> None:
     client = await join(server, "pilot4")
     await client.ws.send("hello as text")
-    await client.ws.send(encode({"t": "thrust", "seq": 9, "ship": client.ship + 1, "throttle": 1.0}))
+    await client.ws.send(
+        encode({"t": "thrust", "seq": 9, "ship": client.ship + 1, "throttle": 1.0})
+    )
     await client.until(lambda c: len(c.errors) >= 2)
     assert [e["reason"] for e in client.errors] == ["bad_frame", "not_your_ship"]
     assert client.errors[1]["seq"] == 9
@@ -175,7 +176,9 @@ async def test_local_chat_reaches_everyone_in_the_system_and_is_kept(server: Ser
     a, b = await neighbours(server, "talker")
     await a.send("say", text="hello, Infinity")
     await b.until(lambda c: any(line[2] == "hello, Infinity" for line in c.chat))
-    assert [line[1] for line in b.chat if line[2] == "hello, Infinity"] == [a.welcome["account"]["name"]]
+    assert [line[1] for line in b.chat if line[2] == "hello, Infinity"] == [
+        a.welcome["account"]["name"]
+    ]
     await asyncio.sleep(1.5)  # chat is written within a second
     again = await connect(server, b.token)
     assert any(line[2] == "hello, Infinity" for line in again.welcome["chat"])

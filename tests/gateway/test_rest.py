@@ -14,7 +14,11 @@ def post(server: Server, path: str, **kw: object) -> httpx.Response:
 
 def test_register_login_me_logout(server: Server) -> None:
     created = server.register("restful")
-    assert created["account"] == {"id": created["account"]["id"], "name": "restful", "role": "player"}  # type: ignore[index]
+    assert created["account"] == {
+        "id": created["account"]["id"],
+        "name": "restful",
+        "role": "player",
+    }  # type: ignore[index]
     login = post(server, "/api/login", json={"name": "RESTFUL", "password": "password123"})
     assert login.status_code == 200
     token = login.json()["token"]
@@ -22,7 +26,9 @@ def test_register_login_me_logout(server: Server) -> None:
     assert me.status_code == 200
     assert me.json()["ship"]["id"] == created["ship"]
     assert me.json()["ship"]["docked_at"] > 0
-    assert post(server, "/api/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert (
+        post(server, "/api/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    )
     again = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
     assert again.status_code == 401 and again.json()["error"] == "unauthorized"
 
@@ -38,7 +44,9 @@ def test_register_login_me_logout(server: Server) -> None:
         ({"password": "password123"}, 422, "invalid"),
     ],
 )
-def test_register_rejects_bad_bodies(server: Server, body: dict[str, object], status: int, error: str) -> None:
+def test_register_rejects_bad_bodies(
+    server: Server, body: dict[str, object], status: int, error: str
+) -> None:
     answer = post(server, "/api/register", json=body)
     assert (answer.status_code, answer.json()["error"]) == (status, error)
 
@@ -72,7 +80,7 @@ def test_galaxy_is_connected_and_has_at_least_twelve_systems(server: Server) -> 
     while frontier:
         here = frontier.pop()
         for a, b in galaxy["lanes"]:
-            for there in ((b,) if a == here else (a,) if b == here else ()):
+            for there in (b,) if a == here else (a,) if b == here else ():
                 if there not in reached:
                     reached.add(there)
                     frontier.append(there)
@@ -82,7 +90,9 @@ def test_galaxy_is_connected_and_has_at_least_twelve_systems(server: Server) -> 
 def test_openapi_document_lists_the_api(server: Server) -> None:
     doc = httpx.get(f"{server.url}/openapi.json").json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/register", "/api/login", "/api/logout", "/api/me", "/api/galaxy"} <= set(doc["paths"])
+    assert {"/api/register", "/api/login", "/api/logout", "/api/me", "/api/galaxy"} <= set(
+        doc["paths"]
+    )
     assert "Credentials" in doc["components"]["schemas"]
 
 

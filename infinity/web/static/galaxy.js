@@ -58,7 +58,8 @@ function placeLabel(ctx, text, x, y, placed) {
     { x: x - 9, y: y + 14, align: "right", x0: x - 9 - w },
   ];
   const box = (s) => ({ x0: s.x0 - 2, y0: s.y - h / 2, x1: s.x0 + w + 2, y1: s.y + h / 2 });
-  const clear = (b) => placed.every((o) => b.x1 < o.x0 || b.x0 > o.x1 || b.y1 < o.y0 || b.y0 > o.y1);
+  const clear = (b) =>
+    placed.every((o) => b.x1 < o.x0 || b.x0 > o.x1 || b.y1 < o.y0 || b.y0 > o.y1);
   const spot = spots.find((s) => clear(box(s))) ?? spots[0];
   placed.push(box(spot));
   return spot;

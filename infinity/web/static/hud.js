@@ -62,12 +62,13 @@ export class Hud {
   }
 
   setLink(status) {
-    const text = {
-      online: "LINK ▮ ONLINE",
-      connecting: "LINK ▯ CONNECTING",
-      reconnecting: "LINK ▯ RECONNECTING",
-      offline: "LINK ▯ OFFLINE",
-    }[status] ?? `LINK ${status}`;
+    const text =
+      {
+        online: "LINK ▮ ONLINE",
+        connecting: "LINK ▯ CONNECTING",
+        reconnecting: "LINK ▯ RECONNECTING",
+        offline: "LINK ▯ OFFLINE",
+      }[status] ?? `LINK ${status}`;
     setText(this.el.link, text);
     this.el.link?.classList.toggle("warn", status !== "online");
   }
@@ -131,6 +132,7 @@ export class Hud {
     const t = targetId >= 0 ? world.entities.get(targetId) : undefined;
     this.el.target?.classList.toggle("empty", !t);
     if (!t) {
+      this.el.target?.classList.remove("inert");
       setText(this.el.targetName, targetId >= 0 ? "OUT OF SENSOR RANGE" : "NO TARGET");
       setText(this.el.targetKind, "");
       setText(this.el.targetRange, "");

@@ -18,6 +18,7 @@ const HOOK_EVENTS = 200;
 const world = new World();
 const hud = new Hud();
 let view = null; // created on first entry to the bridge (needs a sized canvas)
+let controls = null; // created with the view
 let conn = null;
 let token = null;
 let screen = "login";
@@ -87,7 +88,8 @@ async function submitLogin(action) {
   setBusy(true);
   setLoginMessage(action === "register" ? "REGISTERING…" : "AUTHENTICATING…", "info");
   try {
-    const answer = action === "register" ? await api.register(name, password) : await api.login(name, password);
+    const answer =
+      action === "register" ? await api.register(name, password) : await api.login(name, password);
     api.saveToken(answer.token);
     $("login-password").value = "";
     setLoginMessage("");
@@ -109,7 +111,7 @@ function setBusy(busy) {
 function ensureView() {
   if (view) return;
   view = new TacticalView($("viewport"), $("labels"), world);
-  intents._controls = new Controls($("viewport"), intents);
+  controls = new Controls($("viewport"), intents);
 }
 
 function enterBridge(sessionToken) {
@@ -161,7 +163,7 @@ function onWelcome(msg) {
   galaxyMap.setCurrent(system.id);
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
-  controls()?.resyncHelm();
+  controls?.resyncHelm();
 }
 
 function onFrame(frame) {
@@ -186,7 +188,8 @@ function describeEvent([type, a, b]) {
   if (type === "dock" && a === me) hud.notice(`DOCKED AT ${name(b).toUpperCase()}`);
   else if (type === "undock" && a === me) hud.notice("UNDOCKED · HELM IS YOURS");
   else if (type === "boom" && a === me) hud.notice("SHIP DESTROYED · RESPAWNING AT HOME", "error");
-  else if (type === "boom" && a === currentTargetId()) hud.notice(`${name(a).toUpperCase()} DESTROYED`);
+  else if (type === "boom" && a === currentTargetId())
+    hud.notice(`${name(a).toUpperCase()} DESTROYED`);
   else if (type === "torpedo_hit" && b === me) hud.notice("TORPEDO IMPACT", "error");
 }
 
@@ -196,8 +199,8 @@ function onSystem(msg) {
   world.system = msg.system;
   hud.setSystem(system.name);
   galaxyMap.setCurrent(system.id);
-  chat.reset([]);
-  chat.system(`ENTERED ${system.name.toUpperCase()}`);
+  // Keep the conversation so far; mark where the local channel changed.
+  chat.system(`— NOW ON ${system.name.toUpperCase()} LOCAL CHANNEL —`);
   hud.notice(`ARRIVED IN ${system.name.toUpperCase()}`);
 }
 
@@ -244,6 +247,7 @@ function ownSpeed() {
   if (s.length < 2) return 0;
   const a = s[s.length - 2];
   const b = s[s.length - 1];
+  if (world.tick - b.t > 1) return 0; // no move since: standing still
   // One tick is 1/20 s of simulated time; speeds are in simulated m/s.
   const seconds = (b.t - a.t) / 20;
   return seconds > 0 ? Math.hypot(b.x - a.x, b.y - a.y) / seconds : 0;
@@ -263,9 +267,9 @@ function ownPos() {
 }
 
 /** The entity of `kind` the pilot most likely means: locked, hovered, else nearest. */
-function intended(kind, preferred = null) {
-  for (const id of [currentTargetId(), hoverId, preferred]) {
-    const e = id === null || id === undefined ? null : world.entities.get(id);
+function intended(kind) {
+  for (const id of [currentTargetId(), hoverId]) {
+    const e = id === null ? null : world.entities.get(id);
     if (e && e.kind === kind) return e;
   }
   const here = ownPos();
@@ -277,8 +281,6 @@ function setTarget(id) {
   const seq = send("target", { target: id });
   if (seq !== null) pendingTarget = { id: id ?? -1, seq };
 }
-
-const controls = () => intents._controls;
 
 const intents = {
   enabled: () => screen === "bridge" && $("modal").classList.contains("hidden"),
@@ -311,7 +313,7 @@ const intents = {
   },
   unload: () => send("unload"),
   jump() {
-    const gate = intended(Kind.GATE, view.routeGateId);
+    const gate = intended(Kind.GATE);
     if (!gate) hud.notice("NO GATE ON SENSORS", "error");
     else send("jump", { gate: gate.id });
   },
@@ -350,7 +352,10 @@ const intents = {
   rightClick(x, y) {
     const e = view.pick(x, y);
     // Right-click on a station, gate or rock: fly to it (then F, J or M).
-    const p = e && e.kind !== Kind.SHIP && e.kind !== Kind.TORPEDO ? { x: e.x, y: e.y } : view.groundPoint(x, y);
+    const p =
+      e && e.kind !== Kind.SHIP && e.kind !== Kind.TORPEDO
+        ? { x: e.x, y: e.y }
+        : view.groundPoint(x, y);
     if (!p) return;
     const clamp = (v) => Math.max(-1e6, Math.min(1e6, v));
     const target = { x: clamp(Math.round(p.x)), y: clamp(Math.round(p.y)) };
@@ -365,17 +370,22 @@ const chat = new Chat($("chat-log"), $("chat-form"), $("chat-input"), (text) => 
   return seq !== null;
 });
 
-const galaxyMap = new GalaxyMap($("galaxy-panel"), $("galaxy-canvas"), $("galaxy-info"), (route) => {
-  // Point out the gate to take in this system, if it is on sensors.
-  let gateId = null;
-  if (route.length > 1) {
-    for (const e of world.entities.values()) {
-      if (e.kind === Kind.GATE && e.extra.leads_to === route[1]) gateId = e.id;
+const galaxyMap = new GalaxyMap(
+  $("galaxy-panel"),
+  $("galaxy-canvas"),
+  $("galaxy-info"),
+  (route) => {
+    // Point out the gate to take in this system, if it is on sensors.
+    let gateId = null;
+    if (route.length > 1) {
+      for (const e of world.entities.values()) {
+        if (e.kind === Kind.GATE && e.extra.leads_to === route[1]) gateId = e.id;
+      }
     }
-  }
-  if (view) view.routeGateId = gateId;
-  updateRouteHud(route);
-});
+    if (view) view.routeGateId = gateId;
+    updateRouteHud(route);
+  },
+);
 
 function updateRouteHud(route) {
   const el = $("hud-route");
@@ -452,7 +462,9 @@ window.infinity = {
   },
   get render() {
     const info = view?.info;
-    return info ? { calls: info.render.calls, triangles: info.render.triangles, frame: info.render.frame } : null;
+    return info
+      ? { calls: info.render.calls, triangles: info.render.triangles, frame: info.render.frame }
+      : null;
   },
   get canvas() {
     return view?.renderer.domElement ?? null;

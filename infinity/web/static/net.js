@@ -15,9 +15,10 @@ export const CLOSE = {
 };
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
-// Frames come at 20 Hz; this much silence means the link is dead even if
-// the socket has not noticed yet (a sleeping laptop, a dropped NAT entry).
-const STALL_MS = 6000;
+// Frames come at 20 Hz; this much silence (or no welcome this long after
+// opening) means the link is dead even if the socket has not noticed yet:
+// a sleeping laptop, a dropped NAT entry, a hung connect.
+const STALL_MS = 8000;
 const SEQ_LIMIT = 2 ** 31;
 
 /**
@@ -66,18 +67,19 @@ export class Connection {
     const ws = new WebSocket(`${scheme}//${location.host}/ws`);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
+    this.lastMessageAt = performance.now();
     this.handlers.onStatus?.(this.attempt ? "reconnecting" : "connecting");
     ws.onopen = () => {
       this.lastMessageAt = performance.now();
       ws.send(encode({ t: "hello", v: PROTOCOL_VERSION, token: this.token }));
     };
     ws.onmessage = (event) => this.receive(event.data);
-    ws.onclose = (event) => this.closed(event.code, event.reason);
+    ws.onclose = (event) => this.closed(event.code);
     // onerror is always followed by onclose, which decides what to do.
     ws.onerror = () => {};
     clearInterval(this.stallTimer);
     this.stallTimer = setInterval(() => {
-      if (this.ws === ws && this.connected && performance.now() - this.lastMessageAt > STALL_MS) {
+      if (this.ws === ws && performance.now() - this.lastMessageAt > STALL_MS) {
         ws.close(4100, "stalled"); // a client-chosen code: any 4xxx is allowed
       }
     }, 1000);
@@ -129,7 +131,7 @@ export class Connection {
     if (typeof ack === "number" && ack >= this.seq) this.seq = ack;
   }
 
-  closed(code, reason) {
+  closed(code) {
     this.ws = null;
     clearInterval(this.stallTimer);
     this.setConnected(false);
@@ -144,18 +146,17 @@ export class Connection {
       this.handlers.onReplaced?.();
       return;
     }
-    if (code === CLOSE.UNSUPPORTED_VERSION || code === CLOSE.BAD_HELLO) {
+    if (code === CLOSE.UNSUPPORTED_VERSION) {
+      // Retrying cannot help: only a reload fetches a client that speaks
+      // the server's version.
       this.stopped = true;
-      this.handlers.onFatal?.(
-        code === CLOSE.UNSUPPORTED_VERSION
-          ? "this client speaks an older protocol: reload the page"
-          : `the server refused the hello (${reason || code})`,
-      );
+      this.handlers.onFatal?.("this client speaks another protocol version: reload the page");
       return;
     }
-    // Anything else (server restart 1001, network loss 1006, flood 4008,
-    // stall) is transient: retry with backoff and a little jitter so a
-    // restarting server is not hit by every client at the same instant.
+    // Anything else (server restart 1001, network loss 1006, a late hello
+    // 4000 after the tab was frozen, flood 4008, stall) is transient: retry
+    // with backoff and a little jitter so a restarting server is not hit by
+    // every client at the same instant.
     const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     const delay = base * (0.75 + Math.random() * 0.5);
     this.attempt += 1;

@@ -77,6 +77,7 @@ function circle(radius, material, n = 48) {
 // Geometries are shared by every entity of a kind; only materials differ.
 const GEOMETRY = {
   // A dart pointing along +x, one unit long, with a dorsal fin.
+  // prettier-ignore
   ship: segments([
     [1, 0, 0], [-0.7, 0, -0.62],
     [-0.7, 0, -0.62], [-0.4, 0, 0],
@@ -85,17 +86,13 @@ const GEOMETRY = {
     [1, 0, 0], [-0.55, 0.35, 0],
     [-0.55, 0.35, 0], [-0.4, 0, 0],
   ]),
-  shipFill: (() => {
-    const g = new THREE.BufferGeometry();
-    g.setAttribute(
-      "position",
-      new THREE.Float32BufferAttribute(
-        [1, 0, 0, -0.7, 0, -0.62, -0.4, 0, 0, 1, 0, 0, -0.4, 0, 0, -0.7, 0, 0.62],
-        3,
-      ),
-    );
-    return g;
-  })(),
+  // The dart's two halves as triangles, for a faint solid fill.
+  // prettier-ignore
+  shipFill: segments([
+    [1, 0, 0], [-0.7, 0, -0.62], [-0.4, 0, 0],
+    [1, 0, 0], [-0.4, 0, 0], [-0.7, 0, 0.62],
+  ]),
+  // prettier-ignore
   torpedo: segments([
     [1, 0, 0], [0, 0, -0.4], [0, 0, -0.4], [-1, 0, 0],
     [-1, 0, 0], [0, 0, 0.4], [0, 0, 0.4], [1, 0, 0],
@@ -363,7 +360,12 @@ export class TacticalView {
     sg.setAttribute("color", new THREE.Float32BufferAttribute(colors, 3));
     this.starfield = new THREE.Points(
       sg,
-      new THREE.PointsMaterial({ size: 1.6, sizeAttenuation: false, vertexColors: true, fog: false }),
+      new THREE.PointsMaterial({
+        size: 1.6,
+        sizeAttenuation: false,
+        vertexColors: true,
+        fog: false,
+      }),
     );
     this.scene.add(this.starfield);
   }
@@ -392,7 +394,10 @@ export class TacticalView {
     this.scene.add(this.beamRing);
     // Heading line: where the nose points, out to beam range.
     this.headingLine = new THREE.Line(
-      segments([[0, 0, 0], [BEAM_RANGE, 0, 0]]),
+      segments([
+        [0, 0, 0],
+        [BEAM_RANGE, 0, 0],
+      ]),
       lineMaterial(PALETTE.own, 0.25),
     );
     this.scene.add(this.headingLine);
@@ -408,17 +413,17 @@ export class TacticalView {
       }),
     );
     this.lockLine.visible = false;
+    this.lockLine.frustumCulled = false; // its end points move every frame
     this.scene.add(this.lockLine);
     // Autopilot destination marker.
     const cross = new THREE.Group();
     cross.add(circle(1, lineMaterial(PALETTE.own, 0.8), 4));
-    cross.add(
-      new THREE.LineSegments(
-        segments([[-1.6, 0, 0], [-0.6, 0, 0], [0.6, 0, 0], [1.6, 0, 0],
-          [0, 0, -1.6], [0, 0, -0.6], [0, 0, 0.6], [0, 0, 1.6]]),
-        lineMaterial(PALETTE.own, 0.8),
-      ),
-    );
+    // prettier-ignore
+    const ticks = segments([
+      [-1.6, 0, 0], [-0.6, 0, 0], [0.6, 0, 0], [1.6, 0, 0],
+      [0, 0, -1.6], [0, 0, -0.6], [0, 0, 0.6], [0, 0, 1.6],
+    ]);
+    cross.add(new THREE.LineSegments(ticks, lineMaterial(PALETTE.own, 0.8)));
     cross.visible = false;
     this.moveMarker = cross;
     this.scene.add(cross);
@@ -517,8 +522,12 @@ export class TacticalView {
     let object;
     if (type === "beam") {
       const own = data.from === this.shipId;
-      const g = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), new THREE.Vector3()]);
+      const g = new THREE.BufferGeometry().setFromPoints([
+        new THREE.Vector3(),
+        new THREE.Vector3(),
+      ]);
       object = new THREE.Line(g, lineMaterial(own ? PALETTE.beamOwn : PALETTE.beamOther));
+      object.frustumCulled = false; // its end points move every frame
     } else if (type === "boom") {
       object = new THREE.Group();
       object.add(circle(1, lineMaterial(0xffd080), 40));
@@ -527,7 +536,8 @@ export class TacticalView {
       for (let i = 0; i < 18; i++) {
         const a = Math.random() * Math.PI * 2;
         const r = 0.3 + Math.random() * 0.9;
-        shards.push([Math.cos(a) * r * 0.5, 0, Math.sin(a) * r * 0.5], [Math.cos(a) * r, 0, Math.sin(a) * r]);
+        const [cx, cz] = [Math.cos(a) * r, Math.sin(a) * r];
+        shards.push([cx * 0.5, 0, cz * 0.5], [cx, 0, cz]);
       }
       object.add(new THREE.LineSegments(segments(shards), lineMaterial(0xffb060)));
       toThree(data.x, data.y, object.position);
@@ -678,7 +688,6 @@ export class TacticalView {
       attr.setXYZ(0, own.x, 2, -own.y);
       attr.setXYZ(1, target.x, 2, -target.y);
       attr.needsUpdate = true;
-      this.lockLine.geometry.computeBoundingSphere();
       this.lockLine.computeLineDistances();
     }
     if (this.moveTarget && own) {

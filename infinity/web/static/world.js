@@ -42,8 +42,10 @@ function lerpAngle(a, b, t) {
 
 /**
  * Maps server ticks onto the local clock so rendering can run at display
- * rate between 20 Hz frames. Arrival jitter is smoothed; a big jump (a jump
- * to another zone with its own tick counter, a long stall) resyncs.
+ * rate between frames. Frames come once per tick: every 50 ms normally,
+ * less often when the zone is dilated, so the tick period is measured too.
+ * The clock is anchored on the newest tick (not on tick 0) so a change of
+ * period never shifts it by tick × Δperiod.
  */
 class TickClock {
   constructor() {
@@ -51,32 +53,35 @@ class TickClock {
   }
 
   reset() {
-    this.offset = null; // local ms at tick 0
     this.period = 50; // ms per tick, measured
-    this.lastTick = null;
-    this.lastAt = null;
+    this.tick = null; // newest tick seen
+    this.at = null; // smoothed local time at which `tick` "happened"
   }
 
   observe(tick, now) {
-    if (this.lastTick !== null && tick > this.lastTick) {
-      const measured = (now - this.lastAt) / (tick - this.lastTick);
-      // Ticks stretch when the server is overloaded; follow that slowly.
-      this.period += (Math.min(Math.max(measured, 20), 500) - this.period) * 0.05;
+    if (this.tick === null || tick <= this.tick) {
+      // First frame, or ticks went backwards (another zone's clock).
+      this.tick = tick;
+      this.at = now;
+      return;
     }
-    this.lastTick = tick;
-    this.lastAt = now;
-    const offset = now - tick * this.period;
-    if (this.offset === null || Math.abs(offset - this.offset) > 400) this.offset = offset;
-    else this.offset += (offset - this.offset) * 0.1;
+    const ticks = tick - this.tick;
+    const measured = (now - this.at) / ticks;
+    // Follow dilation slowly; clamp so one stall cannot wreck the estimate.
+    this.period += (Math.min(Math.max(measured, 20), 1000) - this.period) * 0.05;
+    const predicted = this.at + ticks * this.period;
+    // Arrival jitter is smoothed away; a big surprise (a stall) resyncs.
+    this.at = Math.abs(now - predicted) > 400 ? now : predicted + (now - predicted) * 0.1;
+    this.tick = tick;
   }
 
   /** The (fractional) tick to draw now. */
   renderTick(now) {
-    if (this.offset === null) return 0;
-    const estimate = (now - this.offset) / this.period;
+    if (this.tick === null) return 0;
+    const estimate = this.tick + (now - this.at) / this.period;
     // Never run more than a tick beyond the newest frame: past it there is
     // nothing to interpolate towards, only a guess.
-    return Math.min(estimate, this.lastTick + 1) - INTERP_DELAY_TICKS;
+    return Math.min(estimate, this.tick + 1) - INTERP_DELAY_TICKS;
   }
 }
 

@@ -1,0 +1,444 @@
+"""Gateway fan-out: N bot clients at 20 Hz against a real server over loopback WebSockets.
+
+For each client count a fresh server (`_fanout_server.py`: the real app under
+uvicorn as `infinity serve` runs it, one zone of 5,000 moving ships, ~80 per
+3x3-cell view) is started as a subprocess. Then:
+
+1. baseline: the server's CPU with traffic but no clients (zone ticks, NPC
+   commands, the other empty zones, snapshots);
+2. bots (`infinity.loadtest.bots.run_bots`, in 1 or 2 child processes that
+   share the same 2 cores) connect, undock (refused: they start in flight),
+   thrust, target and fire once a second each;
+3. after a connect budget and a settling pause, R measured windows of W
+   seconds. At each boundary the driver reads the server's and the bots' CPU
+   time from /proc/<pid>/stat and the server's /metrics; the bots record
+   their frame, byte and latency counters at the same instants.
+
+Per window: server CPU seconds per wall second, server CPU per client-frame
+(total, and marginal = above the no-client baseline), bytes per frame,
+input-to-seen latency p50/p99, frames delivered vs clients x 20 per second,
+bot CPU. Figures are medians over the windows.
+
+Usage: python bench/gateway_fanout.py [--quick] [--clients N ...] [--windows R] [--window W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from infinity.galaxy.generate import generate
+from infinity.sim import rules
+
+try:  # run as a script (bench/ on sys.path) or as a module
+    import _common as common
+    from _fanout_bots import BotResult, Mark, bot_worker
+except ImportError:  # pragma: no cover
+    from bench import _common as common
+    from bench._fanout_bots import BotResult, Mark, bot_worker
+
+HERE: Final = Path(__file__).resolve().parent
+SHIPS: Final = 5000
+TARGET_P99_MS: Final = 100.0
+TARGET_US_PER_FRAME: Final = 35.0
+TARGET_BYTES_PER_FRAME: Final = 1200.0
+COLYSEUS_US_PER_FRAME: Final = (155.0, 210.0)
+CLIENTS_PER_BOT_PROCESS: Final = 1000
+ZONE_NAME: Final = generate(1).systems[0].name
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    counts: tuple[int, ...]
+    windows: int
+    window: float
+    baseline: float
+    settle: float
+    bot_processes: int | None  # None: one per CLIENTS_PER_BOT_PROCESS clients
+
+    def connect_budget(self, clients: int) -> float:
+        return 3.0 + clients / 250.0
+
+    def processes(self, clients: int) -> int:
+        if self.bot_processes:
+            return self.bot_processes
+        return max(1, -(-clients // CLIENTS_PER_BOT_PROCESS))
+
+
+@dataclass(slots=True)
+class Sample:
+    """What the driver reads at one boundary."""
+
+    at: float
+    server_cpu: float
+    bot_cpu: float
+    metrics: dict[str, float]
+
+
+@dataclass(slots=True)
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    tokens: list[str]
+    log: Path
+    setup_seconds: float = 0.0
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+# -- the server -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(clients: int, workdir: Path) -> Server:
+    port = free_port()
+    tokens = workdir / "tokens.json"
+    log = workdir / "server.log"
+    command = [
+        sys.executable, str(HERE / "_fanout_server.py"), "--port", str(port),
+        "--clients", str(clients), "--ships", str(SHIPS), "--data", str(workdir / "data"),
+        "--tokens", str(tokens),
+    ]  # fmt: skip
+    started = time.monotonic()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", [], log)
+    wait_ready(server, timeout=60.0 + clients / 50.0)
+    server.tokens = json.loads(tokens.read_text())
+    server.setup_seconds = time.monotonic() - started
+    return server
+
+
+def wait_ready(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"bench server exited: {server.log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError("bench server did not come up")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        try:
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=5)
+
+
+def read_metrics(url: str) -> dict[str, float]:
+    """The bench zone's tick histogram, dilation, and the fan-out counters."""
+    with urllib.request.urlopen(url + "/metrics", timeout=5) as answer:
+        text = answer.read().decode()
+    wanted = {
+        f'infinity_zone_tick_seconds_sum{{zone="{ZONE_NAME}"}}': "tick_sum",
+        f'infinity_zone_tick_seconds_count{{zone="{ZONE_NAME}"}}': "tick_count",
+        f'infinity_zone_dilation{{zone="{ZONE_NAME}"}}': "dilation",
+        "infinity_frames_sent_total": "frames_sent",
+        "infinity_frame_bytes_total": "frame_bytes_sent",
+        "infinity_sessions": "sessions",
+    }
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name in wanted:
+            out[wanted[name]] = float(value)
+    return out
+
+
+# -- sampling -------------------------------------------------------------------------
+
+
+def sample(server: Server, bot_pids: list[int]) -> Sample:
+    at = time.time()
+    server_cpu = common.proc_cpu_seconds(server.pid)
+    bot_cpu = sum(common.proc_cpu_seconds(pid) for pid in bot_pids)
+    return Sample(at, server_cpu, bot_cpu, read_metrics(server.url))
+
+
+def sample_at(boundaries: list[float], server: Server, bot_pids: list[int]) -> list[Sample]:
+    samples: list[Sample] = []
+    for at in boundaries:
+        time.sleep(max(0.0, at - time.time()))
+        samples.append(sample(server, bot_pids))
+    return samples
+
+
+def baseline_cpu(server: Server, seconds: float) -> tuple[float, float]:
+    """Server CPU seconds per wall second, and mean zone tick ms, with no clients."""
+    first = sample(server, [])
+    time.sleep(seconds)
+    last = sample(server, [])
+    wall = last.at - first.at
+    return (last.server_cpu - first.server_cpu) / wall, tick_ms(first, last)
+
+
+def tick_ms(a: Sample, b: Sample) -> float:
+    count = b.metrics.get("tick_count", 0.0) - a.metrics.get("tick_count", 0.0)
+    spent = b.metrics.get("tick_sum", 0.0) - a.metrics.get("tick_sum", 0.0)
+    return 1000.0 * spent / count if count else float("nan")
+
+
+# -- one client count -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CountResult:
+    clients: int
+    processes: int
+    setup_seconds: float
+    baseline_cpu_per_s: float
+    baseline_tick_ms: float
+    windows: list[dict[str, float]] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    connected: int = 0
+    foreign_load_cores: float = float("nan")
+
+
+def launch_bots(
+    server: Server, clients: int, processes: int, end_at: float, boundaries: list[float]
+) -> tuple[list[BaseProcess], Any]:
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    tokens = server.tokens[:clients]
+    workers: list[BaseProcess] = []
+    for k in range(processes):
+        share = tokens[k::processes]
+        args = (server.url, share, end_at, boundaries, queue)
+        worker = context.Process(target=bot_worker, args=args, daemon=True)
+        worker.start()
+        workers.append(worker)
+    return workers, queue
+
+
+def collect(workers: list[BaseProcess], queue: Any, timeout: float) -> list[BotResult]:
+    results: list[BotResult] = [queue.get(timeout=timeout) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=10)
+        if worker.is_alive():
+            worker.kill()
+    return results
+
+
+def window_figures(
+    clients: int, a: Sample, b: Sample, marks: list[tuple[Mark, Mark]], lat: list[float]
+) -> dict[str, float]:
+    wall = b.at - a.at
+    frames = sum(m1.frames - m0.frames for m0, m1 in marks)
+    frame_bytes = sum(m1.frame_bytes - m0.frame_bytes for m0, m1 in marks)
+    server_cpu = b.server_cpu - a.server_cpu
+    lat_ms = np.asarray(lat) * 1000.0
+    return {
+        "seconds": wall,
+        "connected": float(sum(m0.connected for m0, _ in marks)),
+        "frames_per_s": frames / wall,
+        "expected_frames_per_s": clients * rules.TICK_HZ,
+        "delivered_ratio": frames / wall / (clients * rules.TICK_HZ),
+        "server_cpu_per_s": server_cpu / wall,
+        "us_per_frame": 1e6 * server_cpu / frames if frames else float("nan"),
+        "bytes_per_frame": frame_bytes / frames if frames else float("nan"),
+        "latency_ms_p50": common.pct(lat_ms, 50),
+        "latency_ms_p99": common.pct(lat_ms, 99),
+        "latency_samples": float(lat_ms.size),
+        "bot_cpu_per_s": (b.bot_cpu - a.bot_cpu) / wall,
+        "commands_per_s": sum(m1.commands - m0.commands for m0, m1 in marks) / wall,
+        "server_frames_queued_per_s": (
+            b.metrics.get("frames_sent", 0.0) - a.metrics.get("frames_sent", 0.0)
+        )
+        / wall,
+        "tick_ms": tick_ms(a, b),
+        "dilation": b.metrics.get("dilation", float("nan")),
+    }
+
+
+def windows_of(
+    clients: int, samples: list[Sample], results: list[BotResult]
+) -> list[dict[str, float]]:
+    out: list[dict[str, float]] = []
+    for k in range(len(samples) - 1):
+        marks = [(r.marks[k], r.marks[k + 1]) for r in results]
+        lat = [
+            x for r in results for x in r.latencies[r.marks[k].latencies : r.marks[k + 1].latencies]
+        ]
+        out.append(window_figures(clients, samples[k], samples[k + 1], marks, lat))
+    return out
+
+
+def run_count(clients: int, plan: Plan) -> CountResult:
+    with tempfile.TemporaryDirectory(prefix="infinity-fanout-") as tmp:
+        server = start_server(clients, Path(tmp))
+        try:
+            return measure(server, clients, plan)
+        finally:
+            stop_server(server)
+
+
+def measure(server: Server, clients: int, plan: Plan) -> CountResult:
+    base_rate, base_tick = baseline_cpu(server, plan.baseline)
+    processes = plan.processes(clients)
+    first = time.time() + 2.0 + plan.connect_budget(clients) + plan.settle
+    boundaries = [first + k * plan.window for k in range(plan.windows + 1)]
+    end_at = boundaries[-1] + 0.5
+    workers, queue = launch_bots(server, clients, processes, end_at, boundaries)
+    pids = [w.pid for w in workers if w.pid is not None]
+    noise = common.NoiseMeter(lambda: _cpu_of([server.pid, *pids, os.getpid()]))
+    time.sleep(max(0.0, first - time.time()))
+    noise.start()
+    samples = sample_at(boundaries, server, pids)
+    foreign = noise.foreign_cores()
+    results = collect(workers, queue, timeout=60.0)
+    result = CountResult(clients, processes, server.setup_seconds, base_rate, base_tick)
+    result.windows = windows_of(clients, samples, results)
+    for r in results:
+        for reason, count in r.errors.items():
+            result.errors[reason] = result.errors.get(reason, 0) + count
+        result.failures.extend(r.failures)
+        result.connected += r.connected
+    result.foreign_load_cores = foreign
+    return result
+
+
+def _cpu_of(pids: list[int]) -> float:
+    return sum(common.proc_cpu_seconds(pid) for pid in pids)
+
+
+# -- reporting ------------------------------------------------------------------------
+
+
+def summary(result: CountResult) -> dict[str, Any]:
+    med = common.median_of_runs(result.windows)
+    frames = med["frames_per_s"]
+    marginal = med["server_cpu_per_s"] - result.baseline_cpu_per_s
+    med["marginal_us_per_frame"] = 1e6 * marginal / frames if frames else float("nan")
+    return {
+        **med,
+        "clients": result.clients,
+        "bot_processes": result.processes,
+        "connected_total": result.connected,
+        "baseline_cpu_per_s": result.baseline_cpu_per_s,
+        "baseline_tick_ms": result.baseline_tick_ms,
+        "setup_seconds": result.setup_seconds,
+        "foreign_load_cores": result.foreign_load_cores,
+        "errors": result.errors,
+        "failures": len(result.failures),
+        "p99_ms_windows": [w["latency_ms_p99"] for w in result.windows],
+        "us_per_frame_windows": [w["us_per_frame"] for w in result.windows],
+    }
+
+
+COLUMNS: Final = (
+    ("delivered/s", "frames_per_s"),
+    ("of expected", "delivered_ratio"),
+    ("srv cpu/s", "server_cpu_per_s"),
+    ("µs/frame", "us_per_frame"),
+    ("marginal µs", "marginal_us_per_frame"),
+    ("B/frame", "bytes_per_frame"),
+    ("lat p50 ms", "latency_ms_p50"),
+    ("lat p99 ms", "latency_ms_p99"),
+    ("bot cpu/s", "bot_cpu_per_s"),
+    ("tick+fanout ms", "tick_ms"),
+    ("dilation", "dilation"),
+    ("others' load", "foreign_load_cores"),
+)
+
+
+def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
+    columns = ("clients", *(title for title, _ in COLUMNS))
+    body = [(f"{n:,}", *(r[key] for _, key in COLUMNS)) for n, r in rows.items()]
+    title = f"gateway fan-out, {SHIPS:,} ships (median of {plan.windows} x {plan.window:g} s)"
+    common.table(title, columns, body)
+    for n, r in rows.items():
+        if r["errors"] or r["failures"]:
+            common.console.print(f"{n} clients: errors {r['errors']}, failures {r['failures']}")
+
+
+def verdict(largest: dict[str, Any]) -> dict[str, bool]:
+    return {
+        "latency_p99": bool(largest["latency_ms_p99"] <= TARGET_P99_MS),
+        "us_per_frame": bool(largest["us_per_frame"] <= TARGET_US_PER_FRAME),
+        "bytes_per_frame": bool(largest["bytes_per_frame"] <= TARGET_BYTES_PER_FRAME),
+        "full_rate": bool(largest["delivered_ratio"] >= 0.95),
+    }
+
+
+def parse_args() -> Plan:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50 and 200 clients, 2 x 3 s")
+    parser.add_argument("--clients", type=int, nargs="+", help="client counts")
+    parser.add_argument("--windows", type=int, help="measured windows (default 3, quick 2)")
+    parser.add_argument("--window", type=float, help="seconds per window (default 5, quick 3)")
+    parser.add_argument("--bot-processes", type=int, help="default: one per 1,000 clients")
+    args = parser.parse_args()
+    counts = args.clients or ([50, 200] if args.quick else [100, 500, 2000])
+    return Plan(
+        counts=tuple(counts),
+        windows=args.windows or (2 if args.quick else 3),
+        window=args.window or (3.0 if args.quick else 5.0),
+        baseline=2.0 if args.quick else 3.0,
+        settle=1.5 if args.quick else 2.0,
+        bot_processes=args.bot_processes,
+    )
+
+
+def main() -> None:
+    plan = parse_args()
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    rows: dict[int, dict[str, Any]] = {}
+    for clients in plan.counts:
+        common.console.print(f"[dim]fan-out: {clients} clients...[/]")
+        rows[clients] = summary(run_count(clients, plan))
+    print_table(rows, plan)
+    largest = rows[max(rows)]
+    common.emit(
+        {
+            "bench": "gateway_fanout",
+            "ships": SHIPS,
+            "windows": plan.windows,
+            "window_s": plan.window,
+            "targets": {
+                "latency_ms_p99": TARGET_P99_MS,
+                "us_per_frame": TARGET_US_PER_FRAME,
+                "bytes_per_frame": TARGET_BYTES_PER_FRAME,
+                "colyseus_us_per_frame": COLYSEUS_US_PER_FRAME,
+            },
+            "meets_at_largest": verdict(largest),
+            "counts": {str(n): r for n, r in rows.items()},
+            "machine": common.machine(),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
