@@ -25,9 +25,11 @@ Usage: python bench/gateway_fanout.py [--quick] [--clients N ...] [--windows R] 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -70,9 +73,11 @@ class Plan:
     baseline: float
     settle: float
     bot_processes: int | None  # None: one per CLIENTS_PER_BOT_PROCESS clients
+    profile: bool = False
 
     def connect_budget(self, clients: int) -> float:
-        return 3.0 + clients / 250.0
+        """The longest the driver waits for every bot to be connected."""
+        return 10.0 + clients / 50.0
 
     def processes(self, clients: int) -> int:
         if self.bot_processes:
@@ -224,32 +229,61 @@ class CountResult:
     errors: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     connected: int = 0
+    connect_seconds: float = float("nan")
     foreign_load_cores: float = float("nan")
 
 
-def launch_bots(
-    server: Server, clients: int, processes: int, end_at: float, boundaries: list[float]
-) -> tuple[list[BaseProcess], Any]:
+@dataclass(slots=True)
+class Bots:
+    """The bot processes, a control queue each, and the queue their results come back on."""
+
+    workers: list[BaseProcess]
+    controls: list[Any]
+    results: Any
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.pid for w in self.workers if w.pid is not None]
+
+    def tell(self, order: Any) -> None:
+        for control in self.controls:
+            control.put(order)
+
+
+def launch_bots(server: Server, clients: int, processes: int, seconds: float) -> Bots:
     context = mp.get_context("spawn")
-    queue = context.Queue()
+    results = context.Queue()
     tokens = server.tokens[:clients]
     workers: list[BaseProcess] = []
+    controls: list[Any] = []
     for k in range(processes):
-        share = tokens[k::processes]
-        args = (server.url, share, end_at, boundaries, queue)
+        control = context.Queue()
+        args = (server.url, tokens[k::processes], seconds, control, results)
         worker = context.Process(target=bot_worker, args=args, daemon=True)
         worker.start()
         workers.append(worker)
-    return workers, queue
+        controls.append(control)
+    return Bots(workers, controls, results)
 
 
-def collect(workers: list[BaseProcess], queue: Any, timeout: float) -> list[BotResult]:
-    results: list[BotResult] = [queue.get(timeout=timeout) for _ in workers]
-    for worker in workers:
+def collect(bots: Bots, timeout: float) -> list[BotResult]:
+    bots.tell("stop")
+    results: list[BotResult] = [bots.results.get(timeout=timeout) for _ in bots.workers]
+    for worker in bots.workers:
         worker.join(timeout=10)
         if worker.is_alive():
             worker.kill()
     return results
+
+
+def wait_connected(server: Server, clients: int, budget: float) -> float:
+    """Poll the server's session gauge until every bot is in (or the budget is spent)."""
+    started = time.monotonic()
+    while time.monotonic() - started < budget:
+        if read_metrics(server.url).get("sessions", 0.0) >= clients:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def window_figures(
@@ -308,18 +342,23 @@ def run_count(clients: int, plan: Plan) -> CountResult:
 def measure(server: Server, clients: int, plan: Plan) -> CountResult:
     base_rate, base_tick = baseline_cpu(server, plan.baseline)
     processes = plan.processes(clients)
-    first = time.time() + 2.0 + plan.connect_budget(clients) + plan.settle
-    boundaries = [first + k * plan.window for k in range(plan.windows + 1)]
-    end_at = boundaries[-1] + 0.5
-    workers, queue = launch_bots(server, clients, processes, end_at, boundaries)
-    pids = [w.pid for w in workers if w.pid is not None]
-    noise = common.NoiseMeter(lambda: _cpu_of([server.pid, *pids, os.getpid()]))
-    time.sleep(max(0.0, first - time.time()))
-    noise.start()
-    samples = sample_at(boundaries, server, pids)
-    foreign = noise.foreign_cores()
-    results = collect(workers, queue, timeout=60.0)
+    budget = plan.connect_budget(clients)
+    bots = launch_bots(server, clients, processes, budget + plan.settle + 60.0)
+    try:
+        connect_seconds = wait_connected(server, clients, budget)
+        first = time.time() + plan.settle
+        boundaries = [first + k * plan.window for k in range(plan.windows + 1)]
+        bots.tell(boundaries)
+        noise = common.NoiseMeter(lambda: _cpu_of([server.pid, *bots.pids, os.getpid()]))
+        time.sleep(max(0.0, first - time.time()))
+        noise.start()
+        with profiling(server, plan, clients, plan.windows * plan.window):
+            samples = sample_at(boundaries, server, bots.pids)
+        foreign = noise.foreign_cores()
+    finally:
+        results = collect(bots, timeout=60.0)
     result = CountResult(clients, processes, server.setup_seconds, base_rate, base_tick)
+    result.connect_seconds = connect_seconds
     result.windows = windows_of(clients, samples, results)
     for r in results:
         for reason, count in r.errors.items():
@@ -328,6 +367,59 @@ def measure(server: Server, clients: int, plan: Plan) -> CountResult:
         result.connected += r.connected
     result.foreign_load_cores = foreign
     return result
+
+
+@contextlib.contextmanager
+def profiling(server: Server, plan: Plan, clients: int, seconds: float) -> Iterator[None]:
+    """With --profile, py-spy records the server during the measured windows."""
+    if not plan.profile:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    raw = common.OUT / f"fanout_server_{clients}.txt"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        spy, "record", "--pid", str(server.pid), "--duration", str(int(seconds)),
+        "--rate", "200", "--format", "raw", "--output", str(raw), "--nonblocking",
+    ]  # fmt: skip
+    spy_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        try:
+            spy_process.wait(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            spy_process.kill()
+        if raw.exists():
+            print_profile(raw)
+
+
+def print_profile(raw: Path, lines: int = 30) -> None:
+    """Self and inclusive shares per function from py-spy's collapsed stacks."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        total += count
+        frames = [_short(f) for f in stack.split(";")]
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + count
+    top = sorted(inclusive.items(), key=lambda kv: -kv[1])[:lines]
+    rows = [(name, 100.0 * n / total, 100.0 * own.get(name, 0) / total) for name, n in top]
+    common.table(
+        f"server profile: {raw.name} ({total} samples)", ("function", "incl %", "self %"), rows
+    )
+
+
+def _short(frame: str) -> str:
+    """'fn (path/to/module.py:12)' -> 'fn (module.py)'."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({Path(where.split(':')[0]).name})" if where else name
 
 
 def _cpu_of(pids: list[int]) -> float:
@@ -350,9 +442,11 @@ def summary(result: CountResult) -> dict[str, Any]:
         "baseline_cpu_per_s": result.baseline_cpu_per_s,
         "baseline_tick_ms": result.baseline_tick_ms,
         "setup_seconds": result.setup_seconds,
+        "connect_seconds": result.connect_seconds,
         "foreign_load_cores": result.foreign_load_cores,
         "errors": result.errors,
         "failures": len(result.failures),
+        "failure_samples": sorted(set(result.failures))[:3],
         "p99_ms_windows": [w["latency_ms_p99"] for w in result.windows],
         "us_per_frame_windows": [w["us_per_frame"] for w in result.windows],
     }
@@ -382,6 +476,8 @@ def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
     for n, r in rows.items():
         if r["errors"] or r["failures"]:
             common.console.print(f"{n} clients: errors {r['errors']}, failures {r['failures']}")
+            for failure in r["failure_samples"]:
+                common.console.print(f"  [red]{failure}[/]")
 
 
 def verdict(largest: dict[str, Any]) -> dict[str, bool]:
@@ -400,6 +496,7 @@ def parse_args() -> Plan:
     parser.add_argument("--windows", type=int, help="measured windows (default 3, quick 2)")
     parser.add_argument("--window", type=float, help="seconds per window (default 5, quick 3)")
     parser.add_argument("--bot-processes", type=int, help="default: one per 1,000 clients")
+    parser.add_argument("--profile", action="store_true", help="py-spy the server (windows)")
     args = parser.parse_args()
     counts = args.clients or ([50, 200] if args.quick else [100, 500, 2000])
     return Plan(
@@ -409,6 +506,7 @@ def parse_args() -> Plan:
         baseline=2.0 if args.quick else 3.0,
         settle=1.5 if args.quick else 2.0,
         bot_processes=args.bot_processes,
+        profile=args.profile,
     )
 
 

@@ -160,10 +160,9 @@ export class GalaxyMap {
     if (!this.route.length) return this.setInfo(`NO ROUTE TO ${dest?.name.toUpperCase()}`);
     const names = this.route.map((id) => this.system(id)?.name.toUpperCase() ?? `#${id}`);
     const next = this.system(this.route[1]);
-    this.setInfo(
-      `ROUTE ${names.join(" ▸ ")} · ${this.route.length - 1} JUMP${this.route.length === 2 ? "" : "S"}` +
-        (next ? ` · NEXT GATE: GATE TO ${next.name.toUpperCase()}` : ""),
-    );
+    const jumps = this.route.length - 1;
+    const hop = next ? ` · NEXT GATE: GATE TO ${next.name.toUpperCase()}` : "";
+    this.setInfo(`ROUTE ${names.join(" ▸ ")} · ${jumps} JUMP${jumps === 1 ? "" : "S"}${hop}`);
   }
 
   setInfo(text) {
