@@ -63,9 +63,7 @@ def serve(
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings(
-        data=data, db=db, seed=seed, npcs=npcs, snapshot_seconds=snapshot_seconds
-    )
+    settings = Settings(data=data, db=db, seed=seed, npcs=npcs, snapshot_seconds=snapshot_seconds)
     config = uvicorn.Config(
         create_app(settings),
         host=host,

@@ -17,9 +17,9 @@ from typing import Any
 
 from infinity.accounts.service import Accounts
 from infinity.galaxy.generate import generate
-from infinity.galaxy.model import Galaxy
+from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.fanout import Fanout
-from infinity.sim.zone import ShipState
+from infinity.sim.zone import ShipState, StaticBody
 from infinity.store.records import Account
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
@@ -68,27 +68,41 @@ class World:
             starters = self.galaxy.systems[:STARTER_SYSTEMS]
             home = starters[account.id % len(starters)]
             station = home.stations()[0]
-            ship_id = await self.store.create_ship(
-                name=account.name,
-                account_id=account.id,
-                role="player",
-                system_id=home.id,
-                home_station=station.id,
-                home_system=home.id,
-                docked_at=station.id,
-                x=station.x,
-                y=station.y,
+            return await commission(
+                self.store, self.universe, account.name, account.id, "player", home, station
             )
-            state = ShipState(
-                ship_id, account.name, account.id, station.id, home.id, station.x, station.y,
-                docked_at=station.id,
-            )  # fmt: skip
-            self.universe.place(home.id, state, "player")
-            return ship_id
 
     async def recent_chat(self, system_id: int) -> list[list[Any]]:
         lines = await self.store.recent_chat(system_id)
         return [[line.ship_id, line.name, line.text] for line in lines]
+
+
+async def commission(
+    store: Store,
+    universe: Universe,
+    name: str,
+    account: int | None,
+    role: str,
+    home: StarSystem,
+    station: StaticBody,
+) -> int:
+    """Build a new ship docked at `station`: stored first, then placed in its zone."""
+    ship_id = await store.create_ship(
+        name=name,
+        account_id=account,
+        role=role,
+        system_id=home.id,
+        home_station=station.id,
+        home_system=home.id,
+        docked_at=station.id,
+        x=station.x,
+        y=station.y,
+    )
+    state = ShipState(
+        ship_id, name, account, station.id, home.id, station.x, station.y, docked_at=station.id
+    )
+    universe.place(home.id, state, role)
+    return ship_id
 
 
 async def _load(store: Store, settings: Settings) -> Universe:
@@ -117,22 +131,7 @@ async def _seed_traffic(store: Store, universe: Universe) -> None:
         for k, role in enumerate(NPC_ROLES):
             station = stations[k % len(stations)]
             name = f"{role.capitalize()} {system.name[:3].upper()}-{k + 1}"
-            ship_id = await store.create_ship(
-                name=name,
-                account_id=None,
-                role=role,
-                system_id=system.id,
-                home_station=station.id,
-                home_system=system.id,
-                docked_at=station.id,
-                x=station.x,
-                y=station.y,
-            )
-            state = ShipState(
-                ship_id, name, None, station.id, system.id, station.x, station.y,
-                docked_at=station.id,
-            )  # fmt: skip
-            universe.place(system.id, state, role)
+            await commission(store, universe, name, None, role, system, station)
 
 
 @contextlib.asynccontextmanager

@@ -18,7 +18,7 @@ import numpy as np
 from infinity.sim import events as ev
 from infinity.sim.bodies import Bodies
 from infinity.sim.kinds import Kind
-from infinity.sim.systems import CELL_SIZE, cell_xy
+from infinity.sim.systems import CELL_SIZE, cell_of, cell_xy
 from infinity.sim.zone import TickReport, Zone
 
 PROTOCOL_VERSION: Final = 1
@@ -163,8 +163,6 @@ def _event_record(zone: Zone, event: ev.Event) -> tuple[int, list[Any]] | None:
             cell = _cell_of_entity(zone, shooter)
             record: list[Any] = ["beam", shooter, target]
         case ev.Destroyed(ship, _, x, y):
-            from infinity.sim.systems import cell_of
-
             cell = int(cell_of(np.array([x]), np.array([y]))[0])
             record = ["boom", ship, round(x, 1), round(y, 1)]
         case ev.Detonation(torpedo, target):
