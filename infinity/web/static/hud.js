@@ -172,12 +172,28 @@ export class Hud {
     if (this.notices.length > 50) this.notices.shift();
     const box = this.el.notices;
     if (!box) return;
+    // Repeats (a held fire key out of range) bump a counter instead of
+    // filling the stack with copies.
+    const last = box.lastElementChild;
+    if (last && last.dataset.text === text && !last.classList.contains("fade")) {
+      last.dataset.count = String(Number(last.dataset.count) + 1);
+      last.textContent = `${text} ×${last.dataset.count}`;
+      this.expire(last);
+      return;
+    }
     const el = document.createElement("div");
     el.className = `notice ${kind}`;
+    el.dataset.text = text;
+    el.dataset.count = "1";
     el.textContent = text;
     box.append(el);
     while (box.children.length > MAX_NOTICES) box.firstElementChild.remove();
-    setTimeout(() => {
+    this.expire(el);
+  }
+
+  expire(el) {
+    clearTimeout(el._expiry);
+    el._expiry = setTimeout(() => {
       el.classList.add("fade");
       setTimeout(() => el.remove(), 600);
     }, NOTICE_MS);

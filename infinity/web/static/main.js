@@ -232,7 +232,14 @@ function updateBracket() {
     return;
   }
   el.classList.remove("hidden");
-  el.style.transform = `translate(${Math.round(s.x)}px, ${Math.round(s.y)}px)`;
+  // Off screen, the bracket waits at the edge and points the way.
+  const margin = 34;
+  const x = Math.min(Math.max(s.x, margin), view.width - margin);
+  const y = Math.min(Math.max(s.y, margin), view.height - margin);
+  const off = x !== s.x || y !== s.y;
+  el.classList.toggle("offscreen", off);
+  const turn = off ? Math.atan2(s.y - y, s.x - x) : 0;
+  el.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) rotate(${turn}rad)`;
 }
 
 function currentTargetId() {
