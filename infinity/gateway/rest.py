@@ -58,11 +58,15 @@ class MeView(msgspec.Struct):
 class Body(msgspec.Struct):
     id: int
     name: str
+    x: float
+    y: float
 
 
 class GateView(msgspec.Struct):
     id: int
     name: str
+    x: float
+    y: float
     leads_to: int
 
 
@@ -186,8 +190,8 @@ async def galaxy(request: Request) -> Response:
             s.name,
             s.x,
             s.y,
-            [Body(b.id, b.name) for b in s.stations()],
-            [GateView(b.id, b.name, b.leads_to) for b in s.gates()],
+            [Body(b.id, b.name, b.x, b.y) for b in s.stations()],
+            [GateView(b.id, b.name, b.x, b.y, b.leads_to) for b in s.gates()],
         )
         for s in g.systems
     ]
