@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -105,6 +105,131 @@ def loadtest(
         raise typer.BadParameter("refusing a non-loopback server without --allow-remote")
     report: Report = asyncio.run(run_bots(url, clients, seconds, fire=fire))
     report.print(console)
+
+
+ledger_app = typer.Typer(help="Inspect and audit the credit ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+DataOption = Annotated[Path, typer.Option(help="Folder holding the SQLite file.")]
+DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --data.")]
+
+
+def _db_url(data: Path, db: str | None) -> str:
+    from infinity.store.store import sqlite_url
+
+    if db is not None:
+        return db
+    if not (data / "infinity.db").exists():
+        raise typer.BadParameter(f"no universe in {data} (use --data or --db)")
+    return sqlite_url(data)
+
+
+async def _account_name(url: str, account: str) -> str:
+    """Accept a ledger account name, or `player:NAME` for a player's wallet."""
+    if not account.startswith("player:"):
+        return account
+    from infinity.economy import accounts
+    from infinity.store.store import Store
+
+    store = await Store.open(url)
+    try:
+        found = await store.account_by_name(account.removeprefix("player:"))
+    finally:
+        await store.close()
+    if found is None:
+        raise typer.BadParameter(f"no player named {account.removeprefix('player:')!r}")
+    return accounts.wallet(0, found.id)
+
+
+def _with_ledger(url: str) -> Any:
+    from infinity.ledger import Ledger
+
+    return Ledger.open(url)
+
+
+@ledger_app.command("balance")
+def ledger_balance(
+    account: Annotated[str, typer.Argument(help="Account name, or player:NAME.")],
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+) -> None:
+    """Print an account's balance."""
+    from infinity.ledger import UnknownAccount
+
+    async def run() -> int:
+        url = _db_url(data, db)
+        name = await _account_name(url, account)
+        ledger = await _with_ledger(url)
+        try:
+            balance: int = await ledger.balance(name)
+            return balance
+        except UnknownAccount:
+            raise typer.BadParameter(f"no ledger account {name!r}") from None
+        finally:
+            await ledger.close()
+
+    console.print(f"{account}: [bold]{asyncio.run(run())}[/] cr")
+
+
+@ledger_app.command("history")
+def ledger_history(
+    account: Annotated[str, typer.Argument(help="Account name, or player:NAME.")],
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    cursor: Annotated[int | None, typer.Option(min=0, help="From a previous page.")] = None,
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+) -> None:
+    """Print an account's transfers, newest first."""
+    from rich.table import Table
+
+    from infinity.ledger import UnknownAccount
+
+    async def run() -> tuple[str, list[Any], int | None]:
+        url = _db_url(data, db)
+        name = await _account_name(url, account)
+        ledger = await _with_ledger(url)
+        try:
+            receipts, after = await ledger.history(name, cursor, limit)
+            return name, receipts, after
+        except UnknownAccount:
+            raise typer.BadParameter(f"no ledger account {name!r}") from None
+        finally:
+            await ledger.close()
+
+    name, receipts, after = asyncio.run(run())
+    table = Table(title=f"history of {name}")
+    for column in ("id", "kind", "change", "memo", "actors"):
+        table.add_column(column)
+    for r in receipts:
+        change = sum(p.amount for p in r.postings if p.account == name)
+        table.add_row(str(r.transfer_id), str(r.kind), f"{change:+d}", r.memo, str(dict(r.actors)))
+    console.print(table)
+    if after is not None:
+        console.print(f"more: --cursor {after}")
+
+
+@ledger_app.command("audit")
+def ledger_audit(data: DataOption = Path("data"), db: DbOption = None) -> None:
+    """Check every invariant of the books; exits 1 if one fails."""
+
+    async def run() -> Any:
+        ledger = await _with_ledger(_db_url(data, db))
+        try:
+            return await ledger.audit()
+        finally:
+            await ledger.close()
+
+    report = asyncio.run(run())
+    console.print(
+        f"accounts {report.accounts}  transfers {report.transfers}  postings {report.postings}\n"
+        f"minted {report.minted}  burned {report.burned}  circulating {report.circulating}"
+    )
+    if report.ok:
+        console.print("[green]audit passed[/]")
+        return
+    for problem in report.problems:
+        console.print(f"[red]{problem}[/]")
+    raise typer.Exit(1)
 
 
 def main() -> None:

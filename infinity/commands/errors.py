@@ -29,6 +29,11 @@ class Reason(StrEnum):
     CARGO_FULL = "cargo_full"
     DEPLETED = "depleted"
     DESTROYED = "destroyed"
+    NO_FUEL = "no_fuel"
+    NOT_ENOUGH = "not_enough"
+    # economy-level (ledger)
+    NO_CREDITS = "no_credits"
+    MARKET_CLOSED = "market_closed"
 
 
 class Rejection(msgspec.Struct, frozen=True):

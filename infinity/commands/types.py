@@ -8,7 +8,7 @@ well-formed; the zone then checks it against the rules of the moment.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -92,6 +92,39 @@ class Say(_Command, tag="say", frozen=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=280)]
 
 
+Quantity = Annotated[float, msgspec.Meta(gt=0.0, le=1000.0)]
+
+
+class Sell(_Command, tag="sell", frozen=True):
+    """Sell ore from your hold to the station you are docked at, at its market price."""
+
+    quantity: Quantity
+    good: Literal["ore"] = "ore"
+
+
+class Buy(_Command, tag="buy", frozen=True):
+    """Buy fuel or torpedoes at the station you are docked at; paid from your wallet."""
+
+    good: Literal["fuel", "torpedo"]
+    quantity: Quantity
+
+
+class Repair(_Command, tag="repair", frozen=True):
+    """Repair your hull to full at the station you are docked at; paid from your wallet."""
+
+
+class Siphon(_Command, tag="siphon", frozen=True):
+    """Drain credits from a ship within 800 m; `target` None stops. Recorded as theft."""
+
+    target: EntityId | None = None
+
+
+class Loot(_Command, tag="loot", frozen=True):
+    """Take what a wreck within 300 m holds: its ore and the credits it carries."""
+
+    wreck: EntityId
+
+
 Command = (
     Thrust
     | MoveTo
@@ -119,4 +152,9 @@ COMMAND_TYPES: tuple[type[_Command], ...] = (
     Unload,
     Jump,
     Say,
+    Sell,
+    Buy,
+    Repair,
+    Siphon,
+    Loot,
 )

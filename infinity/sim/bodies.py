@@ -43,6 +43,9 @@ COLUMNS: Final[dict[str, tuple[Any, tuple[int, ...], float]]] = {
     "shown": (np.uint8, (2,), 0),
     "damage": (np.float32, (), 0.0),
     "last_hit_by": (np.int64, (), NO_ENTITY),
+    "fuel": (np.float32, (), 0.0),
+    "siphon": (np.int64, (), NO_ENTITY),  # the ship being drained
+    "siphon_time": (np.float32, (), 0.0),  # simulated seconds into the current second of drain
 }
 
 Array = npt.NDArray[Any]
@@ -77,6 +80,9 @@ class Bodies:
     shown: Array
     damage: Array
     last_hit_by: Array
+    fuel: Array
+    siphon: Array
+    siphon_time: Array
 
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0

@@ -68,4 +68,63 @@ class Arrived:
     via_gate: int  # -1 when arriving from a respawn
 
 
-Event = Beam | Detonation | Destroyed | Chat | Docked | Undocked | Delivered | Departed | Arrived
+@dataclass(frozen=True, slots=True)
+class Siphoned:
+    """One simulated second of a siphon: the ledger moves credits from victim to thief."""
+
+    thief: int
+    victim: int
+
+
+@dataclass(frozen=True, slots=True)
+class SiphonBroken:
+    thief: int
+    victim: int
+    why: str  # "range", "shot", "stopped", "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Wrecked:
+    """A destroyed ship left a wreck holding its ore (credits follow in the ledger)."""
+
+    wreck: int
+    ship: int
+    ore: float
+
+
+@dataclass(frozen=True, slots=True)
+class Looted:
+    ship: int
+    wreck: int
+    ore: float
+    source: int  # the destroyed ship the wreck came from
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """A docked ship asked to buy or sell; `sold` goods have already left its hold.
+
+    The economy prices it and pays or charges in the ledger, then grants goods
+    bought (or returns goods it could not pay for) with an internal command.
+    """
+
+    ship: int
+    station: int
+    good: str  # "ore", "fuel", "torpedo", "repair"
+    quantity: float
+    selling: bool
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    ship: int
+    good: str
+    quantity: float
+    key: str
+
+
+Event = (
+    Beam | Detonation | Destroyed | Chat | Docked | Undocked | Delivered | Departed | Arrived
+    | Siphoned | SiphonBroken | Wrecked | Looted | Trade | Granted
+)  # fmt: skip

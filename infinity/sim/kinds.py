@@ -12,6 +12,7 @@ class Kind(IntEnum):
     STATION = 4
     GATE = 5
     STAR = 6
+    WRECK = 7  # what is left of a destroyed ship: cargo (and, in the ledger, credits) to loot
 
 
 MOVING_KINDS = (Kind.SHIP, Kind.TORPEDO)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from infinity.commands import internal as ci
 from infinity.commands import types as c
 from infinity.commands.errors import Reason, Rejected
 from infinity.sim import events as ev
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def apply(zone: Zone, command: c.Command) -> None:
+def apply(zone: Zone, command: c.Command | ci.SystemCommand) -> None:
     """Apply one command to the zone, or raise `Rejected`."""
     handler = _HANDLERS[type(command)]
     handler(zone, command)
@@ -133,6 +134,7 @@ def fire(zone: Zone, cmd: c.Fire) -> None:
     b.beam_cd[row] = rules.BEAM_COOLDOWN
     b.damage[victim] += rules.BEAM_DAMAGE
     b.last_hit_by[victim] = cmd.ship
+    _shot_back(zone, row, victim)
     zone.emit(ev.Beam(cmd.ship, int(b.id[victim])))
 
 
@@ -146,6 +148,7 @@ def launch_torpedo(zone: Zone, cmd: c.LaunchTorpedo) -> None:
     b.energy[row] -= rules.TORPEDO_ENERGY
     b.torp_cd[row] = rules.TORPEDO_COOLDOWN
     b.torpedoes[row] -= 1
+    _shot_back(zone, row, victim)
     heading = float(b.heading[row])
     nose = b.pos[row] + 40.0 * np.array([np.cos(heading), np.sin(heading)])
     zone.queue_spawn(
@@ -170,8 +173,7 @@ def dock(zone: Zone, cmd: c.Dock) -> None:
     b.throttle[row] = b.turn[row] = 0.0
     b.autopilot[row] = False
     b.mining[row] = NO_ENTITY
-    b.torpedoes[row] = rules.SHIP_TORPEDOES
-    b.hull[row] = rules.SHIP_HULL  # free until the economy charges for repairs
+    _end_siphon(zone, row, "stopped")
     zone.emit(ev.Docked(cmd.ship, cmd.station))
 
 
@@ -219,6 +221,11 @@ def jump(zone: Zone, cmd: c.Jump) -> None:
     row = _flying_row(zone, cmd.ship)
     gate = _other_row(zone, cmd.gate, Kind.GATE)
     _within(zone, row, gate, rules.GATE_RANGE, "the gate")
+    b = zone.bodies
+    if b.fuel[row] < rules.JUMP_FUEL:
+        raise Rejected(Reason.NO_FUEL, f"a jump needs {rules.JUMP_FUEL:.0f} fuel; buy some docked")
+    b.fuel[row] -= rules.JUMP_FUEL
+    _end_siphon(zone, row, "gone")
     info = zone.info[cmd.gate]
     zone.queue_departure(row, info.leads_to, info.dest_gate)
 
@@ -229,6 +236,113 @@ def say(zone: Zone, cmd: c.Say) -> None:
     if not text:
         raise Rejected(Reason.INVALID, "say something")
     zone.emit(ev.Chat(cmd.ship, zone.info[cmd.ship].name, text))
+
+
+def _docked_station(zone: Zone, row: int, what: str) -> int:
+    station = int(zone.bodies.docked_at[row])
+    if station == NO_ENTITY:
+        raise Rejected(Reason.NOT_DOCKED, f"dock at a station to {what}")
+    return station
+
+
+def sell(zone: Zone, cmd: c.Sell) -> None:
+    row = _own_row(zone, cmd.ship)
+    station = _docked_station(zone, row, "sell")
+    b = zone.bodies
+    if b.cargo[row] + 1e-6 < cmd.quantity:
+        raise Rejected(Reason.NOT_ENOUGH, f"you carry {b.cargo[row]:.1f} t of ore")
+    b.cargo[row] = max(0.0, float(b.cargo[row]) - cmd.quantity)
+    zone.emit(ev.Trade(cmd.ship, station, cmd.good, cmd.quantity, True, cmd.seq))
+
+
+def buy(zone: Zone, cmd: c.Buy) -> None:
+    row = _own_row(zone, cmd.ship)
+    station = _docked_station(zone, row, "buy")
+    room = _room(zone, row, cmd.good)
+    if cmd.quantity > room + 1e-6:
+        raise Rejected(Reason.CARGO_FULL, f"room for {room:.0f} more {cmd.good}")
+    zone.emit(ev.Trade(cmd.ship, station, cmd.good, cmd.quantity, False, cmd.seq))
+
+
+def repair(zone: Zone, cmd: c.Repair) -> None:
+    row = _own_row(zone, cmd.ship)
+    station = _docked_station(zone, row, "repair")
+    missing = _room(zone, row, "repair")
+    if missing <= 0.0:
+        raise Rejected(Reason.INVALID, "the hull needs no repair")
+    zone.emit(ev.Trade(cmd.ship, station, "repair", missing, False, cmd.seq))
+
+
+def _room(zone: Zone, row: int, good: str) -> float:
+    b = zone.bodies
+    room = {
+        "ore": rules.SHIP_CARGO - float(b.cargo[row]),
+        "fuel": rules.SHIP_FUEL - float(b.fuel[row]),
+        "torpedo": float(rules.SHIP_TORPEDOES - int(b.torpedoes[row])),
+        "repair": rules.SHIP_HULL - float(b.hull[row]),
+    }
+    return max(0.0, room[good])
+
+
+def grant(zone: Zone, cmd: ci.Grant) -> None:
+    """Deliver goods the economy settled; a repeated key is ignored."""
+    row = zone.bodies.row(cmd.ship)
+    if row is None:
+        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {cmd.ship} is not in {zone.name}")
+    if not zone.first_time(cmd.key):
+        return
+    b = zone.bodies
+    amount = min(cmd.quantity, _room(zone, row, cmd.good))
+    if cmd.good == "ore":
+        b.cargo[row] += amount
+    elif cmd.good == "fuel":
+        b.fuel[row] += amount
+    elif cmd.good == "torpedo":
+        b.torpedoes[row] += round(amount)
+    else:
+        b.hull[row] += amount
+    zone.emit(ev.Granted(cmd.ship, cmd.good, amount, cmd.key))
+
+
+def siphon(zone: Zone, cmd: c.Siphon) -> None:
+    row = _flying_row(zone, cmd.ship)
+    b = zone.bodies
+    if cmd.target is None:
+        _end_siphon(zone, row, "stopped")
+        return
+    victim = _other_row(zone, cmd.target, Kind.SHIP)
+    if victim == row:
+        raise Rejected(Reason.WRONG_KIND, "you cannot siphon yourself")
+    if b.docked_at[victim] != NO_ENTITY:
+        raise Rejected(Reason.DOCKED, "the target is docked and safe")
+    _within(zone, row, victim, rules.SIPHON_RANGE, "the target")
+    b.siphon[row] = cmd.target
+    b.siphon_time[row] = 0.0
+
+
+def _end_siphon(zone: Zone, row: int, why: str) -> None:
+    b = zone.bodies
+    victim = int(b.siphon[row])
+    if victim != NO_ENTITY:
+        b.siphon[row] = NO_ENTITY
+        zone.emit(ev.SiphonBroken(int(b.id[row]), victim, why))
+
+
+def _shot_back(zone: Zone, shooter: int, victim: int) -> None:
+    """Shooting the ship that siphons you breaks its siphon."""
+    if zone.bodies.siphon[victim] == zone.bodies.id[shooter]:
+        _end_siphon(zone, victim, "shot")
+
+
+def loot(zone: Zone, cmd: c.Loot) -> None:
+    row = _flying_row(zone, cmd.ship)
+    wreck = _other_row(zone, cmd.wreck, Kind.WRECK)
+    _within(zone, row, wreck, rules.LOOT_RANGE, "the wreck")
+    b = zone.bodies
+    ore = min(float(b.cargo[wreck]), rules.SHIP_CARGO - float(b.cargo[row]))
+    b.cargo[row] += ore
+    zone.emit(ev.Looted(cmd.ship, cmd.wreck, ore, int(b.owner[wreck])))
+    zone.remove(cmd.wreck)
 
 
 def _nearest(zone: Zone, row: int, kind: Kind) -> int | None:
@@ -253,4 +367,10 @@ _HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
     c.Unload: unload,
     c.Jump: jump,
     c.Say: say,
+    c.Sell: sell,
+    c.Buy: buy,
+    c.Repair: repair,
+    c.Siphon: siphon,
+    c.Loot: loot,
+    ci.Grant: grant,
 }

@@ -48,5 +48,12 @@ DEPLETED_BELOW: Final = 1.0  # tonnes; a rock with less is mined out
 GATE_RANGE: Final = 450.0
 JUMP_ARRIVAL_OFFSET: Final = 600.0  # m from the arrival gate
 
+# Economy (the sim moves goods; credits move in the ledger)
+SHIP_FUEL: Final = 100.0
+JUMP_FUEL: Final = 10.0
+SIPHON_RANGE: Final = 800.0  # m; the victim breaks a siphon by leaving it or shooting back
+WRECK_LIFETIME: Final = 120.0
+LOOT_RANGE: Final = 300.0
+
 # Chat
 SAY_MAX_CHARS: Final = 280

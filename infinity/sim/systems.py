@@ -165,6 +165,44 @@ def regrow_ore(b: Bodies, dt: float) -> None:
     b.ore[:n] = np.where(rocks, np.minimum(b.ore[:n] + 0.05 * dt, 500.0), b.ore[:n])
 
 
+def age_wrecks(b: Bodies, dt: float) -> None:
+    """Wrecks drift apart: they vanish when their lifetime runs out."""
+    n = b.n
+    wrecks = b.kind[:n] == Kind.WRECK
+    b.life[:n] -= np.where(wrecks, dt, 0.0).astype(np.float32)
+
+
+def siphons(b: Bodies, dt: float) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """Advance every siphon; returns (whole seconds drained, siphons broken) as id pairs.
+
+    A siphon breaks when the victim is gone, docked or out of range.
+    """
+    n = b.n
+    rows = np.flatnonzero(b.siphon[:n] >= 0)
+    if rows.size == 0:
+        return [], []
+    victims = b.rows(b.siphon[rows])
+    present = victims >= 0
+    gap = np.full(rows.size, np.inf)
+    gap[present] = np.hypot(*(b.pos[victims[present]] - b.pos[rows[present]]).T)
+    docked = np.zeros(rows.size, dtype=bool)
+    docked[present] = b.docked_at[victims[present]] >= 0
+    broken_why = np.where(~present, "gone", np.where(docked, "docked", "range"))
+    broken = ~present | docked | (gap > rules.SIPHON_RANGE)
+    drained: list[tuple[int, int]] = []
+    ended: list[tuple[int, int, str]] = []
+    b.siphon_time[rows] += dt
+    for i, row in enumerate(rows.tolist()):
+        thief, victim = int(b.id[row]), int(b.siphon[row])
+        if broken[i]:
+            ended.append((thief, victim, str(broken_why[i])))
+            b.siphon[row] = -1
+        elif b.siphon_time[row] >= 1.0:
+            b.siphon_time[row] -= 1.0
+            drained.append((thief, victim))
+    return drained, ended
+
+
 def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
     """Torpedoes within fuse range of their target detonate: (torpedo id, target id) pairs.
 
@@ -235,4 +273,5 @@ FIXED_UPDATE: Final[tuple[System, ...]] = (
     regenerate,
     mine,
     regrow_ore,
+    age_wrecks,
 )

@@ -7,6 +7,7 @@ through `admit`, so a handoff moves one record and never copies it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -14,6 +15,7 @@ from typing import Final
 import numpy as np
 
 from infinity.commands.errors import Rejected, Rejection
+from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
 from infinity.sim import events as ev
 from infinity.sim import orders, rules, systems
@@ -21,7 +23,8 @@ from infinity.sim.bodies import NO_ENTITY, Bodies
 from infinity.sim.clock import ZoneClock
 from infinity.sim.kinds import Kind
 
-TORPEDO_ID_BASE: Final = 3_000_000_000
+TRANSIENT_ID_BASE: Final = 3_000_000_000  # torpedoes and wrecks: ids that never reach the store
+REMEMBERED_KEYS: Final = 10_000
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class ShipState:
     cargo: float = 0.0
     torpedoes: int = rules.SHIP_TORPEDOES
     docked_at: int = NO_ENTITY
+    fuel: float = rules.SHIP_FUEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,8 @@ class Zone:
         self.bodies = Bodies()
         self.info: dict[int, EntityInfo] = {}
         self.clock = ZoneClock()
-        self._inbox: list[tuple[Command, object]] = []
+        self._inbox: list[tuple[Command | SystemCommand, object]] = []
+        self._keys: OrderedDict[str, None] = OrderedDict()
         self._pending = _Pending()
         self._events: list[ev.Event] = []
         self._next_transient = 0
@@ -130,7 +135,7 @@ class Zone:
 
     # -- inputs ---------------------------------------------------------------
 
-    def submit(self, command: Command, origin: object = None) -> None:
+    def submit(self, command: Command | SystemCommand, origin: object = None) -> None:
         """Queue a command for the start of the next tick; `origin` comes back with a rejection."""
         self._inbox.append((command, origin))
 
@@ -160,7 +165,10 @@ class Zone:
         for torpedo, target in systems.torpedo_fuses(b):
             self._events.append(ev.Detonation(torpedo, target))
             self._pending.despawns.add(torpedo)
-        self._expire_torpedoes()
+        drained, ended = systems.siphons(b, dt)
+        self._events.extend(ev.Siphoned(thief, victim) for thief, victim in drained)
+        self._events.extend(ev.SiphonBroken(t, v, why) for t, v, why in ended)
+        self._expire_transients()
         for row in systems.apply_damage(b).tolist():
             self._destroy(row)
         self._apply_structural(cell_changes)
@@ -201,11 +209,13 @@ class Zone:
 
     # -- structural changes ---------------------------------------------------
 
-    def queue_spawn(self, kind: Kind, **values: object) -> int:
-        """Create a transient entity (a torpedo) at the end of this tick; returns its id."""
+    def queue_spawn(self, kind: Kind, name: str = "", **values: object) -> int:
+        """Create a transient entity (torpedo, wreck) at the end of this tick; returns its id."""
         self._next_transient = (self._next_transient + 1) % 1_000_000
-        entity_id = TORPEDO_ID_BASE + (self.system_id % 1000) * 1_000_000 + self._next_transient
+        entity_id = TRANSIENT_ID_BASE + (self.system_id % 1000) * 1_000_000 + self._next_transient
         self._pending.spawns.append((entity_id, {"kind": kind, **values}))
+        if name:
+            self.info[entity_id] = EntityInfo(name=name)
         return entity_id
 
     def queue_departure(self, row: int, to_system: int, arrival_gate: int) -> None:
@@ -218,6 +228,19 @@ class Zone:
     def emit(self, event: ev.Event) -> None:
         self._events.append(event)
 
+    def remove(self, entity_id: int) -> None:
+        """Despawn an entity at the end of this tick."""
+        self._pending.despawns.add(entity_id)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time a settlement key is seen (recent keys are remembered)."""
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > REMEMBERED_KEYS:
+            self._keys.popitem(last=False)
+        return True
+
     def _apply_structural(self, cell_changes: list[tuple[int, int, int]]) -> None:
         b = self.bodies
         for entity_id in self._pending.despawns:
@@ -226,16 +249,16 @@ class Zone:
                 continue
             cell_changes.append((entity_id, int(b.cell[row]), -1))
             b.despawn(entity_id)
-            if entity_id < TORPEDO_ID_BASE:
-                self.info.pop(entity_id, None)
+            self.info.pop(entity_id, None)
         self._pending.despawns.clear()
         for entity_id, values in self._pending.spawns:
             b.spawn(entity_id, **values)
         self._pending.spawns.clear()
 
-    def _expire_torpedoes(self) -> None:
+    def _expire_transients(self) -> None:
         b, n = self.bodies, self.bodies.n
-        spent = np.flatnonzero((b.kind[:n] == Kind.TORPEDO) & (b.life[:n] <= 0))
+        transient = (b.kind[:n] == Kind.TORPEDO) | (b.kind[:n] == Kind.WRECK)
+        spent = np.flatnonzero(transient & (b.life[:n] <= 0))
         self._pending.despawns.update(int(i) for i in b.id[spent])
 
     def _destroy(self, row: int) -> None:
@@ -244,6 +267,17 @@ class Zone:
         ship_id = int(b.id[row])
         x, y = float(b.pos[row, 0]), float(b.pos[row, 1])
         self._events.append(ev.Destroyed(ship_id, int(b.last_hit_by[row]), x, y))
+        ore = float(b.cargo[row])
+        wreck = self.queue_spawn(
+            Kind.WRECK,
+            f"Wreck of {self.info[ship_id].name}",
+            pos=(x, y),
+            cargo=ore,
+            owner=ship_id,
+            life=rules.WRECK_LIFETIME,
+        )
+        self._events.append(ev.Wrecked(wreck, ship_id, ore))
+        b.siphon[row] = NO_ENTITY
         info = self.info[ship_id]
         fresh = ShipState(
             id=ship_id,
@@ -303,6 +337,7 @@ class Zone:
         b.energy[row] = s.energy
         b.cargo[row] = s.cargo
         b.torpedoes[row] = s.torpedoes
+        b.fuel[row] = s.fuel
         b.docked_at[row] = s.docked_at
         b.throttle[row] = b.turn[row] = 0.0
         b.autopilot[row] = False
@@ -332,6 +367,7 @@ class Zone:
             cargo=float(b.cargo[row]),
             torpedoes=int(b.torpedoes[row]),
             docked_at=int(b.docked_at[row]),
+            fuel=float(b.fuel[row]),
         )
 
     def arriving(self) -> list[tuple[ShipState, int]]:
