@@ -7,6 +7,7 @@ collects.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -203,3 +204,37 @@ class NoiseMeter:
 def own_cpu_seconds() -> float:
     """CPU seconds of this process (all threads)."""
     return proc_cpu_seconds(os.getpid())
+
+
+class GcWatch:
+    """Counts garbage collections and their pauses (via `gc.callbacks`) while installed."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def reset(self) -> None:
+        for pauses in self.pauses.values():
+            pauses.clear()
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self._started) * 1e3)
+
+    def figures(self) -> dict[str, float]:
+        full = self.pauses[2]
+        return {
+            "gc_gen2_count": float(len(full)),
+            "gc_gen2_max_ms": max(full, default=0.0),
+            "gc_gen2_total_ms": sum(full),
+            "gc_young_max_ms": max(self.pauses[0] + self.pauses[1], default=0.0),
+        }

@@ -24,8 +24,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import random
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -46,6 +48,11 @@ from infinity.sim.zone import ShipState
 from infinity.store.schema import FIRST_SHIP_ID
 from infinity.store.store import Store, sqlite_url
 from infinity.universe.universe import Universe
+
+try:  # run as a script (bench/ on sys.path) or as a module
+    from _common import GcWatch
+except ImportError:  # pragma: no cover
+    from bench._common import GcWatch
 
 SEED: Final = 1
 VIEW_SHIPS: Final = 80.0
@@ -110,8 +117,14 @@ async def drive_traffic(universe: Universe, ships: list[int], seed: int) -> None
         await asyncio.sleep(rules.TICK_SECONDS)
 
 
-def bench_app(settings: Settings, accounts: list[int], ships: int) -> Starlette:
-    """`create_app` with its lifespan wrapped: populate the zone, then drive the traffic."""
+def bench_app(
+    settings: Settings, accounts: list[int], ships: int, freeze: bool = False
+) -> Starlette:
+    """`create_app` with its lifespan wrapped: populate the zone, then drive the traffic.
+
+    With `freeze`, everything alive after start-up is moved out of the collector's
+    reach (`gc.freeze()`), an experiment the server does not do by itself.
+    """
     app = create_app(settings)
     inner = app.router.lifespan_context
 
@@ -119,6 +132,9 @@ def bench_app(settings: Settings, accounts: list[int], ships: int) -> Starlette:
     async def lifespan(started: Starlette) -> AsyncIterator[Any]:
         async with inner(started) as state:
             traffic = populate(started.state.universe, accounts, ships, SEED)
+            if freeze:
+                gc.collect()
+                gc.freeze()
             driver = asyncio.create_task(drive_traffic(started.state.universe, traffic, SEED))
             try:
                 yield state
@@ -155,13 +171,23 @@ def main() -> None:
     parser.add_argument("--ships", type=int, default=5000)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--tokens", type=Path, required=True)
+    parser.add_argument("--gc-stats", type=Path, help="write GC pause figures here on exit")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after start-up")
     args = parser.parse_args()
     if generate(SEED).systems[0].stations() == []:
         raise SystemExit("the bench galaxy needs a station in its first system")
     made = asyncio.run(create_accounts(args.data, args.clients))
     args.tokens.write_text(json.dumps([token for _, token in made]))
     settings = Settings(data=args.data, seed=SEED, npcs=False)
-    serve(bench_app(settings, [account for account, _ in made], args.ships), args.port)
+    app = bench_app(settings, [account for account, _ in made], args.ships, args.gc_freeze)
+    with GcWatch() as watch, contextlib.suppress(KeyboardInterrupt):
+        # the driver sends SIGUSR1 when its measured windows begin
+        signal.signal(signal.SIGUSR1, lambda *_: watch.reset())
+        try:
+            serve(app, args.port)  # uvicorn re-raises the SIGINT that stopped it
+        finally:
+            if args.gc_stats:
+                args.gc_stats.write_text(json.dumps(watch.figures()))
 
 
 if __name__ == "__main__":

@@ -1,25 +1,31 @@
 """Gateway fan-out: N bot clients at 20 Hz against a real server over loopback WebSockets.
 
-For each client count a fresh server (`_fanout_server.py`: the real app under
-uvicorn as `infinity serve` runs it, one zone of 5,000 moving ships, ~80 per
-3x3-cell view) is started as a subprocess. Then:
+For each client count:
 
-1. baseline: the server's CPU with traffic but no clients (zone ticks, NPC
-   commands, the other empty zones, snapshots);
-2. bots (`infinity.loadtest.bots.run_bots`, in 1 or 2 child processes that
-   share the same 2 cores) connect, undock (refused: they start in flight),
-   thrust, target and fire once a second each;
-3. after a connect budget and a settling pause, R measured windows of W
-   seconds. At each boundary the driver reads the server's and the bots' CPU
-   time from /proc/<pid>/stat and the server's /metrics; the bots record
-   their frame, byte and latency counters at the same instants.
+0. in-process (no sockets, `_fanout_inproc.py`): the same zone and N sessions
+   on a real `Fanout`, to time `Fanout.on_tick` and the session writer tasks
+   per client-frame;
+1. a fresh server (`_fanout_server.py`: the real app under uvicorn as
+   `infinity serve` runs it, one zone of 5,000 moving ships, ~80 per 3x3-cell
+   view) starts as a subprocess; its CPU with traffic but no clients is the
+   baseline (zone ticks, traffic commands, the other empty zones, snapshots);
+2. bots (`infinity.loadtest.bots.run_bots`, in 1 process per 1,000 clients,
+   sharing the same 2 cores) connect, undock (refused: they start in flight),
+   then thrust, target and fire once a second each;
+3. once the server counts every bot as connected (bounded wait) and after a
+   settling pause, R measured windows of W seconds. At each boundary the
+   driver reads the server's and the bots' CPU time from /proc/<pid>/stat and
+   the server's /metrics; the bots record their frame, byte and latency
+   counters at the same instants.
 
 Per window: server CPU seconds per wall second, server CPU per client-frame
 (total, and marginal = above the no-client baseline), bytes per frame,
 input-to-seen latency p50/p99, frames delivered vs clients x 20 per second,
-bot CPU. Figures are medians over the windows.
+bot CPU, and how many cores other processes on the machine kept busy.
+Figures are medians over the windows.
 
 Usage: python bench/gateway_fanout.py [--quick] [--clients N ...] [--windows R] [--window W]
+       [--profile] [--server-gc-freeze] [--bot-processes P]
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
+import queue
 import shutil
 import signal
 import socket
@@ -51,9 +58,11 @@ from infinity.sim import rules
 try:  # run as a script (bench/ on sys.path) or as a module
     import _common as common
     from _fanout_bots import BotResult, Mark, bot_worker
+    from _fanout_inproc import measure_inproc
 except ImportError:  # pragma: no cover
     from bench import _common as common
     from bench._fanout_bots import BotResult, Mark, bot_worker
+    from bench._fanout_inproc import measure_inproc
 
 HERE: Final = Path(__file__).resolve().parent
 SHIPS: Final = 5000
@@ -74,6 +83,8 @@ class Plan:
     settle: float
     bot_processes: int | None  # None: one per CLIENTS_PER_BOT_PROCESS clients
     profile: bool = False
+    server_gc_freeze: bool = False
+    inproc_ticks: int = 100
 
     def connect_budget(self, clients: int) -> float:
         """The longest the driver waits for every bot to be connected."""
@@ -118,14 +129,15 @@ def free_port() -> int:
         return port
 
 
-def start_server(clients: int, workdir: Path) -> Server:
+def start_server(clients: int, workdir: Path, gc_freeze: bool) -> Server:
     port = free_port()
     tokens = workdir / "tokens.json"
     log = workdir / "server.log"
     command = [
         sys.executable, str(HERE / "_fanout_server.py"), "--port", str(port),
         "--clients", str(clients), "--ships", str(SHIPS), "--data", str(workdir / "data"),
-        "--tokens", str(tokens),
+        "--tokens", str(tokens), "--gc-stats", str(workdir / "gc.json"),
+        *(["--gc-freeze"] if gc_freeze else []),
     ]  # fmt: skip
     started = time.monotonic()
     with log.open("wb") as sink:
@@ -231,6 +243,8 @@ class CountResult:
     connected: int = 0
     connect_seconds: float = float("nan")
     foreign_load_cores: float = float("nan")
+    server_gc: dict[str, float] = field(default_factory=dict)
+    inproc: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -267,8 +281,15 @@ def launch_bots(server: Server, clients: int, processes: int, seconds: float) ->
 
 
 def collect(bots: Bots, timeout: float) -> list[BotResult]:
+    """Stop the bots and gather their results (a process that died yields none)."""
     bots.tell("stop")
-    results: list[BotResult] = [bots.results.get(timeout=timeout) for _ in bots.workers]
+    results: list[BotResult] = []
+    deadline = time.monotonic() + timeout
+    for _ in bots.workers:
+        try:
+            results.append(bots.results.get(timeout=max(1.0, deadline - time.monotonic())))
+        except queue.Empty:
+            common.console.print("[red]a bot process returned no result[/]")
     for worker in bots.workers:
         worker.join(timeout=10)
         if worker.is_alive():
@@ -287,19 +308,21 @@ def wait_connected(server: Server, clients: int, budget: float) -> float:
 
 
 def window_figures(
-    clients: int, a: Sample, b: Sample, marks: list[tuple[Mark, Mark]], lat: list[float]
+    a: Sample, b: Sample, marks: list[tuple[Mark, Mark]], lat: list[float]
 ) -> dict[str, float]:
     wall = b.at - a.at
     frames = sum(m1.frames - m0.frames for m0, m1 in marks)
     frame_bytes = sum(m1.frame_bytes - m0.frame_bytes for m0, m1 in marks)
     server_cpu = b.server_cpu - a.server_cpu
     lat_ms = np.asarray(lat) * 1000.0
+    connected = sum(m0.connected for m0, _ in marks)
+    expected = max(1, connected) * rules.TICK_HZ
     return {
         "seconds": wall,
-        "connected": float(sum(m0.connected for m0, _ in marks)),
+        "connected": float(connected),
         "frames_per_s": frames / wall,
-        "expected_frames_per_s": clients * rules.TICK_HZ,
-        "delivered_ratio": frames / wall / (clients * rules.TICK_HZ),
+        "expected_frames_per_s": float(expected),
+        "delivered_ratio": frames / wall / expected,
         "server_cpu_per_s": server_cpu / wall,
         "us_per_frame": 1e6 * server_cpu / frames if frames else float("nan"),
         "bytes_per_frame": frame_bytes / frames if frames else float("nan"),
@@ -317,26 +340,30 @@ def window_figures(
     }
 
 
-def windows_of(
-    clients: int, samples: list[Sample], results: list[BotResult]
-) -> list[dict[str, float]]:
+def windows_of(samples: list[Sample], results: list[BotResult]) -> list[dict[str, float]]:
     out: list[dict[str, float]] = []
+    results = [r for r in results if len(r.marks) == len(samples)]
     for k in range(len(samples) - 1):
         marks = [(r.marks[k], r.marks[k + 1]) for r in results]
         lat = [
             x for r in results for x in r.latencies[r.marks[k].latencies : r.marks[k + 1].latencies]
         ]
-        out.append(window_figures(clients, samples[k], samples[k + 1], marks, lat))
+        out.append(window_figures(samples[k], samples[k + 1], marks, lat))
     return out
 
 
 def run_count(clients: int, plan: Plan) -> CountResult:
+    inproc = measure_inproc(clients, SHIPS, ticks=plan.inproc_ticks)
     with tempfile.TemporaryDirectory(prefix="infinity-fanout-") as tmp:
-        server = start_server(clients, Path(tmp))
+        server = start_server(clients, Path(tmp), plan.server_gc_freeze)
         try:
-            return measure(server, clients, plan)
+            result = measure(server, clients, plan)
         finally:
             stop_server(server)
+        gc_stats = Path(tmp) / "gc.json"
+        result.server_gc = json.loads(gc_stats.read_text()) if gc_stats.exists() else {}
+    result.inproc = inproc
+    return result
 
 
 def measure(server: Server, clients: int, plan: Plan) -> CountResult:
@@ -352,6 +379,7 @@ def measure(server: Server, clients: int, plan: Plan) -> CountResult:
         noise = common.NoiseMeter(lambda: _cpu_of([server.pid, *bots.pids, os.getpid()]))
         time.sleep(max(0.0, first - time.time()))
         noise.start()
+        os.kill(server.pid, signal.SIGUSR1)  # the server's GC figures start now
         with profiling(server, plan, clients, plan.windows * plan.window):
             samples = sample_at(boundaries, server, bots.pids)
         foreign = noise.foreign_cores()
@@ -359,7 +387,7 @@ def measure(server: Server, clients: int, plan: Plan) -> CountResult:
         results = collect(bots, timeout=60.0)
     result = CountResult(clients, processes, server.setup_seconds, base_rate, base_tick)
     result.connect_seconds = connect_seconds
-    result.windows = windows_of(clients, samples, results)
+    result.windows = windows_of(samples, results)
     for r in results:
         for reason, count in r.errors.items():
             result.errors[reason] = result.errors.get(reason, 0) + count
@@ -434,8 +462,14 @@ def summary(result: CountResult) -> dict[str, Any]:
     frames = med["frames_per_s"]
     marginal = med["server_cpu_per_s"] - result.baseline_cpu_per_s
     med["marginal_us_per_frame"] = 1e6 * marginal / frames if frames else float("nan")
+    inproc = result.inproc
+    med["transport_us_per_frame"] = (
+        med["marginal_us_per_frame"] - inproc["fanout_us_per_frame"] - inproc["writer_us_per_frame"]
+    )
     return {
         **med,
+        **inproc,
+        **{f"server_{k}": v for k, v in result.server_gc.items()},
         "clients": result.clients,
         "bot_processes": result.processes,
         "connected_total": result.connected,
@@ -452,27 +486,42 @@ def summary(result: CountResult) -> dict[str, Any]:
     }
 
 
-COLUMNS: Final = (
+HEADLINE: Final = (
+    ("connected", "connected"),
     ("delivered/s", "frames_per_s"),
-    ("of expected", "delivered_ratio"),
-    ("srv cpu/s", "server_cpu_per_s"),
+    ("of 20 Hz", "delivered_ratio"),
+    ("server cpu/s", "server_cpu_per_s"),
     ("µs/frame", "us_per_frame"),
-    ("marginal µs", "marginal_us_per_frame"),
     ("B/frame", "bytes_per_frame"),
-    ("lat p50 ms", "latency_ms_p50"),
-    ("lat p99 ms", "latency_ms_p99"),
+    ("latency p50 ms", "latency_ms_p50"),
+    ("latency p99 ms", "latency_ms_p99"),
     ("bot cpu/s", "bot_cpu_per_s"),
-    ("tick+fanout ms", "tick_ms"),
-    ("dilation", "dilation"),
     ("others' load", "foreign_load_cores"),
+)
+BREAKDOWN: Final = (
+    ("no-client cpu/s", "baseline_cpu_per_s"),
+    ("marginal µs", "marginal_us_per_frame"),
+    ("fan-out µs", "fanout_us_per_frame"),
+    ("writers µs", "writer_us_per_frame"),
+    ("transport µs", "transport_us_per_frame"),
+    ("tick+fan-out ms", "tick_ms"),
+    ("dilation", "dilation"),
+    ("gc2 n", "server_gc_gen2_count"),
+    ("gc2 max ms", "server_gc_gen2_max_ms"),
 )
 
 
 def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
-    columns = ("clients", *(title for title, _ in COLUMNS))
-    body = [(f"{n:,}", *(r[key] for _, key in COLUMNS)) for n, r in rows.items()]
-    title = f"gateway fan-out, {SHIPS:,} ships (median of {plan.windows} x {plan.window:g} s)"
-    common.table(title, columns, body)
+    for title, columns in (
+        (f"gateway fan-out, {SHIPS:,} ships (median of {plan.windows} x {plan.window:g} s)",
+         HEADLINE),
+        ("where the server's CPU per client-frame goes (marginal = above no-client baseline;"
+         " fan-out and writers measured in-process; transport = the rest)", BREAKDOWN),
+    ):  # fmt: skip
+        body = [
+            (f"{n:,}", *(r.get(key, float("nan")) for _, key in columns)) for n, r in rows.items()
+        ]
+        common.table(title, ("clients", *(name for name, _ in columns)), body)
     for n, r in rows.items():
         if r["errors"] or r["failures"]:
             common.console.print(f"{n} clients: errors {r['errors']}, failures {r['failures']}")
@@ -480,11 +529,28 @@ def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
                 common.console.print(f"  [red]{failure}[/]")
 
 
+def plot(rows: dict[int, dict[str, Any]]) -> None:
+    groups = [f"{n:,} clients" for n in rows]
+    common.bar_chart_svg(
+        common.OUT / "gateway_fanout.svg",
+        "Server CPU per client-frame (median of windows)",
+        groups,
+        {
+            "total µs": [r["us_per_frame"] for r in rows.values()],
+            "marginal µs": [r["marginal_us_per_frame"] for r in rows.values()],
+            "fan-out µs (in-process)": [r["fanout_us_per_frame"] for r in rows.values()],
+        },
+        "µs per client-frame",
+        limit=TARGET_US_PER_FRAME,
+    )
+
+
 def verdict(largest: dict[str, Any]) -> dict[str, bool]:
     return {
         "latency_p99": bool(largest["latency_ms_p99"] <= TARGET_P99_MS),
         "us_per_frame": bool(largest["us_per_frame"] <= TARGET_US_PER_FRAME),
         "bytes_per_frame": bool(largest["bytes_per_frame"] <= TARGET_BYTES_PER_FRAME),
+        "all_connected": bool(largest["connected"] >= largest["clients"]),
         "full_rate": bool(largest["delivered_ratio"] >= 0.95),
     }
 
@@ -497,6 +563,9 @@ def parse_args() -> Plan:
     parser.add_argument("--window", type=float, help="seconds per window (default 5, quick 3)")
     parser.add_argument("--bot-processes", type=int, help="default: one per 1,000 clients")
     parser.add_argument("--profile", action="store_true", help="py-spy the server (windows)")
+    parser.add_argument(
+        "--server-gc-freeze", action="store_true", help="experiment: gc.freeze() in the server"
+    )
     args = parser.parse_args()
     counts = args.clients or ([50, 200] if args.quick else [100, 500, 2000])
     return Plan(
@@ -507,6 +576,8 @@ def parse_args() -> Plan:
         settle=1.5 if args.quick else 2.0,
         bot_processes=args.bot_processes,
         profile=args.profile,
+        server_gc_freeze=args.server_gc_freeze,
+        inproc_ticks=40 if args.quick else 100,
     )
 
 
@@ -518,6 +589,7 @@ def main() -> None:
         common.console.print(f"[dim]fan-out: {clients} clients...[/]")
         rows[clients] = summary(run_count(clients, plan))
     print_table(rows, plan)
+    plot(rows)
     largest = rows[max(rows)]
     common.emit(
         {
@@ -531,6 +603,7 @@ def main() -> None:
                 "bytes_per_frame": TARGET_BYTES_PER_FRAME,
                 "colyseus_us_per_frame": COLYSEUS_US_PER_FRAME,
             },
+            "server_gc_freeze": plan.server_gc_freeze,
             "meets_at_largest": verdict(largest),
             "counts": {str(n): r for n, r in rows.items()},
             "machine": common.machine(),

@@ -72,10 +72,12 @@ class TickSamples:
     rejections: list[int] = field(default_factory=list)
     torpedoes: list[int] = field(default_factory=list)
     cells: list[int] = field(default_factory=list)
+    gc: dict[str, float] = field(default_factory=dict)
 
     def figures(self) -> dict[str, float]:
         total = np.add(self.tick_ns, self.changes_ns) / 1e6
         return {
+            **self.gc,
             "p50_ms": common.pct(total, 50),
             "p99_ms": common.pct(total, 99),
             "max_ms": float(total.max()),
@@ -211,27 +213,32 @@ def run_once(
     rng = np.random.default_rng(seed)
     zone = build_zone(ships, rng)
     samples = TickSamples()
-    for k in range(warmup + ticks):
-        submit_orders(zone, rng, ships)
-        submit_attacks(zone, rng, ships)
-        if k == warmup:
-            samples = TickSamples()  # drop the warm-up ticks
-            if reset is not None:
-                reset.clear()
-            if profiler is not None:
-                profiler.enable()
-        timed_tick(zone, samples)
+    with common.GcWatch() as watch:
+        for k in range(warmup + ticks):
+            submit_orders(zone, rng, ships)
+            submit_attacks(zone, rng, ships)
+            if k == warmup:
+                samples = TickSamples()  # drop the warm-up ticks
+                watch.reset()
+                if reset is not None:
+                    reset.clear()
+                if profiler is not None:
+                    profiler.enable()
+            timed_tick(zone, samples)
     if profiler is not None:
         profiler.disable()
+    samples.gc = watch.figures()
     return samples
 
 
 # (owner, attribute) of every phase the breakdown times; zone.tick and wire.changes_of
-# look these up at call time, so wrapping the attribute times the real call.
+# look these up at call time, so wrapping the attribute times the real call. Names
+# that do not exist (the code moves on) are skipped and their time shows as "rest".
 PHASES: Final[tuple[tuple[Any, str], ...]] = (
     (Zone, "_apply_commands"),
     (systems, "torpedo_fuses"),
     (Zone, "_expire_torpedoes"),
+    (Zone, "_expire_transients"),
     (systems, "apply_damage"),
     (Zone, "_apply_structural"),
     (systems, "update_cells"),
@@ -258,7 +265,7 @@ def _timed(fn: Callable[..., Any], label: str, spent: dict[str, int]) -> Callabl
 def phase_timers() -> Iterator[dict[str, int]]:
     """Wrap each system and wire step with a timer; yields label -> total ns."""
     spent: dict[str, int] = defaultdict(int)
-    saved = [(owner, name, getattr(owner, name)) for owner, name in PHASES]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in PHASES if hasattr(owner, name)]
     fixed = systems.FIXED_UPDATE
     for owner, name, fn in saved:
         setattr(owner, name, _timed(fn, name.lstrip("_"), spent))
@@ -323,6 +330,8 @@ TABLE_COLUMNS: Final = (
     ("crossings", "crossings_per_tick"),
     ("events", "events_per_tick"),
     ("torps alive", "torpedoes_alive"),
+    ("gc2 n", "gc_gen2_count"),
+    ("gc2 max ms", "gc_gen2_max_ms"),
 )
 
 

@@ -1,0 +1,160 @@
+"""Run every bench script, collect the JSON line each prints last, and summarise.
+
+Usage: python bench/run_all.py [--quick] [--repeat N] [--only NAME ...] [--json PATH]
+
+Each script runs in its own process (its rich table passes through); the
+summary compares the headline figures with the service targets (design.md,
+"Service targets"); with `--repeat N` every script runs N times and the
+summary shows the median of each figure and every run's value. The exit
+status is non-zero only if a script fails, not when a target is missed:
+misses are results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+try:  # run as a script (bench/ on sys.path) or as a module
+    import _common as common
+except ImportError:  # pragma: no cover
+    from bench import _common as common
+
+HERE: Final = Path(__file__).resolve().parent
+SCRIPTS: Final = ("zone_tick", "gateway_fanout")
+Row = tuple[str, str, Any, str, Any]
+
+
+def run_script(name: str, quick: bool) -> dict[str, Any]:
+    """Run one bench script, echo its output, and parse its last stdout line."""
+    command = [sys.executable, str(HERE / f"{name}.py"), *(["--quick"] if quick else [])]
+    started = time.monotonic()
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    lines = done.stdout.rstrip("\n").splitlines()
+    print("\n".join(lines[:-1]), flush=True)
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{name} failed with exit status {done.returncode}")
+    figures: dict[str, Any] = json.loads(lines[-1])
+    figures["elapsed_s"] = round(time.monotonic() - started, 1)
+    return figures
+
+
+def zone_rows(f: dict[str, Any]) -> list[Row]:
+    sizes = f["sizes"]
+    largest = sizes[max(sizes, key=int)]
+    rows: list[Row] = [
+        (f"zone tick p99, {int(n):,} ships", "ms", r["p99_ms"], "", None)
+        for n, r in sizes.items()
+        if n != max(sizes, key=int)
+    ]
+    rows.append(
+        (
+            f"zone tick p99, {int(max(sizes, key=int)):,} ships",
+            "ms",
+            largest["p99_ms"],
+            f"<= {f['target_p99_ms']:g}",
+            largest["p99_ms"] <= f["target_p99_ms"],
+        )
+    )
+    return rows
+
+
+def fanout_rows(f: dict[str, Any]) -> list[Row]:
+    counts = f["counts"]
+    n = max(counts, key=int)
+    r, t = counts[n], f["targets"]
+    clients = f"{int(n):,} clients"
+    return [
+        (f"bots connected, {clients}", "clients", r["connected"], f"= {int(n):,}",
+         r["connected"] >= int(n)),
+        (f"frames delivered per connected bot, {clients}", "of 20 Hz", r["delivered_ratio"], ">= 0.95",
+         r["delivered_ratio"] >= 0.95),
+        (f"input-to-seen p99, {clients}", "ms", r["latency_ms_p99"],
+         f"<= {t['latency_ms_p99']:g}", r["latency_ms_p99"] <= t["latency_ms_p99"]),
+        (f"server CPU per client-frame, {clients}", "µs", r["us_per_frame"],
+         f"<= {t['us_per_frame']:g}", r["us_per_frame"] <= t["us_per_frame"]),
+        (f"  of which above no-client baseline, {clients}", "µs", r["marginal_us_per_frame"],
+         "", None),
+        (f"bytes per client-frame, {clients}", "B", r["bytes_per_frame"],
+         f"<= {t['bytes_per_frame']:g}", r["bytes_per_frame"] <= t["bytes_per_frame"]),
+        (f"bot CPU, {clients}", "cores", r["bot_cpu_per_s"], "", None),
+    ]  # fmt: skip
+
+
+SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
+    "zone_tick": zone_rows,
+    "gateway_fanout": fanout_rows,
+}
+
+
+def summary_rows(runs: list[dict[str, dict[str, Any]]]) -> list[tuple[Any, ...]]:
+    """Headline rows; with several repeats, the median of each figure and every run's value.
+
+    Rows are matched by label, so a repeat in which a script failed only lacks its rows.
+    """
+    values: dict[str, list[float]] = {}
+    first: dict[str, Row] = {}
+    for run in runs:
+        for name, figures in run.items():
+            for row in SUMMARIES[name](figures):
+                first.setdefault(row[0], row)
+                values.setdefault(row[0], []).append(float(row[2]))
+    rows: list[tuple[Any, ...]] = []
+    for label, (_, unit, _, target, met) in first.items():
+        middle = common.median(values[label])
+        verdict = "" if met is None else _meets(middle, target)
+        spread = ", ".join(common.fmt(v) for v in values[label]) if len(runs) > 1 else ""
+        rows.append((label, unit, middle, spread, target, verdict))
+    return rows
+
+
+def _meets(value: float, target: str) -> bool:
+    """Evaluate a target written as '<= 25', '>= 0.95' or '= 2,000'."""
+    op, _, number = target.partition(" ")
+    bound = float(number.replace(",", ""))
+    return {"<=": value <= bound, ">=": value >= bound, "=": value >= bound}[op]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="pass --quick to every script")
+    parser.add_argument("--only", nargs="+", choices=SCRIPTS, help="run only these")
+    parser.add_argument("--repeat", type=int, default=1, help="run everything N times; medians")
+    parser.add_argument("--json", type=Path, help="also write all figures to this file")
+    args = parser.parse_args()
+    runs: list[dict[str, dict[str, Any]]] = []
+    failed: list[str] = []
+    for repeat in range(args.repeat):
+        results: dict[str, dict[str, Any]] = {}
+        for name in args.only or SCRIPTS:
+            if args.repeat > 1:
+                common.console.print(f"[bold]repeat {repeat + 1}/{args.repeat}: {name}[/]")
+            try:
+                results[name] = run_script(name, args.quick)
+            except (RuntimeError, json.JSONDecodeError) as failure:
+                common.console.print(f"[red]{name}: {failure}[/]")
+                failed.append(name)
+        runs.append(results)
+    complete = [run for run in runs if run] or [{}]
+    title = "Infinity benchmarks vs service targets" + (" (quick)" if args.quick else "")
+    if args.repeat > 1:
+        title += f", median of {args.repeat} runs"
+    columns = ("figure", "unit", "measured", "runs", "target", "met")
+    common.table(title, columns, summary_rows(complete) if complete[0] else [])
+    summary = {"bench": "all", "quick": args.quick, "runs": runs, "failed": failed}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, indent=1) + "\n")
+    common.emit(summary)
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
