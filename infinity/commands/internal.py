@@ -1,0 +1,28 @@
+"""Commands only the server issues (the economy settling a trade). Never decoded from clients.
+
+They go through the same zone inbox and handlers as player commands, so the
+zone stays the only writer of its columns.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from infinity.commands.types import EntityId
+
+Good = Literal["ore", "fuel", "torpedo", "repair"]
+
+
+class Grant(msgspec.Struct, frozen=True, kw_only=True):
+    """Put goods paid for (or returned) into a ship; `key` makes a retry harmless."""
+
+    ship: EntityId
+    good: Good
+    quantity: Annotated[float, msgspec.Meta(gt=0.0)]
+    key: str
+    seq: int = 0
+
+
+SystemCommand = Grant
