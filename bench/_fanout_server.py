@@ -37,6 +37,7 @@ import numpy as np
 import uvicorn
 from starlette.applications import Starlette
 
+from infinity._memory import keep_large_allocations
 from infinity.accounts.tokens import new_token, token_hash
 from infinity.commands import types as c
 from infinity.embedded import Settings
@@ -165,6 +166,7 @@ def serve(app: Starlette, port: int) -> None:
 
 
 def main() -> None:
+    keep_large_allocations()  # as `infinity serve` does
     parser = argparse.ArgumentParser(description="fan-out bench server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--clients", type=int, required=True)

@@ -33,6 +33,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from infinity._memory import keep_large_allocations
 from infinity.commands import types as c
 from infinity.galaxy.generate import generate
 from infinity.gateway import wire
@@ -364,6 +365,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
+    keep_large_allocations()  # as `infinity serve` does
     args = parse_args()
     runs = args.runs or (1 if args.quick else 3)
     ticks = args.ticks or (40 if args.quick else 200)

@@ -52,6 +52,10 @@ def serve(
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
     import uvicorn
 
+    from infinity._memory import keep_large_allocations
+
+    keep_large_allocations()
+
     from infinity.embedded import Settings
     from infinity.gateway.app import create_app
 

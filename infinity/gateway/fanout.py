@@ -10,6 +10,7 @@ they newly see.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,9 @@ FRAME_BYTES = Counter("infinity_frame_bytes_total", "Bytes of frames queued to c
 SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
 
 
+VIEW = 9  # index of `view` in the `me` record
+
+
 def error_message(rejection: Rejection) -> bytes:
     return wire.encode(
         {
@@ -41,8 +45,9 @@ def error_message(rejection: Rejection) -> bytes:
 class Fanout:
     """Knows which sessions watch which zone and feeds them after each tick."""
 
-    def __init__(self, universe: Universe) -> None:
+    def __init__(self, universe: Universe, credits: Callable[[int], int] = lambda ship: 0) -> None:
         self.universe = universe
+        self.credits = credits
         self.by_system: defaultdict[int, dict[int, Session]] = defaultdict(dict)
         self.by_account: dict[int, Session] = {}
         universe.observe(self.on_tick)
@@ -74,6 +79,12 @@ class Fanout:
         self.by_system[session.system][session.ship] = session
         session.resync()
 
+    def tell(self, ship: int, message: dict[str, Any]) -> None:
+        """Send a message to the player flying `ship`, if connected."""
+        session = self.by_system.get(self.universe.where.get(ship, -1), {}).get(ship)
+        if session is not None:
+            session.push(wire.encode(message))
+
     # -- the per-tick work ----------------------------------------------------
 
     def on_tick(self, zone: Zone, report: TickReport) -> None:
@@ -96,7 +107,8 @@ class Fanout:
         fulls: dict[int, bytes] = {}
         prefixes: dict[int, bytes] = {}
         chat = wire.encode(wire.chat_lines(report))
-        mes = _me_records(zone, rows)
+        mes = _me_records(zone, rows, [self.credits(s.ship) for s in present])
+        sent = 0
         for session, cell, me in zip(present, cells, mes, strict=True):
             session.ack = session.submitted
             view = neighbourhood(cell)
@@ -112,8 +124,9 @@ class Fanout:
             else:
                 frame = self._reframe(zone, session, view, report, changes, deltas, fulls, chat, me)
             session.push(frame)
-            FRAMES.inc()
-            FRAME_BYTES.inc(len(frame))
+            sent += len(frame)
+        FRAMES.inc(len(present))  # once per tick: each inc takes a lock
+        FRAME_BYTES.inc(sent)
 
     def _reframe(
         self,
@@ -142,7 +155,7 @@ class Fanout:
         session.view = view
         session.needs_full = False
         me[0] = session.ack
-        me[-1] = list(view)
+        me[VIEW] = list(view)
         return wire.frame_prefix(report.tick, report.dilation, parts, chat) + wire.encode(me)
 
     @staticmethod
@@ -166,7 +179,7 @@ class Fanout:
                 )
 
 
-def _me_records(zone: Zone, rows: np.ndarray) -> list[list[Any]]:
+def _me_records(zone: Zone, rows: np.ndarray, credits: list[int]) -> list[list[Any]]:
     """Every present session's private ship state, gathered column-wise."""
     b = zone.bodies
     columns = (
@@ -180,5 +193,7 @@ def _me_records(zone: Zone, rows: np.ndarray) -> list[list[Any]]:
         np.ceil(b.torp_cd[rows] * 10).astype(np.int64).tolist(),
         b.mining[rows].tolist(),
         [None] * rows.size,
+        credits,
+        np.rint(b.fuel[rows]).astype(np.int64).tolist(),
     )
     return [list(r) for r in zip(*columns, strict=True)]

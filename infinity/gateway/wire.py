@@ -18,12 +18,20 @@ import numpy as np
 from infinity.sim import events as ev
 from infinity.sim.bodies import Bodies
 from infinity.sim.kinds import Kind
-from infinity.sim.systems import CELL_SIZE, cell_of, cell_xy
+from infinity.sim.systems import (
+    CELL_OFFSET,
+    CELL_SHIFT,
+    CELL_SIZE,
+    CELL_STRIDE,
+    cell_of,
+    cell_xy,
+)
 from infinity.sim.zone import TickReport, Zone
 
 PROTOCOL_VERSION: Final = 1
 FRAME: Final = 0
 
+TAU: Final = 2.0 * np.pi
 MOVE = np.dtype([("id", "<u4"), ("x", "<u2"), ("y", "<u2"), ("h", "<i2")])
 STATUS = np.dtype([("id", "<u4"), ("hull", "u1"), ("shield", "u1")])
 
@@ -61,6 +69,9 @@ def entity_record(zone: Zone, row: int) -> list[Any]:
         extra["leads_to"] = info.leads_to
     elif kind == Kind.ASTEROID:
         extra["ore"] = round(float(b.ore[row]))
+    elif kind == Kind.WRECK:
+        extra["ore"] = round(float(b.cargo[row]))
+        extra["of"] = int(b.owner[row])
     elif kind == Kind.TORPEDO:
         extra["target"] = int(b.target[row])
     return [
@@ -80,12 +91,13 @@ def pack_moves(b: Bodies, rows: np.ndarray) -> np.ndarray:
     """Quantise moved entities to 10-byte cell-relative records (vectorised)."""
     out = np.empty(rows.size, dtype=MOVE)
     cells = b.cell[rows]
-    cx = cells // (1 << 21) - (1 << 20)
-    cy = cells % (1 << 21) - (1 << 20)
+    cx = (cells >> CELL_SHIFT) - CELL_OFFSET
+    cy = (cells & (CELL_STRIDE - 1)) - CELL_OFFSET
     out["id"] = b.id[rows]
     out["x"] = np.clip(np.rint((b.pos[rows, 0] - cx * CELL_SIZE) * 10.0), 0, 65535)
     out["y"] = np.clip(np.rint((b.pos[rows, 1] - cy * CELL_SIZE) * 10.0), 0, 65535)
-    heading = (b.heading[rows] + np.pi) % (2 * np.pi) - np.pi
+    h = b.heading[rows]
+    heading = h - TAU * np.floor((h + np.pi) * (1.0 / TAU))  # wrapped to [-pi, pi)
     out["h"] = np.rint(heading * 10000.0)
     return out
 
@@ -99,17 +111,22 @@ def pack_status(b: Bodies, rows: np.ndarray) -> np.ndarray:
 
 
 def _split_by_cell(cells: np.ndarray, packed: np.ndarray) -> dict[int, bytes]:
-    """Group packed records by cell key: one sort, then one bytes slice per cell."""
+    """Group packed records by cell key: one sort, one `tobytes`, then a slice per cell.
+
+    Order within a cell does not matter to the protocol, so the sort need not be stable.
+    """
     if cells.size == 0:
         return {}
-    order = np.argsort(cells, kind="stable")
+    order = np.argsort(cells)
     sorted_cells = cells[order]
-    packed = packed[order]
-    keys, starts = np.unique(sorted_cells, return_index=True)
+    blob = packed[order].tobytes()
+    width = packed.dtype.itemsize
+    starts = np.concatenate(([0], np.flatnonzero(sorted_cells[1:] != sorted_cells[:-1]) + 1))
     ends = np.append(starts[1:], sorted_cells.size)
+    keys = sorted_cells[starts].tolist()
     return {
-        int(k): packed[s:e].tobytes()
-        for k, s, e in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True)
+        k: blob[s * width : e * width]
+        for k, s, e in zip(keys, starts.tolist(), ends.tolist(), strict=True)
     }
 
 

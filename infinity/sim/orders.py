@@ -37,7 +37,7 @@ def apply(zone: Zone, command: c.Command | ci.SystemCommand) -> None:
 
 def _own_row(zone: Zone, ship: int) -> int:
     row = zone.bodies.row(ship)
-    if row is None or zone.bodies.kind[row] != Kind.SHIP:
+    if row is None or int(zone.bodies.kind[row]) != Kind.SHIP:
         raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {ship} is not in {zone.name}")
     return row
 
@@ -53,7 +53,7 @@ def _other_row(zone: Zone, entity: int, kind: Kind) -> int:
     row = zone.bodies.row(entity)
     if row is None:
         raise Rejected(Reason.UNKNOWN_ENTITY, f"nothing with id {entity} in {zone.name}")
-    if zone.bodies.kind[row] != kind:
+    if int(zone.bodies.kind[row]) != kind:
         raise Rejected(Reason.WRONG_KIND, f"{entity} is not a {kind.name.lower()}")
     return row
 
@@ -74,7 +74,7 @@ def _locked_target(zone: Zone, row: int, reach: float) -> int:
     target = b.row(int(b.target[row]))
     if target is None:
         raise Rejected(Reason.NO_TARGET, "lock a target first")
-    if b.kind[target] != Kind.SHIP:
+    if int(b.kind[target]) != Kind.SHIP:
         raise Rejected(Reason.WRONG_KIND, "only ships can be attacked")
     if b.docked_at[target] != NO_ENTITY:
         raise Rejected(Reason.DOCKED, "the target is docked and safe")

@@ -112,7 +112,7 @@ class Pilots:
             self._rest[ship] = 0
             return [c.Undock(ship=ship)]
         gate = b.row(self._waypoint.get(ship, NO_ENTITY))
-        if gate is None or b.kind[gate] != Kind.GATE:
+        if gate is None or int(b.kind[gate]) != Kind.GATE:
             gates = np.flatnonzero(b.kind[: b.n] == Kind.GATE)
             if gates.size == 0:
                 return []
