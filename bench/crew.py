@@ -264,7 +264,12 @@ def main() -> None:
             ("  decide_all, ms", d["decide_ms"], "", ""),
             ("round p99, ms", d["round_p99_ms"], "", ""),
             ("CPU per round (mean, with GC), ms", d["cpu_mean_ms"], "<= 300", ""),
-            ("  of which full GC, ms", d["gc_full_ms_per_round"], "", ""),
+            (
+                "full-GC pauses per simulated second (process, wall), ms",
+                d["gc_full_ms_per_round"],
+                "",
+                "",
+            ),
             ("CPU per agent-decision, µs", figures["us_per_decision"], "<= 30", ""),
             ("decisions / s (one core)", figures["decisions_per_s"], "", ""),
             ("share of one core", share, f"<= {TARGET_CORE_SHARE:g}", share <= TARGET_CORE_SHARE),

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from infinity.accounts.service import Accounts
+from infinity.economy.service import Economy
 from infinity.galaxy.generate import generate
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.fanout import Fanout
+from infinity.ledger import Ledger
 from infinity.sim.zone import ShipState, StaticBody
+from infinity.store.economy import Board
 from infinity.store.records import Account
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
@@ -48,11 +51,15 @@ class Settings:
 class World:
     """What the gateway may ask of the universe: accounts, ships, chat, the galaxy."""
 
-    def __init__(self, store: Store, universe: Universe, accounts: Accounts) -> None:
+    def __init__(
+        self, store: Store, universe: Universe, accounts: Accounts, economy: Economy
+    ) -> None:
         self.store = store
         self.universe = universe
         self.accounts = accounts
-        self.fanout = Fanout(universe)
+        self.economy = economy
+        self.fanout = Fanout(universe, credits=economy.credits_of_ship)
+        economy.tell = self.fanout.tell
         self._ship_lock = asyncio.Lock()
 
     @property
@@ -68,9 +75,11 @@ class World:
             starters = self.galaxy.systems[:STARTER_SYSTEMS]
             home = starters[account.id % len(starters)]
             station = home.stations()[0]
-            return await commission(
+            ship = await commission(
                 self.store, self.universe, account.name, account.id, "player", home, station
             )
+            await self.economy.open_wallet(ship, account.id)
+            return ship
 
     async def recent_chat(self, system_id: int) -> list[list[Any]]:
         lines = await self.store.recent_chat(system_id)
@@ -136,11 +145,15 @@ async def _seed_traffic(store: Store, universe: Universe) -> None:
 
 @contextlib.asynccontextmanager
 async def run_embedded(settings: Settings) -> AsyncIterator[World]:
-    """Open the store, load the universe, run it; on exit stop in order and save."""
+    """Open the store and ledger, load the universe, run it; on exit stop in order and save."""
     store = await Store.open(settings.db_url)
+    ledger: Ledger | None = None
     try:
         universe = await _load(store, settings)
-        world = World(store, universe, Accounts(store))
+        ledger = await Ledger.open(settings.db_url)
+        economy = Economy(universe, ledger, Board(store.engine))
+        await economy.start()
+        world = World(store, universe, Accounts(store), economy)
         snapshots = Snapshots(universe, store, settings.snapshot_seconds)
         pilots = Pilots(universe, settings.seed)
         stopping = asyncio.Event()
@@ -150,15 +163,18 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
                 phase = 0.05 * index / count
                 tasks.create_task(run_zone(universe, system_id, stopping, phase))
             tasks.create_task(snapshots.run(stopping))
+            tasks.create_task(economy.run(stopping))
             if settings.npcs:
                 tasks.create_task(pilots.run(stopping))
             try:
                 yield world
             finally:
-                # Stop the loops; each finishes the tick it is in.
+                # Stop the loops; each finishes the tick it is in; the economy settles what is left.
                 stopping.set()
         # Every loop has stopped: this snapshot is the final state.
         await snapshots.flush_chat()
         await snapshots.save()
     finally:
+        if ledger is not None:
+            await ledger.close()
         await store.close()

@@ -138,6 +138,11 @@ Command = (
     | Unload
     | Jump
     | Say
+    | Sell
+    | Buy
+    | Repair
+    | Siphon
+    | Loot
 )
 COMMAND_TYPES: tuple[type[_Command], ...] = (
     Thrust,

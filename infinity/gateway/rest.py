@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from infinity import __version__
 from infinity.accounts.errors import BadCredentials, InvalidInput, Unauthorized
+from infinity.economy import accounts
+from infinity.economy.service import BountyRefused
 from infinity.embedded import World
+from infinity.ledger import UnknownAccount
+from infinity.store.economy import Bounty
 from infinity.store.errors import NameTaken
 from infinity.store.records import Account
 
@@ -83,6 +88,54 @@ class GalaxyView(msgspec.Struct):
     seed: int
     systems: list[SystemView]
     lanes: list[tuple[int, int]]
+
+
+class PostingView(msgspec.Struct):
+    account: str
+    amount: int
+
+
+class EntryView(msgspec.Struct):
+    id: int
+    kind: str
+    change: int  # what this transfer did to the wallet
+    memo: str
+    at: float
+    postings: list[PostingView]
+
+
+class WalletView(msgspec.Struct):
+    account: str
+    balance: int
+    history: list[EntryView]
+    next_cursor: int | None
+
+
+class MarketView(msgspec.Struct):
+    station: int
+    prices: dict[str, int]
+    stock: dict[str, int]
+
+
+class BountyRequest(msgspec.Struct, forbid_unknown_fields=True):
+    target_kind: Literal["ship", "player"]
+    target_id: Annotated[int, msgspec.Meta(ge=0, lt=2**32)]
+    amount: Annotated[int, msgspec.Meta(ge=1, le=10**12)]
+
+
+class BountyView(msgspec.Struct):
+    id: int
+    target_kind: str
+    target_id: int
+    target_name: str
+    amount: int
+    status: str
+    poster: int
+    created_at: float
+
+
+class BoardView(msgspec.Struct):
+    open: list[BountyView]
 
 
 class ErrorView(msgspec.Struct):
@@ -198,6 +251,76 @@ async def galaxy(request: Request) -> Response:
     return _json(GalaxyView(g.seed, systems, g.lanes()))
 
 
+async def wallet(request: Request) -> Response:
+    account = await _authenticated(request)
+    world = _world(request)
+    name = accounts.wallet(0, account.id)
+    cursor = _int_param(request, "cursor")
+    limit = _int_param(request, "limit") or 50
+    if not 1 <= limit <= 200:
+        raise ApiError(422, "invalid", "limit: 1 to 200")
+    try:
+        balance = await world.economy.ledger.balance(name)
+        receipts, after = await world.economy.ledger.history(name, cursor, limit)
+    except UnknownAccount:
+        raise ApiError(404, "unknown_account", "this account has no wallet yet") from None
+    entries = [
+        EntryView(
+            r.transfer_id,
+            str(r.kind),
+            sum(p.amount for p in r.postings if p.account == name),
+            r.memo,
+            r.at,
+            [PostingView(p.account, p.amount) for p in r.postings],
+        )
+        for r in receipts
+    ]
+    return _json(WalletView(name, balance, entries, after))
+
+
+def _int_param(request: Request, key: str) -> int | None:
+    raw = request.query_params.get(key)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ApiError(422, "invalid", f"{key}: a non-negative integer")
+    return int(raw)
+
+
+async def market(request: Request) -> Response:
+    station = _int_param(request, "station")
+    found = _world(request).economy.markets.get(station if station is not None else -1)
+    if found is None:
+        raise ApiError(404, "unknown_station", "no market at that station")
+    stock = {good: round(amount) for good, amount in found.stock.items()}
+    return _json(MarketView(found.station, found.prices(), stock))
+
+
+async def board(request: Request) -> Response:
+    bounties = await _world(request).economy.board.bounties("open")
+    return _json(BoardView([_bounty_view(b) for b in bounties]))
+
+
+async def post_bounty(request: Request) -> Response:
+    account = await _authenticated(request)
+    body = await _body(request, BountyRequest)
+    try:
+        bounty = await _world(request).economy.post_bounty(
+            account.id, body.target_kind, body.target_id, body.amount
+        )
+    except BountyRefused as refused:
+        status = 404 if refused.reason == "unknown_target" else 422
+        status = 402 if refused.reason == "no_credits" else status
+        raise ApiError(status, refused.reason, refused.detail) from None
+    return _json(_bounty_view(bounty), 201)
+
+
+def _bounty_view(b: Bounty) -> BountyView:
+    return BountyView(
+        b.id, b.target_kind, b.target_id, b.target_name, b.amount, b.status, b.poster, b.created_at
+    )
+
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -219,6 +342,10 @@ ENDPOINTS = (
     Endpoint("/api/logout", "POST", logout, "End this session", status=204, auth=True),
     Endpoint("/api/me", "GET", me, "Your account and ship", answer=MeView, auth=True),
     Endpoint("/api/galaxy", "GET", galaxy, "Star systems and jump lanes", answer=GalaxyView),
+    Endpoint("/api/wallet", "GET", wallet, "Your balance and history (?cursor=&limit=)", answer=WalletView, auth=True),
+    Endpoint("/api/market", "GET", market, "A station's prices and stock (?station=)", answer=MarketView),
+    Endpoint("/api/bounties", "GET", board, "The bounty board", answer=BoardView),
+    Endpoint("/api/bounties", "POST", post_bounty, "Post a bounty, escrowed from your wallet", BountyRequest, BountyView, 201, auth=True),
 )  # fmt: skip
 
 
@@ -272,3 +399,18 @@ def _content(kind: type) -> dict[str, Any]:
 
 async def openapi_document(request: Request) -> Response:
     return JSONResponse(openapi())
+
+
+def routes() -> list[Route]:
+    """One route per path, dispatching on the method (GET and POST may share a path)."""
+    by_path: dict[str, dict[str, Handler]] = {}
+    for e in ENDPOINTS:
+        by_path.setdefault(e.path, {})[e.method] = guarded(e.handler)
+
+    def dispatch(handlers: dict[str, Handler]) -> Handler:
+        async def run(request: Request) -> Response:
+            return await handlers[request.method](request)
+
+        return run
+
+    return [Route(path, dispatch(h), methods=list(h)) for path, h in by_path.items()]

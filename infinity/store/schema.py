@@ -117,6 +117,7 @@ ships = sa.Table(
     sa.Column("energy", sa.Float, nullable=False),
     sa.Column("cargo", sa.Float, nullable=False),
     sa.Column("torpedoes", sa.Integer, nullable=False),
+    sa.Column("fuel", sa.Float, nullable=False, server_default="100"),  # since 0004
     sa.Column("docked_at", sa.BigInteger, nullable=False),
     sa.Column("home_station", sa.BigInteger, nullable=False),
     sa.Column("home_system", sa.Integer, nullable=False),
@@ -141,3 +142,7 @@ counters = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),  # the last value handed out
 )
+
+from infinity.ledger import schema as _ledger_schema  # noqa: E402, F401  (its tables, on `metadata`)
+from infinity.store import economy as _economy  # noqa: E402, F401  (its tables, on `metadata`)
+from infinity.store import minds as _minds  # noqa: E402, F401  (its tables, on `metadata`)

@@ -38,7 +38,7 @@ from infinity.store.schema import sessions as sessions_table
 
 _SHIP_STATE_COLUMNS = (
     "name", "system_id", "x", "y", "vx", "vy", "heading", "hull", "shield", "energy",
-    "cargo", "torpedoes", "docked_at", "home_station", "home_system", "updated_at",
+    "cargo", "torpedoes", "fuel", "docked_at", "home_station", "home_system", "updated_at",
 )  # fmt: skip
 # Bind names must differ from column names in an UPDATE's SET clause.
 _SAVE_SHIP = (
@@ -387,6 +387,7 @@ def _ship_row(system_id: int, state: ShipState, now: float) -> dict[str, Any]:
         "energy": state.energy,
         "cargo": state.cargo,
         "torpedoes": state.torpedoes,
+        "fuel": state.fuel,
         "docked_at": state.docked_at,
         "home_station": state.home_station,
         "home_system": state.home_system,
@@ -418,6 +419,7 @@ def _saved_ship(row: sa.Row[Any]) -> SavedShip:
         cargo=row.cargo,
         torpedoes=row.torpedoes,
         docked_at=row.docked_at,
+        fuel=row.fuel,
     )
     return SavedShip(system_id=row.system_id, role=row.role, state=state)
 

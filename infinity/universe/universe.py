@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.sim.zone import ShipState, TickReport, Zone
@@ -25,6 +26,7 @@ class Universe:
         self.where: dict[int, int] = {}  # ship id -> system id of the zone with authority
         self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader'
         self.ship_of_account: dict[int, int] = {}
+        self.owners: dict[int, int | None] = {}  # ship id -> owning account (None: NPC)
         self._observers: list[TickObserver] = []
 
     def observe(self, observer: TickObserver) -> None:
@@ -35,6 +37,7 @@ class Universe:
         self.zones[system_id].add_ship(state)
         self.where[state.id] = system_id
         self.roles[state.id] = role
+        self.owners[state.id] = state.account
         if state.account is not None:
             self.ship_of_account[state.account] = state.id
 
@@ -42,7 +45,7 @@ class Universe:
         system_id = self.where.get(ship_id)
         return None if system_id is None else self.zones[system_id]
 
-    def submit(self, command: Command, origin: object = None) -> bool:
+    def submit(self, command: Command | SystemCommand, origin: object = None) -> bool:
         """Queue a command at the zone that owns its ship; False if no zone does."""
         zone = self.zone_of(command.ship)
         if zone is None:

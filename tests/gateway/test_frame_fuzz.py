@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infinity.commands.types import COMMAND_TYPES, Thrust
+from infinity.commands.types import COMMAND_TYPES, Command, Thrust
 from infinity.gateway.socket import parse_command
 
 SHIP = 1_048_600
@@ -82,3 +83,7 @@ def test_known_types_with_arbitrary_fields(tag: str, fields: dict[str, Any]) -> 
 def test_a_good_command_decodes() -> None:
     frame = msgspec.msgpack.encode({"t": "thrust", "seq": 3, "ship": SHIP, "throttle": 0.5})
     assert parse_command(frame, SHIP) == Thrust(ship=SHIP, seq=3, throttle=0.5)
+
+
+def test_every_command_type_is_decodable() -> None:
+    assert set(typing.get_args(Command)) == set(COMMAND_TYPES)

@@ -1,0 +1,216 @@
+"""Where minds meet a zone: perceptions out of a zone's columns, memories out of its events.
+
+The integrator's loop, per zone:
+
+    every tick:    report = zone.tick(); witness.record(zone, report)
+    every second:  observe(minds, zone, witness.take())
+                   for d in minds.decide_all(perceive(minds, zone, witness)):
+                       for command in d.commands: submit(command)
+
+Reading only; commands go back through the zone's ordinary inbox.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from infinity.crew import dialogue
+from infinity.crew.agent import Agent
+from infinity.crew.crew import Crew
+from infinity.crew.memory import IMPORTANCE, MemoryKind
+from infinity.crew.mind import Minds
+from infinity.crew.needs import ORE_PRICE
+from infinity.crew.senses import Chart, Heard, Perception, Sensors, ship_views
+from infinity.crew.witness import Happening, Seen, Witness
+from infinity.sim import rules
+from infinity.sim.zone import Zone
+
+
+def riders(minds: Minds, zone: Zone) -> list[Agent]:
+    """Living agents aboard a ship that is in this zone now."""
+    here = zone.bodies.row_of
+    return [a for a in minds.agents.values() if a.death is None and a.ship in here]
+
+
+def perceive(
+    minds: Minds, zone: Zone, witness: Witness, agents: Iterable[Agent] | None = None
+) -> list[Perception]:
+    """One perception per living agent aboard a ship in `zone` (or per agent of `agents`).
+
+    Orders and heard lines waiting in each agent's inbox are handed over (and cleared).
+    """
+    crew = list(riders(minds, zone) if agents is None else agents)
+    now = zone.clock.sim_time
+    chart, sensors = Chart.of_zone(zone), Sensors(zone)
+    views = ship_views(zone, [a.ship if a.ship is not None else -1 for a in crew])
+    aboard = Counter(a.ship for a in crew)
+    teams = {
+        crew_id: (frozenset({t.ship, t.captain.ship}), _crew_attackers(witness, t, now))
+        for crew_id, t in minds.crews.items()
+    }
+    attackers = witness.attackers_of
+    alone: tuple[frozenset[int], tuple[int, ...]] = (frozenset(), ())
+    out = []
+    for agent, view in zip(crew, views, strict=True):
+        ship = agent.ship if agent.ship is not None else -1
+        friends, alarm = alone if agent.crew is None else teams.get(agent.crew, alone)
+        inbox = agent.inbox
+        orders, heard = inbox.orders, inbox.heard
+        out.append(
+            Perception(
+                agent.id,
+                now,
+                view,
+                chart,
+                attackers(ship, now),
+                alarm,
+                agent.purse.balance,
+                tuple(orders) if orders else (),
+                tuple(heard) if heard else (),
+                aboard[ship] - 1,
+                friends,
+                sensors,
+            )
+        )
+        if orders:
+            orders.clear()
+        if heard:
+            heard.clear()
+    return out
+
+
+def _crew_attackers(witness: Witness, crew: Crew, now: float) -> tuple[int, ...]:
+    """Who fired on the crew's ship, or on the captain's own ship when that is another."""
+    found = witness.attackers_of(crew.ship, now)
+    if crew.captain.ship >= 0 and crew.captain.ship != crew.ship:
+        found += witness.attackers_of(crew.captain.ship, now)
+    return found
+
+
+def observe(minds: Minds, zone: Zone, seen: Iterable[Happening]) -> None:
+    """Turn happenings into memories, deaths, pay, heard lines and blurted reactions."""
+    happenings = [h for h in seen if h.system == zone.system_id]
+    if not happenings:
+        return
+    crew = riders(minds, zone)
+    by_ship: dict[int, list[Agent]] = defaultdict(list)
+    for agent in crew:
+        by_ship[agent.ship or -1].append(agent)
+    where = _positions(zone, crew)
+    for h in happenings:
+        if h.kind == Seen.SHOT:
+            _shot(by_ship.get(h.subject, []), h)
+        elif h.kind == Seen.DESTROYED:
+            _destroyed(by_ship.get(h.subject, []), _near(crew, where, h.x, h.y, h.subject), h)
+        elif h.kind == Seen.CHAT:
+            x, y = where.get(h.subject, (h.x, h.y))
+            _said(zone, _near(crew, where, x, y, h.subject), h, from_agent=h.subject in by_ship)
+        elif h.kind == Seen.DELIVERED:
+            _delivered(by_ship.get(h.subject, []), h)
+        elif h.kind == Seen.DOCKED:
+            for agent in by_ship.get(h.subject, []):
+                agent.remember(
+                    MemoryKind.OBSERVATION, f"Docked at {h.other_name}.", h.at, IMPORTANCE["docked"]
+                )
+
+
+def _positions(zone: Zone, crew: list[Agent]) -> dict[int, tuple[float, float]]:
+    ships = sorted({a.ship for a in crew if a.ship is not None})
+    rows = zone.bodies.rows(np.asarray(ships, dtype=np.int64))
+    pos = zone.bodies.pos
+    return {
+        s: (float(pos[r, 0]), float(pos[r, 1]))
+        for s, r in zip(ships, rows.tolist(), strict=True)
+        if r >= 0
+    }
+
+
+def _near(
+    crew: list[Agent], where: dict[int, tuple[float, float]], x: float, y: float, besides: int
+) -> list[Agent]:
+    """Agents on other ships within sensor range of (x, y)."""
+    out = []
+    for agent in crew:
+        spot = where.get(agent.ship or -1)
+        if agent.ship == besides or spot is None:
+            continue
+        if (spot[0] - x) ** 2 + (spot[1] - y) ** 2 <= rules.SENSOR_RANGE**2:
+            out.append(agent)
+    return out
+
+
+def _shot(victims: list[Agent], h: Happening) -> None:
+    for k, agent in enumerate(victims):
+        agent.remember(
+            MemoryKind.OBSERVATION,
+            f"{h.other_name} shot at us.",
+            h.at,
+            IMPORTANCE["shot"],
+            subject=h.other_name,
+        )
+        if k == 0:  # one voice per ship
+            line = dialogue.react(agent.persona, h, mine=True)
+            if line:
+                agent.inbox.say.append(line)
+
+
+def _destroyed(aboard: list[Agent], witnesses: list[Agent], h: Happening) -> None:
+    cause = f"our ship was destroyed by {h.other_name}" if h.other >= 0 else "our ship was lost"
+    for agent in aboard:
+        agent.die(cause, h.at)
+    spoken: set[int] = set()
+    for agent in witnesses:
+        agent.remember(
+            MemoryKind.OBSERVATION,
+            f"I saw {h.subject_name} destroyed by {h.other_name}.",
+            h.at,
+            IMPORTANCE["death_seen"],
+            subject=h.subject_name,
+        )
+        if agent.ship not in spoken:
+            spoken.add(agent.ship or -1)
+            line = dialogue.react(agent.persona, h, mine=False)
+            if line:
+                agent.inbox.say.append(line)
+
+
+def _said(zone: Zone, listeners: list[Agent], h: Happening, from_agent: bool) -> None:
+    """Lines said nearby reach agents on other ships; naming one (or its ship) makes it a
+    line to them."""
+    text = h.text.lower()
+    for agent in listeners:
+        info = zone.info.get(agent.ship or -1)
+        names = (agent.persona.given_name, info.name if info is not None else agent.name)
+        named = any(_names(text, name) for name in names)
+        heard = Heard(h.subject, h.subject_name, h.text, h.at, named, from_agent)
+        agent.inbox.heard.append(heard)
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether lowercased `text` names `name` as a whole word."""
+    return re.search(rf"\b{re.escape(name.lower())}\b", text) is not None
+
+
+def _delivered(aboard: list[Agent], h: Happening) -> None:
+    """Interim pay: ore delivered is bought at ORE_PRICE, shared by the living crew aboard."""
+    if not aboard:
+        return
+    share = h.amount * ORE_PRICE / len(aboard)
+    for agent in aboard:
+        agent.purse.receive(share, f"ore sold at {h.other_name}")
+        agent.remember(
+            MemoryKind.OBSERVATION,
+            f"Sold {h.amount:.0f} t of ore at {h.other_name}; my share was {share:.0f} credits.",
+            h.at,
+            IMPORTANCE["sold"],
+            subject=h.other_name,
+        )
+
+
+def hail(agent: Agent, speaker: int, name: str, text: str, at: float) -> None:
+    """A player (or anyone) hails this agent directly: a line addressed to it."""
+    agent.inbox.heard.append(Heard(speaker, name, text, at, to_me=True))

@@ -1,0 +1,344 @@
+"""Minds in the store: agents, crews and memories, as SQLAlchemy Core on the shared metadata.
+
+Migration `0003_crew` creates these tables; the drift test compares the two,
+which is why `infinity.store.schema` imports this module at its bottom.
+
+* `crews`: a ship and its captain (an agent, or a player account).
+* `agents`: one row per crew member ever grown: genome, persona (JSON),
+  purse, needs, intent, seat, and fate; the dead stay as records.
+* `memories`: the memory streams, keyed (agent_id, id) with ids dense from
+  0 per agent; `vector` is float32 bytes in the agent's `embedder` space;
+  `cites` is a JSON list of the memory ids a reflection came from.
+
+Functions take the store's `AsyncEngine` (`Store.engine`) and speak in
+`infinity.crew.records` values. Bulk writes are one transaction and one
+executemany, for a flusher that writes every few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, Final
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from infinity.crew.mind import Minds
+from infinity.crew.records import (
+    AgentRecord,
+    CrewRecord,
+    MemoryRecord,
+    accesses,
+    agent_record,
+    crew_record,
+    memory_records,
+    restore_agent,
+    restore_crew,
+)
+from infinity.store.schema import counters, metadata
+
+AGENT_COUNTER: Final = "agent_id"
+
+crews = sa.Table(
+    "crews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("ship_id", sa.BigInteger, nullable=False),
+    sa.Column("captain_name", sa.String(128), nullable=False),
+    sa.Column("captain_agent", sa.BigInteger, nullable=True),
+    sa.Column("captain_account", sa.Integer, nullable=True),
+    sa.Column("captain_ship", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+agents = sa.Table(
+    "agents",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("genome", sa.Text, nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("persona", sa.Text, nullable=False),  # JSON
+    sa.Column("credits", sa.Float, nullable=False),  # until the ledger holds them
+    sa.Column("needs", sa.Text, nullable=False),  # JSON list of levels
+    sa.Column("intent", sa.Text, nullable=False),  # JSON: goal, target, plan, step, order
+    sa.Column("ship_id", sa.BigInteger, nullable=True),
+    sa.Column(
+        "crew_id",
+        sa.Integer,
+        sa.ForeignKey("crews.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    sa.Column("station", sa.String(16), nullable=True),
+    sa.Column("alive", sa.Boolean, nullable=False),
+    sa.Column("died_at", sa.Float, nullable=True),
+    sa.Column("death_cause", sa.Text, nullable=True),
+    sa.Column("embedder", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+memories = sa.Table(
+    "memories",
+    metadata,
+    sa.Column(
+        "agent_id",
+        sa.BigInteger,
+        sa.ForeignKey("agents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("importance", sa.SmallInteger, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("subject", sa.String(128), nullable=False),
+    sa.Column("last_access", sa.Float, nullable=False),
+    sa.Column("cites", sa.Text, nullable=False),  # JSON list of memory ids
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)
+
+_TOUCH = (
+    sa.update(memories)
+    .where(memories.c.agent_id == sa.bindparam("b_agent"))
+    .where(memories.c.id == sa.bindparam("b_id"))
+    .values(last_access=sa.bindparam("b_last_access"))
+)
+
+
+# -- agents and crews -----------------------------------------------------------
+
+
+async def allocate_agent_ids(engine: AsyncEngine, count: int) -> list[int]:
+    """Reserve `count` fresh agent ids (the counter row is locked until commit)."""
+    this_counter = counters.c.name == AGENT_COUNTER
+    async with engine.begin() as connection:
+        await connection.execute(
+            sa.update(counters).where(this_counter).values(value=counters.c.value + count)
+        )
+        last = int(
+            (await connection.execute(sa.select(counters.c.value).where(this_counter))).scalar_one()
+        )
+    return list(range(last - count + 1, last + 1))
+
+
+async def save_agents(engine: AsyncEngine, records: Sequence[AgentRecord]) -> None:
+    """Insert or update agents by id, in one transaction."""
+    if not records:
+        return
+    now = time.time()
+    rows = [_agent_row(record, now) for record in records]
+    async with engine.begin() as connection:
+        await _upsert(connection, agents, rows)
+
+
+async def load_agents(engine: AsyncEngine) -> list[AgentRecord]:
+    """Every agent ever grown, living and dead, in id order."""
+    async with engine.connect() as connection:
+        result = await connection.execute(sa.select(agents).order_by(agents.c.id))
+    return [_agent(row) for row in result]
+
+
+async def save_crews(engine: AsyncEngine, records: Sequence[CrewRecord]) -> None:
+    if not records:
+        return
+    now = time.time()
+    rows = [_crew_row(record, now) for record in records]
+    async with engine.begin() as connection:
+        await _upsert(connection, crews, rows)
+
+
+async def load_crews(engine: AsyncEngine) -> list[CrewRecord]:
+    async with engine.connect() as connection:
+        result = await connection.execute(sa.select(crews).order_by(crews.c.id))
+    return [_crew(row) for row in result]
+
+
+# -- memories --------------------------------------------------------------------
+
+
+async def append_memories(engine: AsyncEngine, records: Sequence[MemoryRecord]) -> None:
+    """Add memories (new ids only: memories are appended, never rewritten but for access)."""
+    if not records:
+        return
+    async with engine.begin() as connection:
+        await connection.execute(sa.insert(memories), [_memory_row(r) for r in records])
+
+
+async def touch_memories(engine: AsyncEngine, touched: Sequence[tuple[int, int, float]]) -> None:
+    """Write recall times: (agent id, memory id, last access) triples, one executemany."""
+    if not touched:
+        return
+    params = [{"b_agent": a, "b_id": m, "b_last_access": t} for a, m, t in touched]
+    async with engine.begin() as connection:
+        await connection.execute(_TOUCH, params)
+
+
+async def load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecord]:
+    """One agent's memory stream, oldest first."""
+    query = sa.select(memories).where(memories.c.agent_id == agent_id).order_by(memories.c.id)
+    async with engine.connect() as connection:
+        result = await connection.execute(query)
+    return [_memory(row) for row in result]
+
+
+# -- whole minds -----------------------------------------------------------------
+
+
+async def flush(engine: AsyncEngine, minds: Minds) -> int:
+    """Write every agent, every crew, new memories and recall times; returns memories written.
+
+    Agents first (memories reference them), all in one transaction.
+    """
+    now = time.time()
+    agent_rows = [_agent_row(agent_record(minds, a), now) for a in minds.agents.values()]
+    crew_rows = [_crew_row(crew_record(c), now) for c in minds.crews.values()]
+    fresh: list[MemoryRecord] = []
+    recalled: list[tuple[int, int, float]] = []
+    for agent in minds.agents.values():
+        fresh += memory_records(agent, agent.stored_memories)
+        recalled += accesses(agent, agent.stored_memories)
+    async with engine.begin() as connection:
+        if crew_rows:
+            await _upsert(connection, crews, crew_rows)
+        if agent_rows:
+            await _upsert(connection, agents, agent_rows)
+        if fresh:
+            await connection.execute(sa.insert(memories), [_memory_row(r) for r in fresh])
+        if recalled:
+            params = [{"b_agent": a, "b_id": m, "b_last_access": t} for a, m, t in recalled]
+            await connection.execute(_TOUCH, params)
+    for agent in minds.agents.values():
+        agent.stored_memories = len(agent.memory)
+    return len(fresh)
+
+
+async def restore(engine: AsyncEngine, minds: Minds) -> None:
+    """Load every agent (with its memories) and crew into an empty `minds`."""
+    async with engine.connect() as connection:
+        agent_rows = (await connection.execute(sa.select(agents).order_by(agents.c.id))).all()
+        memory_rows = (
+            await connection.execute(
+                sa.select(memories).order_by(memories.c.agent_id, memories.c.id)
+            )
+        ).all()
+    streams: dict[int, list[MemoryRecord]] = {}
+    for row in memory_rows:
+        streams.setdefault(row.agent_id, []).append(_memory(row))
+    seats: dict[int, dict[int, str]] = {}
+    for row in agent_rows:
+        record = _agent(row)
+        restore_agent(minds, record, streams.get(record.id, []))
+        if record.crew is not None and record.station is not None:
+            seats.setdefault(record.crew, {})[record.id] = record.station
+    for crew in await load_crews(engine):
+        restore_crew(minds, crew, seats.get(crew.id, {}))
+
+
+# -- plumbing ----------------------------------------------------------------------
+
+
+async def _upsert(connection: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT .. ON CONFLICT (primary key) DO UPDATE, on SQLite or PostgreSQL."""
+    dialect = connection.dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    keys = [column.name for column in table.primary_key.columns]
+    updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+    await connection.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+def _agent_row(record: AgentRecord, now: float) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "genome": record.genome,
+        "name": record.name,
+        "persona": record.persona,
+        "credits": record.credits,
+        "needs": msgspec.json.encode(list(record.needs)).decode(),
+        "intent": record.intent,
+        "ship_id": record.ship,
+        "crew_id": record.crew,
+        "station": record.station,
+        "alive": record.alive,
+        "died_at": record.died_at,
+        "death_cause": record.death_cause,
+        "embedder": record.embedder,
+        "updated_at": now,
+    }
+
+
+def _agent(row: sa.Row[Any]) -> AgentRecord:
+    return AgentRecord(
+        id=row.id,
+        genome=row.genome,
+        name=row.name,
+        persona=row.persona,
+        credits=row.credits,
+        needs=tuple(msgspec.json.decode(row.needs.encode(), type=list[float])),
+        intent=row.intent,
+        ship=row.ship_id,
+        crew=row.crew_id,
+        station=row.station,
+        alive=bool(row.alive),
+        died_at=row.died_at,
+        death_cause=row.death_cause,
+        embedder=row.embedder,
+    )
+
+
+def _crew_row(record: CrewRecord, now: float) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "name": record.name,
+        "ship_id": record.ship,
+        "captain_name": record.captain_name,
+        "captain_agent": record.captain_agent,
+        "captain_account": record.captain_account,
+        "captain_ship": record.captain_ship,
+        "updated_at": now,
+    }
+
+
+def _crew(row: sa.Row[Any]) -> CrewRecord:
+    return CrewRecord(
+        id=row.id,
+        name=row.name,
+        ship=row.ship_id,
+        captain_name=row.captain_name,
+        captain_agent=row.captain_agent,
+        captain_account=row.captain_account,
+        captain_ship=row.captain_ship,
+    )
+
+
+def _memory_row(record: MemoryRecord) -> dict[str, Any]:
+    return {
+        "agent_id": record.agent,
+        "id": record.id,
+        "kind": record.kind,
+        "at": record.at,
+        "importance": record.importance,
+        "text": record.text,
+        "subject": record.subject,
+        "last_access": record.last_access,
+        "cites": msgspec.json.encode(list(record.cites)).decode(),
+        "vector": record.vector,
+    }
+
+
+def _memory(row: sa.Row[Any]) -> MemoryRecord:
+    return MemoryRecord(
+        agent=row.agent_id,
+        id=row.id,
+        kind=row.kind,
+        at=row.at,
+        importance=row.importance,
+        text=row.text,
+        subject=row.subject,
+        last_access=row.last_access,
+        cites=tuple(msgspec.json.decode(row.cites.encode(), type=list[int])),
+        vector=bytes(row.vector),
+    )

@@ -1,0 +1,86 @@
+"""The economy through the real server: HUD credits, trades, wallet, bounties, audit."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx2 as httpx
+
+from tests.conftest import Server
+from tests.gateway.client import Client
+
+CREDITS, FUEL = 10, 11  # indices in the `me` record
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_new_player_trades_and_posts_a_bounty(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data", seed=21)
+    server.start()
+    try:
+        token = str(server.register("merchant")["token"])
+        client = await Client.connect(server.ws_url, token)
+        await client.until(lambda c: bool(c.me) and c.me[CREDITS] == 1000)
+        assert client.me[FUEL] == 100
+        seq = await client.send("sell", quantity=5.0)
+        await client.until(lambda c: any(e["seq"] == seq for e in c.errors))
+        assert client.errors[-1]["reason"] == "not_enough"
+        seq = await client.send("repair")
+        await client.until(lambda c: any(e["seq"] == seq for e in c.errors))
+
+        wallet = httpx.get(f"{server.url}/api/wallet", headers=auth(token)).json()
+        assert wallet["balance"] == 1000
+        assert [e["kind"] for e in wallet["history"]] == ["grant"]
+        station = client.entities[client.ship][8]["docked_at"]
+        market = httpx.get(f"{server.url}/api/market", params={"station": station}).json()
+        assert market["prices"]["ore"] > 0
+
+        target = next(i for i, e in client.entities.items() if e[1] == 1 and i != client.ship)
+        posted = httpx.post(
+            f"{server.url}/api/bounties",
+            headers=auth(token),
+            json={"target_kind": "ship", "target_id": target, "amount": 250},
+        )
+        assert posted.status_code == 201, posted.text
+        board = httpx.get(f"{server.url}/api/bounties").json()["open"]
+        assert [(b["target_id"], b["amount"]) for b in board] == [(target, 250)]
+        await client.until(lambda c: c.me[CREDITS] == 750)
+        too_much = httpx.post(
+            f"{server.url}/api/bounties",
+            headers=auth(token),
+            json={"target_kind": "ship", "target_id": target, "amount": 10_000},
+        )
+        assert (too_much.status_code, too_much.json()["error"]) == (402, "no_credits")
+        assert httpx.get(f"{server.url}/api/wallet", headers=auth(token)).json()["balance"] == 750
+        await client.close()
+    finally:
+        server.stop(signal.SIGTERM)
+    audit = subprocess.run(
+        [sys.executable, "-m", "infinity", "ledger", "audit", "--data", str(server.data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "audit passed" in audit.stdout
+    balance = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "infinity",
+            "ledger",
+            "balance",
+            "player:merchant",
+            "--data",
+            str(server.data),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "750" in balance.stdout

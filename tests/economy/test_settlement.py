@@ -1,0 +1,142 @@
+"""The economy settles zone events in a real ledger (SQLite): trades, theft, loot, bounties."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from infinity.commands import types as c
+from infinity.economy import accounts
+from infinity.economy.service import PLAYER_GRANT, SIPHON_PER_SECOND, BountyRefused, Economy
+from infinity.galaxy.generate import generate
+from infinity.ledger import Ledger, TransferKind
+from infinity.sim.zone import ShipState
+from infinity.store.economy import Board
+from infinity.store.store import Store, sqlite_url
+from infinity.universe.universe import Universe
+
+ME, YOU = 1_048_576, 1_048_577
+MY_ACCOUNT, YOUR_ACCOUNT = 1, 2
+
+
+@pytest.fixture
+async def economy(tmp_path: Path) -> AsyncIterator[Economy]:
+    url = sqlite_url(tmp_path)
+    store = await Store.open(url)
+    ledger = await Ledger.open(url)
+    universe = Universe(generate(5))
+    home = universe.galaxy.systems[0]
+    station = home.stations()[0]
+    universe.place(home.id, ShipState(ME, "me", MY_ACCOUNT, station.id, home.id, station.x, station.y, docked_at=station.id, cargo=50.0), "player")  # fmt: skip
+    universe.place(home.id, ShipState(YOU, "you", YOUR_ACCOUNT, station.id, home.id, 0.0, 3000.0), "player")  # fmt: skip
+    found = Economy(universe, ledger, Board(store.engine))
+    await found.start()
+    told: list[tuple[int, dict[str, object]]] = []
+    found.tell = lambda ship, message: told.append((ship, message))
+    found.told = told  # type: ignore[attr-defined]
+    try:
+        yield found
+    finally:
+        await ledger.close()
+        await store.close()
+
+
+async def tick(economy: Economy, *commands: c.Command, ticks: int = 1) -> None:
+    """Run the home zone and settle whatever it reported, in order."""
+    home = economy.universe.galaxy.systems[0].id
+    for command in commands:
+        economy.universe.submit(command)
+    for _ in range(ticks):
+        economy.universe.tick(home)
+        while not economy._queue.empty():
+            zone, event = economy._queue.get_nowait()
+            await economy.settle(zone, event)
+
+
+async def balance(economy: Economy, account: int) -> int:
+    return await economy.ledger.balance(accounts.wallet(0, account))
+
+
+async def test_selling_ore_pays_from_the_station_till(economy: Economy) -> None:
+    await tick(economy, c.Sell(ship=ME, quantity=20.0))
+    paid = await balance(economy, MY_ACCOUNT) - PLAYER_GRANT
+    assert paid == 240  # 20 t at the base price of 12
+    assert economy.universe.zone_of(ME).ship_state(ME).cargo == 30.0  # type: ignore[union-attr]
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_a_purchase_that_no_longer_fits_is_refunded(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    both = (
+        c.Buy(ship=ME, good="torpedo", quantity=8.0),
+        c.Buy(ship=ME, good="torpedo", quantity=8.0),
+    )
+    await tick(economy, *both)  # both accepted: the hold was empty when each was checked
+    await tick(economy, ticks=3)  # grants land: the second one finds no room and is refunded
+    assert zone.ship_state(ME).torpedoes == 8
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT - 8 * 60
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_buying_more_than_you_can_afford_changes_nothing(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    await economy.post_bounty(MY_ACCOUNT, "ship", YOU, PLAYER_GRANT - 100)
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    economy.credits[accounts.wallet(ME, MY_ACCOUNT)] = 10**9  # a stale display must not matter
+    await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=8.0), ticks=3)
+    assert await balance(economy, MY_ACCOUNT) == 100
+    assert zone.ship_state(ME).torpedoes == 0
+    assert ("no_credits", ME) in [(m.get("reason"), s) for s, m in economy.told]  # type: ignore[attr-defined]
+
+
+async def test_siphon_is_recorded_as_theft_with_the_victim(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    await tick(economy, c.Undock(ship=ME))
+    zone.bodies.pos[zone.bodies.row_of[ME]] = zone.bodies.pos[zone.bodies.row_of[YOU]] + (
+        300.0,
+        0.0,
+    )
+    await tick(economy, c.Siphon(ship=ME, target=YOU), ticks=20 * 3 + 1)
+    stolen = 3 * SIPHON_PER_SECOND
+    assert await balance(economy, YOUR_ACCOUNT) == PLAYER_GRANT - stolen
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + stolen
+    assert await economy.ledger.victims("thief", ME) == [YOU]
+    history, _ = await economy.ledger.history(accounts.wallet(0, YOUR_ACCOUNT))
+    assert history[0].kind == TransferKind.THEFT
+
+
+async def test_a_bounty_is_escrowed_then_paid_to_the_hunter(economy: Economy) -> None:
+    bounty = await economy.post_bounty(MY_ACCOUNT, "ship", YOU, 300)
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT - 300
+    assert [b.id for b in await economy.board.bounties("open")] == [bounty.id]
+    zone = economy.universe.zone_of(YOU)
+    assert zone is not None
+    await tick(economy, c.Undock(ship=ME))
+    row = zone.bodies.row_of[YOU]
+    zone.bodies.pos[zone.bodies.row_of[ME]] = zone.bodies.pos[row] + (200.0, 0.0)
+    zone.bodies.hull[row], zone.bodies.shield[row] = 1.0, 0.0
+    await tick(economy, c.Target(ship=ME, target=YOU), c.Fire(ship=ME))
+    assert await balance(economy, MY_ACCOUNT) >= PLAYER_GRANT  # bounty back, plus loot maybe
+    assert await economy.board.bounties("open") == []
+    assert (await economy.board.bounties("paid"))[0].paid_to == ME
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_bounty_bad_input_is_refused_and_changes_nothing(economy: Economy) -> None:
+    for kind, target, amount, reason in (
+        ("ship", YOU, 1, "invalid"),
+        ("ship", 999, 100, "unknown_target"),
+        ("player", MY_ACCOUNT, 100, "invalid"),
+        ("ship", YOU, 10**9, "no_credits"),
+    ):
+        with pytest.raises(BountyRefused) as refused:
+            await economy.post_bounty(MY_ACCOUNT, kind, target, amount)
+        assert refused.value.reason == reason
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT
+    assert await economy.board.bounties("open") == []
