@@ -106,12 +106,9 @@ def wait_hook(page: Page, condition: str, timeout: int = WAIT_MS) -> None:
     )
 
 
-def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    watch = PageWatch(page)
+def register_through_form(page: Page, server: Server) -> str:
+    """Register a new pilot through the log-in form and wait for the bridge."""
     page.goto(server.url + "/")
-
-    # Register through the form, as a new player would.
     name = "pilot_" + secrets.token_hex(4)
     page.fill("#login-name", name)
     page.fill("#login-password", "a fine password")
@@ -121,6 +118,15 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
         "I.state === 'bridge' && I.connected && I.lastFrameTick !== null"
         " && I.entities.has(I.shipId) && I.me !== null",
     )
+    return name
+
+
+def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    watch = PageWatch(page)
+
+    # Register through the form, as a new player would.
+    name = register_through_form(page, server)
 
     # The HUD names the system the server says the ship is in.
     token = page.evaluate("() => localStorage.getItem('infinity.token')")
@@ -207,6 +213,141 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
     page.close()
 
 
+def last_error(page: Page) -> Any:
+    return hook(page, "I.errors[I.errors.length - 1]")
+
+
+def test_pilot_trades_and_reads_the_books(server: Server, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    watch = PageWatch(page)
+    register_through_form(page, server)
+    token = page.evaluate("() => localStorage.getItem('infinity.token')")
+    auth = {"Authorization": f"Bearer {token}"}
+
+    # A new pilot's opening grant is on the HUD, from the frame's `me`.
+    wait_hook(page, "I.credits === 1000 && I.fuel !== null")
+    assert hook(page, "I.me.credits") == 1000
+    assert page.inner_text("#val-credits").strip() == "1,000 CR"
+    assert hook(page, "I.fuel") == 100
+    assert page.inner_text("#val-fuel").startswith("100")
+
+    # Docked at the start: the station market opens by itself with the
+    # station's prices and stock.
+    station = hook(page, "I.me.dockedAt")
+    assert station >= 0, "a new ship starts docked"
+    wait_hook(page, "I.panels.market && I.market !== null")
+    market = httpx.get(f"{server.url}/api/market", params={"station": station}).json()
+    assert hook(page, "I.market.station") == station
+    assert set(hook(page, "Object.keys(I.market.prices)")) == set(market["prices"])
+    ore_price = hook(page, "I.market.prices.ore")
+    ore_row = "#market-panel tr[data-good='ore']"
+    page.wait_for_function(
+        f"() => document.querySelector(\"{ore_row} .price\").textContent.startsWith('{ore_price}')"
+    )
+    assert page.inner_text("#market-balance").strip() == "1,000 CR"
+
+    # Selling ore from an empty hold: the server refuses, the notice says why.
+    errors = hook(page, "I.errors.length")
+    page.click(f"{ore_row} button")
+    wait_hook(page, f"I.errors.length > {errors}")
+    assert last_error(page)["reason"] == "not_enough"
+    assert "NOT_ENOUGH" in page.inner_text("#notices")
+    # A full rack: buying a torpedo is refused too (cargo_full), nothing is charged.
+    errors = hook(page, "I.errors.length")
+    page.fill("#market-panel tr[data-good='torpedo'] .qty", "1")
+    page.click("#market-panel tr[data-good='torpedo'] button")
+    wait_hook(page, f"I.errors.length > {errors}")
+    assert last_error(page)["reason"] == "cargo_full"
+    assert hook(page, "I.credits") == 1000
+
+    # E folds the market and unfolds it.
+    page.keyboard.press("e")
+    wait_hook(page, "!I.panels.market")
+    page.keyboard.press("e")
+    wait_hook(page, "I.panels.market")
+
+    # The wallet (B): the balance and the opening grant, as the API has them.
+    page.keyboard.press("b")
+    wait_hook(page, "I.panels.wallet && I.wallet !== null")
+    books = httpx.get(f"{server.url}/api/wallet", headers=auth).json()
+    assert hook(page, "I.wallet.balance") == books["balance"] == 1000
+    assert page.inner_text("#wallet-balance").strip() == "1,000 CR"
+    entry = page.locator("#wallet-history li.entry").last
+    text = entry.inner_text()
+    assert "GRANT" in text and "+1,000" in text and "OPENING GRANT" in text, text
+    assert entry.get_attribute("data-id") == str(books["history"][-1]["id"])
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "economy.png"))
+
+    # Siphoning needs a locked ship; looting needs a wreck on sensors.
+    page.keyboard.press("v")
+    assert "SIPHON: LOCK A SHIP FIRST" in page.inner_text("#notices")
+    assert hook(page, "I.siphon") is None
+
+    # The bounty board (K) takes the wallet's place and lists what the API lists.
+    page.keyboard.press("k")
+    wait_hook(page, "I.panels.bounties && !I.panels.wallet && I.bounties !== null")
+    board = httpx.get(f"{server.url}/api/bounties").json()
+    assert len(hook(page, "I.bounties")) == len(board["open"])
+    assert page.locator("#bounty-list li").count() == max(1, len(board["open"]))
+    assert page.is_disabled("#bounty-post"), "no bounty without a locked ship"
+
+    # Lock a ship with Tab (ships in flight first, then docked ones): a second
+    # new pilot docked here (new pilots' homes rotate through a few starter
+    # systems) stays put, unlike NPCs that may fly out of sensor range.
+    home = httpx.get(f"{server.url}/api/me", headers=auth).json()["ship"]["system"]
+    for _ in range(4):
+        other = server.register("mark_" + secrets.token_hex(4))
+        other_auth = {"Authorization": f"Bearer {other['token']}"}
+        if httpx.get(f"{server.url}/api/me", headers=other_auth).json()["ship"]["system"] == home:
+            break
+    else:
+        pytest.fail("no second pilot in this system")
+    target = other["ship"]
+    wait_hook(page, f"I.entities.has({target})")
+    for _ in range(25):
+        if hook(page, "I.me.target") == target:
+            break
+        acked = hook(page, "I.me.ack")
+        page.keyboard.press("Tab")
+        wait_hook(page, f"I.me.ack > {acked}")
+    assert hook(page, "I.me.target") == target, "Tab reached the docked ship"
+
+    # Siphoning from a docked ship is refused by the server; the line goes away.
+    errors = hook(page, "I.errors.length")
+    page.keyboard.press("v")
+    wait_hook(page, "I.notices.some((n) => n.text.startsWith('SIPHON ON'))")
+    wait_hook(page, f"I.errors.length > {errors} && I.siphon === null")
+    assert last_error(page)["reason"] == "docked"
+
+    # A bounty bigger than the wallet: 402 no_credits, shown on the board.
+    page.wait_for_function("() => !document.getElementById('bounty-post').disabled")
+    page.fill("#bounty-amount", "5000")
+    page.click("#bounty-post")
+    page.locator("#bounty-status", has_text="NO_CREDITS").wait_for(timeout=WAIT_MS)
+    assert "NO_CREDITS" in page.inner_text("#notices")
+    # An affordable one is escrowed: listed as ours, and the balance drops.
+    page.fill("#bounty-amount", "25")
+    page.click("#bounty-post")
+    page.locator("#bounty-list li.bounty", has_text="BY YOU").wait_for(timeout=WAIT_MS)
+    wait_hook(page, "I.credits === 975")
+    posted = [b for b in httpx.get(f"{server.url}/api/bounties").json()["open"]]
+    assert any(b["target_id"] == target and b["amount"] == 25 for b in posted), posted
+    page.wait_for_function(
+        "() => document.getElementById('val-credits').textContent.trim() === '975 CR'"
+    )
+
+    # Escape closes the drawer; no request left the machine, no script failed
+    # (the refused POST's 402 is logged by the browser itself).
+    page.keyboard.press("Escape")
+    wait_hook(page, "!I.panels.bounties")
+    assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
+    errors_seen = [e for e in watch.errors if "status of 402" not in e]
+    assert errors_seen == [], f"page errors: {errors_seen}"
+    page.close()
+
+
 # -- the world model against hand-made frames ---------------------------------
 
 # Served by Playwright itself (no server): the client's own modules plus a
@@ -255,7 +396,9 @@ def _moves(*records: tuple[int, float, float, float]) -> bytes:
 
 
 def _frame(tick: int, cells: list[list[Any]], view: list[int] | None = None) -> str:
-    me = [0, 100.0, 0.0, 8, -1, -1, 0, 0, -1, view]
+    # [ack, energy, cargo, torpedoes, docked_at, target, beam_cd, torp_cd,
+    #  mining, view, credits, fuel]
+    me = [0, 100.0, 0.0, 8, -1, -1, 0, 0, -1, view, 1234, 55]
     return base64.b64encode(msgspec.msgpack.encode([0, tick, 1.0, cells, [], me])).decode()
 
 
@@ -300,11 +443,12 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
     ship = [7, 1, "Pilot", 100.0, 200.0, 0.0, 100, 100, {"docked_at": -1, "owner": 3}]
     station = [9, 4, "Port", 500.0, 500.0, 0.0, 100, 100, {}]
     rock = [11, 3, "Rock", 3000.0, 100.0, 0.0, 100, 100, {"ore": 250}]
+    wreck = [13, 7, "Wreck of Raider", 600.0, 400.0, 0.0, 0, 0, {"ore": 12, "of": 5}]
     apply(
         _frame(
             100,
             [
-                _cell(CELL_A, 0.0, full=True, entered=[ship, station]),
+                _cell(CELL_A, 0.0, full=True, entered=[ship, station, wreck]),
                 _cell(CELL_B, 2500.0, full=True, entered=[rock]),
             ],
             view=[CELL_A, CELL_B],
@@ -312,6 +456,9 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
     )
     assert entity(7)["cell"] == CELL_A
     assert entity(11)["extra"] == {"ore": 250}
+    assert entity(13)["extra"] == {"ore": 12, "of": 5}
+    me = page.evaluate("() => window.harness.world.me")
+    assert (me["credits"], me["fuel"], me["torpedoes"]) == (1234, 55, 8)
 
     # Moves are decimetres from the cell corner; status bytes follow.
     out = apply(

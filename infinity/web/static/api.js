@@ -1,4 +1,5 @@
-// The REST half of the protocol (docs/protocol.md): accounts and the galaxy.
+// The REST half of the protocol (docs/protocol.md): accounts, the galaxy and
+// the economy (wallet, station markets, bounty board).
 // Everything is same-origin; the page never talks to any other host.
 
 const TOKEN_KEY = "infinity.token";
@@ -64,6 +65,22 @@ export const login = (name, password) =>
 export const logout = (token) => request("POST", "/api/logout", { token });
 export const me = (token) => request("GET", "/api/me", { token });
 export const galaxy = () => request("GET", "/api/galaxy");
+
+/** One page of the wallet's history, newest first; pass `next_cursor` for the next. */
+export function wallet(token, { cursor = null, limit = 20 } = {}) {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (cursor !== null && cursor !== undefined) q.set("cursor", String(cursor));
+  return request("GET", `/api/wallet?${q}`, { token });
+}
+export const market = (station) =>
+  request("GET", `/api/market?station=${encodeURIComponent(station)}`);
+export const bounties = () => request("GET", "/api/bounties");
+/** `target_kind` "ship" or "player"; the amount is escrowed from your wallet. */
+export const postBounty = (token, targetKind, targetId, amount) =>
+  request("POST", "/api/bounties", {
+    token,
+    body: { target_kind: targetKind, target_id: targetId, amount },
+  });
 
 // localStorage can throw (private mode, disabled storage): the game then
 // still works, it just asks for a log-in again after a reload.

@@ -31,6 +31,11 @@ const ACTION_KEYS = {
   Minus: "zoomOut",
   NumpadSubtract: "zoomOut",
   KeyH: "help",
+  KeyV: "siphon",
+  KeyL: "loot",
+  KeyE: "market",
+  KeyB: "wallet",
+  KeyK: "bounties",
 };
 
 function typing(target) {

@@ -8,7 +8,10 @@ import { Kind, KIND_NAMES } from "./world.js";
 const SHIP_CARGO = 100; // tonnes (infinity/sim/rules.py)
 const SHIP_TORPEDOES = 8;
 const SHIP_ENERGY = 100;
+const SHIP_FUEL = 100; // units; a jump burns JUMP_FUEL
+const JUMP_FUEL = 10;
 const BEAM_RANGE = 1500;
+const LOOT_RANGE = 300;
 const NOTICE_MS = 5000;
 const MAX_NOTICES = 5;
 
@@ -25,7 +28,13 @@ function setBar(el, fraction) {
   el.classList.toggle("low", fraction < 0.3);
 }
 
-const fmtDistance = (m) => (m >= 10000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
+export const fmtDistance = (m) =>
+  m >= 10000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`;
+/** Whole credits with thousands separators: 12,345 CR. */
+export const fmtCredits = (n) =>
+  typeof n === "number" && Number.isFinite(n)
+    ? `${Math.round(n).toLocaleString("en-US")} CR`
+    : "—";
 
 export class Hud {
   constructor() {
@@ -43,6 +52,8 @@ export class Hud {
       energyText: $("val-energy"),
       cargo: $("bar-cargo"),
       cargoText: $("val-cargo"),
+      fuel: $("bar-fuel"),
+      fuelText: $("val-fuel"),
       torpedoes: $("val-torpedoes"),
       beam: $("val-beam"),
       torp: $("val-torp"),
@@ -59,6 +70,20 @@ export class Hud {
       notices: $("notices"),
     };
     this.notices = []; // newest last; also read by the test hook
+    // The balance a `notice` reported; frames carry it too and win when
+    // they come (they are newer), this only bridges the gap.
+    this.noticeCredits = null;
+    this.shownCredits = null;
+  }
+
+  /** The wallet balance as best known: the frame's, else the last notice's. */
+  credits(world) {
+    const c = world.me?.credits;
+    return typeof c === "number" ? c : this.noticeCredits;
+  }
+
+  setNoticeCredits(credits) {
+    if (typeof credits === "number") this.noticeCredits = credits;
   }
 
   setLink(status) {
@@ -82,7 +107,7 @@ export class Hud {
   }
 
   /** Refresh from the world model; `names` resolves entity ids to names. */
-  update(world, targetId, speed) {
+  update(world, targetId, speed, siphon = null) {
     const me = world.me;
     const ship = world.ship;
     setText(this.el.tick, world.tick === null ? "—" : String(world.tick));
@@ -110,17 +135,37 @@ export class Hud {
       setText(this.el.torp, me.torpCd > 0 ? `${(me.torpCd / 10).toFixed(1)} s` : "READY");
       this.el.beam?.classList.toggle("warn", me.beamCd > 0);
       this.el.torp?.classList.toggle("warn", me.torpCd > 0);
-      setText(this.el.status, this.statusLine(world, me));
+      setText(this.el.status, this.statusLine(world, me, siphon));
+      this.el.status?.classList.toggle("siphon", Boolean(siphon));
+      if (typeof me.fuel === "number") {
+        setBar(this.el.fuel, me.fuel / SHIP_FUEL);
+        const jumps = Math.floor(me.fuel / JUMP_FUEL);
+        setText(this.el.fuelText, `${Math.round(me.fuel)} · ${jumps} JMP`);
+        this.el.fuelText?.classList.toggle("warn", me.fuel < JUMP_FUEL);
+      }
     }
     setText(this.el.speed, speed === null ? "—" : `${Math.round(speed)} m/s`);
-    // The ledger is not wired to the client yet: show a placeholder.
-    setText(this.el.credits, "—");
+    this.updateCredits(this.credits(world));
     this.updateTarget(world, targetId);
   }
 
-  statusLine(world, me) {
+  // The balance flashes green when it grows and red when it shrinks.
+  updateCredits(credits) {
+    const el = this.el.credits;
+    setText(el, fmtCredits(credits));
+    const before = this.shownCredits;
+    this.shownCredits = credits;
+    if (!el || typeof credits !== "number" || typeof before !== "number" || credits === before)
+      return;
+    el.classList.remove("up", "down");
+    void el.offsetWidth; // restart the animation
+    el.classList.add(credits > before ? "up" : "down");
+  }
+
+  statusLine(world, me, siphon) {
     const name = (id) => world.entities.get(id)?.name ?? `#${id}`;
     if (me.dockedAt >= 0) return `DOCKED · ${name(me.dockedAt).toUpperCase()}`;
+    if (siphon) return `SIPHONING · ${name(siphon.victim).toUpperCase()}`;
     // `mining` is the asteroid id (or -1); accept a boolean too.
     if (me.mining === true || (typeof me.mining === "number" && me.mining >= 0)) {
       return me.mining === true ? "MINING" : `MINING · ${name(me.mining).toUpperCase()}`;
@@ -161,11 +206,15 @@ export class Hud {
     if (t.kind === Kind.ASTEROID) extra = `ORE ${t.extra.ore ?? "?"} t`;
     else if (t.kind === Kind.GATE) extra = "JUMP GATE · J TO JUMP IN RANGE";
     else if (t.kind === Kind.STATION) extra = "STATION · F TO DOCK IN RANGE";
-    else if (t.kind === Kind.SHIP) extra = `HULL ${t.hull}% · SHIELD ${t.shield}%`;
+    else if (t.kind === Kind.SHIP) extra = `HULL ${t.hull}% · SHIELD ${t.shield}% · V TO SIPHON`;
+    else if (t.kind === Kind.WRECK)
+      extra = `ORE ${t.extra.ore ?? "?"} t · ${
+        d !== null && d <= LOOT_RANGE ? "L TO LOOT" : `LOOT WITHIN ${LOOT_RANGE} m`
+      }`;
     setText(this.el.targetExtra, extra);
   }
 
-  /** A short message in the notice stack; `kind` is "error" or "info". */
+  /** A short message in the notice stack; `kind` is "error", "info" or "credit". */
   notice(text, kind = "info") {
     const entry = { text, kind, at: Date.now() };
     this.notices.push(entry);

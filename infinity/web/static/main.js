@@ -5,8 +5,9 @@
 import * as api from "./api.js";
 import { Chat } from "./chat.js";
 import { Controls } from "./controls.js";
+import { BountyPanel, MarketPanel, WalletPanel } from "./economy.js";
 import { GalaxyMap } from "./galaxy.js";
-import { Hud } from "./hud.js";
+import { fmtCredits, fmtDistance, Hud } from "./hud.js";
 import { Connection } from "./net.js";
 import { TacticalView } from "./scene.js";
 import { Kind, World } from "./world.js";
@@ -14,6 +15,8 @@ import { Kind, World } from "./world.js";
 const $ = (id) => document.getElementById(id);
 const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
 const HOOK_EVENTS = 200;
+const SIPHON_RANGE = 800; // m (infinity/sim/rules.py)
+const LOOT_RANGE = 300;
 
 const world = new World();
 const hud = new Hud();
@@ -26,9 +29,11 @@ let system = null; // {id, name}
 let account = null;
 let pendingTarget = null; // {id, seq}: shown until the server acks the lock
 let hoverId = null;
+let siphon = null; // {victim, seq}: the siphon we started, until it ends
 let rafId = null;
 const hookEvents = [];
 const hookErrors = [];
+const hookNotices = []; // the server's `notice` messages, as received
 
 // ------------------------------------------------------------- screens --
 
@@ -46,6 +51,7 @@ function showLogin(message = "", kind = "error") {
   cancelAnimationFrame(rafId);
   rafId = null;
   hideModal();
+  closeEconomy();
   showScreen("login");
   setLoginMessage(message, kind);
   $("login-name").focus();
@@ -126,6 +132,7 @@ function enterBridge(sessionToken) {
     onFrame,
     onSystem,
     onServerError,
+    onNotice,
     onStatus: (status) => hud.setLink(status),
     onUnauthorized: () => {
       api.saveToken(null);
@@ -147,6 +154,7 @@ function resetWorld() {
   world.clear();
   view?.reset();
   pendingTarget = null;
+  endSiphon(null);
 }
 
 function onWelcome(msg) {
@@ -179,6 +187,7 @@ function onFrame(frame) {
   }
   if (lines.length) chat.add(lines);
   if (pendingTarget && world.me && world.me.ack >= pendingTarget.seq) pendingTarget = null;
+  checkSiphon(events);
 }
 
 // Only events about us become notices; everything else is shown in 3D.
@@ -191,6 +200,56 @@ function describeEvent([type, a, b]) {
   else if (type === "boom" && a === currentTargetId())
     hud.notice(`${name(a).toUpperCase()} DESTROYED`);
   else if (type === "torpedo_hit" && b === me) hud.notice("TORPEDO IMPACT", "error");
+}
+
+// ------------------------------------------------------------- economy --
+
+// The server tells the thief nothing while a siphon runs (the credits just
+// grow), so the client ends its own drawing when the siphon must have
+// broken: out of range, the victim docked, left the sensors or fired back,
+// or we docked, died or changed system.
+function checkSiphon(events) {
+  // Until the server has read the command, its answer (an error) decides.
+  if (!siphon || !world.me || world.me.ack < siphon.seq) return;
+  const me = world.shipId;
+  const own = world.ship;
+  const victim = world.entities.get(siphon.victim);
+  const firedBack = events.some(
+    ([t, a, b]) => (t === "beam" && a === siphon.victim && b === me) || (t === "boom" && a === me),
+  );
+  if (!own || world.me.dockedAt >= 0) endSiphon(null);
+  else if (!victim) endSiphon("SIPHON LOST · TARGET OFF SENSORS");
+  else if (victim.extra.docked_at >= 0) endSiphon("SIPHON BROKEN · TARGET DOCKED");
+  else if (Math.hypot(victim.x - own.x, victim.y - own.y) > SIPHON_RANGE)
+    endSiphon(`SIPHON BROKEN · OUT OF RANGE (${SIPHON_RANGE} m)`);
+  else if (firedBack) endSiphon("SIPHON BROKEN · THE TARGET FIRED BACK");
+}
+
+function endSiphon(text) {
+  if (!siphon) return;
+  siphon = null;
+  if (view) view.siphonId = null;
+  if (text) hud.notice(text, "error");
+}
+
+function onNotice(msg) {
+  const text = String(msg.text ?? "");
+  hookNotices.push(msg);
+  if (hookNotices.length > 50) hookNotices.shift();
+  hud.setNoticeCredits(msg.credits);
+  const balance = typeof msg.credits === "number" ? ` · BALANCE ${fmtCredits(msg.credits)}` : "";
+  hud.notice(`${text.toUpperCase()}${balance}`, "credit");
+  // A notice about our own siphon ending (not someone draining us).
+  if (siphon && /siphon/i.test(text) && !/^siphoned:/i.test(text)) endSiphon(null);
+  market.onNotice();
+  wallet.onNotice();
+  bounties.onNotice(text);
+}
+
+function closeEconomy() {
+  market.reset();
+  wallet.reset();
+  bounties.reset();
 }
 
 function onSystem(msg) {
@@ -210,6 +269,7 @@ function onServerError(msg) {
   const reason = String(msg.reason ?? "error").toUpperCase();
   hud.notice(`${reason}${msg.detail ? `: ${msg.detail}` : ""}`, "error");
   if (pendingTarget && msg.seq === pendingTarget.seq) pendingTarget = null;
+  if (siphon && msg.seq === siphon.seq) endSiphon(null);
 }
 
 function loop(now) {
@@ -218,7 +278,10 @@ function loop(now) {
   view.targetId = currentTargetId();
   view.hoverId = hoverId;
   view.render(now);
-  hud.update(world, view.targetId, ownSpeed());
+  hud.update(world, view.targetId, ownSpeed(), siphon);
+  market.sync(world);
+  wallet.sync();
+  bounties.sync();
   updateBracket();
 }
 
@@ -330,10 +393,15 @@ const intents = {
   cycleTarget() {
     const here = ownPos();
     if (!here) return;
-    // Ships in flight first (docked ones cannot be attacked), else anything.
+    // Ships in flight first (docked ones cannot be attacked, but can be
+    // inspected or have a bounty put on them), else anything.
     const flying = (e) => e.id !== world.shipId && !(e.extra.docked_at >= 0);
+    const docked = (e) => e.id !== world.shipId && e.extra.docked_at >= 0;
     const other = (e) => e.id !== world.shipId && e.kind !== Kind.STAR;
-    let list = world.nearest(here.x, here.y, Kind.SHIP, flying);
+    let list = [
+      ...world.nearest(here.x, here.y, Kind.SHIP, flying),
+      ...world.nearest(here.x, here.y, Kind.SHIP, docked),
+    ];
     if (!list.length) list = world.nearest(here.x, here.y, null, other);
     if (!list.length) return;
     const ids = list.map((x) => x.entity.id);
@@ -342,7 +410,57 @@ const intents = {
   },
   escape() {
     if (galaxyMap.open) galaxyMap.hide();
+    else if (wallet.open) wallet.show(false);
+    else if (bounties.open) bounties.show(false);
     else if (currentTargetId() >= 0) setTarget(null);
+  },
+  siphon() {
+    if (siphon) {
+      // Pressing again stops it; the server forgets it as soon as it reads this.
+      send("siphon", { target: null });
+      endSiphon("SIPHON DISENGAGED");
+      return;
+    }
+    const t = world.entities.get(currentTargetId());
+    if (!t || t.kind !== Kind.SHIP || t.id === world.shipId) {
+      hud.notice("SIPHON: LOCK A SHIP FIRST (CLICK OR TAB)", "error");
+      return;
+    }
+    const seq = send("siphon", { target: t.id });
+    if (seq === null) return;
+    siphon = { victim: t.id, seq };
+    view.siphonId = t.id;
+    const d = ownPos() ? Math.hypot(t.x - world.ship.x, t.y - world.ship.y) : 0;
+    const who = (t.name || `#${t.id}`).toUpperCase();
+    hud.notice(`SIPHON ON ${who} · ${fmtDistance(d)} · HOLD WITHIN ${SIPHON_RANGE} m`);
+  },
+  loot() {
+    const here = ownPos();
+    if (!here) return;
+    const chosen = [currentTargetId(), hoverId]
+      .map((id) => world.entities.get(id))
+      .find((e) => e && e.kind === Kind.WRECK);
+    const wreck = chosen ?? world.nearest(here.x, here.y, Kind.WRECK)[0]?.entity;
+    if (!wreck) {
+      hud.notice("NO WRECK ON SENSORS", "error");
+      return;
+    }
+    const d = Math.hypot(wreck.x - here.x, wreck.y - here.y);
+    // The nearest wreck far away: say so rather than ask the server in vain.
+    if (!chosen && d > LOOT_RANGE * 1.05) {
+      hud.notice(`NEAREST WRECK ${fmtDistance(d)} AWAY · LOOT WITHIN ${LOOT_RANGE} m`, "error");
+      return;
+    }
+    send("loot", { wreck: wreck.id });
+  },
+  market: () => market.toggle(),
+  wallet() {
+    bounties.show(false);
+    wallet.toggle();
+  },
+  bounties() {
+    wallet.show(false);
+    bounties.toggle();
   },
   zoomIn: () => view.zoomBy(-2),
   zoomOut: () => view.zoomBy(2),
@@ -394,6 +512,26 @@ const galaxyMap = new GalaxyMap(
   },
 );
 
+const market = new MarketPanel({
+  send,
+  world,
+  notice: (text, kind) => hud.notice(text, kind),
+  credits: () => hud.credits(world),
+});
+const wallet = new WalletPanel({
+  token: () => token,
+  notice: (text, kind) => hud.notice(text, kind),
+  credits: () => hud.credits(world),
+});
+const bounties = new BountyPanel({
+  token: () => token,
+  account: () => account,
+  world,
+  targetId: () => currentTargetId(),
+  lock: (id) => setTarget(id),
+  notice: (text, kind) => hud.notice(text, kind),
+});
+
 function updateRouteHud(route) {
   const el = $("hud-route");
   if (route.length < 2) {
@@ -433,10 +571,12 @@ $("logout").addEventListener("click", async (event) => {
   showLogin("LOGGED OUT", "info");
   if (old) api.logout(old).catch(() => {});
 });
-// Buttons keep focus after a click, and Space would then press them again.
-for (const b of document.querySelectorAll("#bridge button")) {
-  b.addEventListener("mouseup", () => b.blur());
-}
+// Buttons keep focus after a click, and Space would then press them again
+// (delegated: the economy panels add buttons as they go).
+$("bridge").addEventListener("mouseup", (event) => {
+  const b = event.target.closest?.("button");
+  if (b) b.blur();
+});
 
 // The test hook: read-only views of what the client holds and draws.
 window.infinity = {
@@ -479,6 +619,30 @@ window.infinity = {
   get notices() {
     return hud.notices;
   },
+  /** The wallet balance the HUD shows (frame, else last notice), or null. */
+  get credits() {
+    return hud.credits(world);
+  },
+  get fuel() {
+    return world.me?.fuel ?? null;
+  },
+  /** The ship we are siphoning (drawn as a pulsing line), or null. */
+  get siphon() {
+    return siphon ? siphon.victim : null;
+  },
+  get panels() {
+    return { market: market.open, wallet: wallet.open, bounties: bounties.open };
+  },
+  get market() {
+    return market.data;
+  },
+  get wallet() {
+    return wallet.data;
+  },
+  get bounties() {
+    return bounties.loaded ? bounties.open_ : null;
+  },
+  serverNotices: hookNotices,
   get galaxy() {
     return galaxyMap;
   },

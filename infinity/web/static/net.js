@@ -25,7 +25,7 @@ const SEQ_LIMIT = 2 ** 31;
  * One logical session with the server, surviving socket drops.
  *
  * Handlers: onWelcome(msg), onFrame(frameArray), onSystem(msg),
- * onServerError(msg), onStatus(status, info), onUnauthorized(),
+ * onServerError(msg), onNotice(msg), onStatus(status, info), onUnauthorized(),
  * onReplaced(), onFatal(text).
  */
 export class Connection {
@@ -116,6 +116,9 @@ export class Connection {
         break;
       case "error":
         this.handlers.onServerError?.(msg);
+        break;
+      case "notice":
+        this.handlers.onNotice?.(msg);
         break;
       default:
         // Unknown message types are additive protocol changes: ignore them.

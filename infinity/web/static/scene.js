@@ -24,6 +24,9 @@ export const PALETTE = {
   beamOwn: 0xffc866,
   beamOther: 0xff5a5a,
   route: 0xc792ff,
+  wreck: 0xff8a4c,
+  siphon: 0x7dffb0,
+  siphonWarn: 0xffb347,
 };
 
 const GRID_STEP = 500; // m between minor lines
@@ -32,6 +35,10 @@ const GRID_HALF = 40; // minor lines each side of the centre
 const BEAM_RANGE = 1500;
 const DOCK_RANGE = 350;
 const GATE_RANGE = 450;
+const LOOT_RANGE = 300;
+const SIPHON_RANGE = 800;
+const SIPHON_PACKETS = 7; // credit "packets" flowing along a siphon line
+const SIPHON_FLOW_MS = 1100; // one packet's trip from the victim to us
 const ZOOM_MIN = 500;
 const ZOOM_MAX = 18000;
 const BEAM_MS = 350;
@@ -96,6 +103,22 @@ const GEOMETRY = {
   torpedo: segments([
     [1, 0, 0], [0, 0, -0.4], [0, 0, -0.4], [-1, 0, 0],
     [-1, 0, 0], [0, 0, 0.4], [0, 0, 0.4], [1, 0, 0],
+  ]),
+  // A torn-open hull: bent spars, a loose wing panel and debris ticks.
+  // prettier-ignore
+  wreck: segments([
+    [0.9, 0, 0.1], [0.1, 0, -0.35],
+    [0.1, 0, -0.35], [-0.2, 0, 0.05],
+    [-0.2, 0, 0.05], [0.35, 0, 0.2],
+    [-0.5, 0, -0.5], [-0.9, 0, -0.15],
+    [-0.9, 0, -0.15], [-0.6, 0, 0.1],
+    [0.2, 0, 0.45], [-0.4, 0, 0.75],
+    [-0.4, 0, 0.75], [-0.1, 0, 0.35],
+    [-0.1, 0, 0.35], [-0.05, 0.3, 0.5],
+    [0.55, 0, -0.7], [0.68, 0, -0.6],
+    [-0.2, 0, -0.88], [-0.08, 0, -0.98],
+    [0.72, 0, 0.62], [0.84, 0, 0.55],
+    [-0.95, 0, 0.55], [-0.83, 0, 0.66],
   ]),
   asteroid: new THREE.EdgesGeometry(new THREE.IcosahedronGeometry(1, 0)),
   stationHull: new THREE.EdgesGeometry(new THREE.CylinderGeometry(1, 1, 0.35, 8)),
@@ -240,6 +263,20 @@ function buildModel(entity, shipId, glow) {
       model.color = PALETTE.star;
       break;
     }
+    case Kind.WRECK: {
+      spin.add(new THREE.LineSegments(GEOMETRY.wreck, lineMaterial(PALETTE.wreck, 0.9)));
+      // A distress beacon blinking on the hulk, and the loot range to scale.
+      model.beacon = circle(0.22, lineMaterial(PALETTE.wreck), 6);
+      root.add(model.beacon);
+      model.rangeRing = circle(1, lineMaterial(PALETTE.wreck, 0.16), 48);
+      model.range = LOOT_RANGE;
+      root.add(model.rangeRing);
+      model.spinRate = 0.25 * (hash01(entity.id, 7) < 0.5 ? -1 : 1); // adrift
+      model.size = 70;
+      model.minScreen = 24;
+      model.color = PALETTE.wreck;
+      break;
+    }
     default: {
       spin.add(circle(1, lineMaterial(0xffffff), 12));
       model.size = 40;
@@ -260,6 +297,7 @@ export class TacticalView {
     this.hoverId = null;
     this.moveTarget = null; // {x, y} of the current move_to, drawn as a marker
     this.routeGateId = null; // next gate of a plotted galaxy route
+    this.siphonId = null; // the ship we are siphoning, drawn as a pulsing line
     this.zoom = 3600; // camera height above the plane, metres
     this.focus = new THREE.Vector3(); // where the camera looks (smoothed)
     this.focusReady = false;
@@ -427,6 +465,37 @@ export class TacticalView {
     cross.visible = false;
     this.moveMarker = cross;
     this.scene.add(cross);
+    // Siphon: a pulsing line to the victim with credits flowing back to us,
+    // and the range it breaks at.
+    this.siphonLine = new THREE.Line(
+      new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), new THREE.Vector3()]),
+      lineMaterial(PALETTE.siphon, 0.7),
+    );
+    this.siphonLine.frustumCulled = false;
+    this.siphonLine.visible = false;
+    this.scene.add(this.siphonLine);
+    const packets = new THREE.BufferGeometry();
+    packets.setAttribute(
+      "position",
+      new THREE.BufferAttribute(new Float32Array(SIPHON_PACKETS * 3), 3),
+    );
+    this.siphonPackets = new THREE.Points(
+      packets,
+      new THREE.PointsMaterial({
+        color: PALETTE.siphon,
+        size: 6,
+        sizeAttenuation: false,
+        transparent: true,
+        blending: THREE.AdditiveBlending,
+        depthWrite: false,
+      }),
+    );
+    this.siphonPackets.frustumCulled = false;
+    this.siphonPackets.visible = false;
+    this.scene.add(this.siphonPackets);
+    this.siphonRing = dashed(SIPHON_RANGE, PALETTE.siphon, 0.35);
+    this.siphonRing.visible = false;
+    this.scene.add(this.siphonRing);
   }
 
   resize() {
@@ -630,10 +699,12 @@ export class TacticalView {
       } else if (model.spinRate) {
         model.spin.rotation.y += model.spinRate * dt;
       }
+      if (model.beacon) model.beacon.material.opacity = Math.sin(now * 0.006) > 0.6 ? 1 : 0.15;
     }
 
     this.updateCamera(dt);
     this.updateOwnOverlays(mpp);
+    this.updateSiphon(now);
     this.updateHorizon();
     // Minor lines turn into a mesh when zoomed far out: fade them away.
     this.gridMinor.material.opacity = THREE.MathUtils.clamp((9000 - camDist) / 5000, 0, 1);
@@ -702,6 +773,35 @@ export class TacticalView {
     }
   }
 
+  updateSiphon(now) {
+    const own = this.poses.get(this.shipId);
+    const victim = this.siphonId === null ? undefined : this.poses.get(this.siphonId);
+    const on = Boolean(own && victim);
+    this.siphonLine.visible = on;
+    this.siphonPackets.visible = on;
+    this.siphonRing.visible = on;
+    if (!on) return;
+    // Amber when the victim nears the edge of range: the siphon is about to break.
+    const d = Math.hypot(victim.x - own.x, victim.y - own.y);
+    const color = d > SIPHON_RANGE * 0.85 ? PALETTE.siphonWarn : PALETTE.siphon;
+    this.siphonLine.material.color.setHex(color);
+    this.siphonPackets.material.color.setHex(color);
+    this.siphonRing.material.color.setHex(color);
+    const pulse = 0.5 + 0.5 * Math.sin(now * 0.012);
+    this.siphonLine.material.opacity = 0.3 + 0.6 * pulse;
+    const line = this.siphonLine.geometry.attributes.position;
+    line.setXYZ(0, own.x, 6, -own.y);
+    line.setXYZ(1, victim.x, 6, -victim.y);
+    line.needsUpdate = true;
+    const pts = this.siphonPackets.geometry.attributes.position;
+    for (let i = 0; i < SIPHON_PACKETS; i++) {
+      const f = (now / SIPHON_FLOW_MS + i / SIPHON_PACKETS) % 1; // 0 at the victim
+      pts.setXYZ(i, victim.x + (own.x - victim.x) * f, 8, -(victim.y + (own.y - victim.y) * f));
+    }
+    pts.needsUpdate = true;
+    toThree(own.x, own.y, this.siphonRing.position);
+  }
+
   updateHorizon() {
     const cells = this.world.viewCells;
     let x0 = Infinity;
@@ -739,6 +839,7 @@ export class TacticalView {
     if (e.id === this.shipId) return false; // the HUD already says who we are
     if (e.id === this.targetId || e.id === this.hoverId || e.id === this.routeGateId) return true;
     if (e.kind === Kind.ASTEROID || e.kind === Kind.TORPEDO) return false;
+    if (e.id === this.siphonId) return true;
     if (e.kind === Kind.SHIP && e.extra.docked_at >= 0 && e.id !== this.shipId) return false;
     return true;
   }
@@ -753,6 +854,8 @@ export class TacticalView {
         return `☉ ${e.name.toUpperCase()}`;
       case Kind.STATION:
         return `▣ ${e.name.toUpperCase()}`;
+      case Kind.WRECK:
+        return `✕ ${(e.name || "WRECK").toUpperCase()} · ${e.extra.ore ?? "?"} t`;
       default:
         return e.name || `#${e.id}`;
     }
@@ -775,7 +878,7 @@ export class TacticalView {
       }
       const cls = `label kind-${e.kind} ${allegiance(e, this.shipId)}${
         e.id === this.targetId ? " target" : ""
-      }${e.id === this.routeGateId ? " route" : ""}`;
+      }${e.id === this.routeGateId ? " route" : ""}${e.id === this.siphonId ? " siphon" : ""}`;
       if (el.className !== cls) el.className = cls;
       const text = this.labelText(e);
       if (el.textContent !== text) el.textContent = text;

@@ -11,6 +11,7 @@ export const Kind = Object.freeze({
   STATION: 4,
   GATE: 5,
   STAR: 6,
+  WRECK: 7,
 });
 
 export const KIND_NAMES = {
@@ -20,6 +21,7 @@ export const KIND_NAMES = {
   4: "station",
   5: "gate",
   6: "star",
+  7: "wreck",
 };
 
 const MOVE_BYTES = 10; // u32 id, u16 x, u16 y, i16 heading
@@ -158,7 +160,22 @@ export class World {
 
     if (Array.isArray(me)) {
       const [ack, energy, cargo, torpedoes, dockedAt, target, beamCd, torpCd, mining, newView] = me;
-      this.me = { ack, energy, cargo, torpedoes, dockedAt, target, beamCd, torpCd, mining };
+      // `credits` and `fuel` came with the economy: null from an older server.
+      const credits = typeof me[10] === "number" ? me[10] : null;
+      const fuel = typeof me[11] === "number" ? me[11] : null;
+      this.me = {
+        ack,
+        energy,
+        cargo,
+        torpedoes,
+        dockedAt,
+        target,
+        beamCd,
+        torpCd,
+        mining,
+        credits,
+        fuel,
+      };
       if (Array.isArray(newView)) this.setView(newView);
     }
     return { events, chat: chat || [] };
