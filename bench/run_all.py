@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover
     from bench import _common as common
 
 HERE: Final = Path(__file__).resolve().parent
-SCRIPTS: Final = ("zone_tick", "gateway_fanout")
+SCRIPTS: Final = ("zone_tick", "gateway_fanout", "ledger", "crew")
 Row = tuple[str, str, Any, str, Any]
 
 
@@ -87,9 +87,34 @@ def fanout_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def ledger_rows(f: dict[str, Any]) -> list[Row]:
+    t = f["targets"]
+    rows: list[Row] = [
+        ("ledger durable transfers/s, SQLite", "tps", f["sqlite_tps"],
+         f">= {t['sqlite_tps']:g}", f["sqlite_tps"] >= t["sqlite_tps"]),
+    ]  # fmt: skip
+    if f.get("pg_ratio") is not None:
+        rows.append(
+            ("ledger vs pgbench tpcb-like, PostgreSQL", "ratio", f["pg_ratio"],
+             f">= {t['pg_ratio']:g}", f["pg_ratio"] >= t["pg_ratio"])
+        )  # fmt: skip
+    return rows
+
+
+def crew_rows(f: dict[str, Any]) -> list[Row]:
+    return [
+        ("10,000 crew minds, share of one core", "cores", f["core_share"],
+         f"<= {f['target_core_share']:g}", f["core_share"] <= f["target_core_share"]),
+        ("memory top-10 of 10,000, p99", "ms", f["recall_p99_ms"],
+         f"<= {f['target_recall_p99_ms']:g}", f["recall_p99_ms"] <= f["target_recall_p99_ms"]),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
+    "ledger": ledger_rows,
+    "crew": crew_rows,
 }
 
 

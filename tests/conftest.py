@@ -108,3 +108,4 @@ def require_ci_or_skip(reason: str) -> None:
 
 
 __all__ = ["Server", "free_port", "require_ci_or_skip", "signal"]
+from tests.pg import postgres_server, postgres_url  # noqa: E402, F401  (PostgreSQL fixtures)
