@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from infinity.crew.cli import crew_app
+
 app = typer.Typer(
     name="infinity",
     help="Infinity: a persistent universe of players and AI crews.",
@@ -110,6 +112,8 @@ def loadtest(
     report: Report = asyncio.run(run_bots(url, clients, seconds, fire=fire))
     report.print(console)
 
+
+app.add_typer(crew_app, name="crew")
 
 ledger_app = typer.Typer(help="Inspect and audit the credit ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")

@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from infinity.accounts.service import Accounts
+from infinity.crew.company import Company
 from infinity.economy.service import Economy
 from infinity.galaxy.generate import generate
-from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.galaxy.model import Galaxy
 from infinity.gateway.fanout import Fanout
 from infinity.ledger import Ledger
-from infinity.sim.zone import ShipState, StaticBody
 from infinity.store.economy import Board
 from infinity.store.records import Account
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
 from infinity.universe.loop import run_zone
+from infinity.universe.shipyard import commission
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
 
@@ -52,8 +53,14 @@ class World:
     """What the gateway may ask of the universe: accounts, ships, chat, the galaxy."""
 
     def __init__(
-        self, store: Store, universe: Universe, accounts: Accounts, economy: Economy
+        self,
+        store: Store,
+        universe: Universe,
+        accounts: Accounts,
+        economy: Economy,
+        company: Company | None = None,
     ) -> None:
+        self.company = company  # the crews (None when run without NPCs)
         self.store = store
         self.universe = universe
         self.accounts = accounts
@@ -84,34 +91,6 @@ class World:
     async def recent_chat(self, system_id: int) -> list[list[Any]]:
         lines = await self.store.recent_chat(system_id)
         return [[line.ship_id, line.name, line.text] for line in lines]
-
-
-async def commission(
-    store: Store,
-    universe: Universe,
-    name: str,
-    account: int | None,
-    role: str,
-    home: StarSystem,
-    station: StaticBody,
-) -> int:
-    """Build a new ship docked at `station`: stored first, then placed in its zone."""
-    ship_id = await store.create_ship(
-        name=name,
-        account_id=account,
-        role=role,
-        system_id=home.id,
-        home_station=station.id,
-        home_system=home.id,
-        docked_at=station.id,
-        x=station.x,
-        y=station.y,
-    )
-    state = ShipState(
-        ship_id, name, account, station.id, home.id, station.x, station.y, docked_at=station.id
-    )
-    universe.place(home.id, state, role)
-    return ship_id
 
 
 async def _load(store: Store, settings: Settings) -> Universe:
@@ -150,12 +129,18 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
     ledger: Ledger | None = None
     try:
         universe = await _load(store, settings)
+        company = Company(universe, store, settings.seed, interval=settings.snapshot_seconds)
+        if settings.npcs:  # before the economy starts, so the crews' ships get wallets
+            await company.start()
+            universe.observe(company.witness_tick)
         ledger = await Ledger.open(settings.db_url)
         economy = Economy(universe, ledger, Board(store.engine))
         await economy.start()
-        world = World(store, universe, Accounts(store), economy)
+        company.on_commission = lambda ship: economy.open_wallet(ship, None)
+        crews = company if settings.npcs else None
+        world = World(store, universe, Accounts(store), economy, crews)
         snapshots = Snapshots(universe, store, settings.snapshot_seconds)
-        pilots = Pilots(universe, settings.seed)
+        pilots = Pilots(universe, settings.seed, crewed=company.ships)
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             count = len(universe.zones)
@@ -166,6 +151,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
             tasks.create_task(economy.run(stopping))
             if settings.npcs:
                 tasks.create_task(pilots.run(stopping))
+                tasks.create_task(company.run(stopping))
             try:
                 yield world
             finally:
@@ -174,6 +160,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
         # Every loop has stopped: this snapshot is the final state.
         await snapshots.flush_chat()
         await snapshots.save()
+        if settings.npcs:
+            await company.save()
     finally:
         if ledger is not None:
             await ledger.close()

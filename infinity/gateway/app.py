@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from infinity.embedded import Settings, run_embedded
-from infinity.gateway import rest
+from infinity.gateway import crew_api, rest
 from infinity.gateway.socket import Close, game_socket
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         *rest.routes(),
+        *crew_api.routes(),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),

@@ -149,15 +149,15 @@ class ApiError(Exception):
         self.status, self.error, self.detail = status, error, detail
 
 
-def _json(value: Any, status: int = 200) -> Response:
+def json_answer(value: Any, status: int = 200) -> Response:
     return Response(msgspec.json.encode(value), status, media_type="application/json")
 
 
 def error_response(error: ApiError) -> Response:
-    return _json(ErrorView(error.error, error.detail), error.status)
+    return json_answer(ErrorView(error.error, error.detail), error.status)
 
 
-async def _body(request: Request, kind: type[T]) -> T:
+async def read_body(request: Request, kind: type[T]) -> T:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", f"bodies are limited to {MAX_BODY} bytes")
@@ -182,7 +182,7 @@ def _token(request: Request) -> str:
     return token.strip()
 
 
-async def _authenticated(request: Request) -> Account:
+async def authenticated(request: Request) -> Account:
     try:
         return await _world(request).accounts.authenticate(_token(request))
     except Unauthorized:
@@ -194,7 +194,7 @@ def _account_view(account: Account) -> AccountView:
 
 
 async def register(request: Request) -> Response:
-    creds = await _body(request, Credentials)
+    creds = await read_body(request, Credentials)
     world = _world(request)
     try:
         account, token, expires = await world.accounts.register(creds.name, creds.password)
@@ -203,28 +203,28 @@ async def register(request: Request) -> Response:
     except NameTaken:
         raise ApiError(409, "name_taken", f"the name {creds.name!r} is taken") from None
     ship = await world.ensure_ship(account)
-    return _json(SessionView(token, expires, _account_view(account), ship), 201)
+    return json_answer(SessionView(token, expires, _account_view(account), ship), 201)
 
 
 async def login(request: Request) -> Response:
-    creds = await _body(request, Credentials)
+    creds = await read_body(request, Credentials)
     world = _world(request)
     try:
         account, token, expires = await world.accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
     ship = await world.ensure_ship(account)
-    return _json(SessionView(token, expires, _account_view(account), ship))
+    return json_answer(SessionView(token, expires, _account_view(account), ship))
 
 
 async def logout(request: Request) -> Response:
-    await _authenticated(request)
+    await authenticated(request)
     await _world(request).accounts.logout(_token(request))
     return Response(status_code=204)
 
 
 async def me(request: Request) -> Response:
-    account = await _authenticated(request)
+    account = await authenticated(request)
     universe = _world(request).universe
     ship_id = universe.ship_of_account.get(account.id)
     zone = None if ship_id is None else universe.zone_of(ship_id)
@@ -232,7 +232,7 @@ async def me(request: Request) -> Response:
     if ship_id is not None and zone is not None and ship_id in zone.bodies.row_of:
         state = zone.ship_state(ship_id)
         ship = ShipView(ship_id, state.name, zone.system_id, zone.name, state.docked_at)
-    return _json(MeView(_account_view(account), ship))
+    return json_answer(MeView(_account_view(account), ship))
 
 
 async def galaxy(request: Request) -> Response:
@@ -248,11 +248,11 @@ async def galaxy(request: Request) -> Response:
         )
         for s in g.systems
     ]
-    return _json(GalaxyView(g.seed, systems, g.lanes()))
+    return json_answer(GalaxyView(g.seed, systems, g.lanes()))
 
 
 async def wallet(request: Request) -> Response:
-    account = await _authenticated(request)
+    account = await authenticated(request)
     world = _world(request)
     name = accounts.wallet(0, account.id)
     cursor = _int_param(request, "cursor")
@@ -275,7 +275,7 @@ async def wallet(request: Request) -> Response:
         )
         for r in receipts
     ]
-    return _json(WalletView(name, balance, entries, after))
+    return json_answer(WalletView(name, balance, entries, after))
 
 
 def _int_param(request: Request, key: str) -> int | None:
@@ -293,17 +293,17 @@ async def market(request: Request) -> Response:
     if found is None:
         raise ApiError(404, "unknown_station", "no market at that station")
     stock = {good: round(amount) for good, amount in found.stock.items()}
-    return _json(MarketView(found.station, found.prices(), stock))
+    return json_answer(MarketView(found.station, found.prices(), stock))
 
 
 async def board(request: Request) -> Response:
     bounties = await _world(request).economy.board.bounties("open")
-    return _json(BoardView([_bounty_view(b) for b in bounties]))
+    return json_answer(BoardView([_bounty_view(b) for b in bounties]))
 
 
 async def post_bounty(request: Request) -> Response:
-    account = await _authenticated(request)
-    body = await _body(request, BountyRequest)
+    account = await authenticated(request)
+    body = await read_body(request, BountyRequest)
     try:
         bounty = await _world(request).economy.post_bounty(
             account.id, body.target_kind, body.target_id, body.amount
@@ -312,7 +312,7 @@ async def post_bounty(request: Request) -> Response:
         status = 404 if refused.reason == "unknown_target" else 422
         status = 402 if refused.reason == "no_credits" else status
         raise ApiError(status, refused.reason, refused.detail) from None
-    return _json(_bounty_view(bounty), 201)
+    return json_answer(_bounty_view(bounty), 201)
 
 
 def _bounty_view(b: Bounty) -> BountyView:

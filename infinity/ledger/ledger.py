@@ -7,6 +7,11 @@ up for the next batch, so the batch grows with the load. Each caller's future
 is resolved only after COMMIT returned, with its receipt or its own refusal;
 a refused transfer does not spoil the rest of its batch.
 
+Where the writing happens is the backend's business: SQLite commits in a
+thread of this process or, with `writer="process"`, in a child process (two
+batches in flight: the next waits in the pipe while the child commits one);
+PostgreSQL on one asyncpg connection.
+
 Correctness across processes rests on the database, not on this process:
 each batch takes the write lock first (SQLite `BEGIN IMMEDIATE`;
 PostgreSQL `SELECT ... FOR UPDATE` on the touched accounts, in name order),
@@ -65,7 +70,6 @@ class Ledger:
         self._slot = asyncio.Event()  # set when a batch in flight answered
         self._in_flight = 0
         self._closing = False
-        self._closed = False
         self._writer = self._loop.create_task(self._write_loop(), name="ledger-writer")
 
     @classmethod
@@ -101,14 +105,14 @@ class Ledger:
 
     async def close(self) -> None:
         """Commit whatever is queued, then close the connections. Idempotent."""
-        if self._closed:
+        if self._closing:  # closed, or being closed by another caller
+            await asyncio.wait([self._writer])
             return
         self._closing = True
         self._wake.set()
         try:
             await self._writer
         finally:
-            self._closed = True
             await self._backend.close()
 
     # -- accounts ---------------------------------------------------------------------

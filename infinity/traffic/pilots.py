@@ -1,4 +1,4 @@
-"""Simple state-machine pilots for NPC ships. The crew issue replaces them with real agents.
+"""Simple state-machine pilots for NPC ships; ships with agents aboard are left to the crew.
 
 A pilot reads its ship's state (as a player sees its own HUD) and submits
 commands through `Universe.submit`, the same path a player's commands take.
@@ -7,7 +7,7 @@ commands through `Universe.submit`, the same path a player's commands take.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Final
 
 import numpy as np
@@ -42,15 +42,17 @@ def _gap(zone: Zone, a: int, b: int) -> float:
 class Pilots:
     """Decides once a second for every NPC ship in the universe."""
 
-    def __init__(self, universe: Universe, seed: int) -> None:
+    def __init__(self, universe: Universe, seed: int, crewed: Collection[int] = ()) -> None:
         self.universe = universe
+        self.crewed = crewed  # ships the crew flies (a live set: the company adds to it)
         self.rng = np.random.default_rng(seed)
         self._waypoint: dict[int, int] = {}
         self._rest: dict[int, int] = {}
 
     def npc_ships(self) -> Iterator[tuple[int, str]]:
+        crewed = self.crewed
         for ship, role in list(self.universe.roles.items()):
-            if role != "player":
+            if role != "player" and ship not in crewed:
                 yield ship, role
 
     def decide_all(self) -> None:

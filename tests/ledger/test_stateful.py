@@ -232,4 +232,4 @@ def test_books_agree_with_the_model(
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
-    run_state_machine_as_test(lambda: Books(runner, ledger), settings=config)
+    run_state_machine_as_test(lambda: Books(runner, ledger), settings=config)  # type: ignore[arg-type]

@@ -1,0 +1,240 @@
+"""The company: every crew of this host at work in the running universe.
+
+Wiring (see `infinity/embedded.py`):
+
+    company = Company(universe, store, seed, llm=None, interval=snapshot_seconds)
+    await company.start()                  # restore the minds, or found the first crews
+    universe.observe(company.witness_tick) # every tick of every zone
+    tasks.create_task(company.run(stopping))
+    ...
+    await company.save()                   # after the loops stopped
+
+Once per simulated second of each zone (zones keep their own, dilating,
+clocks), `step` takes what was witnessed, buries the dead, lets the agents
+aboard ships in the zones that are due observe and perceive, decides for all
+of them in one batch and submits their commands through `Universe.submit`,
+the path players' commands take. `run` does that a few times a wall second
+and writes the minds to the store every `interval` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from infinity.crew.agent import Agent
+from infinity.crew.bridge import bury, observe, perceive
+from infinity.crew.founding import found_crews
+from infinity.crew.hailing import hail_by_name, one_voice_per_ship, signed
+from infinity.crew.llm import LlmMind, apply_thought, prompt_for
+from infinity.crew.mind import Decision, Minds
+from infinity.crew.senses import Perception
+from infinity.crew.witness import Happening, Witness
+from infinity.sim.zone import TickReport, Zone
+from infinity.store.minds import flush, restore
+from infinity.store.store import Store
+from infinity.universe.loop import pause
+from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
+
+DECISION_SECONDS: Final = 1.0  # simulated seconds between two decisions of a zone's agents
+POLL_SECONDS: Final = 0.2  # wall seconds between looks at the zones' clocks
+_EPSILON: Final = 1e-6
+
+
+class Company:
+    """The minds of this host, the witness of its zones, and the ships its agents ride."""
+
+    def __init__(
+        self,
+        universe: Universe,
+        store: Store,
+        seed: int = 0,
+        *,
+        llm: LlmMind | None = None,
+        interval: float = 5.0,
+    ) -> None:
+        self.universe = universe
+        self.store = store
+        self.minds = Minds(seed)
+        self.witness = Witness()
+        self.llm = llm
+        self.interval = interval
+        self.ships: set[int] = set()  # ships agents ride: the NPC pilots leave them alone
+        # Called with each ship commissioned for an agent while running (e.g. to open its wallet).
+        self.on_commission: Callable[[int], Awaitable[None]] | None = None
+        self._decided: dict[int, float] = {}  # zone -> its simulated time at the last decision
+        self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
+        self._saving = asyncio.Lock()
+
+    # -- life cycle -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Restore every mind, crew and memory; on the very first start, found the crews."""
+        await restore(self.store.engine, self.minds)
+        if self.minds.agents:
+            resume_clocks(self.universe, latest(self.minds))
+        else:
+            await found_crews(self.store, self.universe, self.minds)
+        from infinity.crew.muster import berth  # late: muster builds on the company
+
+        for agent in [a for a in self.minds.agents.values() if a.alive and a.ship is None]:
+            await berth(self, agent)
+        self.ships.update(a.ship for a in self.minds.agents.values() if a.ship is not None)
+        self.ships.update(crew.ship for crew in self.minds.crews.values())
+        await self.save()
+        living = sum(a.alive for a in self.minds.agents.values())
+        log.info(
+            "%d crews, %d agents (%d alive)", len(self.minds.crews), len(self.minds.agents), living
+        )
+
+    def witness_tick(self, zone: Zone, report: TickReport) -> None:
+        """A `Universe` observer: note what each tick showed (a loop over its few events)."""
+        self.witness.record(zone, report)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Decide for every zone that is due, a few times a wall second; save every interval."""
+        async with asyncio.TaskGroup() as tasks:
+            thinking = tasks.create_task(self.llm.run()) if self.llm is not None else None
+            try:
+                await self._keep_watch(stopping)
+            finally:
+                if thinking is not None:
+                    thinking.cancel()
+
+    async def _keep_watch(self, stopping: asyncio.Event) -> None:
+        saved = time.monotonic()
+        while not await pause(stopping, POLL_SECONDS):
+            try:
+                self.step()
+            except Exception:  # one bad round must not stop the universe
+                log.exception("crew decision round failed")
+            if time.monotonic() - saved >= self.interval:
+                saved = time.monotonic()
+                try:
+                    await self.save()
+                except Exception:  # retried at the next interval
+                    log.exception("saving the crew failed; will retry")
+
+    async def save(self) -> int:
+        """Write every mind to the store; returns the memories written."""
+        async with self._saving:
+            # What is written is built before the first await; anything remembered while the
+            # transaction runs stays unwritten until the next save.
+            counts = {agent.id: len(agent.memory) for agent in self.minds.agents.values()}
+            written = await flush(self.store.engine, self.minds)
+            for agent in self.minds.agents.values():
+                agent.stored_memories = counts.get(agent.id, 0)
+            return written
+
+    # -- one round ------------------------------------------------------------
+
+    def step(self) -> list[Decision]:
+        """One decision round: every zone whose clock moved a simulated second since its last."""
+        self._take_happenings()
+        due = self._due()
+        if not due:
+            return []
+        aboard = self.aboard()
+        perceptions: list[Perception] = []
+        for zone in due:
+            perceptions += self._look(zone, aboard.get(zone.system_id, []))
+        decisions = self.minds.decide_all(perceptions) if perceptions else []
+        self._carry_out(decisions)
+        return decisions
+
+    def aboard(self) -> dict[int, list[Agent]]:
+        """Living agents by the system their ship is in."""
+        where = self.universe.where
+        out: defaultdict[int, list[Agent]] = defaultdict(list)
+        for agent in self.minds.agents.values():
+            system = where.get(agent.ship) if agent.ship is not None else None
+            if system is not None and agent.death is None:
+                out[system].append(agent)
+        return out
+
+    def _take_happenings(self) -> None:
+        seen = self.witness.take()
+        bury(self.minds, seen)
+        for h in seen:
+            self._seen[h.system].append(h)
+        if self.llm is not None:
+            for thought in self.llm.answers():
+                agent = self.minds.agents.get(thought.agent)
+                if agent is not None:
+                    apply_thought(agent, thought, self.now_of(agent))
+
+    def _due(self) -> list[Zone]:
+        due = []
+        for system, zone in self.universe.zones.items():
+            now = zone.clock.sim_time
+            if now - self._decided.get(system, -math.inf) >= DECISION_SECONDS - _EPSILON:
+                self._decided[system] = now
+                due.append(zone)
+        return due
+
+    def _look(self, zone: Zone, crew: list[Agent]) -> list[Perception]:
+        seen = self._seen.pop(zone.system_id, [])
+        here = zone.bodies.row_of
+        crew = [a for a in crew if a.ship in here]
+        if not crew:
+            return []
+        observe(self.minds, zone, seen)
+        crew = [a for a in crew if a.alive]
+        hail_by_name(zone, seen, crew, self.universe.owners)
+        one_voice_per_ship(crew, self.minds.crews)
+        if self.llm is not None:
+            self._think_aloud(self.llm, zone, crew)
+        return perceive(self.minds, zone, self.witness, crew)
+
+    def _think_aloud(self, llm: LlmMind, zone: Zone, crew: list[Agent]) -> None:
+        """Lines said to an agent go to the language model; the CPU mind answers the rest."""
+        now = zone.clock.sim_time
+        for agent in crew:
+            heard = agent.inbox.heard
+            for line in [x for x in heard if x.to_me]:
+                if llm.ask(prompt_for(agent, self.minds.needs_of(agent.id), now, line)):
+                    heard.remove(line)
+
+    def _carry_out(self, decisions: list[Decision]) -> None:
+        agents = self.minds.agents
+        riders: defaultdict[int, int] = defaultdict(int)
+        for agent in agents.values():
+            if agent.alive and agent.ship is not None:
+                riders[agent.ship] += 1
+        submit = self.universe.submit
+        for decision in decisions:
+            agent = agents[decision.agent]
+            for command in decision.commands:
+                submit(signed(agent, command, riders[command.ship] > 1))
+
+    def now_of(self, agent: Agent) -> float:
+        """The simulated time where the agent is (0 if its ship is nowhere)."""
+        zone = self.universe.zone_of(agent.ship) if agent.ship is not None else None
+        return zone.clock.sim_time if zone is not None else 0.0
+
+
+def latest(minds: Minds) -> float:
+    """The latest simulated time any mind remembers (memories, recalls, deaths)."""
+    found = 0.0
+    for agent in minds.agents.values():
+        n = len(agent.memory)
+        if n:
+            found = max(found, float(agent.memory.at[:n].max()))
+            found = max(found, float(agent.memory.last_access[:n].max()))
+        if agent.death is not None:
+            found = max(found, agent.death.at)
+    return found
+
+
+def resume_clocks(universe: Universe, at: float) -> None:
+    """Zones count simulated time from 0 at every start; minds remember across starts, so the
+    zones resume from the latest remembered moment (until the universe keeps its own time)."""
+    for zone in universe.zones.values():
+        zone.clock.sim_time = max(zone.clock.sim_time, at)

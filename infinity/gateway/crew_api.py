@@ -1,0 +1,312 @@
+"""The crew's REST API: rosters of the agents you can see, orders to your crew, recruiting,
+and (operators) enlisting an agent from DNA.
+
+Handlers take a Starlette `request`; `request.app.state.world.company` is the
+running `Company`. Errors are `{"error", "detail"}` JSON, as everywhere in the
+REST API (`infinity.gateway.rest`). An agent is visible to a player when its
+ship is in the player's star system, or when it serves in the player's crew;
+operators see every agent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from infinity.crew.agent import Agent
+from infinity.crew.company import Company
+from infinity.crew.crew import Crew
+from infinity.crew.genome import InvalidGenome, Persona
+from infinity.crew.memory import Memory, MemoryKind
+from infinity.crew.muster import (
+    Answer,
+    Refusal,
+    captained_by,
+    docked_at,
+    enlist,
+    give_order,
+    recruit,
+)
+from infinity.crew.planner import ACTIONS
+from infinity.gateway.rest import ApiError, authenticated, guarded, json_answer, read_body
+from infinity.sim.bodies import NO_ENTITY
+from infinity.store.records import Account
+
+RECENT_MEMORIES = 5
+DETAIL_MEMORIES = 20
+_STATUS = {
+    "not_captain": 403,
+    "unknown_agent": 404,
+    "no_ship": 409,
+    "not_docked": 409,
+    "not_here": 409,
+    "aboard": 409,
+    "captain": 409,
+    "dead": 409,
+    "crew_away": 409,
+    "not_an_order": 422,
+}
+
+
+# -- bodies and answers -----------------------------------------------------------
+
+
+class OrderRequest(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=280)]
+
+
+class RecruitRequest(msgspec.Struct, forbid_unknown_fields=True):
+    agent: Annotated[int, msgspec.Meta(ge=0, lt=2**53)]
+
+
+class EnlistRequest(msgspec.Struct, forbid_unknown_fields=True):
+    dna: Annotated[str, msgspec.Meta(min_length=1)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+
+
+class MemoryView(msgspec.Struct):
+    id: int
+    at: float
+    kind: str
+    importance: int
+    text: str
+
+
+class DeathView(msgspec.Struct):
+    cause: str
+    at: float
+
+
+class AgentView(msgspec.Struct):
+    id: int
+    name: str
+    alive: bool
+    death: DeathView | None
+    ship: int | None
+    ship_name: str
+    system: int | None
+    docked_at: int | None  # the station its ship is docked at: recruit it there
+    crew: int | None
+    crew_name: str
+    station: str | None
+    captain: bool
+    persona: Persona
+    needs: dict[str, float]
+    credits: float
+    goal: str
+    plan: list[str]
+    step: str
+    order: str | None
+    memories: list[MemoryView]
+
+
+class RosterView(msgspec.Struct):
+    agents: list[AgentView]
+
+
+class AnswerView(msgspec.Struct):
+    agent: int
+    name: str
+    obeys: bool
+    reason: str
+
+
+class OrderView(msgspec.Struct):
+    crew: int
+    order: str
+    target: int
+    target_name: str
+    answers: list[AnswerView]
+
+
+class MemberView(msgspec.Struct):
+    agent: int
+    name: str
+    station: str
+    alive: bool
+
+
+class CrewView(msgspec.Struct):
+    id: int
+    name: str
+    ship: int
+    captain: str
+    members: list[MemberView]
+
+
+# -- handlers ---------------------------------------------------------------------
+
+
+async def agents(request: Request) -> Response:
+    """GET /api/agents: every agent you can see, with persona, needs, goal, plan and memories."""
+    account = await authenticated(request)
+    company = company_of(request)
+    seen = visible(company, account)
+    return json_answer(RosterView([agent_view(company, a, RECENT_MEMORIES) for a in seen]))
+
+
+async def agent(request: Request) -> Response:
+    """GET /api/agents/{id}: one agent you can see, with more of its memories."""
+    account = await authenticated(request)
+    company = company_of(request)
+    raw = request.path_params.get("id", "")
+    found = company.minds.agents.get(int(raw)) if str(raw).isdigit() else None
+    if found is None or found not in visible(company, account):
+        raise ApiError(404, "unknown_agent", f"no agent {raw} in sight")
+    return json_answer(agent_view(company, found, DETAIL_MEMORIES))
+
+
+async def orders(request: Request) -> Response:
+    """POST /api/crew/orders {text}: your crew carries the order out, or refuses it."""
+    account = await authenticated(request)
+    body = await read_body(request, OrderRequest)
+    company = company_of(request)
+    try:
+        order, answers = give_order(company, account, body.text)
+    except Refusal as refusal:
+        raise _api_error(refusal) from None
+    crew = captained_by(company, account.id)
+    assert crew is not None  # give_order found it
+    views = [_answer_view(a) for a in answers]
+    return json_answer(OrderView(crew.id, order.kind.value, order.target, order.target_name, views))
+
+
+async def recruits(request: Request) -> Response:
+    """POST /api/crew/recruit {agent}: sign on an agent docked at your station."""
+    account = await authenticated(request)
+    body = await read_body(request, RecruitRequest)
+    company = company_of(request)
+    try:
+        crew = recruit(company, account, body.agent)
+    except Refusal as refusal:
+        raise _api_error(refusal) from None
+    return json_answer(crew_view(company, crew))
+
+
+async def enlistment(request: Request) -> Response:
+    """POST /api/operator/crew {dna, name?}: (operators) grow an agent and give it a ship."""
+    account = await authenticated(request)
+    if account.role != "operator":
+        raise ApiError(403, "forbidden", "only operators may enlist agents")
+    body = await read_body(request, EnlistRequest)
+    company = company_of(request)
+    near = company.universe.ship_of_account.get(account.id)
+    name = body.name.strip() if body.name is not None else None
+    if name == "" or (name is not None and not name.isprintable()):
+        raise ApiError(422, "invalid", "name: printable, not blank")
+    try:
+        grown = await enlist(company, body.dna, name, near)
+    except InvalidGenome as bad:
+        raise ApiError(422, "invalid_dna", str(bad)) from None
+    return json_answer(agent_view(company, grown, RECENT_MEMORIES), 201)
+
+
+def routes() -> list[Route]:
+    """The crew's routes, errors turned into JSON answers."""
+    return [
+        Route("/api/agents", guarded(agents), methods=["GET"]),
+        Route("/api/agents/{id}", guarded(agent), methods=["GET"]),
+        Route("/api/crew/orders", guarded(orders), methods=["POST"]),
+        Route("/api/crew/recruit", guarded(recruits), methods=["POST"]),
+        Route("/api/operator/crew", guarded(enlistment), methods=["POST"]),
+    ]
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def company_of(request: Request) -> Company:
+    company = getattr(request.app.state.world, "company", None)
+    if not isinstance(company, Company):
+        raise ApiError(503, "no_crew", "the crew is not running on this server")
+    return company
+
+
+def visible(company: Company, account: Account) -> list[Agent]:
+    """Agents aboard ships in the player's system, and the player's own crew; operators: all."""
+    everyone = company.minds.agents.values()
+    if account.role == "operator":
+        return list(everyone)
+    universe = company.universe
+    flagship = universe.ship_of_account.get(account.id)
+    system = universe.where.get(flagship) if flagship is not None else None
+    own = captained_by(company, account.id)
+    mine = set(own.members) if own is not None else set()
+    return [
+        a
+        for a in everyone
+        if a.id in mine
+        or (system is not None and a.ship is not None and universe.where.get(a.ship) == system)
+    ]
+
+
+def agent_view(company: Company, a: Agent, memories: int) -> AgentView:
+    crew = company.minds.crews.get(a.crew) if a.crew is not None else None
+    intent = a.intent
+    plan = [ACTIONS[i].name for i in intent.plan] if intent.plan else []
+    order = intent.order
+    return AgentView(
+        id=a.id,
+        name=a.name,
+        alive=a.alive,
+        death=None if a.death is None else DeathView(a.death.cause, a.death.at),
+        ship=a.ship,
+        ship_name=_ship_name(company, a.ship),
+        system=company.universe.where.get(a.ship) if a.ship is not None else None,
+        docked_at=_docked(company, a.ship),
+        crew=a.crew,
+        crew_name=crew.name if crew is not None else "",
+        station=_station(crew, a),
+        captain=crew is not None and crew.captain.agent == a.id,
+        persona=a.persona,
+        needs=company.minds.needs_of(a.id),
+        credits=round(a.purse.balance, 2),
+        goal=intent.goal.name.lower(),
+        plan=plan,
+        step=plan[intent.step] if intent.step < len(plan) else "",
+        order=None if order is None else f"{order.kind.value} {order.target_name}".strip(),
+        memories=[_memory_view(m) for m in a.memory.recent(memories)],
+    )
+
+
+def crew_view(company: Company, crew: Crew) -> CrewView:
+    agents = company.minds.agents
+    members = [
+        MemberView(a, agents[a].name, station.value, agents[a].alive)
+        for a, station in crew.members.items()
+        if a in agents
+    ]
+    return CrewView(crew.id, crew.name, crew.ship, crew.captain.name, members)
+
+
+def _memory_view(m: Memory) -> MemoryView:
+    return MemoryView(m.id, m.at, MemoryKind(m.kind).name.lower(), m.importance, m.text)
+
+
+def _ship_name(company: Company, ship: int | None) -> str:
+    zone = company.universe.zone_of(ship) if ship is not None else None
+    info = zone.info.get(ship) if zone is not None and ship is not None else None
+    return info.name if info is not None else ""
+
+
+def _docked(company: Company, ship: int | None) -> int | None:
+    station = docked_at(company, ship) if ship is not None else NO_ENTITY
+    return None if station == NO_ENTITY else station
+
+
+def _station(crew: Crew | None, a: Agent) -> str | None:
+    station = crew.members.get(a.id) if crew is not None else None
+    return station.value if station is not None else None
+
+
+def _answer_view(answer: Answer) -> AnswerView:
+    v = answer.verdict
+    return AnswerView(answer.agent.id, answer.agent.name, not v.refuse, v.reason)
+
+
+def _api_error(refusal: Refusal) -> ApiError:
+    return ApiError(_STATUS.get(refusal.reason, 409), refusal.reason, refusal.detail)
