@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from infinity.accounts.service import Accounts
+from infinity.crew.agent import Agent
 from infinity.crew.company import Company
+from infinity.crew.crew import Crew
+from infinity.economy.purse import WalletPurse
 from infinity.economy.service import Economy
 from infinity.galaxy.generate import generate
 from infinity.galaxy.model import Galaxy
@@ -93,6 +96,21 @@ class World:
         return [[line.ship_id, line.name, line.text] for line in lines]
 
 
+def give_purses(company: Company, economy: Economy) -> None:
+    """Crew members spend from their ship's wallet in the ledger, shared by those aboard."""
+    minds = company.minds
+    for agent in minds.agents.values():
+        crew = minds.crews.get(agent.crew) if agent.crew is not None else None
+
+        def aboard(crew: Crew | None = crew) -> int:
+            return len(crew.members) if crew is not None else 1
+
+        def ship(agent: Agent = agent) -> int | None:
+            return agent.ship
+
+        agent.purse = WalletPurse(economy, ship, aboard)
+
+
 async def _load(store: Store, settings: Settings) -> Universe:
     """Load the stored universe, or make and store a new one on the first start."""
     galaxy = await store.load_galaxy()
@@ -137,6 +155,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
         economy = Economy(universe, ledger, Board(store.engine))
         await economy.start()
         company.on_commission = lambda ship: economy.open_wallet(ship, None)
+        if settings.npcs:
+            give_purses(company, economy)
         crews = company if settings.npcs else None
         world = World(store, universe, Accounts(store), economy, crews)
         snapshots = Snapshots(universe, store, settings.snapshot_seconds)

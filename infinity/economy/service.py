@@ -44,7 +44,10 @@ WRECK_SPILL: Final = 0.1  # share of a destroyed ship's credits left in its wrec
 MIN_BOUNTY: Final = 10
 
 Tell = Callable[[int, dict[str, Any]], None]
-_SETTLED = (ev.Trade, ev.Granted, ev.Siphoned, ev.Wrecked, ev.Looted, ev.Destroyed)
+_SETTLED = (
+    ev.Trade, ev.Granted, ev.Delivered, ev.Siphoned, ev.Wrecked, ev.Looted, ev.Destroyed
+)  # fmt: skip
+UPKEEP_EVERY: Final = 10.0  # wall seconds between upkeep settlements
 
 
 class BountyRefused(Exception):
@@ -71,6 +74,7 @@ class Economy:
         self._serial = itertools.count()
         # grant key -> (wallet, till, credits paid, quantity ordered), until delivered
         self._orders: dict[str, tuple[str, str, int, float]] = {}
+        self._owed: dict[str, float] = {}  # wallet -> upkeep accrued, not yet settled
         universe.observe(self._collect)
 
     # -- start-up ---------------------------------------------------------------
@@ -144,9 +148,65 @@ class Economy:
             drift.cancel()
             await self.board.save_stock({s: m.stock for s, m in self.markets.items()})
 
+    def owe_upkeep(self, ship: int, credits: float) -> None:
+        """A crew spent `credits` on upkeep; settled in the ledger with the next batch."""
+        wallet = self.wallet_of(ship)
+        self._owed[wallet] = self._owed.get(wallet, 0.0) + credits
+
+    async def settle_upkeep(self) -> int:
+        """Move whole credits of accrued upkeep from wallets to the upkeep account, in one batch."""
+        requests: list[TransferRequest] = []
+        for wallet, owed in list(self._owed.items()):
+            amount = min(int(owed), self.credits.get(wallet, 0))
+            if amount <= 0:
+                continue
+            self._owed[wallet] = owed - amount
+            requests.append(
+                TransferRequest.move(
+                    self._key("upkeep"), TransferKind.UPKEEP, wallet, accounts.UPKEEP, amount,
+                    memo="crew upkeep",
+                )
+            )  # fmt: skip
+        if not requests:
+            return 0
+        paid = 0
+        for request, outcome in zip(
+            requests, await self.ledger.transfer_many(requests), strict=True
+        ):
+            if isinstance(outcome, LedgerError):
+                continue
+            source, dest = request.postings[0].account, request.postings[1].account
+            amount = request.postings[1].amount
+            self.credits[source] = self.credits.get(source, 0) - amount
+            self.credits[dest] = self.credits.get(dest, 0) + amount
+            paid += amount
+        return paid
+
+    async def _ore_delivered(self, ship: int, station: int, tonnes: float) -> None:
+        """Ore unloaded at a station is bought by its market at the going price."""
+        market = self.markets.get(station)
+        if market is None or tonnes <= 0:
+            return
+        try:
+            price = market.quote("ore", tonnes, selling=True)
+        except Refused:
+            return
+        wallet = self.wallet_of(ship)
+        await self._move(
+            TransferKind.MINING, accounts.market(station), wallet, price,
+            f"delivered {tonnes:.0f} t ore", ship=ship, station=station,
+        )  # fmt: skip
+        market.settle("ore", tonnes, selling=True)
+        self.tell(
+            ship,
+            {"t": "notice", "text": f"ore delivered: +{price} cr", "credits": self.credits[wallet]},
+        )
+
     async def _drift(self, stopping: asyncio.Event) -> None:
         beats = 0
         while not await pause(stopping, 1.0):
+            if beats % int(UPKEEP_EVERY) == 0:
+                await self.settle_upkeep()
             for market in self.markets.values():
                 market.drift(1.0)
             beats += 1
@@ -159,6 +219,8 @@ class Economy:
                 await self._trade(zone, event)
             case ev.Granted():
                 await self._delivered(event)
+            case ev.Delivered(ship, station, tonnes):
+                await self._ore_delivered(ship, station, tonnes)
             case ev.Siphoned(thief, victim):
                 await self._siphon(thief, victim)
             case ev.Wrecked(wreck, ship, _):

@@ -9,7 +9,14 @@ import pytest
 
 from infinity.commands import types as c
 from infinity.economy import accounts
-from infinity.economy.service import PLAYER_GRANT, SIPHON_PER_SECOND, BountyRefused, Economy
+from infinity.economy.purse import WalletPurse
+from infinity.economy.service import (
+    NPC_GRANT,
+    PLAYER_GRANT,
+    SIPHON_PER_SECOND,
+    BountyRefused,
+    Economy,
+)
 from infinity.galaxy.generate import generate
 from infinity.ledger import Ledger, TransferKind
 from infinity.sim.zone import ShipState
@@ -140,3 +147,25 @@ async def test_bounty_bad_input_is_refused_and_changes_nothing(economy: Economy)
         assert refused.value.reason == reason
     assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT
     assert await economy.board.bounties("open") == []
+
+
+async def test_crew_upkeep_drains_the_ship_wallet_through_the_ledger(economy: Economy) -> None:
+    crew_ship = 1_048_600
+    home = economy.universe.galaxy.systems[0]
+    station = home.stations()[0]
+    economy.universe.place(home.id, ShipState(crew_ship, "crewed", None, station.id, home.id, docked_at=station.id), "trader")  # fmt: skip
+    await economy.open_wallet(crew_ship, None)
+    purse = WalletPurse(economy, lambda: crew_ship, lambda: 4)
+    assert purse.balance == NPC_GRANT / 4
+    for _ in range(30):
+        purse.spend(0.5, "upkeep")
+    assert await economy.settle_upkeep() == 15
+    wallet = accounts.wallet(crew_ship, None)
+    assert await economy.ledger.balance(wallet) == NPC_GRANT - 15
+    assert await economy.ledger.balance(accounts.UPKEEP) == 15
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_unloaded_ore_is_bought_by_the_station(economy: Economy) -> None:
+    await tick(economy, c.Unload(ship=ME))
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 50 * 12
