@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,23 @@ class World:
         return [[line.ship_id, line.name, line.text] for line in lines]
 
 
+class CrewRegister(Mapping[int, tuple[str, int]]):
+    """The economy's live view of crews (name, ship) for bounties on a whole crew."""
+
+    def __init__(self, company: Company) -> None:
+        self._crews = company.minds.crews
+
+    def __getitem__(self, crew_id: int) -> tuple[str, int]:
+        crew = self._crews[crew_id]
+        return crew.name, crew.ship
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._crews)
+
+    def __len__(self) -> int:
+        return len(self._crews)
+
+
 def give_purses(company: Company, economy: Economy) -> None:
     """Crew members spend from their ship's wallet in the ledger, shared by those aboard."""
     minds = company.minds
@@ -157,6 +174,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
         company.on_commission = lambda ship: economy.open_wallet(ship, None)
         if settings.npcs:
             give_purses(company, economy)
+            economy.crews = CrewRegister(company)
         crews = company if settings.npcs else None
         world = World(store, universe, Accounts(store), economy, crews)
         snapshots = Snapshots(universe, store, settings.snapshot_seconds)

@@ -13,7 +13,7 @@ import itertools
 import logging
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, cast
 
 from infinity.commands.errors import Reason
@@ -75,6 +75,8 @@ class Economy:
         # grant key -> (wallet, till, credits paid, quantity ordered), until delivered
         self._orders: dict[str, tuple[str, str, int, float]] = {}
         self._owed: dict[str, float] = {}  # wallet -> upkeep accrued, not yet settled
+        # crew id -> (name, ship): who a "crew" bounty is on (kept current by the crew service)
+        self.crews: Mapping[int, tuple[str, int]] = {}
         universe.observe(self._collect)
 
     # -- start-up ---------------------------------------------------------------
@@ -366,6 +368,11 @@ class Economy:
         return await self._escrow(bounty)
 
     def _target_name(self, target_kind: str, target_id: int) -> str:
+        if target_kind == "crew":
+            crew = self.crews.get(target_id)
+            if crew is None:
+                raise BountyRefused("unknown_target", f"no crew {target_id} in the universe")
+            return crew[0]
         ship = target_id if target_kind == "ship" else self.universe.ship_of_account.get(target_id)
         zone = None if ship is None else self.universe.zone_of(ship)
         if (
@@ -407,6 +414,9 @@ class Economy:
         claims = await self.board.open_on("ship", ship)
         if owner is not None:
             claims += await self.board.open_on("player", owner)
+        for crew_id, (_, crew_ship) in self.crews.items():
+            if crew_ship == ship:
+                claims += await self.board.open_on("crew", crew_id)
         for bounty in claims:
             await self.board.set_status(bounty.id, "claiming", paid_to=killer)
             await self._pay(bounty, killer)

@@ -118,7 +118,7 @@ class MarketView(msgspec.Struct):
 
 
 class BountyRequest(msgspec.Struct, forbid_unknown_fields=True):
-    target_kind: Literal["ship", "player"]
+    target_kind: Literal["ship", "player", "crew"]
     target_id: Annotated[int, msgspec.Meta(ge=0, lt=2**32)]
     amount: Annotated[int, msgspec.Meta(ge=1, le=10**12)]
 

@@ -169,3 +169,14 @@ async def test_crew_upkeep_drains_the_ship_wallet_through_the_ledger(economy: Ec
 async def test_unloaded_ore_is_bought_by_the_station(economy: Economy) -> None:
     await tick(economy, c.Unload(ship=ME))
     assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 50 * 12
+
+
+async def test_a_bounty_on_a_crew_is_paid_when_its_ship_dies(economy: Economy) -> None:
+    economy.crews = {7: ("The Drifters", YOU)}
+    bounty = await economy.post_bounty(MY_ACCOUNT, "crew", 7, 200)
+    assert bounty.target_name == "The Drifters"
+    await economy._claim_bounties(YOU, ME)
+    assert (await economy.board.bounties("paid"))[0].id == bounty.id
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT  # the hunter was the poster
+    with pytest.raises(BountyRefused):
+        await economy.post_bounty(MY_ACCOUNT, "crew", 99, 200)

@@ -1,5 +1,6 @@
 // The REST half of the protocol (docs/protocol.md): accounts, the galaxy and
-// the economy (wallet, station markets, bounty board).
+// the economy (wallet, station markets, bounty board) and the crew (roster,
+// orders, recruiting).
 // Everything is same-origin; the page never talks to any other host.
 
 const TOKEN_KEY = "infinity.token";
@@ -81,6 +82,17 @@ export const postBounty = (token, targetKind, targetId, amount) =>
     token,
     body: { target_kind: targetKind, target_id: targetId, amount },
   });
+
+// The crew (infinity/gateway/crew_api.py): agents in your system and your own crew.
+export const agents = (token) => request("GET", "/api/agents", { token });
+export const agent = (token, id) =>
+  request("GET", `/api/agents/${encodeURIComponent(id)}`, { token });
+/** A free-text order to the crew you captain; answers: [{agent, name, obeys, reason}]. */
+export const crewOrders = (token, text) =>
+  request("POST", "/api/crew/orders", { token, body: { text } });
+/** Sign on an agent docked at your station; answers the crew you now captain. */
+export const recruit = (token, agentId) =>
+  request("POST", "/api/crew/recruit", { token, body: { agent: agentId } });
 
 // localStorage can throw (private mode, disabled storage): the game then
 // still works, it just asks for a log-in again after a reload.
