@@ -50,6 +50,13 @@ def serve(
         float, typer.Option(min=0.5, max=300, help="How often ship motion is saved.")
     ] = 5.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    llm_url: Annotated[
+        str | None,
+        typer.Option(
+            help="OpenAI-compatible base URL (…/v1) for the crews' language-model mind; key from INFINITY_LLM_KEY."
+        ),
+    ] = None,
+    llm_model: Annotated[str, typer.Option(help="Model name sent to --llm-url.")] = "default",
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
     import uvicorn
@@ -69,7 +76,17 @@ def serve(
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings(data=data, db=db, seed=seed, npcs=npcs, snapshot_seconds=snapshot_seconds)
+    if llm_url is not None and not llm_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("--llm-url must be an http(s) URL")
+    settings = Settings(
+        data=data,
+        db=db,
+        seed=seed,
+        npcs=npcs,
+        snapshot_seconds=snapshot_seconds,
+        llm_url=llm_url,
+        llm_model=llm_model,
+    )
     config = uvicorn.Config(
         create_app(settings),
         host=host,

@@ -19,6 +19,7 @@ from infinity.accounts.service import Accounts
 from infinity.crew.agent import Agent
 from infinity.crew.company import Company
 from infinity.crew.crew import Crew
+from infinity.crew.llm import LlmConfig, LlmMind
 from infinity.economy.purse import WalletPurse
 from infinity.economy.service import Economy
 from infinity.galaxy.generate import generate
@@ -46,6 +47,8 @@ class Settings:
     seed: int = 1
     snapshot_seconds: float = 5.0
     npcs: bool = True
+    llm_url: str | None = None  # an OpenAI-compatible endpoint for the crews' dialogue and goals
+    llm_model: str = "default"
 
     @property
     def db_url(self) -> str:
@@ -164,7 +167,14 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
     ledger: Ledger | None = None
     try:
         universe = await _load(store, settings)
-        company = Company(universe, store, settings.seed, interval=settings.snapshot_seconds)
+        llm = (
+            None
+            if settings.llm_url is None
+            else LlmMind(LlmConfig(settings.llm_url, settings.llm_model))
+        )
+        company = Company(
+            universe, store, settings.seed, llm=llm, interval=settings.snapshot_seconds
+        )
         if settings.npcs:  # before the economy starts, so the crews' ships get wallets
             await company.start()
             universe.observe(company.witness_tick)

@@ -1,16 +1,25 @@
 // Local chat: the star system's channel (`say` out, `chat` lines in).
+// Speakers are marked: your own lines, crew agents (lines from an agent's
+// ship, answered hails included), other NPC ships, and players.
 
 const MAX_LINES = 200;
 const MAX_CHARS = 280; // docs/protocol.md: `say` text is 1–280 characters
 
 export class Chat {
-  /** `send(text)` delivers a line; it returns false when offline. */
-  constructor(log, form, input, send) {
+  /**
+   * `send(text)` delivers a line; it returns false when offline.
+   * `speaker(ship, text, sentHere)` says who spoke: {kind: "own"|"agent"|"npc"|"player"|"",
+   * title}; `sentHere` tells a line from our own ship that this page sent from
+   * one that an agent aboard said (our recruits speak through our ship).
+   */
+  constructor(log, form, input, send, speaker = () => ({ kind: "" })) {
     this.log = log;
     this.input = input;
     this.send = send;
+    this.speaker = speaker;
     this.ownShip = null;
     this.lines = []; // [ship, name, text], also read by the test hook
+    this.sent = []; // texts we said that have not come back yet
     input.maxLength = MAX_CHARS;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -19,7 +28,12 @@ export class Chat {
         input.blur(); // an empty Enter hands the keys back to the helm
         return;
       }
-      if (this.send(text.slice(0, MAX_CHARS)) !== false) input.value = "";
+      const said = text.slice(0, MAX_CHARS);
+      if (this.send(said) !== false) {
+        input.value = "";
+        this.sent.push(said);
+        if (this.sent.length > 20) this.sent.shift();
+      }
     });
     input.addEventListener("keydown", (event) => {
       if (event.key === "Escape") input.blur();
@@ -31,30 +45,74 @@ export class Chat {
     this.input.focus();
   }
 
+  /** Start a line (a hail: "Name, ") and hand the keyboard to it. */
+  prefill(text) {
+    this.input.value = text.slice(0, MAX_CHARS);
+    this.input.focus();
+    const end = this.input.value.length;
+    this.input.setSelectionRange(end, end);
+  }
+
   /** Replace the log (the welcome's recent chat). */
   reset(lines) {
     this.lines = [];
     this.log.replaceChildren();
-    this.add(lines || []);
+    this.add(lines || [], false);
   }
 
   system(text) {
     this.append(null, "", text, "system");
   }
 
-  add(lines) {
+  /** New lines; `live` ones from our ship are matched against what we sent. */
+  add(lines, live = true) {
     for (const [ship, name, text] of lines) {
       this.lines.push([ship, name, text]);
-      this.append(ship, name, text, ship === this.ownShip ? "own" : "");
+      let sentHere = false;
+      if (ship === this.ownShip) {
+        const k = live ? this.sent.indexOf(text) : -1;
+        sentHere = !live || k >= 0;
+        if (k >= 0) this.sent.splice(k, 1);
+      }
+      this.append(ship, name, text, this.kindOf(ship, text, sentHere), sentHere);
     }
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
 
-  append(ship, name, text, cls) {
+  kindOf(ship, text = "", sentHere = false) {
+    if (ship === null || ship === undefined) return "system";
+    if (ship === this.ownShip && sentHere) return "own";
+    const kind = this.speaker(ship, text, sentHere).kind || "";
+    return ship === this.ownShip && kind !== "agent" ? "own" : kind;
+  }
+
+  /** Who is who changed (a roster arrived): re-mark the lines shown. */
+  restyle() {
+    for (const row of this.log.children) {
+      if (!row.dataset.ship) continue;
+      const ship = Number(row.dataset.ship);
+      const text = row.querySelector(".text")?.textContent ?? "";
+      const sentHere = row.dataset.sent === "1";
+      const cls = `line ${this.kindOf(ship, text, sentHere)}`.trim();
+      if (row.className !== cls) row.className = cls;
+      this.entitle(row, ship, text, sentHere);
+    }
+  }
+
+  entitle(row, ship, text, sentHere) {
+    const title =
+      ship === this.ownShip && sentHere ? "" : this.speaker(ship, text, sentHere).title || "";
+    const who = row.querySelector(".who");
+    if (who && who.title !== title) who.title = title;
+  }
+
+  append(ship, name, text, cls, sentHere = false) {
     // Stick to the bottom only if the reader has not scrolled up.
     const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 8;
     const row = document.createElement("div");
     row.className = `line ${cls}`.trim();
+    if (ship !== null && ship !== undefined) row.dataset.ship = String(ship);
+    if (sentHere) row.dataset.sent = "1";
     if (name) {
       const who = document.createElement("span");
       who.className = "who";
@@ -65,6 +123,7 @@ export class Chat {
     body.className = "text";
     body.textContent = text; // never innerHTML: chat is untrusted
     row.append(body);
+    if (row.dataset.ship) this.entitle(row, ship, text, sentHere);
     this.log.append(row);
     while (this.log.children.length > MAX_LINES) this.log.firstElementChild.remove();
     if (atBottom) this.log.scrollTop = this.log.scrollHeight;

@@ -36,6 +36,7 @@ const ACTION_KEYS = {
   KeyE: "market",
   KeyB: "wallet",
   KeyK: "bounties",
+  KeyR: "roster",
 };
 
 function typing(target) {

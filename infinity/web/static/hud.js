@@ -73,6 +73,7 @@ export class Hud {
     // The balance a `notice` reported; frames carry it too and win when
     // they come (they are newer), this only bridges the gap.
     this.noticeCredits = null;
+    this.agentShips = new Set(); // ships with crew agents aboard (from the roster)
     this.shownCredits = null;
   }
 
@@ -190,7 +191,10 @@ export class Hud {
     const d = ship ? Math.hypot(t.x - ship.x, t.y - ship.y) : null;
     setText(this.el.targetName, (t.name || `#${t.id}`).toUpperCase());
     let kind = KIND_NAMES[t.kind] ?? "unknown";
-    if (t.kind === Kind.SHIP) kind = t.extra.owner != null ? "ship · pilot" : "ship · npc";
+    if (t.kind === Kind.SHIP) {
+      kind = t.extra.owner != null ? "ship · pilot" : "ship · npc";
+      if (this.agentShips?.has(t.id)) kind = "ship · crew (r: roster)";
+    }
     setText(this.el.targetKind, kind.toUpperCase());
     setText(
       this.el.targetRange,

@@ -5,6 +5,7 @@
 import * as api from "./api.js";
 import { Chat } from "./chat.js";
 import { Controls } from "./controls.js";
+import { RosterPanel } from "./crew.js";
 import { BountyPanel, MarketPanel, WalletPanel } from "./economy.js";
 import { GalaxyMap } from "./galaxy.js";
 import { fmtCredits, fmtDistance, Hud } from "./hud.js";
@@ -34,6 +35,9 @@ let rafId = null;
 const hookEvents = [];
 const hookErrors = [];
 const hookNotices = []; // the server's `notice` messages, as received
+// Ships agents were seen aboard this session (ship id -> "Name, Name · crew"),
+// so their lines stay marked after they leave the roster (another system).
+const agentShips = new Map();
 
 // ------------------------------------------------------------- screens --
 
@@ -52,6 +56,8 @@ function showLogin(message = "", kind = "error") {
   rafId = null;
   hideModal();
   closeEconomy();
+  roster.reset();
+  agentShips.clear();
   showScreen("login");
   setLoginMessage(message, kind);
   $("login-name").focus();
@@ -168,6 +174,7 @@ function onWelcome(msg) {
   hud.setPilot(account?.name);
   chat.ownShip = msg.ship;
   chat.reset(msg.chat);
+  roster.refresh(); // who is who in the recent chat, and the roster if open
   galaxyMap.setCurrent(system.id);
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
@@ -185,7 +192,12 @@ function onFrame(frame) {
     }
     if (hookEvents.length > HOOK_EVENTS) hookEvents.splice(0, hookEvents.length - HOOK_EVENTS);
   }
-  if (lines.length) chat.add(lines);
+  if (lines.length) {
+    chat.add(lines);
+    // A ship we cannot place spoke (a crew we have not listed yet?): ask.
+    if (lines.some(([ship]) => chat.kindOf(ship) === "" || chat.kindOf(ship) === "npc"))
+      roster.refreshQuietly();
+  }
   if (pendingTarget && world.me && world.me.ack >= pendingTarget.seq) pendingTarget = null;
   checkSiphon(events);
 }
@@ -261,6 +273,7 @@ function onSystem(msg) {
   // Keep the conversation so far; mark where the local channel changed.
   chat.system(`— NOW ON ${system.name.toUpperCase()} LOCAL CHANNEL —`);
   hud.notice(`ARRIVED IN ${system.name.toUpperCase()}`);
+  roster.refresh(); // a new system, other crews
 }
 
 function onServerError(msg) {
@@ -282,6 +295,7 @@ function loop(now) {
   market.sync(world);
   wallet.sync();
   bounties.sync();
+  roster.syncActions();
   updateBracket();
 }
 
@@ -412,6 +426,7 @@ const intents = {
     if (galaxyMap.open) galaxyMap.hide();
     else if (wallet.open) wallet.show(false);
     else if (bounties.open) bounties.show(false);
+    else if (roster.open) roster.show(false);
     else if (currentTargetId() >= 0) setTarget(null);
   },
   siphon() {
@@ -454,13 +469,21 @@ const intents = {
     send("loot", { wreck: wreck.id });
   },
   market: () => market.toggle(),
+  // Wallet, bounty board and roster share the right-hand drawer.
   wallet() {
     bounties.show(false);
+    roster.show(false);
     wallet.toggle();
   },
   bounties() {
     wallet.show(false);
+    roster.show(false);
     bounties.toggle();
+  },
+  roster() {
+    wallet.show(false);
+    bounties.show(false);
+    roster.toggle();
   },
   zoomIn: () => view.zoomBy(-2),
   zoomOut: () => view.zoomBy(2),
@@ -490,9 +513,50 @@ const intents = {
 
 // --------------------------------------------------------------- setup --
 
-const chat = new Chat($("chat-log"), $("chat-form"), $("chat-input"), (text) => {
-  const seq = send("say", { text });
-  return seq !== null;
+const chat = new Chat(
+  $("chat-log"),
+  $("chat-form"),
+  $("chat-input"),
+  (text) => {
+    const seq = send("say", { text });
+    return seq !== null;
+  },
+  speaker,
+);
+
+/** Who speaks from a ship: a crew agent, an NPC ship, a player, or unknown. */
+function speaker(ship, text, sentHere) {
+  if (ship === world.shipId) {
+    // Our recruits speak through our ship: a line we did not send, or signed "Name: ".
+    const crew = roster.aboard(ship);
+    const signed = crew.find((a) => text.startsWith(`${a.persona?.given_name}:`));
+    const who = signed ?? (!sentHere && crew.length ? crew[0] : null);
+    return who ? { kind: "agent", title: `your crew · ${who.name}` } : { kind: "own" };
+  }
+  if (agentShips.has(ship)) return { kind: "agent", title: agentShips.get(ship) };
+  const e = world.entities.get(ship);
+  if (e && e.kind === Kind.SHIP) {
+    return e.extra.owner != null ? { kind: "player", title: "pilot" } : { kind: "npc", title: "npc" };
+  }
+  return { kind: "" };
+}
+
+// A click on an agent's name in chat opens its file in the roster.
+$("chat-log").addEventListener("click", (event) => {
+  const row = event.target.closest(".line.agent");
+  if (!row || !event.target.closest(".who, .text")) return;
+  const ship = Number(row.dataset.ship);
+  const aboard = roster.aboard(ship);
+  if (!aboard.length) return;
+  // "Dihas: ..." on a crowded ship names the speaker; else its captain, else the first.
+  const text = row.querySelector(".text")?.textContent ?? "";
+  const who =
+    aboard.find((a) => text.startsWith(`${a.persona?.given_name}:`)) ??
+    aboard.find((a) => a.captain) ??
+    aboard[0];
+  wallet.show(false);
+  bounties.show(false);
+  roster.select(who.id);
 });
 
 const galaxyMap = new GalaxyMap(
@@ -530,6 +594,30 @@ const bounties = new BountyPanel({
   targetId: () => currentTargetId(),
   lock: (id) => setTarget(id),
   notice: (text, kind) => hud.notice(text, kind),
+});
+
+const roster = new RosterPanel({
+  token: () => token,
+  world,
+  notice: (text, kind) => hud.notice(text, kind),
+  lock: (id) => setTarget(id),
+  hail: (text) => chat.prefill(text),
+  onRoster(agents) {
+    const ships = new Map();
+    for (const a of agents) {
+      if (a.ship === null || a.ship === undefined || !a.alive) continue;
+      ships.set(a.ship, [...(ships.get(a.ship) ?? []), a]);
+    }
+    for (const [ship, aboard] of ships) {
+      const names = aboard.map((a) => a.name).join(", ");
+      agentShips.set(ship, `crew · ${names}${aboard[0].crew_name ? ` · ${aboard[0].crew_name}` : ""}`);
+    }
+    agentShips.delete(world.shipId); // our own recruits speak through their own lines
+    const crewed = new Set(agentShips.keys());
+    if (view) view.agentShips = crewed;
+    hud.agentShips = crewed;
+    chat.restyle();
+  },
 });
 
 function updateRouteHud(route) {
@@ -631,7 +719,24 @@ window.infinity = {
     return siphon ? siphon.victim : null;
   },
   get panels() {
-    return { market: market.open, wallet: wallet.open, bounties: bounties.open };
+    return {
+      market: market.open,
+      wallet: wallet.open,
+      bounties: bounties.open,
+      roster: roster.open,
+    };
+  },
+  /** The last /api/agents list (agents in this system and your crew), or null. */
+  get roster() {
+    return roster.agents;
+  },
+  /** The agent file open in the roster (/api/agents/{id}), or null. */
+  get rosterDetail() {
+    return roster.selected === null ? null : roster.detail;
+  },
+  /** The last crew order's answer {order, answers: [{agent, name, obeys, reason}]} or {error}. */
+  get crewOrders() {
+    return roster.lastOrder;
   },
   get market() {
     return market.data;

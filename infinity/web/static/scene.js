@@ -298,6 +298,7 @@ export class TacticalView {
     this.moveTarget = null; // {x, y} of the current move_to, drawn as a marker
     this.routeGateId = null; // next gate of a plotted galaxy route
     this.siphonId = null; // the ship we are siphoning, drawn as a pulsing line
+    this.agentShips = new Set(); // ships with crew agents aboard (labelled ◆)
     this.zoom = 3600; // camera height above the plane, metres
     this.focus = new THREE.Vector3(); // where the camera looks (smoothed)
     this.focusReady = false;
@@ -876,7 +877,8 @@ export class TacticalView {
         this.labelLayer.append(el);
         this.labels.set(e.id, el);
       }
-      const cls = `label kind-${e.kind} ${allegiance(e, this.shipId)}${
+      const crewed = this.agentShips?.has(e.id) ? " crewed" : "";
+      const cls = `label kind-${e.kind} ${allegiance(e, this.shipId)}${crewed}${
         e.id === this.targetId ? " target" : ""
       }${e.id === this.routeGateId ? " route" : ""}${e.id === this.siphonId ? " siphon" : ""}`;
       if (el.className !== cls) el.className = cls;
