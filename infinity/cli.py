@@ -132,6 +132,37 @@ def loadtest(
 
 app.add_typer(crew_app, name="crew")
 
+
+@app.command()
+def role(
+    name: Annotated[str, typer.Argument(help="The account's name.")],
+    role: Annotated[str, typer.Argument(help="player or operator.")],
+    data: Annotated[Path, typer.Option(help="Folder holding the SQLite file.")] = Path("data"),
+    db: Annotated[str | None, typer.Option(help="Database URL instead of --data.")] = None,
+) -> None:
+    """Give an account a role (the server need not be stopped)."""
+    from infinity.store.records import ROLES
+    from infinity.store.store import Store
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(sorted(ROLES))}")
+
+    async def run() -> bool:
+        store = await Store.open(_db_url(data, db))
+        try:
+            account = await store.account_by_name(name)
+            if account is None:
+                return False
+            await store.set_role(account.id, role)
+            return True
+        finally:
+            await store.close()
+
+    if not asyncio.run(run()):
+        raise typer.BadParameter(f"no account named {name!r}")
+    console.print(f"{name} is now [bold]{role}[/]")
+
+
 ledger_app = typer.Typer(help="Inspect and audit the credit ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 

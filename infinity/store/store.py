@@ -133,6 +133,14 @@ class Store:
         async with self.engine.begin() as connection:
             await connection.execute(query)
 
+    async def set_role(self, account_id: int, role: str) -> None:
+        """Make an account a player or an operator."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        query = sa.update(accounts).where(accounts.c.id == account_id).values(role=role)
+        async with self.engine.begin() as connection:
+            await connection.execute(query)
+
     # -- sessions -------------------------------------------------------------
 
     async def create_session(self, account_id: int, token_hash: str, expires_at: float) -> None:

@@ -513,3 +513,98 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
     assert entity(7) is None
     assert entity(11) is not None
     page.close()
+
+
+# -- the crew roster ----------------------------------------------------------
+
+NEEDS = {"credits", "safety", "company", "purpose"}
+HAIL_ANSWER_MS = 20_000
+
+
+def test_roster_lists_the_crews_and_a_hail_is_answered(server: Server, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    watch = PageWatch(page)
+    register_through_form(page, server)
+    token = page.evaluate("() => localStorage.getItem('infinity.token')")
+    auth = {"Authorization": f"Bearer {token}"}
+
+    # R opens the roster: the agents in our system, as /api/agents has them
+    # (new pilots start in a starter system, where the founding crews fly).
+    page.keyboard.press("r")
+    wait_hook(page, "I.panels.roster && Array.isArray(I.roster) && I.roster.length > 0")
+    roster = hook(page, "I.roster")
+    listed = httpx.get(f"{server.url}/api/agents", headers=auth).json()["agents"]
+    assert {a["id"] for a in roster} <= {a["id"] for a in listed} | {a["id"] for a in roster}
+    assert listed, "the founding crews are in the starter systems"
+    for a in roster:
+        assert a["persona"]["name"] == a["name"] and a["persona"]["traits"], a
+        assert set(a["needs"]) == NEEDS and a["goal"], a
+    agent = next(a for a in roster if a["alive"] and a["ship"] is not None)
+
+    # The DOM shows each of them: name, persona summary, four need bars, goal.
+    cards = page.locator("#roster-list li.agent")
+    cards.first.wait_for(timeout=WAIT_MS)
+    assert cards.count() == hook(page, "I.roster.length")
+    card = page.locator(f"#roster-list li.agent[data-id='{agent['id']}']")
+    text = card.inner_text()
+    assert agent["name"].upper() in text and agent["ship_name"].upper() in text, text
+    assert agent["persona"]["speech"]["style"].upper() in text, text
+    assert "GOAL" in text and agent["goal"].upper() in text, text
+    assert card.locator(".needs .lvl .bar").count() == len(NEEDS)
+    assert page.is_hidden("#crew-orders"), "no orders box without a crew to captain"
+
+    # Its file: persona in full, needs, plan, memories, and the actions.
+    card.click()
+    wait_hook(page, f"I.rosterDetail && I.rosterDetail.id === {agent['id']}")
+    detail = page.locator("#roster-detail")
+    detail.locator(".persona-grid").wait_for(timeout=WAIT_MS)
+    assert page.is_hidden("#roster-list")
+    file = detail.inner_text()
+    assert agent["name"].upper() in file and "TRAITS" in file and "SKILLS" in file, file
+    assert agent["persona"]["appearance"]["description"] in file, file
+    assert "RECENT MEMORIES" in file and "GOAL" in file, file
+    assert detail.locator(".persona-grid .lvl").count() == 13  # 5 traits, 5 skills, 3 values
+    # RECRUIT is offered only when its ship is docked where we are docked.
+    here = hook(page, "I.me.dockedAt")
+    offered = page.is_visible("#roster-detail button[data-act='recruit']")
+    assert offered == (hook(page, "I.rosterDetail.docked_at") == here and here >= 0)
+
+    # TARGET locks its ship when it is on our sensors.
+    target = page.locator("#roster-detail button[data-act='target']")
+    if target.is_enabled():
+        target.click()
+        wait_hook(page, f"I.me.target === {agent['ship']}")
+
+    # HAIL starts a chat line with its name; finish it and send it.
+    given = agent["persona"]["given_name"]
+    page.click("#roster-detail button[data-act='hail']")
+    assert page.evaluate("() => document.activeElement.id") == "chat-input"
+    assert page.input_value("#chat-input") == f"{given}, "
+    page.keyboard.type("who are you?")
+    page.keyboard.press("Enter")
+    page.locator("#chat-log .line.own", has_text=f"{given}, who are you?").wait_for(timeout=WAIT_MS)
+
+    # The agent answers in character from its ship, marked as crew in the chat.
+    wait_hook(
+        page,
+        f"I.chat.some(([ship, , text]) => ship === {agent['ship']} && text.includes({agent['name']!r}))",
+        timeout=HAIL_ANSWER_MS,
+    )
+    answer = page.locator(
+        f"#chat-log .line.agent[data-ship='{agent['ship']}']", has_text=agent["name"]
+    )
+    answer.first.wait_for(timeout=WAIT_MS)
+    assert answer.first.locator(".who").inner_text().endswith(agent["ship_name"])
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "roster_detail.png"))
+    # Back to the list for the picture; R closes the roster.
+    page.click("#roster-detail button[data-act='back']")
+    cards.first.wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "roster.png"))
+    page.keyboard.press("r")
+    wait_hook(page, "!I.panels.roster")
+
+    assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
+    assert watch.errors == [], f"page errors: {watch.errors}"
+    page.close()
