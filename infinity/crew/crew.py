@@ -32,7 +32,7 @@ class Station(StrEnum):
 # Which commands each station sends; anyone may speak (Say).
 DUTIES: Final[dict[Station, CommandTypes]] = {
     Station.HELM: frozenset({c.Thrust, c.MoveTo, c.Stop, c.Dock, c.Undock, c.Jump}),
-    Station.TACTICAL: frozenset({c.Target, c.Fire, c.LaunchTorpedo}),
+    Station.TACTICAL: frozenset({c.Target, c.Fire, c.LaunchTorpedo, c.Siphon}),
     Station.ENGINEERING: frozenset({c.Mine, c.Unload}),
     Station.SCIENCE: frozenset(),
 }

@@ -315,6 +315,7 @@ class Minds:
         intent = agent.intent
         if goal != intent.goal:
             intent.failures = 0
+            intent.siphoning = NO_ENTITY
             if goal in NOTABLE:
                 agent.remember(MemoryKind.ACTION, _resolve(goal, name), p.time, 5, subject=name)
         intent.goal, intent.target, intent.target_name = goal, target, name

@@ -66,6 +66,7 @@ class Intent:
     suggested_until: float = 0.0
     voice: str = ""  # a line the step wants said (greetings); the mind turns it into Say
     duties: frozenset[type[c.Command]] | None = None  # what this member's station may send
+    siphoning: int = NO_ENTITY  # the ship our siphon drains (sent once: a resend restarts it)
 
     def begin_step(self, now: float) -> None:
         self.bound = NO_ENTITY
@@ -240,6 +241,8 @@ def attack(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) 
     foe = p.find(intent.target)
     if foe is None or foe.docked:
         return Status.DONE
+    if intent.goal == Goal.STEAL and _may(intent, c.Siphon):
+        return _siphon(intent, ship, foe, out)
     guns = _may(intent, c.Fire)
     if ship.target != intent.target:
         return Status.FAILED if guns else Status.RUNNING  # lost the lock / not our station
@@ -254,6 +257,18 @@ def attack(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) 
         out.append(c.Fire(ship=ship.id))
     elif ship.torpedo_ready and ship.torpedoes > 0 and ship.energy >= rules.TORPEDO_ENERGY:
         out.append(c.LaunchTorpedo(ship=ship.id))
+    return Status.RUNNING
+
+
+def _siphon(intent: Intent, ship: ShipView, mark: Contact, out: list[c.Command]) -> Status:
+    """A desperate agent steals: close in and drain the mark's wallet (recorded as theft)."""
+    gap = math.hypot(mark.x - ship.x, mark.y - ship.y)
+    if gap > rules.SIPHON_RANGE * 0.7:
+        intent.siphoning = NO_ENTITY  # out of reach: the siphon broke
+        _approach(intent, ship, mark, gap, rules.SIPHON_RANGE * 0.5, out)
+    elif intent.siphoning != mark.id:
+        intent.siphoning = mark.id
+        out.append(c.Siphon(ship=ship.id, target=mark.id))
     return Status.RUNNING
 
 

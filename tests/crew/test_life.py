@@ -136,3 +136,24 @@ def test_an_agent_captain_commands_its_crew() -> None:
         isinstance(x, c.Mine) for d in run.decisions if d.agent == captain.id for x in d.commands
     )
     assert any(isinstance(e, ev.Delivered) for e in run.events)
+
+
+def test_an_agent_set_on_stealing_uses_a_siphon() -> None:
+    run = Run()
+    thief = run.board(
+        Agent(9, bred(filler="GCT", greed=0.99, agreeableness=0.01, courage=0.9)),
+        run.ship(PIRATE, "Hungry", x=2000.0),
+    )
+    run.ship(OTHER, "Mark", x=2600.0)
+    thief.purse.spend(thief.purse.balance, "test: broke")
+    # Earning is on offer here, so push the goal the way a language model may suggest it.
+    thief.intent.suggested, thief.intent.suggested_until = Goal.STEAL, 1e9
+    for _ in range(30):
+        run.second()
+        if any(isinstance(x, c.Siphon) for d in run.decisions for x in d.commands):
+            break
+    siphons = [x for d in run.decisions for x in d.commands if isinstance(x, c.Siphon)]
+    assert siphons and siphons[0].target == OTHER
+    run.seconds(3)
+    assert any(isinstance(e, ev.Siphoned) and e.victim == OTHER for e in run.events)
+    assert len([x for d in run.decisions for x in d.commands if isinstance(x, c.Siphon)]) == 1
