@@ -99,11 +99,25 @@ export class Chat {
     }
   }
 
+  // The speaker's description as a tooltip, and who aboard our own ship spoke
+  // (a recruit's line comes from our ship, under our ship's name).
   entitle(row, ship, text, sentHere) {
-    const title =
-      ship === this.ownShip && sentHere ? "" : this.speaker(ship, text, sentHere).title || "";
-    const who = row.querySelector(".who");
-    if (who && who.title !== title) who.title = title;
+    const who = this.speaker(ship, text, sentHere);
+    const title = ship === this.ownShip && sentHere ? "" : who.title || "";
+    const name = row.querySelector(".who");
+    if (name && name.title !== title) name.title = title;
+    const by = ship === this.ownShip && who.kind === "agent" ? who.by || "" : "";
+    let tag = row.querySelector(".by");
+    if (!by) {
+      tag?.remove();
+      return;
+    }
+    if (!tag && name) {
+      tag = document.createElement("span");
+      tag.className = "by";
+      name.after(tag);
+    }
+    if (tag && tag.textContent !== by) tag.textContent = by;
   }
 
   append(ship, name, text, cls, sentHere = false) {

@@ -10,7 +10,6 @@
 import * as api from "./api.js";
 import { describeApiError } from "./economy.js";
 import { fmtCredits } from "./hud.js";
-import { Kind } from "./world.js";
 
 const REFRESH_MS = 3000; // while open
 const QUIET_REFRESH_MS = 5000; // at most this often while closed (chat speakers)
@@ -38,9 +37,9 @@ const SKILLS = [
   ["hacking", "HAK", "hacker"],
 ];
 const VALUES = [
-  ["loyalty", "LOY"],
-  ["greed", "GRD"],
-  ["courage", "CRG"],
+  ["loyalty", "LOY", "loyal"],
+  ["greed", "GRD", "greedy"],
+  ["courage", "CRG", "brave"],
 ];
 const QUICK_ORDERS = ["mine", "dock", "follow me", "flee", "stand down"];
 
@@ -91,7 +90,7 @@ function levelBar(label, value, title, colour = "") {
   return row;
 }
 
-/** "chatty · outgoing, calm · hacker 87 · courage" */
+/** "chatty · outgoing, calm · hacker 87 · brave" */
 export function personaSummary(persona) {
   if (!persona) return "";
   const parts = [];
@@ -112,7 +111,7 @@ export function personaSummary(persona) {
   const held = VALUES.filter(([k]) => typeof values[k] === "number").sort(
     ([a], [b]) => values[b] - values[a],
   )[0];
-  if (held) parts.push(`values ${held[0]}`);
+  if (held) parts.push(held[2]);
   return upper(parts.join(" · "));
 }
 
@@ -242,7 +241,9 @@ export class RosterPanel {
       if (selected !== null && selected === this.selected) {
         if (detail instanceof Error) {
           // Out of sight now (it left the system): keep the last file, say so.
-          if (detail.code === "unknown_agent") this.setAction("OUT OF SIGHT · NOT IN THIS SYSTEM", true);
+          if (detail.code === "unknown_agent") {
+            this.setAction("OUT OF SIGHT · NOT IN THIS SYSTEM", true);
+          }
         } else if (detail) {
           this.detail = detail;
         }
@@ -382,7 +383,9 @@ export class RosterPanel {
     }
     li.append(el("div", "agent-persona", personaSummary(p)));
     const needs = el("div", "needs mini");
-    for (const [k, label, title] of NEEDS) needs.append(levelBar(label, a.needs?.[k], title, "need"));
+    for (const [k, label, title] of NEEDS) {
+      needs.append(levelBar(label, a.needs?.[k], title, "need"));
+    }
     li.append(needs);
     const goal = el("div", "agent-goal");
     goal.append(el("span", "caption", "GOAL "), el("span", "goal", goalLine(a)));
@@ -449,7 +452,10 @@ export class RosterPanel {
 
     // Persona.
     const looks = el("div", "agent-looks");
-    looks.append(el("span", "caption", "APPEARANCE "), el("span", "", p.appearance?.description ?? "—"));
+    looks.append(
+      el("span", "caption", "APPEARANCE "),
+      el("span", "", p.appearance?.description ?? "—"),
+    );
     box.append(looks);
     const voice = el("div", "agent-voice");
     voice.append(
@@ -461,7 +467,9 @@ export class RosterPanel {
     const column = (title, defs, source, colour) => {
       const col = el("div", "persona-col");
       col.append(el("div", "caption", title));
-      for (const [k, label] of defs) col.append(levelBar(label, source?.[k], k.toUpperCase(), colour));
+      for (const [k, label] of defs) {
+        col.append(levelBar(label, source?.[k], k.toUpperCase(), colour));
+      }
       return col;
     };
     persona.append(
@@ -525,7 +533,11 @@ export class RosterPanel {
     }
     const target = last.target_name ? ` ${upper(last.target_name)}` : "";
     this.answersBox.append(
-      el("li", "order-head caption", `ORDER ▸ ${words(last.order)}${target} · “${last.text}”`),
+      el(
+        "li",
+        "order-head caption",
+        `ORDER ▸ ${words(last.order)}${target} · “${last.text}”`,
+      ),
     );
     if (!last.answers.length) this.answersBox.append(el("li", "none", "NOBODY ABOARD TO HEAR IT"));
     for (const ans of last.answers) {
@@ -556,7 +568,11 @@ export class RosterPanel {
     if (buttons.target) {
       const onSensors = a.ship !== null && world.entities.has(a.ship);
       buttons.target.disabled = !a.alive || mine || !onSensors;
-      buttons.target.title = mine ? "aboard your ship" : onSensors ? "lock its ship" : "not on sensors";
+      buttons.target.title = mine
+        ? "aboard your ship"
+        : onSensors
+          ? "lock its ship"
+          : "not on sensors";
     }
     if (buttons.recruit) {
       const here = world.me ? world.me.dockedAt : -1;
@@ -620,8 +636,9 @@ export class RosterPanel {
       this.lastOrder = { ...answer, text, answers: answer?.answers ?? [] };
       this.orderInput.value = "";
       const refusing = this.lastOrder.answers.filter((x) => !x.obeys).length;
+      const obeying = this.lastOrder.answers.length - refusing;
       this.deps.notice(
-        `ORDER ${words(answer.order)} · ${this.lastOrder.answers.length - refusing} OBEY · ${refusing} REFUSE`,
+        `ORDER ${words(answer.order)} · ${obeying} OBEY · ${refusing} REFUSE`,
         refusing ? "error" : "info",
       );
     } catch (err) {
@@ -645,9 +662,4 @@ export class RosterPanel {
     this.loadedAt = 0;
     this.render();
   }
-}
-
-/** Whether a ship on sensors is a player's (owned) ship. */
-export function playerShip(entity) {
-  return Boolean(entity && entity.kind === Kind.SHIP && entity.extra?.owner != null);
 }

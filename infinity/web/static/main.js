@@ -531,12 +531,15 @@ function speaker(ship, text, sentHere) {
     const crew = roster.aboard(ship);
     const signed = crew.find((a) => text.startsWith(`${a.persona?.given_name}:`));
     const who = signed ?? (!sentHere && crew.length ? crew[0] : null);
-    return who ? { kind: "agent", title: `your crew · ${who.name}` } : { kind: "own" };
+    if (!who) return { kind: "own" };
+    const by = who.persona?.given_name ?? who.name;
+    return { kind: "agent", title: `your crew · ${who.name}`, by };
   }
   if (agentShips.has(ship)) return { kind: "agent", title: agentShips.get(ship) };
   const e = world.entities.get(ship);
   if (e && e.kind === Kind.SHIP) {
-    return e.extra.owner != null ? { kind: "player", title: "pilot" } : { kind: "npc", title: "npc" };
+    const owned = e.extra.owner != null;
+    return owned ? { kind: "player", title: "pilot" } : { kind: "npc", title: "npc" };
   }
   return { kind: "" };
 }
@@ -610,7 +613,8 @@ const roster = new RosterPanel({
     }
     for (const [ship, aboard] of ships) {
       const names = aboard.map((a) => a.name).join(", ");
-      agentShips.set(ship, `crew · ${names}${aboard[0].crew_name ? ` · ${aboard[0].crew_name}` : ""}`);
+      const crew = aboard[0].crew_name ? ` · ${aboard[0].crew_name}` : "";
+      agentShips.set(ship, `crew · ${names}${crew}`);
     }
     agentShips.delete(world.shipId); // our own recruits speak through their own lines
     const crewed = new Set(agentShips.keys());
