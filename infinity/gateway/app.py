@@ -59,4 +59,6 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws", game_socket),
         Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False), name="web"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.endpoints = (*rest.ENDPOINTS, *crew_api.ENDPOINTS)
+    return app

@@ -32,7 +32,14 @@ from infinity.crew.muster import (
     recruit,
 )
 from infinity.crew.planner import ACTIONS
-from infinity.gateway.rest import ApiError, authenticated, guarded, json_answer, read_body
+from infinity.gateway.rest import (
+    ApiError,
+    Endpoint,
+    authenticated,
+    json_answer,
+    read_body,
+)
+from infinity.gateway.rest import routes as rest_routes
 from infinity.sim.bodies import NO_ENTITY
 from infinity.store.records import Account
 
@@ -205,15 +212,18 @@ async def enlistment(request: Request) -> Response:
     return json_answer(agent_view(company, grown, RECENT_MEMORIES), 201)
 
 
+ENDPOINTS = (
+    Endpoint("/api/agents", "GET", agents, "Agents you can see: persona, needs, goal, memories", answer=RosterView, auth=True),
+    Endpoint("/api/agents/{id}", "GET", agent, "One agent in detail", answer=AgentView, auth=True),
+    Endpoint("/api/crew/orders", "POST", orders, "Order your crew; each member obeys or refuses", OrderRequest, OrderView, auth=True),
+    Endpoint("/api/crew/recruit", "POST", recruits, "Recruit an agent docked where you are", RecruitRequest, CrewView, auth=True),
+    Endpoint("/api/operator/crew", "POST", enlistment, "Operators: grow an agent from DNA", EnlistRequest, AgentView, 201, auth=True),
+)  # fmt: skip
+
+
 def routes() -> list[Route]:
     """The crew's routes, errors turned into JSON answers."""
-    return [
-        Route("/api/agents", guarded(agents), methods=["GET"]),
-        Route("/api/agents/{id}", guarded(agent), methods=["GET"]),
-        Route("/api/crew/orders", guarded(orders), methods=["POST"]),
-        Route("/api/crew/recruit", guarded(recruits), methods=["POST"]),
-        Route("/api/operator/crew", guarded(enlistment), methods=["POST"]),
-    ]
+    return rest_routes(ENDPOINTS)
 
 
 # -- helpers ----------------------------------------------------------------------

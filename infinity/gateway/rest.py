@@ -6,7 +6,7 @@ generated from the same structs, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -361,15 +361,15 @@ def guarded(handler: Handler) -> Handler:
     return run
 
 
-def openapi() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `ENDPOINTS`, schemas generated from the structs."""
-    kinds = {t for e in ENDPOINTS for t in (e.body, e.answer) if t is not None} | {ErrorView}
+def openapi(endpoints: Sequence[Endpoint] = ENDPOINTS) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `endpoints`, schemas generated from the structs."""
+    kinds = {t for e in endpoints for t in (e.body, e.answer) if t is not None} | {ErrorView}
     (schemas, components) = msgspec.json.schema_components(
         sorted(kinds, key=lambda t: t.__name__), ref_template="#/components/schemas/{name}"
     )
     del schemas
     paths: dict[str, Any] = {}
-    for e in ENDPOINTS:
+    for e in endpoints:
         op: dict[str, Any] = {"summary": e.summary, "responses": {}}
         if e.body is not None:
             op["requestBody"] = {"required": True, "content": _content(e.body)}
@@ -398,13 +398,13 @@ def _content(kind: type) -> dict[str, Any]:
 
 
 async def openapi_document(request: Request) -> Response:
-    return JSONResponse(openapi())
+    return JSONResponse(openapi(request.app.state.endpoints))
 
 
-def routes() -> list[Route]:
+def routes(endpoints: Sequence[Endpoint] = ENDPOINTS) -> list[Route]:
     """One route per path, dispatching on the method (GET and POST may share a path)."""
     by_path: dict[str, dict[str, Handler]] = {}
-    for e in ENDPOINTS:
+    for e in endpoints:
         by_path.setdefault(e.path, {})[e.method] = guarded(e.handler)
 
     def dispatch(handlers: dict[str, Handler]) -> Handler:

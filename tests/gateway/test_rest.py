@@ -93,7 +93,14 @@ def test_openapi_document_lists_the_api(server: Server) -> None:
     assert {"/api/register", "/api/login", "/api/logout", "/api/me", "/api/galaxy"} <= set(
         doc["paths"]
     )
-    assert "Credentials" in doc["components"]["schemas"]
+    assert {
+        "/api/wallet",
+        "/api/market",
+        "/api/bounties",
+        "/api/agents",
+        "/api/crew/orders",
+    } <= set(doc["paths"])
+    assert {"Credentials", "BountyRequest", "AgentView"} <= set(doc["components"]["schemas"])
 
 
 def test_client_and_metrics_are_served(server: Server) -> None:
