@@ -141,6 +141,9 @@ async def _load(store: Store, settings: Settings) -> Universe:
             "generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed
         )
     universe = Universe(galaxy)
+    for system, tick in (await store.load_clocks()).items():
+        if system in universe.zones:
+            universe.zones[system].clock.resume(tick)
     saved = await store.load_ships()
     for ship in saved:
         system = ship.system_id if ship.system_id in universe.zones else ship.state.home_system

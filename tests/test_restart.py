@@ -111,3 +111,24 @@ async def test_kill_9_loses_at_most_one_snapshot_interval_of_motion(tmp_path: Pa
         await again.close()
     finally:
         server.stop()
+
+
+async def test_simulated_time_survives_a_restart(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data", seed=13, snapshot_seconds=1.0)
+    server.start()
+    token = str(server.register("timekeeper")["token"])
+    first = await Client.connect(server.ws_url, token)
+    await next_frame(first, 10.0)
+    await asyncio.sleep(2.5)
+    await next_frame(first, 10.0)
+    before = first.tick
+    await first.close()
+    server.stop(signal.SIGTERM)
+    server.start()
+    try:
+        again = await Client.connect(server.ws_url, token)
+        await next_frame(again, 10.0)
+        assert again.tick >= before  # the zone's clock went on from where it stopped
+        await again.close()
+    finally:
+        server.stop()

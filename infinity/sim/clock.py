@@ -32,6 +32,11 @@ class ZoneClock:
         """Wall seconds between tick starts at the current dilation."""
         return rules.TICK_SECONDS / self.dilation
 
+    def resume(self, tick: int) -> None:
+        """Continue from a stored tick count: simulated time survives restarts."""
+        self.tick = max(self.tick, tick)
+        self.sim_time = max(self.sim_time, self.tick * rules.TICK_SECONDS)
+
     def advance(self) -> float:
         self.tick += 1
         self.sim_time += rules.TICK_SECONDS

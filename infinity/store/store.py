@@ -220,6 +220,24 @@ class Store:
         async with self.engine.begin() as connection:
             await connection.execute(_SAVE_ORE, params)
 
+    async def save_clocks(self, ticks: dict[int, int]) -> None:
+        """Each zone's tick count (system id -> ticks); its simulated time is ticks x the step."""
+        rows = [{"key": f"clock:{system}", "value": str(tick)} for system, tick in ticks.items()]
+        if not rows:
+            return
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.delete(galaxy).where(galaxy.c.key.in_([r["key"] for r in rows]))
+            )
+            await connection.execute(sa.insert(galaxy), rows)
+
+    async def load_clocks(self) -> dict[int, int]:
+        async with self.engine.connect() as connection:
+            found = await connection.execute(
+                sa.select(galaxy.c.key, galaxy.c.value).where(galaxy.c.key.like("clock:%"))
+            )
+            return {int(key.removeprefix("clock:")): int(value) for key, value in found}
+
     # -- ships ----------------------------------------------------------------
 
     async def create_ship(

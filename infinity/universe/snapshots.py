@@ -51,6 +51,7 @@ class Snapshots:
             ore.update(zone.ore_levels())
         await self.store.save_ships(ships)
         await self.store.save_ore(ore)
+        await self.store.save_clocks({s: z.clock.tick for s, z in self.universe.zones.items()})
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Flush chat every second and snapshot every `interval` until stopped."""

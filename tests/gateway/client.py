@@ -30,6 +30,7 @@ class Client:
         self.events: list[list[Any]] = []
         self.messages: list[dict[str, Any]] = []
         self.frames = 0
+        self.tick = 0
         self.seq = 0
 
     @classmethod
@@ -73,7 +74,7 @@ class Client:
 
     def _apply(self, frame: list[Any]) -> None:
         self.frames += 1
-        _, _tick, _dilation, cells, chat, me = frame
+        _, self.tick, _dilation, cells, chat, me = frame
         for cell in cells:
             if cell[3]:
                 for gone in [i for i, e in self.entities.items() if e[-1] == cell[0]]:
