@@ -146,6 +146,8 @@ class Economy:
                     await self.settle(zone, event)
                 except LedgerError as failure:  # the ledger refused: nothing moved
                     log.warning("settlement of %r refused: %s", event, failure)
+                except Exception:  # one bad settlement must not stop the economy
+                    log.exception("settlement of %r failed", event)
         finally:
             drift.cancel()
             await self.board.save_stock({s: m.stock for s, m in self.markets.items()})

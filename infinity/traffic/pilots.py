@@ -7,6 +7,7 @@ commands through `Universe.submit`, the same path a player's commands take.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Collection, Iterator
 from typing import Final
 
@@ -19,6 +20,8 @@ from infinity.sim.kinds import Kind
 from infinity.sim.zone import Zone
 from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
 
 NPC_ROLES: Final = ("miner", "miner", "patrol", "trader")
 
@@ -142,5 +145,8 @@ class Pilots:
 
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
-            self.decide_all()
+            try:
+                self.decide_all()
+            except Exception:  # one bad round must not stop the universe
+                log.exception("traffic round failed")
             await pause(stopping, 1.0)
