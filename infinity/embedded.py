@@ -190,7 +190,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
             economy.crews = CrewRegister(company)
         crews = company if settings.npcs else None
         world = World(store, universe, Accounts(store), economy, crews)
-        snapshots = Snapshots(universe, store, settings.snapshot_seconds)
+        snapshots = Snapshots(universe, store, settings.snapshot_seconds, economy)
         pilots = Pilots(universe, settings.seed, crewed=company.ships)
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:

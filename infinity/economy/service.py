@@ -30,7 +30,7 @@ from infinity.ledger import (
 )
 from infinity.sim import events as ev
 from infinity.sim.zone import TickReport, Zone
-from infinity.store.economy import Board, Bounty
+from infinity.store.economy import Board, Bounty, Delivery
 from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
 
@@ -75,6 +75,7 @@ class Economy:
         # grant key -> (wallet, till, credits paid, quantity ordered), until delivered
         self._orders: dict[str, tuple[str, str, int, float]] = {}
         self._owed: dict[str, float] = {}  # wallet -> upkeep accrued, not yet settled
+        self._granted: set[str] = set()  # purchases delivered since the last ship snapshot
         # crew id -> (name, ship): who a "crew" bounty is on (kept current by the crew service)
         self.crews: Mapping[int, tuple[str, int]] = {}
         universe.observe(self._collect)
@@ -98,6 +99,7 @@ class Economy:
         for ship, account in list(self.universe.owners.items()):
             await self.open_wallet(ship, account)
         await self._reconcile_bounties()
+        await self._redeliver()
 
     async def _fund(self, name: str, kind: AccountKind, grant: int) -> None:
         """Open an account and give it its one-time grant from the mint (replay-safe)."""
@@ -130,6 +132,8 @@ class Economy:
 
     def _collect(self, zone: Zone, report: TickReport) -> None:
         for event in report.events:
+            if isinstance(event, ev.Granted) and event.key in self._orders:
+                self._granted.add(event.key)  # now, while the zone's state holds the goods
             if isinstance(event, _SETTLED):
                 self._queue.put_nowait((zone, event))
 
@@ -255,6 +259,47 @@ class Economy:
         self.universe.submit(Grant(ship=ship, good=cast(Good, good), quantity=quantity, key=key))
         return key
 
+    async def _deliver(self, d: Delivery) -> None:
+        """Charge a purchase (replay-safe: its key is its transfer's) and grant the goods.
+
+        The delivery stays pending until a ship snapshot holding the goods is stored, so
+        a crash in between grants them again at the next start, never twice.
+        """
+        till = accounts.market(d.station)
+        request = TransferRequest.move(
+            d.key, TransferKind.TRADE, d.wallet, till, d.credits, memo=d.memo,
+            actors={"ship": d.ship, "station": d.station},
+        )  # fmt: skip
+        try:
+            receipt = await self.ledger.transfer(request)
+        except LedgerError:
+            await self.board.cancel_delivery(d.key)
+            raise
+        if not receipt.replayed:
+            self.credits[d.wallet] = self.credits.get(d.wallet, 0) - d.credits
+            self.credits[till] = self.credits.get(till, 0) + d.credits
+        self.universe.submit(
+            Grant(ship=d.ship, good=cast(Good, d.good), quantity=d.quantity, key=d.key)
+        )
+        self._orders[d.key] = (d.wallet, till, d.credits, d.quantity)
+
+    def take_delivered(self) -> set[str]:
+        """Purchase keys granted since the last call (the snapshot stores them with the ships)."""
+        keys, self._granted = self._granted, set()
+        return keys
+
+    def return_delivered(self, keys: set[str]) -> None:
+        """A snapshot failed: these keys go with the next one."""
+        self._granted |= keys
+
+    async def _redeliver(self) -> None:
+        """Purchases whose goods no stored snapshot holds (a crash in between): grant them now."""
+        for delivery in await self.board.pending_deliveries():
+            if delivery.ship not in self.universe.where:
+                continue
+            with contextlib.suppress(LedgerError):
+                await self._deliver(delivery)
+
     async def _delivered(self, granted: ev.Granted) -> None:
         """Refund the part of a purchase that did not fit (two orders raced for the same room)."""
         order = self._orders.pop(granted.key, None)
@@ -278,11 +323,16 @@ class Economy:
             if market is None:
                 raise Refused("this station has no market")
             price = market.quote(t.good, t.quantity, t.selling)
-            source, dest = (till, wallet) if t.selling else (wallet, till)
             memo = f"{'sold' if t.selling else 'bought'} {t.quantity:g} {t.good}"
-            await self._move(
-                TransferKind.TRADE, source, dest, price, memo, ship=t.ship, station=t.station
-            )
+            if t.selling:
+                await self._move(
+                    TransferKind.TRADE, till, wallet, price, memo, ship=t.ship, station=t.station
+                )
+            else:
+                key = self._key("trade")
+                delivery = Delivery(key, t.ship, t.station, t.good, t.quantity, wallet, price, memo)
+                await self.board.add_delivery(delivery)
+                await self._deliver(delivery)
         except (Refused, LedgerError) as failure:
             if t.selling:  # the goods already left the hold: give them back
                 self._grant(t.ship, t.good, t.quantity)
@@ -290,9 +340,6 @@ class Economy:
             self._refuse(t.ship, reason, str(failure), t.seq)
             return
         market.settle(t.good, t.quantity, t.selling)
-        if not t.selling:
-            key = self._grant(t.ship, t.good, t.quantity)
-            self._orders[key] = (wallet, till, price, t.quantity)
         self.tell(
             t.ship,
             {"t": "notice", "text": f"{memo} for {price} cr", "credits": self.credits[wallet]},

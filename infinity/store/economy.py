@@ -36,6 +36,37 @@ bounties = sa.Table(
 )
 
 
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("key", sa.String(128), primary_key=True),  # the purchase's ledger transfer key
+    sa.Column("ship", sa.BigInteger, nullable=False),
+    sa.Column("station", sa.BigInteger, nullable=False),
+    sa.Column("good", sa.String(16), nullable=False),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("wallet", sa.String(64), nullable=False),
+    sa.Column("credits", sa.BigInteger, nullable=False),
+    sa.Column("memo", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, delivered, cancelled
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("ix_deliveries_status", "status"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Goods paid for (or about to be): pending until a ship snapshot holding them is stored."""
+
+    key: str
+    ship: int
+    station: int
+    good: str
+    quantity: float
+    wallet: str
+    credits: int
+    memo: str
+
+
 @dataclass(frozen=True, slots=True)
 class Bounty:
     id: int
@@ -114,6 +145,33 @@ class Board:
                 )
             )
             return [_bounty(r) for r in rows]
+
+    async def add_delivery(self, d: Delivery) -> None:
+        row = {
+            "key": d.key, "ship": d.ship, "station": d.station, "good": d.good,
+            "quantity": d.quantity, "wallet": d.wallet, "credits": d.credits, "memo": d.memo,
+            "status": "pending", "created_at": time.time(),
+        }  # fmt: skip
+        async with self.engine.begin() as connection:
+            await connection.execute(sa.insert(deliveries), row)
+
+    async def cancel_delivery(self, key: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(deliveries).where(deliveries.c.key == key).values(status="cancelled")
+            )
+
+    async def pending_deliveries(self) -> list[Delivery]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(deliveries)
+                .where(deliveries.c.status == "pending")
+                .order_by(deliveries.c.created_at)
+            )
+            return [
+                Delivery(r.key, r.ship, r.station, r.good, r.quantity, r.wallet, r.credits, r.memo)
+                for r in rows
+            ]
 
     async def load_stock(self) -> dict[int, dict[str, float]]:
         async with self.engine.connect() as connection:

@@ -10,7 +10,7 @@ of rows.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody
+from infinity.store.economy import deliveries
 from infinity.store.errors import AlreadyHasShip, NameTaken
 from infinity.store.migrate import upgrade
 from infinity.store.records import ROLES, SHIP_ROLES, Account, ChatLine, SavedShip
@@ -283,17 +284,28 @@ class Store:
             raise
         return ship_id
 
-    async def save_ships(self, rows: list[tuple[int, ShipState]]) -> None:
+    async def save_ships(
+        self, rows: list[tuple[int, ShipState]], delivered: Collection[str] = ()
+    ) -> None:
         """Snapshot ships as (system id, state), in one transaction and one executemany.
 
+        `delivered` are purchase keys whose goods these states hold: they are marked
+        delivered in the same transaction, so a restart never grants them twice or not at all.
         Ownership (`account`) and role are fixed at creation and are not rewritten.
         """
-        if not rows:
+        if not rows and not delivered:
             return
         now = time.time()
         params = [_save_params(system_id, state, now) for system_id, state in rows]
         async with self.engine.begin() as connection:
-            await connection.execute(_SAVE_SHIP, params)
+            if params:
+                await connection.execute(_SAVE_SHIP, params)
+            if delivered:
+                await connection.execute(
+                    sa.update(deliveries)
+                    .where(deliveries.c.key.in_(list(delivered)))
+                    .values(status="delivered")
+                )
 
     async def load_ships(self) -> list[SavedShip]:
         """Every ship, players' and NPCs', in id order."""

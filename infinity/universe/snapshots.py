@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Protocol
 
 from infinity.sim import events as ev
 from infinity.sim.zone import TickReport, Zone
@@ -20,13 +21,28 @@ from infinity.universe.universe import Universe
 log = logging.getLogger(__name__)
 
 
+class Deliveries(Protocol):
+    """Purchases granted since the last snapshot (the economy): stored with the ships."""
+
+    def take_delivered(self) -> set[str]: ...
+
+    def return_delivered(self, keys: set[str]) -> None: ...
+
+
 class Snapshots:
     """Writes the universe to the store on a schedule and once more at shutdown."""
 
-    def __init__(self, universe: Universe, store: Store, interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        universe: Universe,
+        store: Store,
+        interval: float = 5.0,
+        deliveries: Deliveries | None = None,
+    ) -> None:
         self.universe = universe
         self.store = store
         self.interval = interval
+        self.deliveries = deliveries
         self._chat: list[ChatLine] = []
         universe.observe(self._collect_chat)
 
@@ -46,10 +62,16 @@ class Snapshots:
     async def save(self) -> None:
         """One consistent picture of every ship and asteroid, in one transaction each."""
         ships = self.universe.ship_states()
+        delivered = self.deliveries.take_delivered() if self.deliveries else set()
         ore: dict[int, float] = {}
         for zone in self.universe.zones.values():
             ore.update(zone.ore_levels())
-        await self.store.save_ships(ships)
+        try:
+            await self.store.save_ships(ships, delivered)
+        except Exception:
+            if self.deliveries:
+                self.deliveries.return_delivered(delivered)
+            raise
         await self.store.save_ore(ore)
         await self.store.save_clocks({s: z.clock.tick for s, z in self.universe.zones.items()})
 

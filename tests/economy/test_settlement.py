@@ -180,3 +180,44 @@ async def test_a_bounty_on_a_crew_is_paid_when_its_ship_dies(economy: Economy) -
     assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT  # the hunter was the poster
     with pytest.raises(BountyRefused):
         await economy.post_bounty(MY_ACCOUNT, "crew", 99, 200)
+
+
+def restarted(economy: Economy, torpedoes: int) -> Universe:
+    """The universe as a restart loads it: my ship as last stored, with `torpedoes` aboard."""
+    universe = Universe(generate(5))
+    home = universe.galaxy.systems[0]
+    station = home.stations()[0]
+    state = ShipState(ME, "me", MY_ACCOUNT, station.id, home.id, docked_at=station.id, torpedoes=torpedoes)  # fmt: skip
+    universe.place(home.id, state, "player")
+    return universe
+
+
+async def test_a_purchase_lost_in_a_crash_is_delivered_at_the_next_start(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=4.0), ticks=2)
+    assert zone.ship_state(ME).torpedoes == 4
+    # the process dies before any snapshot: the store still says 0 torpedoes
+    again = Economy(restarted(economy, 0), economy.ledger, economy.board)
+    await again.start()
+    home = again.universe.galaxy.systems[0].id
+    again.universe.tick(home)
+    assert again.universe.zones[home].ship_state(ME).torpedoes == 4
+    assert await balance(again, MY_ACCOUNT) == PLAYER_GRANT - 4 * 60  # charged once
+
+
+async def test_a_purchase_stored_with_its_snapshot_is_not_delivered_twice(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=4.0), ticks=2)
+    store = Store(economy.board.engine)
+    await store.save_ships(economy.universe.ship_states(), economy.take_delivered())
+    assert await economy.board.pending_deliveries() == []
+    again = Economy(restarted(economy, 4), economy.ledger, economy.board)
+    await again.start()
+    home = again.universe.galaxy.systems[0].id
+    again.universe.tick(home)
+    assert again.universe.zones[home].ship_state(ME).torpedoes == 4
+    assert await balance(again, MY_ACCOUNT) == PLAYER_GRANT - 4 * 60

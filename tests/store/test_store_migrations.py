@@ -12,7 +12,7 @@ from infinity.store.schema import metadata
 from infinity.store.store import Store, sqlite_url
 
 TABLES = set(metadata.tables)  # every package's tables live on the one MetaData
-HEAD = "0004"
+HEAD = "0005"
 
 
 def sqlite_tables(db: Path) -> set[str]:
