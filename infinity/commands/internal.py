@@ -25,4 +25,15 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     seq: int = 0
 
 
-SystemCommand = Grant
+class Take(msgspec.Struct, frozen=True, kw_only=True):
+    """Remove sold goods the economy was paid for (`paid`), or release an unpaid reservation."""
+
+    ship: EntityId
+    quantity: Annotated[float, msgspec.Meta(ge=0.0)]
+    key: str
+    paid: bool = True
+    good: Literal["ore"] = "ore"
+    seq: int = 0
+
+
+SystemCommand = Grant | Take

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, cast
 
 from infinity.commands.errors import Reason
-from infinity.commands.internal import Good, Grant
+from infinity.commands.internal import Good, Grant, Take
 from infinity.economy import accounts
 from infinity.economy.market import Market, Refused
 from infinity.ledger import (
@@ -44,9 +44,7 @@ WRECK_SPILL: Final = 0.1  # share of a destroyed ship's credits left in its wrec
 MIN_BOUNTY: Final = 10
 
 Tell = Callable[[int, dict[str, Any]], None]
-_SETTLED = (
-    ev.Trade, ev.Granted, ev.Delivered, ev.Siphoned, ev.Wrecked, ev.Looted, ev.Destroyed
-)  # fmt: skip
+_SETTLED = (ev.Trade, ev.Granted, ev.Siphoned, ev.Wrecked, ev.Looted, ev.Destroyed)
 UPKEEP_EVERY: Final = 10.0  # wall seconds between upkeep settlements
 
 
@@ -132,7 +130,7 @@ class Economy:
 
     def _collect(self, zone: Zone, report: TickReport) -> None:
         for event in report.events:
-            if isinstance(event, ev.Granted) and event.key in self._orders:
+            if isinstance(event, ev.Granted | ev.Taken) and event.key in self._orders:
                 self._granted.add(event.key)  # now, while the zone's state holds the goods
             if isinstance(event, _SETTLED):
                 self._queue.put_nowait((zone, event))
@@ -190,26 +188,6 @@ class Economy:
             paid += amount
         return paid
 
-    async def _ore_delivered(self, ship: int, station: int, tonnes: float) -> None:
-        """Ore unloaded at a station is bought by its market at the going price."""
-        market = self.markets.get(station)
-        if market is None or tonnes <= 0:
-            return
-        try:
-            price = market.quote("ore", tonnes, selling=True)
-        except Refused:
-            return
-        wallet = self.wallet_of(ship)
-        await self._move(
-            TransferKind.MINING, accounts.market(station), wallet, price,
-            f"delivered {tonnes:.0f} t ore", ship=ship, station=station,
-        )  # fmt: skip
-        market.settle("ore", tonnes, selling=True)
-        self.tell(
-            ship,
-            {"t": "notice", "text": f"ore delivered: +{price} cr", "credits": self.credits[wallet]},
-        )
-
     async def _drift(self, stopping: asyncio.Event) -> None:
         beats = 0
         while not await pause(stopping, 1.0):
@@ -227,8 +205,6 @@ class Economy:
                 await self._trade(zone, event)
             case ev.Granted():
                 await self._delivered(event)
-            case ev.Delivered(ship, station, tonnes):
-                await self._ore_delivered(ship, station, tonnes)
             case ev.Siphoned(thief, victim):
                 await self._siphon(thief, victim)
             case ev.Wrecked(wreck, ship, _):
@@ -254,11 +230,6 @@ class Economy:
     def _refuse(self, ship: int, reason: Reason, detail: str, seq: int = 0) -> None:
         self.tell(ship, {"t": "error", "reason": str(reason), "detail": detail, "seq": seq})
 
-    def _grant(self, ship: int, good: str, quantity: float) -> str:
-        key = self._key("grant")
-        self.universe.submit(Grant(ship=ship, good=cast(Good, good), quantity=quantity, key=key))
-        return key
-
     async def _deliver(self, d: Delivery) -> None:
         """Charge a purchase (replay-safe: its key is its transfer's) and grant the goods.
 
@@ -266,8 +237,9 @@ class Economy:
         a crash in between grants them again at the next start, never twice.
         """
         till = accounts.market(d.station)
+        source, dest = (till, d.wallet) if d.selling else (d.wallet, till)
         request = TransferRequest.move(
-            d.key, TransferKind.TRADE, d.wallet, till, d.credits, memo=d.memo,
+            d.key, TransferKind.TRADE, source, dest, d.credits, memo=d.memo,
             actors={"ship": d.ship, "station": d.station},
         )  # fmt: skip
         try:
@@ -276,11 +248,13 @@ class Economy:
             await self.board.cancel_delivery(d.key)
             raise
         if not receipt.replayed:
-            self.credits[d.wallet] = self.credits.get(d.wallet, 0) - d.credits
-            self.credits[till] = self.credits.get(till, 0) + d.credits
-        self.universe.submit(
-            Grant(ship=d.ship, good=cast(Good, d.good), quantity=d.quantity, key=d.key)
-        )
+            self.credits[source] = self.credits.get(source, 0) - d.credits
+            self.credits[dest] = self.credits.get(dest, 0) + d.credits
+        if d.selling:
+            self.universe.submit(Take(ship=d.ship, quantity=d.quantity, key=d.key))
+        else:
+            good = cast(Good, d.good)
+            self.universe.submit(Grant(ship=d.ship, good=good, quantity=d.quantity, key=d.key))
         self._orders[d.key] = (d.wallet, till, d.credits, d.quantity)
 
     def take_delivered(self) -> set[str]:
@@ -318,24 +292,23 @@ class Economy:
 
     async def _trade(self, zone: Zone, t: ev.Trade) -> None:
         market = self.markets.get(t.station)
-        wallet, till = self.wallet_of(t.ship), accounts.market(t.station)
+        wallet = self.wallet_of(t.ship)
         try:
             if market is None:
                 raise Refused("this station has no market")
             price = market.quote(t.good, t.quantity, t.selling)
             memo = f"{'sold' if t.selling else 'bought'} {t.quantity:g} {t.good}"
-            if t.selling:
-                await self._move(
-                    TransferKind.TRADE, till, wallet, price, memo, ship=t.ship, station=t.station
-                )
-            else:
-                key = self._key("trade")
-                delivery = Delivery(key, t.ship, t.station, t.good, t.quantity, wallet, price, memo)
-                await self.board.add_delivery(delivery)
-                await self._deliver(delivery)
+            key = self._key("trade")
+            delivery = Delivery(
+                key, t.ship, t.station, t.good, t.quantity, t.selling, wallet, price, memo
+            )
+            await self.board.add_delivery(delivery)
+            await self._deliver(delivery)
         except (Refused, LedgerError) as failure:
-            if t.selling:  # the goods already left the hold: give them back
-                self._grant(t.ship, t.good, t.quantity)
+            if t.selling:  # release the ore promised to this sale
+                self.universe.submit(
+                    Take(ship=t.ship, quantity=t.quantity, key=self._key("release"), paid=False)
+                )
             reason = Reason.NO_CREDITS if isinstance(failure, Overdraft) else Reason.MARKET_CLOSED
             self._refuse(t.ship, reason, str(failure), t.seq)
             return

@@ -44,6 +44,7 @@ COLUMNS: Final[dict[str, tuple[Any, tuple[int, ...], float]]] = {
     "damage": (np.float32, (), 0.0),
     "last_hit_by": (np.int64, (), NO_ENTITY),
     "fuel": (np.float32, (), 0.0),
+    "reserved": (np.float32, (), 0.0),  # cargo promised to a sale being paid
     "siphon": (np.int64, (), NO_ENTITY),  # the ship being drained
     "siphon_time": (np.float32, (), 0.0),  # simulated seconds into the current second of drain
 }
@@ -81,6 +82,7 @@ class Bodies:
     damage: Array
     last_hit_by: Array
     fuel: Array
+    reserved: Array
     siphon: Array
     siphon_time: Array
 

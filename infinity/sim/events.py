@@ -124,7 +124,17 @@ class Granted:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """Ore a sale was paid for left the hold (or, unpaid, its reservation was released)."""
+
+    ship: int
+    good: str
+    quantity: float
+    key: str
+
+
 Event = (
     Beam | Detonation | Destroyed | Chat | Docked | Undocked | Delivered | Departed | Arrived
-    | Siphoned | SiphonBroken | Wrecked | Looted | Trade | Granted
+    | Siphoned | SiphonBroken | Wrecked | Looted | Trade | Granted | Taken
 )  # fmt: skip

@@ -211,10 +211,13 @@ def unload(zone: Zone, cmd: c.Unload) -> None:
     station = int(b.docked_at[row])
     if station == NO_ENTITY:
         raise Rejected(Reason.NOT_DOCKED, "dock at a station to unload")
-    tonnes = float(b.cargo[row])
-    b.cargo[row] = 0.0
+    tonnes = _unreserved(zone, row)
+    if tonnes <= 0.0:
+        raise Rejected(Reason.NOT_ENOUGH, "nothing to unload")
+    b.reserved[row] += tonnes  # the station buys it all: a sale at its market price
     zone.info[station].delivered += tonnes
     zone.emit(ev.Delivered(cmd.ship, station, tonnes))
+    zone.emit(ev.Trade(cmd.ship, station, "ore", tonnes, True, cmd.seq))
 
 
 def jump(zone: Zone, cmd: c.Jump) -> None:
@@ -248,11 +251,30 @@ def _docked_station(zone: Zone, row: int, what: str) -> int:
 def sell(zone: Zone, cmd: c.Sell) -> None:
     row = _own_row(zone, cmd.ship)
     station = _docked_station(zone, row, "sell")
-    b = zone.bodies
-    if b.cargo[row] + 1e-6 < cmd.quantity:
-        raise Rejected(Reason.NOT_ENOUGH, f"you carry {b.cargo[row]:.1f} t of ore")
-    b.cargo[row] = max(0.0, float(b.cargo[row]) - cmd.quantity)
+    free = _unreserved(zone, row)
+    if free + 1e-6 < cmd.quantity:
+        raise Rejected(Reason.NOT_ENOUGH, f"you carry {free:.1f} t of ore not already on sale")
+    zone.bodies.reserved[row] += cmd.quantity  # leaves the hold once paid for (`take`)
     zone.emit(ev.Trade(cmd.ship, station, cmd.good, cmd.quantity, True, cmd.seq))
+
+
+def _unreserved(zone: Zone, row: int) -> float:
+    b = zone.bodies
+    return max(0.0, float(b.cargo[row]) - float(b.reserved[row]))
+
+
+def take(zone: Zone, cmd: ci.Take) -> None:
+    """Settle a sale: paid ore leaves the hold once (by key); unpaid ore is released."""
+    row = zone.bodies.row(cmd.ship)
+    if row is None:
+        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {cmd.ship} is not in {zone.name}")
+    if not zone.first_time(cmd.key):
+        return
+    b = zone.bodies
+    b.reserved[row] = max(0.0, float(b.reserved[row]) - cmd.quantity)
+    taken = min(cmd.quantity, float(b.cargo[row])) if cmd.paid else 0.0
+    b.cargo[row] -= taken
+    zone.emit(ev.Taken(cmd.ship, cmd.good, taken, cmd.key))
 
 
 def buy(zone: Zone, cmd: c.Buy) -> None:
@@ -373,4 +395,5 @@ _HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
     c.Siphon: siphon,
     c.Loot: loot,
     ci.Grant: grant,
+    ci.Take: take,
 }

@@ -338,6 +338,7 @@ class Zone:
         b.cargo[row] = s.cargo
         b.torpedoes[row] = s.torpedoes
         b.fuel[row] = s.fuel
+        b.reserved[row] = 0.0
         b.docked_at[row] = s.docked_at
         b.throttle[row] = b.turn[row] = 0.0
         b.autopilot[row] = False

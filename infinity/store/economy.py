@@ -44,6 +44,7 @@ deliveries = sa.Table(
     sa.Column("station", sa.BigInteger, nullable=False),
     sa.Column("good", sa.String(16), nullable=False),
     sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("selling", sa.Boolean, nullable=False),
     sa.Column("wallet", sa.String(64), nullable=False),
     sa.Column("credits", sa.BigInteger, nullable=False),
     sa.Column("memo", sa.Text, nullable=False),
@@ -55,13 +56,14 @@ deliveries = sa.Table(
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """Goods paid for (or about to be): pending until a ship snapshot holding them is stored."""
+    """Goods bought or sold: pending until a ship snapshot showing the move is stored."""
 
     key: str
     ship: int
     station: int
     good: str
     quantity: float
+    selling: bool
     wallet: str
     credits: int
     memo: str
@@ -149,7 +151,7 @@ class Board:
     async def add_delivery(self, d: Delivery) -> None:
         row = {
             "key": d.key, "ship": d.ship, "station": d.station, "good": d.good,
-            "quantity": d.quantity, "wallet": d.wallet, "credits": d.credits, "memo": d.memo,
+            "quantity": d.quantity, "selling": d.selling, "wallet": d.wallet, "credits": d.credits, "memo": d.memo,
             "status": "pending", "created_at": time.time(),
         }  # fmt: skip
         async with self.engine.begin() as connection:
@@ -169,7 +171,17 @@ class Board:
                 .order_by(deliveries.c.created_at)
             )
             return [
-                Delivery(r.key, r.ship, r.station, r.good, r.quantity, r.wallet, r.credits, r.memo)
+                Delivery(
+                    r.key,
+                    r.ship,
+                    r.station,
+                    r.good,
+                    r.quantity,
+                    r.selling,
+                    r.wallet,
+                    r.credits,
+                    r.memo,
+                )
                 for r in rows
             ]
 

@@ -70,6 +70,7 @@ async def test_selling_ore_pays_from_the_station_till(economy: Economy) -> None:
     await tick(economy, c.Sell(ship=ME, quantity=20.0))
     paid = await balance(economy, MY_ACCOUNT) - PLAYER_GRANT
     assert paid == 240  # 20 t at the base price of 12
+    await tick(economy)  # the paid ore leaves the hold at the next tick
     assert economy.universe.zone_of(ME).ship_state(ME).cargo == 30.0  # type: ignore[union-attr]
     assert (await economy.ledger.audit()).ok
 
@@ -221,3 +222,17 @@ async def test_a_purchase_stored_with_its_snapshot_is_not_delivered_twice(econom
     again.universe.tick(home)
     assert again.universe.zones[home].ship_state(ME).torpedoes == 4
     assert await balance(again, MY_ACCOUNT) == PLAYER_GRANT - 4 * 60
+
+
+async def test_a_sale_lost_in_a_crash_takes_the_ore_once_at_the_next_start(
+    economy: Economy,
+) -> None:
+    await tick(economy, c.Sell(ship=ME, quantity=20.0), ticks=2)
+    # the process dies before any snapshot: the store still says 50 t aboard
+    again = Economy(restarted(economy, 8), economy.ledger, economy.board)
+    home = again.universe.galaxy.systems[0].id
+    again.universe.zones[home].bodies.cargo[again.universe.zones[home].bodies.row_of[ME]] = 50.0
+    await again.start()
+    again.universe.tick(home)
+    assert again.universe.zones[home].ship_state(ME).cargo == 30.0
+    assert await balance(again, MY_ACCOUNT) == PLAYER_GRANT + 240  # paid once

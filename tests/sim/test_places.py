@@ -47,7 +47,8 @@ def test_mining_fills_cargo_and_drains_the_asteroid_then_unload():
     run(zone, c.Dock(ship=ME, station=STATION))
     reports = run(zone, c.Unload(ship=ME))
     assert events(reports, ev.Delivered)[0].tonnes == cargo
-    assert zone.ship_state(ME).cargo == 0.0
+    assert events(reports, ev.Trade)[0].quantity == cargo  # the station buys it all
+    assert reasons(run(zone, c.Unload(ship=ME))) == ["not_enough"]  # all of it is on sale
 
 
 def test_mining_stops_when_the_asteroid_runs_dry():

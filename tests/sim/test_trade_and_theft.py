@@ -5,13 +5,28 @@ from infinity.sim import rules
 from tests.sim.scenario import GATE, ME, STATION, YOU, events, reasons, run, ship, small_zone
 
 
-def test_selling_takes_ore_and_reports_a_trade():
+def test_selling_reserves_ore_until_paid_then_takes_it_once():
     zone = small_zone()
     zone.add_ship(ship(ME, 1000.0, 0.0, docked_at=STATION, cargo=40.0))
     reports = run(zone, c.Sell(ship=ME, quantity=25.0, seq=3))
     assert events(reports, ev.Trade) == [ev.Trade(ME, STATION, "ore", 25.0, True, 3)]
+    assert zone.ship_state(ME).cargo == 40.0  # still aboard, promised to the sale
+    assert reasons(run(zone, c.Sell(ship=ME, quantity=20.0))) == ["not_enough"]
+    run(
+        zone,
+        ci.Take(ship=ME, quantity=25.0, key="paid"),
+        ci.Take(ship=ME, quantity=25.0, key="paid"),
+    )
     assert zone.ship_state(ME).cargo == 15.0
-    assert reasons(run(zone, c.Sell(ship=ME, quantity=99.0))) == ["not_enough"]
+
+
+def test_an_unpaid_sale_releases_the_ore():
+    zone = small_zone()
+    zone.add_ship(ship(ME, 1000.0, 0.0, docked_at=STATION, cargo=40.0))
+    run(zone, c.Sell(ship=ME, quantity=40.0))
+    run(zone, ci.Take(ship=ME, quantity=40.0, key="refused", paid=False))
+    assert zone.ship_state(ME).cargo == 40.0
+    assert reasons(run(zone, c.Sell(ship=ME, quantity=40.0))) == []
 
 
 def test_buying_and_repairs_need_a_dock_and_room():

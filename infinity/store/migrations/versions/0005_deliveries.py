@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("station", sa.BigInteger, nullable=False),
         sa.Column("good", sa.String(16), nullable=False),
         sa.Column("quantity", sa.Float, nullable=False),
+        sa.Column("selling", sa.Boolean, nullable=False),
         sa.Column("wallet", sa.String(64), nullable=False),
         sa.Column("credits", sa.BigInteger, nullable=False),
         sa.Column("memo", sa.Text, nullable=False),
