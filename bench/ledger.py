@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import re
 import subprocess
@@ -143,6 +144,8 @@ async def drive(
     at a time to `Ledger.transfer_many` (group commit per tick), and latency is that call's.
     """
     wallets, markets = await open_books(ledger)
+    gc.collect()
+    gc.freeze()  # as the server does once loaded: long-lived books leave the full collections
     measuring = False
     stop = False
     accepted = 0

@@ -57,6 +57,9 @@ def serve(
         ),
     ] = None,
     llm_model: Annotated[str, typer.Option(help="Model name sent to --llm-url.")] = "default",
+    ledger_writer: Annotated[
+        str, typer.Option(help="thread, or process: ledger commits in a child process (faster).")
+    ] = "thread",
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
     import uvicorn
@@ -78,6 +81,8 @@ def serve(
     )
     if llm_url is not None and not llm_url.startswith(("http://", "https://")):
         raise typer.BadParameter("--llm-url must be an http(s) URL")
+    if ledger_writer not in ("thread", "process"):
+        raise typer.BadParameter("--ledger-writer must be thread or process")
     settings = Settings(
         data=data,
         db=db,
@@ -86,6 +91,7 @@ def serve(
         snapshot_seconds=snapshot_seconds,
         llm_url=llm_url,
         llm_model=llm_model,
+        ledger_writer="process" if ledger_writer == "process" else "thread",
     )
     config = uvicorn.Config(
         create_app(settings),

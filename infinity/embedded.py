@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from infinity.accounts.service import Accounts
 from infinity.crew.agent import Agent
@@ -49,6 +49,8 @@ class Settings:
     npcs: bool = True
     llm_url: str | None = None  # an OpenAI-compatible endpoint for the crews' dialogue and goals
     llm_model: str = "default"
+    # "process": ledger commits run in a child process (more throughput, a second core)
+    ledger_writer: Literal["thread", "process"] = "thread"
 
     @property
     def db_url(self) -> str:
@@ -181,7 +183,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
         if settings.npcs:  # before the economy starts, so the crews' ships get wallets
             await company.start()
             universe.observe(company.witness_tick)
-        ledger = await Ledger.open(settings.db_url)
+        ledger = await Ledger.open(settings.db_url, writer=settings.ledger_writer)
         economy = Economy(universe, ledger, Board(store.engine))
         await economy.start()
         company.on_commission = lambda ship: economy.open_wallet(ship, None)

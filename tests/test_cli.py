@@ -25,6 +25,7 @@ def infinity(*args: str) -> subprocess.CompletedProcess[str]:
         ("serve", "--port", "99999"),
         ("serve", "--db", "mysql://nope"),
         ("serve", "--llm-url", "ftp://x"),
+        ("serve", "--ledger-writer", "fork"),
         ("loadtest", "--url", "http://example.com:8000"),
         ("loadtest", "--clients", "0"),
         ("ledger", "audit", "--data", "/nonexistent"),
