@@ -42,7 +42,7 @@ from infinity.accounts.tokens import new_token, token_hash
 from infinity.commands import types as c
 from infinity.embedded import Settings
 from infinity.galaxy.generate import generate
-from infinity.gateway.app import create_app
+from infinity.gateway.app import create_app, server_config
 from infinity.sim import rules
 from infinity.sim.systems import CELL_SIZE
 from infinity.sim.zone import ShipState
@@ -150,19 +150,7 @@ def bench_app(
 
 def serve(app: Starlette, port: int) -> None:
     """uvicorn exactly as `infinity serve` configures it (quieter logs)."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=64 * 1024,
-        timeout_graceful_shutdown=5,
-        log_level="warning",
-        lifespan="on",
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(app, "127.0.0.1", port, "warning")).run()
 
 
 def main() -> None:

@@ -69,7 +69,7 @@ def serve(
     keep_large_allocations()
 
     from infinity.embedded import Settings
-    from infinity.gateway.app import create_app
+    from infinity.gateway.app import create_app, server_config
 
     if db is not None and not db.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("--db must be a sqlite+aiosqlite or postgresql+asyncpg URL")
@@ -93,18 +93,7 @@ def serve(
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",
     )
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        loop="uvloop",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=64 * 1024,
-        timeout_graceful_shutdown=5,
-        log_level=level,
-        lifespan="on",
-    )
+    config = server_config(create_app(settings), host, port, level)
     console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
     try:
         uvicorn.Server(config).run()

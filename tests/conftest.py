@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -100,12 +99,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             running.stop()
 
 
-def require_ci_or_skip(reason: str) -> None:
-    """Skip locally when a prerequisite is missing; fail under CI=true."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 __all__ = ["Server", "free_port", "require_ci_or_skip", "signal"]
+from tests._ci import require_ci_or_skip  # noqa: E402  (re-exported)
 from tests.pg import postgres_server, postgres_url  # noqa: E402, F401  (PostgreSQL fixtures)

@@ -46,6 +46,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests._ci import require_ci_or_skip
+
 SUPERUSER = "postgres"
 _SETTINGS = (
     "-c", "listen_addresses=127.0.0.1",
@@ -265,19 +267,13 @@ def run_async(job: Coroutine[Any, Any, None]) -> None:
         pool.submit(asyncio.run, job).result()
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PgServer]:
     """A PostgreSQL server for the whole test session; skip (fail under CI) if none starts."""
     try:
         server = start_postgres(durable=False)
     except PostgresUnavailable as error:
-        _unavailable(f"PostgreSQL unavailable: {error}")
+        require_ci_or_skip(f"PostgreSQL unavailable: {error}")
         raise  # not reached: skip and fail raise
     try:
         yield server

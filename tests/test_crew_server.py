@@ -7,18 +7,9 @@ import time
 from typing import Any
 
 import httpx2 as httpx
-import pytest
 
 from tests.conftest import Server
 from tests.gateway.client import Client
-
-
-@pytest.fixture(scope="module")
-def crewed(server: Server) -> Server:
-    answer = httpx.get(f"{server.url}/api/agents")
-    if answer.status_code == 404:
-        pytest.skip("the crew's routes are not wired into the app yet")
-    return server
 
 
 def roster(server: Server, token: str) -> list[dict[str, Any]]:
@@ -28,22 +19,22 @@ def roster(server: Server, token: str) -> list[dict[str, Any]]:
     return agents
 
 
-def test_the_founding_crews_are_on_the_roster_and_at_work(crewed: Server) -> None:
-    token = str(crewed.register("rosterer")["token"])
-    seen = roster(crewed, token)
+def test_the_founding_crews_are_on_the_roster_and_at_work(server: Server) -> None:
+    token = str(server.register("rosterer")["token"])
+    seen = roster(server, token)
     assert len(seen) == 8 and all(a["alive"] for a in seen)  # two crews in each starter system
     assert all(a["persona"]["name"] == a["name"] and a["crew"] for a in seen)
     deadline = time.monotonic() + 10
-    while not any(a["plan"] for a in roster(crewed, token)):
+    while not any(a["plan"] for a in roster(server, token)):
         assert time.monotonic() < deadline, "nobody made a plan"
         time.sleep(0.5)
 
 
-async def test_a_hail_in_local_chat_is_answered_in_character(crewed: Server) -> None:
-    session = crewed.register("hailer")
+async def test_a_hail_in_local_chat_is_answered_in_character(server: Server) -> None:
+    session = server.register("hailer")
     token = str(session["token"])
-    agent = roster(crewed, token)[0]
-    client = await Client.connect(crewed.ws_url, token)
+    agent = roster(server, token)[0]
+    client = await Client.connect(server.ws_url, token)
     try:
         await client.send("say", text=f"{agent['persona']['given_name']}, who are you?")
         await client.until(
@@ -53,15 +44,15 @@ async def test_a_hail_in_local_chat_is_answered_in_character(crewed: Server) -> 
         await client.close()
 
 
-def test_minds_survive_a_restart(crewed: Server) -> None:
-    token = str(crewed.register("rememberer")["token"])
-    time.sleep(crewed.snapshot_seconds + 1)
-    before = {a["id"]: (a["name"], a["alive"]) for a in roster(crewed, token)}
-    crewed.stop()
-    crewed.start()
+def test_minds_survive_a_restart(server: Server) -> None:
+    token = str(server.register("rememberer")["token"])
+    time.sleep(server.snapshot_seconds + 1)
+    before = {a["id"]: (a["name"], a["alive"]) for a in roster(server, token)}
+    server.stop()
+    server.start()
     login = httpx.post(
-        f"{crewed.url}/api/login", json={"name": "rememberer", "password": "password123"}
+        f"{server.url}/api/login", json={"name": "rememberer", "password": "password123"}
     )
-    after = roster(crewed, login.json()["token"])
+    after = roster(server, login.json()["token"])
     assert {a["id"]: (a["name"], a["alive"]) for a in after} == before
     assert any(a["memories"] for a in after)

@@ -101,69 +101,20 @@ class Fanout:
         b = zone.bodies
         rows = np.fromiter((b.row_of[s.ship] for s in present), dtype=np.int64, count=len(present))
         cells = b.cell[rows].tolist()
-        changes = wire.changes_of(zone, report)
-        touched = changes.touched()
-        deltas: dict[int, bytes] = {}
-        fulls: dict[int, bytes] = {}
-        prefixes: dict[int, bytes] = {}
-        chat = wire.encode(wire.chat_lines(report))
+        frames = _TickFrames(zone, report)
         mes = _me_records(zone, rows, [self.credits(s.ship) for s in present])
         sent = 0
         for session, cell, me in zip(present, cells, mes, strict=True):
-            session.ack = session.submitted
+            session.ack = me[0] = session.submitted
             view = neighbourhood(cell)
             if session.view == view and not session.needs_full:
-                prefix = prefixes.get(cell)
-                if prefix is None:
-                    parts = [self._delta(zone, c, changes, deltas) for c in view if c in touched]
-                    prefix = prefixes[cell] = wire.frame_prefix(
-                        report.tick, report.dilation, parts, chat
-                    )
-                me[0] = session.ack
-                frame = prefix + wire.encode(me)
+                frame = frames.prefix(cell, view) + wire.encode(me)
             else:
-                frame = self._reframe(zone, session, view, report, changes, deltas, fulls, chat, me)
+                frame = frames.reframe(session, view, me)
             session.push(frame)
             sent += len(frame)
         FRAMES.inc(len(present))  # once per tick: each inc takes a lock
         FRAME_BYTES.inc(sent)
-
-    def _reframe(
-        self,
-        zone: Zone,
-        session: Session,
-        view: tuple[int, ...],
-        report: TickReport,
-        changes: wire.CellChanges,
-        deltas: dict[int, bytes],
-        fulls: dict[int, bytes],
-        chat: bytes,
-        me: list[Any],
-    ) -> bytes:
-        """A frame for a client whose view changed: full records for newly seen cells."""
-        known = () if session.needs_full or session.view is None else session.view
-        touched = changes.touched()
-        missing = [c for c in view if c not in known and c not in fulls]
-        if missing:
-            for cell, rows in wire.rows_in_cells(zone.bodies, missing).items():
-                fulls[cell] = wire.encode_cell(zone, cell, changes, full_rows=rows)
-        parts = [
-            fulls[c] if c not in known else self._delta(zone, c, changes, deltas)
-            for c in view
-            if c not in known or c in touched
-        ]
-        session.view = view
-        session.needs_full = False
-        me[0] = session.ack
-        me[VIEW] = list(view)
-        return wire.frame_prefix(report.tick, report.dilation, parts, chat) + wire.encode(me)
-
-    @staticmethod
-    def _delta(zone: Zone, cell: int, changes: wire.CellChanges, cache: dict[int, bytes]) -> bytes:
-        data = cache.get(cell)
-        if data is None:
-            data = cache[cell] = wire.encode_cell(zone, cell, changes)
-        return data
 
     def _follow_departures(self, zone: Zone, sessions: dict[int, Session]) -> None:
         """Sessions whose ship left this zone move to the zone that now owns it."""
@@ -197,3 +148,54 @@ def _me_records(zone: Zone, rows: np.ndarray, credits: list[int]) -> list[list[A
         np.rint(b.fuel[rows]).astype(np.int64).tolist(),
     )
     return [list(r) for r in zip(*columns, strict=True)]
+
+
+class _TickFrames:
+    """One zone tick's encoded pieces, each made at most once and shared by every client:
+    cell deltas, full cells, and frame prefixes per 3x3 view."""
+
+    def __init__(self, zone: Zone, report: TickReport) -> None:
+        self.zone = zone
+        self.report = report
+        self.changes = wire.changes_of(zone, report)
+        self.touched = self.changes.touched()
+        self.chat = wire.encode(wire.chat_lines(report))
+        self._deltas: dict[int, bytes] = {}
+        self._fulls: dict[int, bytes] = {}
+        self._prefixes: dict[int, bytes] = {}
+
+    def prefix(self, cell: int, view: tuple[int, ...]) -> bytes:
+        """The frame, but `me`, for a client in `cell` whose view is unchanged."""
+        found = self._prefixes.get(cell)
+        if found is None:
+            parts = [self._delta(c) for c in view if c in self.touched]
+            found = self._prefixes[cell] = self._frame(parts)
+        return found
+
+    def reframe(self, session: Session, view: tuple[int, ...], me: list[Any]) -> bytes:
+        """A frame for a client whose view changed: full records for newly seen cells."""
+        known = () if session.needs_full or session.view is None else session.view
+        self._fill([c for c in view if c not in known and c not in self._fulls])
+        parts = [
+            self._fulls[c] if c not in known else self._delta(c)
+            for c in view
+            if c not in known or c in self.touched
+        ]
+        session.view = view
+        session.needs_full = False
+        me[VIEW] = list(view)
+        return self._frame(parts) + wire.encode(me)
+
+    def _frame(self, parts: list[bytes]) -> bytes:
+        return wire.frame_prefix(self.report.tick, self.report.dilation, parts, self.chat)
+
+    def _delta(self, cell: int) -> bytes:
+        data = self._deltas.get(cell)
+        if data is None:
+            data = self._deltas[cell] = wire.encode_cell(self.zone, cell, self.changes)
+        return data
+
+    def _fill(self, cells: list[int]) -> None:
+        if cells:
+            for cell, rows in wire.rows_in_cells(self.zone.bodies, cells).items():
+                self._fulls[cell] = wire.encode_cell(self.zone, cell, self.changes, full_rows=rows)

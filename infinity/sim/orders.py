@@ -263,12 +263,18 @@ def _unreserved(zone: Zone, row: int) -> float:
     return max(0.0, float(b.cargo[row]) - float(b.reserved[row]))
 
 
+def _unsettled_row(zone: Zone, ship: int, key: str) -> int | None:
+    """The ship's row for a settlement, or None when `key` was already settled here."""
+    row = zone.bodies.row(ship)
+    if row is None:
+        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {ship} is not in {zone.name}")
+    return row if zone.first_time(key) else None
+
+
 def take(zone: Zone, cmd: ci.Take) -> None:
     """Settle a sale: paid ore leaves the hold once (by key); unpaid ore is released."""
-    row = zone.bodies.row(cmd.ship)
+    row = _unsettled_row(zone, cmd.ship, cmd.key)
     if row is None:
-        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {cmd.ship} is not in {zone.name}")
-    if not zone.first_time(cmd.key):
         return
     b = zone.bodies
     b.reserved[row] = max(0.0, float(b.reserved[row]) - cmd.quantity)
@@ -308,10 +314,8 @@ def _room(zone: Zone, row: int, good: str) -> float:
 
 def grant(zone: Zone, cmd: ci.Grant) -> None:
     """Deliver goods the economy settled; a repeated key is ignored."""
-    row = zone.bodies.row(cmd.ship)
+    row = _unsettled_row(zone, cmd.ship, cmd.key)
     if row is None:
-        raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {cmd.ship} is not in {zone.name}")
-    if not zone.first_time(cmd.key):
         return
     b = zone.bodies
     amount = min(cmd.quantity, _room(zone, row, cmd.good))
