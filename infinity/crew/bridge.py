@@ -92,12 +92,17 @@ def _crew_attackers(witness: Witness, crew: Crew, now: float) -> tuple[int, ...]
     return found
 
 
-def observe(minds: Minds, zone: Zone, seen: Iterable[Happening]) -> None:
-    """Turn happenings into memories, deaths, pay, heard lines and blurted reactions."""
+def observe(
+    minds: Minds, zone: Zone, seen: Iterable[Happening], agents: Iterable[Agent] | None = None
+) -> None:
+    """Turn happenings into memories, deaths, pay, heard lines and blurted reactions.
+
+    `agents`: those aboard ships in this zone, when the caller already knows them.
+    """
     happenings = [h for h in seen if h.system == zone.system_id]
     if not happenings:
         return
-    crew = riders(minds, zone)
+    crew = riders(minds, zone) if agents is None else list(agents)
     by_ship: dict[int, list[Agent]] = defaultdict(list)
     for agent in crew:
         by_ship[agent.ship or -1].append(agent)

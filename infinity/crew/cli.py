@@ -65,8 +65,7 @@ def _existing(data: Path) -> str | None:
 async def _save(url: str, genome: str, grown: Persona) -> int:
     from infinity.crew.agent import Agent
     from infinity.crew.mind import Minds
-    from infinity.crew.records import agent_record, memory_records
-    from infinity.store.minds import allocate_agent_ids, append_memories, save_agents
+    from infinity.store.minds import allocate_agent_ids, flush
     from infinity.store.store import Store
 
     store = await Store.open(url)
@@ -75,8 +74,7 @@ async def _save(url: str, genome: str, grown: Persona) -> int:
         agent = Agent(agent_id, genome, grown=grown)
         minds = Minds()
         minds.add(agent)
-        await save_agents(store.engine, [agent_record(minds, agent)])
-        await append_memories(store.engine, memory_records(agent))
+        await flush(store.engine, minds)
     finally:
         await store.close()
     return agent_id

@@ -125,13 +125,7 @@ class Company:
     async def save(self) -> int:
         """Write every mind to the store; returns the memories written."""
         async with self._saving:
-            # What is written is built before the first await; anything remembered while the
-            # transaction runs stays unwritten until the next save.
-            counts = {agent.id: len(agent.memory) for agent in self.minds.agents.values()}
-            written = await flush(self.store.engine, self.minds)
-            for agent in self.minds.agents.values():
-                agent.stored_memories = counts.get(agent.id, 0)
-            return written
+            return await flush(self.store.engine, self.minds)
 
     # -- one round ------------------------------------------------------------
 
@@ -185,7 +179,7 @@ class Company:
         crew = [a for a in crew if a.ship in here]
         if not crew:
             return []
-        observe(self.minds, zone, seen)
+        observe(self.minds, zone, seen, crew)
         crew = [a for a in crew if a.alive]
         hail_by_name(zone, seen, crew, self.universe.owners)
         one_voice_per_ship(crew, self.minds.crews)

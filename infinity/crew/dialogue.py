@@ -23,7 +23,6 @@ from infinity.crew.witness import Happening, Seen
 from infinity.sim import rules
 
 MAX_LINE: Final = rules.SAY_MAX_CHARS
-RECALL_THRESHOLD: Final = 0.2  # how similar a memory must be to the line to be brought up
 
 GOAL_WORDS: Final[dict[Goal, str]] = {
     Goal.IDLE: "taking it easy",

@@ -74,7 +74,6 @@ GOAL_FACTS: Final[dict[Goal, int]] = {
     Goal.FLEE: Fact.FLED,
 }
 # Goals that go after a target ship (kept in the mind's intent).
-HUNTING: Final = frozenset({Goal.PROTECT, Goal.REVENGE, Goal.STEAL, Goal.ATTACK})
 
 ORDER_GOALS: Final[dict[OrderKind, Goal]] = {
     OrderKind.ATTACK: Goal.ATTACK,

@@ -87,6 +87,14 @@ class Witness:
         """Everything queued since the last call, oldest first."""
         out = list(self._queue)
         self._queue.clear()
+        if out:  # grudges outlive their window only as long as someone asks: prune here too
+            now = out[-1].at
+            for ship in [
+                s
+                for s, hits in self._hits.items()
+                if max(hits.values()) < now - self.grudge_seconds
+            ]:
+                del self._hits[ship]
         return out
 
     def _forget(self, ship: int, now: float) -> None:

@@ -29,7 +29,7 @@ class WalletPurse:
         ship = self._ship()
         if ship is None:
             return 0.0
-        return self._economy.credits_of_ship(ship) / max(1, self._aboard())
+        return self._economy.spendable_of_ship(ship) / max(1, self._aboard())
 
     def spend(self, amount: float, memo: str) -> float:
         ship = self._ship()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import math
@@ -24,7 +25,9 @@ from infinity.ledger import (
     AccountKind,
     Ledger,
     LedgerError,
+    LedgerUnavailable,
     Overdraft,
+    Receipt,
     TransferKind,
     TransferRequest,
 )
@@ -71,7 +74,7 @@ class Economy:
         self._queue: asyncio.Queue[tuple[Zone, ev.Event]] = asyncio.Queue()
         self._serial = itertools.count()
         # grant key -> (wallet, till, credits paid, quantity ordered), until delivered
-        self._orders: dict[str, tuple[str, str, int, float]] = {}
+        self._orders: dict[str, Delivery] = {}  # settled, goods not yet moved in the zone
         self._owed: dict[str, float] = {}  # wallet -> upkeep accrued, not yet settled
         self._granted: set[str] = set()  # purchases delivered since the last ship snapshot
         # crew id -> (name, ship): who a "crew" bounty is on (kept current by the crew service)
@@ -126,12 +129,19 @@ class Economy:
     def credits_of_ship(self, ship: int) -> int:
         return self.credits.get(self.wallet_of(ship), 0)
 
+    def spendable_of_ship(self, ship: int) -> float:
+        """The ship's credits less upkeep already spent but not yet settled in the ledger."""
+        wallet = self.wallet_of(ship)
+        return max(0.0, self.credits.get(wallet, 0) - self._owed.get(wallet, 0.0))
+
     # -- settlements ------------------------------------------------------------
 
     def _collect(self, zone: Zone, report: TickReport) -> None:
         for event in report.events:
             if isinstance(event, ev.Granted | ev.Taken) and event.key in self._orders:
                 self._granted.add(event.key)  # now, while the zone's state holds the goods
+                if isinstance(event, ev.Taken):  # sales need no refund check
+                    del self._orders[event.key]
             if isinstance(event, _SETTLED):
                 self._queue.put_nowait((zone, event))
 
@@ -166,7 +176,6 @@ class Economy:
             amount = min(int(owed), self.credits.get(wallet, 0))
             if amount <= 0:
                 continue
-            self._owed[wallet] = owed - amount
             requests.append(
                 TransferRequest.move(
                     self._key("upkeep"), TransferKind.UPKEEP, wallet, accounts.UPKEEP, amount,
@@ -180,11 +189,10 @@ class Economy:
             requests, await self.ledger.transfer_many(requests), strict=True
         ):
             if isinstance(outcome, LedgerError):
-                continue
-            source, dest = request.postings[0].account, request.postings[1].account
-            amount = request.postings[1].amount
-            self.credits[source] = self.credits.get(source, 0) - amount
-            self.credits[dest] = self.credits.get(dest, 0) + amount
+                continue  # still owed: retried with the next batch
+            wallet, amount = request.postings[0].account, request.postings[1].amount
+            self._owed[wallet] -= amount
+            self._applied(outcome)
             paid += amount
         return paid
 
@@ -223,9 +231,14 @@ class Economy:
         request = TransferRequest.move(
             self._key(kind.value), kind, source, dest, amount, actors=actors, memo=memo
         )
-        await self.ledger.transfer(request)
-        self.credits[source] = self.credits.get(source, 0) - amount
-        self.credits[dest] = self.credits.get(dest, 0) + amount
+        self._applied(await self.ledger.transfer(request))
+
+    def _applied(self, receipt: Receipt) -> None:
+        """Keep the cached balances (HUD, purses) in step with a committed transfer, once."""
+        if receipt.replayed:
+            return
+        for posting in receipt.postings:
+            self.credits[posting.account] = self.credits.get(posting.account, 0) + posting.amount
 
     def _refuse(self, ship: int, reason: Reason, detail: str, seq: int = 0) -> None:
         self.tell(ship, {"t": "error", "reason": str(reason), "detail": detail, "seq": seq})
@@ -244,18 +257,18 @@ class Economy:
         )  # fmt: skip
         try:
             receipt = await self.ledger.transfer(request)
+        except LedgerUnavailable:
+            raise  # it may have committed: stays pending, retried (same key) at the next start
         except LedgerError:
             await self.board.cancel_delivery(d.key)
             raise
-        if not receipt.replayed:
-            self.credits[source] = self.credits.get(source, 0) - d.credits
-            self.credits[dest] = self.credits.get(dest, 0) + d.credits
+        self._applied(receipt)
         if d.selling:
             self.universe.submit(Take(ship=d.ship, quantity=d.quantity, key=d.key))
         else:
             good = cast(Good, d.good)
             self.universe.submit(Grant(ship=d.ship, good=good, quantity=d.quantity, key=d.key))
-        self._orders[d.key] = (d.wallet, till, d.credits, d.quantity)
+        self._orders[d.key] = d
 
     def take_delivered(self) -> set[str]:
         """Purchase keys granted since the last call (the snapshot stores them with the ships)."""
@@ -279,15 +292,15 @@ class Economy:
         order = self._orders.pop(granted.key, None)
         if order is None:
             return
-        wallet, till, paid, ordered = order
-        refund = paid - math.ceil(paid * granted.quantity / ordered)
+        refund = order.credits - math.ceil(order.credits * granted.quantity / order.quantity)
         if refund > 0:
+            till = accounts.market(order.station)
             await self._move(
-                TransferKind.TRADE, till, wallet, refund, "refund: no room", ship=granted.ship
+                TransferKind.TRADE, till, order.wallet, refund, "refund: no room", ship=granted.ship
             )
+            text = f"refunded {refund} cr"
             self.tell(
-                granted.ship,
-                {"t": "notice", "text": f"refunded {refund} cr", "credits": self.credits[wallet]},
+                granted.ship, {"t": "notice", "text": text, "credits": self.credits[order.wallet]}
             )
 
     async def _trade(self, zone: Zone, t: ev.Trade) -> None:
@@ -413,13 +426,12 @@ class Economy:
             bounty.amount, actors={"poster": bounty.poster, "bounty": bounty.id}, memo=f"bounty on {bounty.target_name}",
         )  # fmt: skip
         try:
-            await self.ledger.transfer(request)
+            self._applied(await self.ledger.transfer(request))
         except Overdraft as failure:
             await self.board.set_status(bounty.id, "cancelled")
             raise BountyRefused("no_credits", str(failure)) from None
-        self.credits[wallet] = await self.ledger.balance(wallet)
         await self.board.set_status(bounty.id, "open")
-        return Bounty(**{**_fields(bounty), "status": "open"})
+        return dataclasses.replace(bounty, status="open")
 
     async def _reconcile_bounties(self) -> None:
         """Pending bounties from before a crash: the replay-safe escrow decides their fate."""
@@ -449,8 +461,7 @@ class Economy:
             f"bounty-pay:{bounty.id}", TransferKind.BOUNTY, accounts.BOUNTY_ESCROW, wallet,
             bounty.amount, actors={"hunter": hunter, "bounty": bounty.id}, memo=f"bounty on {bounty.target_name}",
         )  # fmt: skip
-        await self.ledger.transfer(request)
-        self.credits[wallet] = await self.ledger.balance(wallet)
+        self._applied(await self.ledger.transfer(request))
         await self.board.set_status(bounty.id, "paid", paid_to=hunter)
         self.tell(
             hunter,
@@ -460,7 +471,3 @@ class Economy:
                 "credits": self.credits[wallet],
             },
         )
-
-
-def _fields(bounty: Bounty) -> dict[str, Any]:
-    return {name: getattr(bounty, name) for name in bounty.__slots__}

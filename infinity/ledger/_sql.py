@@ -33,7 +33,8 @@ AUDIT_SAMPLE: Final = 20
 AUDIT_UNBALANCED: Final = (
     "SELECT t.id, coalesce(sum(p.amount), 0), count(p.account) FROM ledger_transfers t "
     "LEFT JOIN ledger_postings p ON p.transfer_id = t.id GROUP BY t.id "
-    "HAVING coalesce(sum(p.amount), 0) <> 0 OR count(p.account) < 2 ORDER BY t.id LIMIT 20"
+    "HAVING coalesce(sum(p.amount), 0) <> 0 OR count(p.account) < 2 ORDER BY t.id LIMIT "
+    + str(AUDIT_SAMPLE)
 )
 AUDIT_ORPHANS: Final = (
     "SELECT count(*) FROM ledger_postings p "
@@ -42,7 +43,8 @@ AUDIT_ORPHANS: Final = (
 AUDIT_CACHE: Final = (
     "SELECT a.name, a.balance, coalesce(d.total, 0) FROM ledger_accounts a "
     "LEFT JOIN (SELECT account, sum(amount) AS total FROM ledger_postings GROUP BY account) d "
-    "ON d.account = a.name WHERE a.balance <> coalesce(d.total, 0) ORDER BY a.name LIMIT 20"
+    "ON d.account = a.name WHERE a.balance <> coalesce(d.total, 0) ORDER BY a.name LIMIT "
+    + str(AUDIT_SAMPLE)
 )
 AUDIT_STRAY: Final = (
     "SELECT count(*) FROM ledger_postings p "
@@ -50,7 +52,7 @@ AUDIT_STRAY: Final = (
 )
 AUDIT_NEGATIVE: Final = (
     "SELECT name, balance FROM ledger_accounts WHERE balance < 0 AND kind <> 'mint' "
-    "ORDER BY name LIMIT 20"
+    "ORDER BY name LIMIT " + str(AUDIT_SAMPLE)
 )
 AUDIT_BY_KIND: Final = (
     "SELECT kind, count(*), coalesce(sum(balance), 0) FROM ledger_accounts GROUP BY kind"
@@ -120,10 +122,11 @@ def audit_report(
     minted = -totals.get("mint", 0)
     burned = totals.get("burn", 0)
     circulating = everything + minted - burned
-    if everything != 0:
-        problems.append(f"balances sum to {everything}, not zero")
+    if everything != 0:  # equivalently: circulating != minted - burned
+        problems.append(
+            f"balances sum to {everything}, not zero: circulating {circulating} != "
+            f"minted {minted} - burned {burned}"
+        )
     if postings_sum != 0:
         problems.append(f"postings sum to {postings_sum}, not zero")
-    if circulating != minted - burned:
-        problems.append(f"circulating {circulating} != minted {minted} - burned {burned}")
     return AuditReport(problems, accounts, transfers, postings, minted, burned, circulating)

@@ -18,7 +18,6 @@ executemany, for a flusher that writes every few seconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any, Final
 
 import msgspec
@@ -125,32 +124,6 @@ async def allocate_agent_ids(engine: AsyncEngine, count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-async def save_agents(engine: AsyncEngine, records: Sequence[AgentRecord]) -> None:
-    """Insert or update agents by id, in one transaction."""
-    if not records:
-        return
-    now = time.time()
-    rows = [_agent_row(record, now) for record in records]
-    async with engine.begin() as connection:
-        await _upsert(connection, agents, rows)
-
-
-async def load_agents(engine: AsyncEngine) -> list[AgentRecord]:
-    """Every agent ever grown, living and dead, in id order."""
-    async with engine.connect() as connection:
-        result = await connection.execute(sa.select(agents).order_by(agents.c.id))
-    return [_agent(row) for row in result]
-
-
-async def save_crews(engine: AsyncEngine, records: Sequence[CrewRecord]) -> None:
-    if not records:
-        return
-    now = time.time()
-    rows = [_crew_row(record, now) for record in records]
-    async with engine.begin() as connection:
-        await _upsert(connection, crews, rows)
-
-
 async def load_crews(engine: AsyncEngine) -> list[CrewRecord]:
     async with engine.connect() as connection:
         result = await connection.execute(sa.select(crews).order_by(crews.c.id))
@@ -158,23 +131,6 @@ async def load_crews(engine: AsyncEngine) -> list[CrewRecord]:
 
 
 # -- memories --------------------------------------------------------------------
-
-
-async def append_memories(engine: AsyncEngine, records: Sequence[MemoryRecord]) -> None:
-    """Add memories (new ids only: memories are appended, never rewritten but for access)."""
-    if not records:
-        return
-    async with engine.begin() as connection:
-        await connection.execute(sa.insert(memories), [_memory_row(r) for r in records])
-
-
-async def touch_memories(engine: AsyncEngine, touched: Sequence[tuple[int, int, float]]) -> None:
-    """Write recall times: (agent id, memory id, last access) triples, one executemany."""
-    if not touched:
-        return
-    params = [{"b_agent": a, "b_id": m, "b_last_access": t} for a, m, t in touched]
-    async with engine.begin() as connection:
-        await connection.execute(_TOUCH, params)
 
 
 async def load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecord]:
@@ -194,6 +150,9 @@ async def flush(engine: AsyncEngine, minds: Minds) -> int:
     Agents first (memories reference them), all in one transaction.
     """
     now = time.time()
+    # Built before the first await: what is remembered while the transaction runs stays
+    # unwritten (and counted as such) until the next flush.
+    counts = {agent.id: len(agent.memory) for agent in minds.agents.values()}
     agent_rows = [_agent_row(agent_record(minds, a), now) for a in minds.agents.values()]
     crew_rows = [_crew_row(crew_record(c), now) for c in minds.crews.values()]
     fresh: list[MemoryRecord] = []
@@ -212,7 +171,7 @@ async def flush(engine: AsyncEngine, minds: Minds) -> int:
             params = [{"b_agent": a, "b_id": m, "b_last_access": t} for a, m, t in recalled]
             await connection.execute(_TOUCH, params)
     for agent in minds.agents.values():
-        agent.stored_memories = len(agent.memory)
+        agent.stored_memories = counts.get(agent.id, 0)
     return len(fresh)
 
 

@@ -78,8 +78,11 @@ def test_the_first_start_founds_six_crews_of_four(harbour: Harbour) -> None:
 
 
 def test_the_npc_pilots_leave_crewed_ships_to_the_crew(harbour: Harbour) -> None:
-    pilots = Pilots(harbour.universe, 1, crewed=harbour.company.ships)
-    assert not {ship for ship, _ in pilots.npc_ships()} & harbour.company.ships
+    crewed = harbour.company.ships
+    unaware = {ship for ship, _ in Pilots(harbour.universe, 1).npc_ships()}
+    assert crewed and crewed <= unaware  # without being told, pilots would fly them
+    pilots = Pilots(harbour.universe, 1, crewed=crewed)
+    assert not {ship for ship, _ in pilots.npc_ships()} & crewed
 
 
 def test_crews_act_only_through_commands_and_go_mining(harbour: Harbour) -> None:

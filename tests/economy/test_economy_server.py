@@ -32,6 +32,7 @@ async def test_a_new_player_trades_and_posts_a_bounty(tmp_path: Path) -> None:
         assert client.errors[-1]["reason"] == "not_enough"
         seq = await client.send("repair")
         await client.until(lambda c: any(e["seq"] == seq for e in c.errors))
+        assert client.errors[-1]["reason"] == "invalid"  # the hull needs no repair
 
         wallet = httpx.get(f"{server.url}/api/wallet", headers=auth(token)).json()
         assert wallet["balance"] == 1000
@@ -83,4 +84,5 @@ async def test_a_new_player_trades_and_posts_a_bounty(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert "750" in balance.stdout
+    assert balance.returncode == 0, balance.stderr
+    assert balance.stdout.split(":")[-1].split()[0] == "750"
