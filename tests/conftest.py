@@ -101,4 +101,4 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 __all__ = ["Server", "free_port", "require_ci_or_skip", "signal"]
 from tests._ci import require_ci_or_skip  # noqa: E402  (re-exported)
-from tests.pg import postgres_server, postgres_url  # noqa: E402, F401  (PostgreSQL fixtures)
+from tests.pg import postgres_server  # noqa: E402, F401  (PostgreSQL fixtures)

@@ -10,13 +10,13 @@ initdb refuses to run as root, so as root both run as the `postgres` user
 (`runuser`), in a folder chowned to it. Trust authentication, loopback only.
 `durable=False` (the tests' choice) turns fsync off; benches keep it on.
 
-Pytest: the session-scoped fixtures `postgres_server` (a `PgServer`) and
-`postgres_url` (a `postgresql+asyncpg://` URL of its `postgres` database)
-become available to every test under a conftest.py that imports them:
+Pytest: the session-scoped fixture `postgres_server` (a `PgServer`; `url(name)` gives a
+`postgresql+asyncpg://` URL of a database) is available to every test under a
+conftest.py that imports it:
 
-    from tests.pg import postgres_server, postgres_url  # noqa: F401
+    from tests.pg import postgres_server  # noqa: F401
 
-When no server can be started, they skip the test, or fail it when the
+When no server can be started, it skips the test, or fail it when the
 environment has CI=true. `fresh_database(server)` makes an empty database
 and returns its URL; `PgServer.command("pgbench", ...)` runs a client tool
 as the server's user.
@@ -279,9 +279,3 @@ def postgres_server() -> Iterator[PgServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def postgres_url(postgres_server: PgServer) -> str:
-    """The URL of the session server's `postgres` database (shared: namespace what you write)."""
-    return postgres_server.url()

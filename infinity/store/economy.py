@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ bounties = sa.Table(
     sa.Column("target_id", sa.BigInteger, nullable=False),
     sa.Column("target_name", sa.String(128), nullable=False),
     sa.Column("amount", sa.BigInteger, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending, open, paid
+    sa.Column("status", sa.String(16), nullable=False),  # pending, open, claiming, paid, cancelled
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("paid_to", sa.BigInteger, nullable=True),  # the ship that claimed it
     sa.Column("paid_at", sa.Float, nullable=True),
@@ -149,11 +150,7 @@ class Board:
             return [_bounty(r) for r in rows]
 
     async def add_delivery(self, d: Delivery) -> None:
-        row = {
-            "key": d.key, "ship": d.ship, "station": d.station, "good": d.good,
-            "quantity": d.quantity, "selling": d.selling, "wallet": d.wallet, "credits": d.credits, "memo": d.memo,
-            "status": "pending", "created_at": time.time(),
-        }  # fmt: skip
+        row = {**dataclasses.asdict(d), "status": "pending", "created_at": time.time()}
         async with self.engine.begin() as connection:
             await connection.execute(sa.insert(deliveries), row)
 
@@ -171,18 +168,7 @@ class Board:
                 .order_by(deliveries.c.created_at)
             )
             return [
-                Delivery(
-                    r.key,
-                    r.ship,
-                    r.station,
-                    r.good,
-                    r.quantity,
-                    r.selling,
-                    r.wallet,
-                    r.credits,
-                    r.memo,
-                )
-                for r in rows
+                Delivery(*(getattr(r, f.name) for f in dataclasses.fields(Delivery))) for r in rows
             ]
 
     async def load_stock(self) -> dict[int, dict[str, float]]:

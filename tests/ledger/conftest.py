@@ -17,9 +17,9 @@ import asyncpg
 import pytest
 
 from infinity.ledger import AccountKind, Ledger, TransferKind, TransferRequest
-from tests.pg import PgServer, fresh_database, postgres_server, postgres_url, run_async
+from tests.pg import PgServer, fresh_database, postgres_server, run_async
 
-__all__ = ["postgres_server", "postgres_url"]  # fixtures, re-exported for this folder
+__all__ = ["postgres_server"]  # fixtures, re-exported for this folder
 
 
 @dataclass(frozen=True)
