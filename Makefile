@@ -26,6 +26,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check infinity tests bench
 	$(BIN)/ruff format --check infinity tests bench
 	$(BIN)/mypy infinity
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -q

@@ -38,6 +38,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from infinity._memory import keep_large_allocations
+from infinity.accounts.registry import Registry
 from infinity.accounts.tokens import new_token, token_hash
 from infinity.commands import types as c
 from infinity.embedded import Settings
@@ -46,8 +47,8 @@ from infinity.gateway.app import create_app, server_config
 from infinity.sim import rules
 from infinity.sim.systems import CELL_SIZE
 from infinity.sim.zone import ShipState
-from infinity.store.schema import FIRST_SHIP_ID
 from infinity.store.store import Store, sqlite_url
+from infinity.universe.tables import FIRST_SHIP_ID
 from infinity.universe.universe import Universe
 
 try:  # run as a script (bench/ on sys.path) or as a module
@@ -68,9 +69,11 @@ async def create_accounts(data: Path, clients: int) -> list[tuple[int, str]]:
     try:
         expires = time.time() + SESSION_SECONDS
         for i in range(clients):
-            account = await store.create_account(f"bench-{i}", DUMMY_HASH, "player")
+            account = await Registry(store.engine).create_account(
+                f"bench-{i}", DUMMY_HASH, "player"
+            )
             token = new_token()
-            await store.create_session(account.id, token_hash(token), expires)
+            await Registry(store.engine).create_session(account.id, token_hash(token), expires)
             made.append((account.id, token))
     finally:
         await store.close()

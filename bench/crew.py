@@ -29,17 +29,17 @@ from typing import Any, Final
 
 import numpy as np
 
+from infinity.company.bridge import observe, perceive
+from infinity.company.witness import Witness
 from infinity.crew.agent import Agent
-from infinity.crew.bridge import observe, perceive
 from infinity.crew.embed import HashedEmbedder
 from infinity.crew.goals import Goal
 from infinity.crew.memory import MemoryKind, MemoryStream
 from infinity.crew.mind import Minds
-from infinity.crew.witness import Witness
 from infinity.sim import rules
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody, Zone
-from infinity.store.schema import FIRST_SHIP_ID
+from infinity.universe.tables import FIRST_SHIP_ID
 
 try:  # run as a script (bench/ on sys.path) or as a module
     import _common as common

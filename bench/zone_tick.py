@@ -41,7 +41,7 @@ from infinity.sim import rules, systems
 from infinity.sim.kinds import Kind
 from infinity.sim.systems import CELL_SIZE
 from infinity.sim.zone import ShipState, Zone
-from infinity.store.schema import FIRST_SHIP_ID
+from infinity.universe.tables import FIRST_SHIP_ID
 
 try:  # run as a script (bench/ on sys.path) or as a module
     import _common as common

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from infinity.crew.cli import crew_app
+from infinity.company.cli import crew_app
 
 app = typer.Typer(
     name="infinity",
@@ -68,8 +68,8 @@ def serve(
 
     keep_large_allocations()
 
-    from infinity.embedded import Settings
-    from infinity.gateway.app import create_app, server_config
+    from infinity.embedded import Settings, web_app
+    from infinity.gateway.app import server_config
 
     if db is not None and not db.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("--db must be a sqlite+aiosqlite or postgresql+asyncpg URL")
@@ -93,7 +93,7 @@ def serve(
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",
     )
-    config = server_config(create_app(settings), host, port, level)
+    config = server_config(web_app(settings), host, port, level)
     console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
     try:
         uvicorn.Server(config).run()
@@ -136,7 +136,8 @@ def role(
     db: Annotated[str | None, typer.Option(help="Database URL instead of --data.")] = None,
 ) -> None:
     """Give an account a role (the server need not be stopped)."""
-    from infinity.store.records import ROLES
+    from infinity.accounts.records import ROLES
+    from infinity.accounts.registry import Registry
     from infinity.store.store import Store
 
     if role not in ROLES:
@@ -145,10 +146,11 @@ def role(
     async def run() -> bool:
         store = await Store.open(_db_url(data, db))
         try:
-            account = await store.account_by_name(name)
+            registry = Registry(store.engine)
+            account = await registry.account_by_name(name)
             if account is None:
                 return False
-            await store.set_role(account.id, role)
+            await registry.set_role(account.id, role)
             return True
         finally:
             await store.close()
@@ -179,12 +181,13 @@ async def _account_name(url: str, account: str) -> str:
     """Accept a ledger account name, or `player:NAME` for a player's wallet."""
     if not account.startswith("player:"):
         return account
+    from infinity.accounts.registry import Registry
     from infinity.economy import accounts
     from infinity.store.store import Store
 
     store = await Store.open(url)
     try:
-        found = await store.account_by_name(account.removeprefix("player:"))
+        found = await Registry(store.engine).account_by_name(account.removeprefix("player:"))
     finally:
         await store.close()
     if found is None:

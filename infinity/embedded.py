@@ -1,8 +1,14 @@
-"""The embedded universe: one process, a SQLite (or PostgreSQL) store, in-process bus.
+"""The composition root of the embedded universe: one process, one store, in-process bus.
 
-`run_embedded` owns every long-running task (zone loops, NPC pilots,
-snapshots) in one TaskGroup and shuts them down in order: stop the loops
-after their current tick, take a final snapshot, close the store.
+Every service is built here, once, with what it needs passed to its
+constructor; nothing is wired by assigning attributes afterwards. The order
+follows the dependencies: store and universe, ledger, wallets, the gateway's
+fan-out, the economy (which tells players through the fan-out), the shipyard
+(which opens a wallet for every new ship), the crews, then the loops.
+
+`run_embedded` owns every long-running task (zone loops, economy, NPC pilots,
+crews, snapshots) in one TaskGroup and shuts them down in order: stop the
+loops after their current tick, take a final snapshot, close the store.
 """
 
 from __future__ import annotations
@@ -13,25 +19,32 @@ import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from starlette.applications import Starlette
+
+from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
-from infinity.crew.agent import Agent
-from infinity.crew.company import Company
-from infinity.crew.crew import Crew
+from infinity.company.archive import DatabaseArchive
+from infinity.company.company import Company
+from infinity.company.purse import ShipPurses
 from infinity.crew.llm import LlmConfig, LlmMind
-from infinity.economy.purse import WalletPurse
+from infinity.crew.mind import Minds
 from infinity.economy.service import Economy
+from infinity.economy.wallets import Wallets
 from infinity.galaxy.generate import generate
-from infinity.galaxy.model import Galaxy
+from infinity.gateway.app import create_app
 from infinity.gateway.fanout import Fanout
+from infinity.gateway.state import Game
 from infinity.ledger import Ledger
-from infinity.store.economy import Board
-from infinity.store.records import Account
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
+from infinity.universe.charts import Charts
+from infinity.universe.chatlog import ChatLog
+from infinity.universe.hangar import Hangar
 from infinity.universe.loop import run_zone
-from infinity.universe.shipyard import commission
+from infinity.universe.records import ChatLine
+from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
 
@@ -57,55 +70,38 @@ class Settings:
         return self.db or sqlite_url(self.data)
 
 
-class World:
-    """What the gateway may ask of the universe: accounts, ships, chat, the galaxy."""
+def web_app(settings: Settings) -> Starlette:
+    """The gateway over an embedded universe: what `infinity serve` runs."""
+    return create_app(lambda: run_embedded(settings))
 
-    def __init__(
-        self,
-        store: Store,
-        universe: Universe,
-        accounts: Accounts,
-        economy: Economy,
-        company: Company | None = None,
-    ) -> None:
-        self.company = company  # the crews (None when run without NPCs)
-        self.store = store
-        self.universe = universe
-        self.accounts = accounts
-        self.economy = economy
-        self.fanout = Fanout(universe, credits=economy.credits_of_ship)
-        economy.tell = self.fanout.tell
-        self._ship_lock = asyncio.Lock()
 
-    @property
-    def galaxy(self) -> Galaxy:
-        return self.universe.galaxy
+class Berths:
+    """Gives each player account its one ship, built at a starter station the first time."""
+
+    def __init__(self, universe: Universe, shipyard: Shipyard) -> None:
+        self._universe = universe
+        self._shipyard = shipyard
+        self._lock = asyncio.Lock()
 
     async def ensure_ship(self, account: Account) -> int:
         """The account's ship, built and docked at a home station if it has none yet."""
-        async with self._ship_lock:
-            existing = self.universe.ship_of_account.get(account.id)
+        async with self._lock:
+            existing = self._universe.ship_of_account.get(account.id)
             if existing is not None:
                 return existing
-            starters = self.galaxy.systems[:STARTER_SYSTEMS]
+            starters = self._universe.galaxy.systems[:STARTER_SYSTEMS]
             home = starters[account.id % len(starters)]
             station = home.stations()[0]
-            ship = await commission(
-                self.store, self.universe, account.name, account.id, "player", home, station
+            return await self._shipyard.commission(
+                account.name, account.id, "player", home, station
             )
-            await self.economy.open_wallet(ship, account.id)
-            return ship
-
-    async def recent_chat(self, system_id: int) -> list[list[Any]]:
-        lines = await self.store.recent_chat(system_id)
-        return [[line.ship_id, line.name, line.text] for line in lines]
 
 
 class CrewRegister(Mapping[int, tuple[str, int]]):
     """The economy's live view of crews (name, ship) for bounties on a whole crew."""
 
-    def __init__(self, company: Company) -> None:
-        self._crews = company.minds.crews
+    def __init__(self, minds: Minds) -> None:
+        self._crews = minds.crews
 
     def __getitem__(self, crew_id: int) -> tuple[str, int]:
         crew = self._crews[crew_id]
@@ -118,82 +114,87 @@ class CrewRegister(Mapping[int, tuple[str, int]]):
         return len(self._crews)
 
 
-def give_purses(company: Company, economy: Economy) -> None:
-    """Crew members spend from their ship's wallet in the ledger, shared by those aboard."""
-    minds = company.minds
-    for agent in minds.agents.values():
-        crew = minds.crews.get(agent.crew) if agent.crew is not None else None
-
-        def aboard(crew: Crew | None = crew) -> int:
-            return len(crew.members) if crew is not None else 1
-
-        def ship(agent: Agent = agent) -> int | None:
-            return agent.ship
-
-        agent.purse = WalletPurse(economy, ship, aboard)
-
-
-async def _load(store: Store, settings: Settings) -> Universe:
+async def _load(hangar: Hangar, charts: Charts, settings: Settings) -> Universe:
     """Load the stored universe, or make and store a new one on the first start."""
-    galaxy = await store.load_galaxy()
+    galaxy = await charts.load_galaxy()
     if galaxy is None:
         galaxy = generate(settings.seed)
-        await store.save_galaxy(galaxy)
+        await charts.save_galaxy(galaxy)
         log.info(
             "generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed
         )
     universe = Universe(galaxy)
-    for system, tick in (await store.load_clocks()).items():
+    for system, tick in (await charts.load_clocks()).items():
         if system in universe.zones:
             universe.zones[system].clock.resume(tick)
-    saved = await store.load_ships()
-    for ship in saved:
+    for ship in await hangar.load_ships():
         system = ship.system_id if ship.system_id in universe.zones else ship.state.home_system
         universe.place(system, ship.state, ship.role)
-    if settings.npcs and not any(s.role != "player" for s in saved):
-        await _seed_traffic(store, universe)
     return universe
 
 
-async def _seed_traffic(store: Store, universe: Universe) -> None:
+async def _seed_traffic(shipyard: Shipyard, universe: Universe) -> None:
     """First start: a few miners, a patrol and a trader at every system's stations."""
+    if any(role != "player" for role in universe.roles.values()):
+        return
     for system in universe.galaxy.systems:
         stations = system.stations()
         for k, role in enumerate(NPC_ROLES):
             station = stations[k % len(stations)]
             name = f"{role.capitalize()} {system.name[:3].upper()}-{k + 1}"
-            await commission(store, universe, name, None, role, system, station)
+            await shipyard.commission(name, None, role, system, station)
+
+
+def _llm(settings: Settings) -> LlmMind | None:
+    if settings.llm_url is None:
+        return None
+    return LlmMind(LlmConfig(settings.llm_url, settings.llm_model))
 
 
 @contextlib.asynccontextmanager
-async def run_embedded(settings: Settings) -> AsyncIterator[World]:
+async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
     """Open the store and ledger, load the universe, run it; on exit stop in order and save."""
     store = await Store.open(settings.db_url)
     ledger: Ledger | None = None
     try:
-        universe = await _load(store, settings)
-        llm = (
-            None
-            if settings.llm_url is None
-            else LlmMind(LlmConfig(settings.llm_url, settings.llm_model))
-        )
-        company = Company(
-            universe, store, settings.seed, llm=llm, interval=settings.snapshot_seconds
-        )
-        if settings.npcs:  # before the economy starts, so the crews' ships get wallets
-            await company.start()
-            universe.observe(company.witness_tick)
+        hangar, charts, chat = Hangar(store.engine), Charts(store.engine), ChatLog(store.engine)
+        universe = await _load(hangar, charts, settings)
         ledger = await Ledger.open(settings.db_url, writer=settings.ledger_writer)
-        economy = Economy(universe, ledger, Board(store.engine))
+        minds = Minds(settings.seed)
+        wallets = Wallets(universe, ledger)
+        fanout = Fanout(universe, credits=wallets.credits_of_ship)
+        economy = Economy(
+            universe, ledger, store.engine, tell=fanout.tell, crews=CrewRegister(minds),
+            wallets=wallets,
+        )  # fmt: skip
         await economy.start()
-        company.on_commission = lambda ship: economy.open_wallet(ship, None)
+        shipyard = Shipyard(hangar, universe, christen=economy.open_wallet)
+        company: Company | None = None
         if settings.npcs:
-            give_purses(company, economy)
-            economy.crews = CrewRegister(company)
-        crews = company if settings.npcs else None
-        world = World(store, universe, Accounts(store), economy, crews)
-        snapshots = Snapshots(universe, store, settings.snapshot_seconds, economy)
-        pilots = Pilots(universe, settings.seed, crewed=company.ships)
+            await _seed_traffic(shipyard, universe)
+            archive = DatabaseArchive(store.engine)
+            purses = ShipPurses(economy, minds)
+            company = Company(
+                universe, minds, archive, shipyard, purses=purses, llm=_llm(settings),
+                interval=settings.snapshot_seconds,
+            )  # fmt: skip
+            await company.start()
+        snapshots = Snapshots(
+            universe, hangar, charts, chat, settings.snapshot_seconds, deliveries=economy
+        )
+
+        async def recent_chat(system: int) -> list[ChatLine]:
+            return await chat.recent(system)
+
+        game = Game(
+            universe=universe,
+            accounts=Accounts(store),
+            economy=economy,
+            fanout=fanout,
+            company=company,
+            ensure_ship=Berths(universe, shipyard).ensure_ship,
+            recent_chat=recent_chat,
+        )
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             count = len(universe.zones)
@@ -202,18 +203,19 @@ async def run_embedded(settings: Settings) -> AsyncIterator[World]:
                 tasks.create_task(run_zone(universe, system_id, stopping, phase))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))
-            if settings.npcs:
+            if company is not None:
+                pilots = Pilots(universe, settings.seed, crewed=company.ships)
                 tasks.create_task(pilots.run(stopping))
                 tasks.create_task(company.run(stopping))
             try:
-                yield world
+                yield game
             finally:
                 # Stop the loops; each finishes the tick it is in; the economy settles what is left.
                 stopping.set()
         # Every loop has stopped: this snapshot is the final state.
         await snapshots.flush_chat()
         await snapshots.save()
-        if settings.npcs:
+        if company is not None:
             await company.save()
     finally:
         if ledger is not None:

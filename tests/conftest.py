@@ -101,4 +101,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 __all__ = ["Server", "free_port", "require_ci_or_skip", "signal"]
 from tests._ci import require_ci_or_skip  # noqa: E402  (re-exported)
+from tests._store import store, url  # noqa: E402, F401  (a fresh store per test)
 from tests.pg import postgres_server  # noqa: E402, F401  (PostgreSQL fixtures)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from infinity.accounts.registry import Registry
 from infinity.store.store import Store, sqlite_url
 
 
@@ -41,12 +42,12 @@ def test_bad_arguments_exit_2_with_a_message(args: tuple[str, ...]) -> None:
 def test_role_makes_an_operator(tmp_path: Path) -> None:
     async def make() -> None:
         store = await Store.open(sqlite_url(tmp_path))
-        await store.create_account("Ada", "x", "player")
+        await Registry(store.engine).create_account("Ada", "x", "player")
         await store.close()
 
     async def role_of() -> str:
         store = await Store.open(sqlite_url(tmp_path))
-        account = await store.account_by_name("ada")
+        account = await Registry(store.engine).account_by_name("ada")
         await store.close()
         assert account is not None
         return account.role

@@ -37,9 +37,7 @@ async def test_a_hail_in_local_chat_is_answered_in_character(server: Server) -> 
     client = await Client.connect(server.ws_url, token)
     try:
         await client.send("say", text=f"{agent['persona']['given_name']}, who are you?")
-        await client.until(
-            lambda c: any(agent["name"] in str(line[-1]) for line in c.chat), timeout=10
-        )
+        await client.until(lambda c: any(agent["name"] in line.text for line in c.chat), timeout=10)
     finally:
         await client.close()
 

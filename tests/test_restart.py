@@ -79,13 +79,13 @@ async def clean_restart(server: Server) -> None:
     server.start()
     assert httpx.get(f"{server.url}/api/galaxy").json() == galaxy
     again = await resume(server, "survivor")
-    assert again.entities[again.ship][8]["docked_at"] == -1
+    assert again.entities[again.ship].extra["docked_at"] == -1
     assert math.dist(again.positions[again.ship], where) < 0.5
-    assert any(line[2] == "still here" for line in again.welcome["chat"])
+    assert any(line.text == "still here" for line in again.welcome.chat)
     await again.close()
     # the session token from before the restart still works
     old = await Client.connect(server.ws_url, token)
-    assert old.welcome["ship"] == again.ship
+    assert old.welcome.ship == again.ship
     await old.close()
 
 

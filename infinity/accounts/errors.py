@@ -1,4 +1,4 @@
-"""Why an account request was refused. `NameTaken` comes from `infinity.store.errors`."""
+"""Why an account request was refused."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ class BadCredentials(Exception):
 
 class Unauthorized(Exception):
     """A session token that is unknown, expired or logged out."""
+
+
+class NameTaken(Exception):
+    """An account name is already in use (names are unique regardless of case)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"name {name!r} is taken")
+        self.name = name

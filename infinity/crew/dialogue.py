@@ -16,10 +16,10 @@ from infinity.crew.agent import Agent
 from infinity.crew.embed import words
 from infinity.crew.genome import Persona
 from infinity.crew.goals import Goal
+from infinity.crew.happenings import Happening, Seen
 from infinity.crew.memory import Memory, MemoryKind, importance_of
 from infinity.crew.orders import Order
 from infinity.crew.senses import Heard
-from infinity.crew.witness import Happening, Seen
 from infinity.sim import rules
 
 MAX_LINE: Final = rules.SAY_MAX_CHARS

@@ -46,7 +46,7 @@ from infinity.crew.needs import (
 )
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.planner import ACTIONS, cached_plan
-from infinity.crew.senses import Perception, ShipView
+from infinity.crew.senses import OwnShip, Perception
 from infinity.crew.steps import EXECUTOR_LIST, Intent, Status, facts
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
@@ -207,7 +207,7 @@ class Minds:
         rows: npt.NDArray[np.intp],
         levels: Floats,
         signals: Floats,
-        ships: list[ShipView | None],
+        ships: list[OwnShip | None],
     ) -> Floats:
         count = len(ps)
         drives = self.drives[rows]
@@ -275,7 +275,7 @@ class Minds:
         return Decision(agent.id, intent.goal, step, out, replanned)
 
     def _goal(
-        self, agent: Agent, p: Perception, ship: ShipView, chosen: int
+        self, agent: Agent, p: Perception, ship: OwnShip, chosen: int
     ) -> tuple[Goal, int, str]:
         """The goal to pursue now and its target: a standing order wins over utility."""
         intent = agent.intent
@@ -310,7 +310,7 @@ class Minds:
         return goal, target, found.name if found is not None else ""
 
     def _replan(
-        self, agent: Agent, p: Perception, ship: ShipView, goal: Goal, target: int, name: str
+        self, agent: Agent, p: Perception, ship: OwnShip, goal: Goal, target: int, name: str
     ) -> bool:
         intent = agent.intent
         if goal != intent.goal:
@@ -336,7 +336,7 @@ class Minds:
         intent.order = None
         intent.failures = 0
 
-    def _run(self, agent: Agent, p: Perception, ship: ShipView, out: list[c.Command]) -> str:
+    def _run(self, agent: Agent, p: Perception, ship: OwnShip, out: list[c.Command]) -> str:
         """Work the plan: finish steps that are done, start the next, stop at one that runs."""
         intent = agent.intent
         plan = intent.plan

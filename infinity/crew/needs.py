@@ -14,6 +14,8 @@ simulated seconds of the zone clock the agent is in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final, Protocol
 
@@ -58,6 +60,15 @@ class Purse(Protocol):
         ...
 
     def receive(self, amount: float, memo: str) -> None: ...
+
+
+# How an agent gets its purse: (agent id, credits its record holds) -> the purse.
+PurseOf = Callable[[int, float], Purse]
+
+
+def interim_purse(agent_id: int, credits: float = STARTING_CREDITS) -> Purse:
+    """A purse of its own, outside the ledger (tests, offline tools)."""
+    return Balance(credits)
 
 
 class Balance:
@@ -116,29 +127,17 @@ class NeedsTable:
         return levels
 
 
+@dataclass(slots=True, kw_only=True, eq=False)  # numpy arrays have no plain ==
 class WorldSigns:
     """Per-row inputs to a needs update, gathered from perceptions (all arrays of one length)."""
 
-    __slots__ = ("attacked", "company", "credits", "docked", "hull", "talked", "working")
-
-    def __init__(
-        self,
-        *,
-        credits: Floats,
-        hull: Floats,
-        docked: Bools,
-        attacked: Bools,
-        company: Bools,
-        talked: Floats,
-        working: Bools,
-    ) -> None:
-        self.credits = credits
-        self.hull = hull
-        self.docked = docked
-        self.attacked = attacked
-        self.company = company
-        self.talked = talked
-        self.working = working
+    credits: Floats
+    hull: Floats
+    docked: Bools
+    attacked: Bools
+    company: Bools
+    talked: Floats
+    working: Bools
 
 
 def desperation(credits_level: Floats) -> Floats:

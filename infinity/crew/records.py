@@ -1,6 +1,6 @@
 """Agents, crews and memories as flat records: what the store writes and reads back.
 
-Conversion is by hand and only here: `agent_record`/`restore_agent` for a
+Conversion is only here: `agent_record`/`restore_agent` for a
 whole mind (persona, purse, needs, intent, fate, seat), `memory_records`
 for the memories not yet written, `accesses` for recalls since the last
 write. Vectors travel as float32 bytes with the embedder's name, so a
@@ -9,8 +9,8 @@ restart recalls exactly what it recalled before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Final
 
 import msgspec
 import numpy as np
@@ -22,7 +22,7 @@ from infinity.crew.genome import Persona
 from infinity.crew.goals import Goal
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.mind import Minds
-from infinity.crew.needs import Balance
+from infinity.crew.needs import PurseOf, interim_purse
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.planner import ACTION_INDEX, ACTIONS
 from infinity.crew.steps import Intent
@@ -69,6 +69,10 @@ class CrewRecord:
     captain_agent: int | None
     captain_account: int | None
     captain_ship: int
+
+
+# Memory and MemoryRecord share these fields as they are (`kind` is an int in the record).
+_SHARED: Final = tuple(f.name for f in fields(Memory) if f.name != "kind")
 
 
 def agent_record(minds: Minds, agent: Agent) -> AgentRecord:
@@ -142,6 +146,7 @@ def restore_agent(
     record: AgentRecord,
     memories: list[MemoryRecord],
     embedder: Embedder | None = None,
+    purse: PurseOf = interim_purse,
 ) -> Agent:
     """Rebuild an agent from its record and memories and add it to `minds`.
 
@@ -149,7 +154,11 @@ def restore_agent(
     """
     grown = msgspec.json.decode(record.persona.encode(), type=Persona)
     agent = Agent(
-        record.id, record.genome, purse=Balance(record.credits), embedder=embedder, grown=grown
+        record.id,
+        record.genome,
+        purse=purse(record.id, record.credits),
+        embedder=embedder,
+        grown=grown,
     )
     agent.ship, agent.crew = record.ship, record.crew
     agent.intent = _intent(msgspec.json.decode(record.intent.encode()))
@@ -167,16 +176,12 @@ def restore_agent(
 
 
 def _memory(record: MemoryRecord) -> Memory:
-    return Memory(
-        id=record.id,
-        kind=MemoryKind(record.kind),
-        at=record.at,
-        importance=record.importance,
-        text=record.text,
-        last_access=record.last_access,
-        subject=record.subject,
-        cites=record.cites,
-    )
+    return Memory(**_shared_fields(record), kind=MemoryKind(record.kind))
+
+
+def _shared_fields(memory: Memory | MemoryRecord) -> dict[str, Any]:
+    """The fields a recalled memory and its record both hold as they are, named once."""
+    return {name: getattr(memory, name) for name in _SHARED}
 
 
 def _vector(raw: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -189,20 +194,9 @@ def memory_records(agent: Agent, start: int = 0) -> list[MemoryRecord]:
     out = []
     for memory_id in range(start, len(stream)):
         m = stream.get(memory_id)
-        out.append(
-            MemoryRecord(
-                agent=agent.id,
-                id=m.id,
-                kind=int(m.kind),
-                at=m.at,
-                importance=m.importance,
-                text=m.text,
-                subject=m.subject,
-                last_access=m.last_access,
-                cites=m.cites,
-                vector=stream.vector_bytes(memory_id),
-            )
-        )
+        vector = stream.vector_bytes(memory_id)
+        record = MemoryRecord(agent=agent.id, kind=int(m.kind), vector=vector, **_shared_fields(m))
+        out.append(record)
     return out
 
 

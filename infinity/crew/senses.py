@@ -2,16 +2,17 @@
 sensor range, who fired on it, what was said. Nothing here reaches past what a player sees.
 
 `Perception` is plain data so tests (and the language-model mind) can build
-one by hand; `Sensors` and `Chart` are built once per zone per decision
-round and shared by every agent in that zone, and `Perception.nearby` asks
-the sensors only when a mind actually looks (most decisions never do).
+one by hand; the company builds a `Chart` and `Sensing` once per zone per
+decision round (`company.sensors`), shared by every agent in that zone, and
+`Perception.nearby` asks the sensors only when a mind actually looks (most
+decisions never do). Nothing here reads a zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,6 @@ from infinity.crew.orders import Order
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
-from infinity.sim.zone import Zone
 
 Floats = npt.NDArray[np.float64]
 MIN_ORE: Final = 20.0  # tonnes; a rock with less is not worth the trip
@@ -28,7 +28,7 @@ HAIL_RANGE: Final = rules.SENSOR_RANGE
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 10x, and 10,000 are made a second
-class ShipView:
+class OwnShip:
     """The agent's own ship, as its HUD shows it. `docked_at`, `target`, `mining`: -1 if none."""
 
     id: int
@@ -50,28 +50,29 @@ class ShipView:
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 10x, and 10,000 are made a second
-class Contact:
-    """Another ship in sensor range. `owner` is the account flying it; None for crews/NPCs."""
+class Blip:
+    """Something a crew member can see, moving or fixed: what it is, its name, where it is."""
 
     id: int
     kind: Kind
     name: str
     x: float
     y: float
+
+
+@dataclass(slots=True)
+class Contact(Blip):
+    """Another ship in sensor range. `owner` is the account flying it; None for crews/NPCs."""
+
     hull: float
     owner: int | None = None
     docked: bool = False
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs 10x, and 10,000 are made a second
-class Place:
+@dataclass(slots=True)
+class Place(Blip):
     """A station, asteroid or gate on the chart."""
 
-    id: int
-    kind: Kind
-    name: str
-    x: float
-    y: float
     ore: float = 0.0
 
 
@@ -89,27 +90,6 @@ class Chart:
         self._rich = tuple(rich)
         self._rich_xy = np.array([(p.x, p.y) for p in rich]).reshape(-1, 2)
         self.can_mine = bool(self.stations) and bool(rich)
-
-    @classmethod
-    def of_zone(cls, zone: Zone) -> Chart:
-        """Read stations, asteroids (with today's ore) and gates from a zone's columns."""
-        b, n = zone.bodies, zone.bodies.n
-        kinds = b.kind[:n]
-        rows = np.flatnonzero(
-            (kinds == Kind.STATION) | (kinds == Kind.ASTEROID) | (kinds == Kind.GATE)
-        )
-        places = [
-            Place(
-                id=int(b.id[row]),
-                kind=Kind(int(b.kind[row])),
-                name=zone.info[int(b.id[row])].name,
-                x=float(b.pos[row, 0]),
-                y=float(b.pos[row, 1]),
-                ore=float(b.ore[row]),
-            )
-            for row in rows.tolist()
-        ]
-        return cls(zone.system_id, places)
 
     def place(self, entity: int) -> Place | None:
         return self._by_id.get(entity)
@@ -141,76 +121,14 @@ class Heard:
     from_agent: bool = False
 
 
-class Sensors:
-    """A snapshot of the ships of one zone, answering "who is near (x, y)?" in a few µs.
+class Sensing(Protocol):
+    """What sensors answer about the ships of one zone (`company.sensors.Sensors`)."""
 
-    Built once per decision round; the 3x3-cell lookup index is made on the first question.
-    """
-
-    def __init__(self, zone: Zone) -> None:
-        b, n = zone.bodies, zone.bodies.n
-        rows = np.flatnonzero(b.kind[:n] == Kind.SHIP)
-        self._info = zone.info
-        self.ids = b.id[rows].copy()
-        self.pos = b.pos[rows].copy()
-        self.hull = b.hull[rows].astype(np.float64)
-        self.docked = b.docked_at[rows] >= 0
-        self._row_of = {int(i): k for k, i in enumerate(self.ids.tolist())}
-        self._cells: dict[tuple[int, int], npt.NDArray[np.intp]] | None = None
-
-    def _index(self) -> dict[tuple[int, int], npt.NDArray[np.intp]]:
-        if self._cells is None:
-            cx = np.floor_divide(self.pos[:, 0], HAIL_RANGE).astype(np.int64)
-            cy = np.floor_divide(self.pos[:, 1], HAIL_RANGE).astype(np.int64)
-            order = np.lexsort((cy, cx))
-            keys = np.stack((cx[order], cy[order]), axis=1)
-            cells: dict[tuple[int, int], npt.NDArray[np.intp]] = {}
-            if order.size:
-                edges = np.flatnonzero((keys[1:] != keys[:-1]).any(axis=1)) + 1
-                for chunk in np.split(order, edges):
-                    first = chunk[0]
-                    cells[(int(cx[first]), int(cy[first]))] = chunk
-            self._cells = cells
-        return self._cells
-
-    def contact(self, entity_id: int) -> Contact | None:
-        """A ship of this zone by id (if it is here), as sensors see it."""
-        k = self._row_of.get(entity_id)
-        return None if k is None else self._contact(k)
+    def contact(self, entity_id: int) -> Contact | None: ...
 
     def around(
-        self, x: float, y: float, radius: float = HAIL_RANGE, limit: int = 8, exclude: int = -1
-    ) -> tuple[Contact, ...]:
-        """Up to `limit` ships within `radius` (<= HAIL_RANGE) of (x, y), nearest first."""
-        cells = self._index()
-        cx, cy = int(x // HAIL_RANGE), int(y // HAIL_RANGE)
-        chunks = [
-            cells[key]
-            for key in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
-            if key in cells
-        ]
-        if not chunks:
-            return ()
-        near = np.concatenate(chunks)
-        gaps = np.hypot(self.pos[near, 0] - x, self.pos[near, 1] - y)
-        keep = (gaps <= radius) & (self.ids[near] != exclude)
-        near, gaps = near[keep], gaps[keep]
-        order = np.argsort(gaps, kind="stable")[:limit]
-        return tuple(self._contact(int(k)) for k in near[order])
-
-    def _contact(self, k: int) -> Contact:
-        entity = int(self.ids[k])
-        info = self._info.get(entity)
-        return Contact(
-            id=entity,
-            kind=Kind.SHIP,
-            name=info.name if info else f"ship {entity}",
-            x=float(self.pos[k, 0]),
-            y=float(self.pos[k, 1]),
-            hull=float(self.hull[k]),
-            owner=info.account if info else None,
-            docked=bool(self.docked[k]),
-        )
+        self, x: float, y: float, radius: float = ..., limit: int = ..., exclude: int = ...
+    ) -> tuple[Contact, ...]: ...
 
 
 @dataclass(slots=True)
@@ -223,7 +141,7 @@ class Perception:
 
     agent: int
     time: float  # the zone's simulated clock, seconds
-    ship: ShipView | None
+    ship: OwnShip | None
     chart: Chart | None = None
     attackers: tuple[int, ...] = ()  # ships that fired on us lately, most recent first
     crew_attackers: tuple[int, ...] = ()  # ships that fired on our captain or crew lately
@@ -232,7 +150,7 @@ class Perception:
     heard: tuple[Heard, ...] = ()
     aboard: int = 0  # living crewmates on the same ship
     friends: frozenset[int] = frozenset()  # ships besides our own we never prey on (crew)
-    sensors: Sensors | None = None
+    sensors: Sensing | None = None
     _nearby: tuple[Contact, ...] | None = field(default=None, repr=False)
 
     @property
@@ -257,33 +175,3 @@ class Perception:
             return found
         reach = np.hypot(found.x - self.ship.x, found.y - self.ship.y)
         return found if reach <= rules.SENSOR_RANGE * 1.5 else None
-
-
-def ship_views(zone: Zone, ship_ids: Sequence[int]) -> list[ShipView | None]:
-    """Own-ship HUDs for many ships of one zone at once (None where a ship is not here)."""
-    b = zone.bodies
-    get = b.row_of.get
-    rows = np.array([get(ship, -1) for ship in ship_ids], dtype=np.intp)
-    present = rows >= 0
-    safe = np.where(present, rows, 0)
-    cols = (
-        b.pos[safe, 0].tolist(),
-        b.pos[safe, 1].tolist(),
-        b.hull[safe].tolist(),
-        b.shield[safe].tolist(),
-        b.energy[safe].tolist(),
-        b.cargo[safe].tolist(),
-        b.torpedoes[safe].tolist(),
-        b.docked_at[safe].tolist(),
-        b.target[safe].tolist(),
-        b.mining[safe].tolist(),
-        b.autopilot[safe].tolist(),
-        b.dest[safe, 0].tolist(),
-        b.dest[safe, 1].tolist(),
-        (b.beam_cd[safe] <= 0).tolist(),
-        (b.torp_cd[safe] <= 0).tolist(),
-    )
-    return [
-        ShipView(*values) if here else None
-        for here, values in zip(present.tolist(), zip(ship_ids, *cols, strict=True), strict=True)
-    ]

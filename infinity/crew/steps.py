@@ -19,9 +19,10 @@ from infinity.commands import types as c
 from infinity.crew.goals import Goal
 from infinity.crew.orders import Order
 from infinity.crew.planner import ACTION_INDEX, Fact
-from infinity.crew.senses import Contact, Perception, Place, ShipView
+from infinity.crew.senses import Chart, Contact, OwnShip, Perception, Place
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
+from infinity.sim.kinds import Kind
 
 MAX_TRIES: Final = 4  # the same command this many times without effect: the step failed
 FLIGHT_PATIENCE: Final = 240.0  # simulated seconds a flight may take before we give up
@@ -77,7 +78,8 @@ class Intent:
         self.bound, self.bx, self.by = entity, x, y
 
 
-Executor = Callable[[Intent, Perception, ShipView, list[c.Command]], Status]
+Executor = Callable[[Intent, Perception, OwnShip, list[c.Command]], Status]
+Nearest = Callable[[Chart, float, float], Place | None]  # a chart's nearest place of a kind
 
 
 def _retry(intent: Intent) -> Status:
@@ -98,7 +100,7 @@ def _issue(intent: Intent, p: Perception, out: list[c.Command], command: c.Comma
 
 
 def _fly(
-    intent: Intent, p: Perception, ship: ShipView, out: list[c.Command], reach: float
+    intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command], reach: float
 ) -> Status:
     """Autopilot to the bound point; DONE within `reach`."""
     if math.hypot(intent.bx - ship.x, intent.by - ship.y) <= reach:
@@ -117,23 +119,39 @@ def _clamp(v: float) -> float:
     return max(-COORD_LIMIT, min(COORD_LIMIT, v))
 
 
-def undock(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def undock(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     if ship.docked_at == NO_ENTITY:
         return Status.DONE
     return _issue(intent, p, out, c.Undock(ship=ship.id))
 
 
-def fly_to_field(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def _fly_to_nearest(
+    intent: Intent,
+    p: Perception,
+    ship: OwnShip,
+    out: list[c.Command],
+    nearest: Nearest,
+    reach: float,
+) -> Status:
+    """Fly to the place `nearest` picks on the chart when the step starts; the plan keeps it
+    as its rock or its station, for the mining or docking step that follows."""
     if intent.bound == NO_ENTITY:
-        rock = p.chart.nearest_rock(ship.x, ship.y) if p.chart is not None else None
-        if rock is None:
+        place = nearest(p.chart, ship.x, ship.y) if p.chart is not None else None
+        if place is None:
             return Status.FAILED
-        intent.bind(rock.id, rock.x, rock.y)
-        intent.rock = rock.id
-    return _fly(intent, p, ship, out, ARRIVE_FIELD)
+        intent.bind(place.id, place.x, place.y)
+        if place.kind == Kind.STATION:
+            intent.station = place.id
+        else:
+            intent.rock = place.id
+    return _fly(intent, p, ship, out, reach)
 
 
-def mine(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def fly_to_field(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
+    return _fly_to_nearest(intent, p, ship, out, Chart.nearest_rock, ARRIVE_FIELD)
+
+
+def mine(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     if ship.cargo >= rules.SHIP_CARGO - 0.5:
         return Status.DONE
     if ship.mining != NO_ENTITY:
@@ -155,17 +173,11 @@ def _chosen(p: Perception, entity: int) -> Place | None:
     return p.chart.place(entity)
 
 
-def fly_to_station(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
-    if intent.bound == NO_ENTITY:
-        station = p.chart.nearest_station(ship.x, ship.y) if p.chart is not None else None
-        if station is None:
-            return Status.FAILED
-        intent.bind(station.id, station.x, station.y)
-        intent.station = station.id
-    return _fly(intent, p, ship, out, ARRIVE_STATION)
+def fly_to_station(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
+    return _fly_to_nearest(intent, p, ship, out, Chart.nearest_station, ARRIVE_STATION)
 
 
-def dock(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def dock(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     if ship.docked_at != NO_ENTITY:
         return Status.DONE
     station = _chosen(p, intent.station)
@@ -177,13 +189,13 @@ def dock(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) ->
     return _issue(intent, p, out, c.Dock(ship=ship.id, station=station.id))
 
 
-def unload(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def unload(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     if ship.cargo <= 0.01:
         return Status.DONE
     return _issue(intent, p, out, c.Unload(ship=ship.id))
 
 
-def flee(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def flee(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     """Run straight away from the threat (our latest attacker, else the nearest ship)."""
     threat = _threat(p)
     if intent.bound == NO_ENTITY:
@@ -204,7 +216,7 @@ def _threat(p: Perception) -> Contact | None:
     return p.nearby[0] if p.nearby else None
 
 
-def lock_target(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def lock_target(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     """Lock the target; a member without the guns leaves that to tactical and moves on."""
     if p.find(intent.target) is None:
         return Status.FAILED
@@ -213,7 +225,7 @@ def lock_target(intent: Intent, p: Perception, ship: ShipView, out: list[c.Comma
     return _issue(intent, p, out, c.Target(ship=ship.id, target=intent.target))
 
 
-def close_in(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def close_in(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     foe = p.find(intent.target)
     if foe is None or p.time - intent.started > CHASE_PATIENCE:
         return Status.FAILED
@@ -225,7 +237,7 @@ def close_in(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]
 
 
 def _approach(
-    intent: Intent, ship: ShipView, other: Contact, gap: float, stand: float, out: list[c.Command]
+    intent: Intent, ship: OwnShip, other: Contact, gap: float, stand: float, out: list[c.Command]
 ) -> None:
     """Keep an autopilot point `stand` metres short of a moving ship, re-aimed when it drifts."""
     scale = stand / gap if gap > 0 else 0.0
@@ -236,7 +248,7 @@ def _approach(
     out.append(c.MoveTo(ship=ship.id, x=_clamp(x), y=_clamp(y)))
 
 
-def attack(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def attack(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     """Fire on the target until it is gone (destroyed, docked, or out of sensor range)."""
     foe = p.find(intent.target)
     if foe is None or foe.docked:
@@ -260,7 +272,7 @@ def attack(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) 
     return Status.RUNNING
 
 
-def _siphon(intent: Intent, ship: ShipView, mark: Contact, out: list[c.Command]) -> Status:
+def _siphon(intent: Intent, ship: OwnShip, mark: Contact, out: list[c.Command]) -> Status:
     """A desperate agent steals: close in and drain the mark's wallet (recorded as theft)."""
     gap = math.hypot(mark.x - ship.x, mark.y - ship.y)
     if gap > rules.SIPHON_RANGE * 0.7:
@@ -272,7 +284,7 @@ def _siphon(intent: Intent, ship: ShipView, mark: Contact, out: list[c.Command])
     return Status.RUNNING
 
 
-def hail(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def hail(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     other = p.nearby[0] if p.nearby else None
     if other is None:
         return Status.FAILED
@@ -280,12 +292,12 @@ def hail(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) ->
     return Status.DONE
 
 
-def chat_at_station(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def chat_at_station(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     intent.voice = "@all"
     return Status.DONE
 
 
-def follow(intent: Intent, p: Perception, ship: ShipView, out: list[c.Command]) -> Status:
+def follow(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -> Status:
     """Stay near the leader for as long as the order stands (never DONE by itself)."""
     leader = p.find(intent.target)
     if leader is None:
@@ -314,7 +326,7 @@ EXECUTORS: Final[dict[int, Executor]] = {
 EXECUTOR_LIST: Final = tuple(EXECUTORS[i] for i in range(len(EXECUTORS)))
 
 
-def facts(p: Perception, ship: ShipView, intent: Intent) -> int:
+def facts(p: Perception, ship: OwnShip, intent: Intent) -> int:
     """The symbolic state the planner starts from (computed only when re-planning)."""
     state = 0
     docked = ship.docked_at != NO_ENTITY
@@ -346,7 +358,7 @@ def facts(p: Perception, ship: ShipView, intent: Intent) -> int:
     return state
 
 
-def _target_facts(p: Perception, ship: ShipView, target: int) -> int:
+def _target_facts(p: Perception, ship: OwnShip, target: int) -> int:
     other = p.find(target)
     if other is None:
         return 0

@@ -1,10 +1,15 @@
-"""The ASGI application: routes, and the lifespan that runs the universe behind them."""
+"""The ASGI application: routes, and a lifespan that runs the universe it is given.
+
+The composition root (`infinity.embedded.app`) passes `run`, which opens the
+universe and yields a `Game`; the gateway knows nothing of how it is built.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import uvicorn
@@ -15,16 +20,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from infinity.embedded import Settings, run_embedded
 from infinity.gateway import crew_api, rest
 from infinity.gateway.socket import Close, game_socket
+from infinity.gateway.state import Game, game_of
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 async def healthz(request: Request) -> Response:
-    world = request.app.state.world
-    return JSONResponse({"ok": True, "zones": len(world.universe.zones)})
+    return JSONResponse({"ok": True, "zones": len(game_of(request).universe.zones)})
 
 
 async def metrics(request: Request) -> Response:
@@ -48,24 +52,22 @@ def server_config(app: Starlette, host: str, port: int, log_level: str) -> uvico
     )
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlette:
+    """The gateway over the universe that `run` opens for the app's lifetime."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with run_embedded(settings) as world:
+        async with run() as game:
             # The loaded universe lives for the whole run: keep it out of the GC's full
             # collections, which otherwise pause every zone for tens of milliseconds.
             gc.collect()
             gc.freeze()
-            app.state.world = world
-            app.state.accounts = world.accounts
-            app.state.universe = world.universe
-            app.state.fanout = world.fanout
-            app.state.recent_chat = world.recent_chat
+            app.state.game = game
             try:
                 yield
             finally:
                 # Tell every session we are going before the loops stop.
-                for session in list(world.fanout.by_account.values()):
+                for session in list(game.fanout.by_account.values()):
                     await session.kick(Close.GOING_AWAY, "server shutting down")
 
     routes = [

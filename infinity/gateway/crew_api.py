@@ -1,7 +1,7 @@
 """The crew's REST API: rosters of the agents you can see, orders to your crew, recruiting,
 and (operators) enlisting an agent from DNA.
 
-Handlers take a Starlette `request`; `request.app.state.world.company` is the
+Handlers take a Starlette `request`; `game_of(request).company` is the
 running `Company`. Errors are `{"error", "detail"}` JSON, as everywhere in the
 REST API (`infinity.gateway.rest`). An agent is visible to a player when its
 ship is in the player's star system, or when it serves in the player's crew;
@@ -17,12 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infinity.crew.agent import Agent
-from infinity.crew.company import Company
-from infinity.crew.crew import Crew
-from infinity.crew.genome import InvalidGenome, Persona
-from infinity.crew.memory import Memory, MemoryKind
-from infinity.crew.muster import (
+from infinity.accounts.records import Account
+from infinity.company.company import Company
+from infinity.company.muster import (
     Answer,
     Refusal,
     captained_by,
@@ -31,6 +28,10 @@ from infinity.crew.muster import (
     give_order,
     recruit,
 )
+from infinity.crew.agent import Agent
+from infinity.crew.crew import Crew
+from infinity.crew.genome import InvalidGenome, Persona
+from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.planner import ACTIONS
 from infinity.gateway.rest import (
     ApiError,
@@ -40,8 +41,8 @@ from infinity.gateway.rest import (
     read_body,
 )
 from infinity.gateway.rest import routes as rest_routes
+from infinity.gateway.state import game_of
 from infinity.sim.bodies import NO_ENTITY
-from infinity.store.records import Account
 
 RECENT_MEMORIES = 5
 DETAIL_MEMORIES = 20
@@ -230,7 +231,7 @@ def routes() -> list[Route]:
 
 
 def company_of(request: Request) -> Company:
-    company = getattr(request.app.state.world, "company", None)
+    company = game_of(request).company
     if not isinstance(company, Company):
         raise ApiError(503, "no_crew", "the crew is not running on this server")
     return company

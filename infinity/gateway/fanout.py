@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from prometheus_client import Counter, Gauge
 
 from infinity.commands.errors import Rejection
+from infinity.commands.notices import Notice
 from infinity.gateway import wire
 from infinity.gateway.session import Session
 from infinity.sim.systems import neighbourhood
@@ -26,20 +26,6 @@ from infinity.universe.universe import Universe
 FRAMES = Counter("infinity_frames_sent_total", "Frames queued to clients")
 FRAME_BYTES = Counter("infinity_frame_bytes_total", "Bytes of frames queued to clients")
 SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
-
-
-VIEW = 9  # index of `view` in the `me` record
-
-
-def error_message(rejection: Rejection) -> bytes:
-    return wire.encode(
-        {
-            "t": "error",
-            "reason": str(rejection.reason),
-            "detail": rejection.detail,
-            "seq": rejection.seq,
-        }
-    )
 
 
 class Fanout:
@@ -79,11 +65,11 @@ class Fanout:
         self.by_system[session.system][session.ship] = session
         session.resync()
 
-    def tell(self, ship: int, message: dict[str, Any]) -> None:
-        """Send a message to the player flying `ship`, if connected."""
+    def tell(self, ship: int, message: Notice | Rejection) -> None:
+        """Send a notice or a refusal to the player flying `ship`, if connected."""
         session = self.by_system.get(self.universe.where.get(ship, -1), {}).get(ship)
         if session is not None:
-            session.push(wire.encode(message))
+            session.push(wire.told(message))
 
     # -- the per-tick work ----------------------------------------------------
 
@@ -91,7 +77,7 @@ class Fanout:
         sessions = self.by_system.get(zone.system_id)
         for origin, rejection in report.rejections:
             if isinstance(origin, Session):
-                origin.push(error_message(rejection))
+                origin.push(wire.refusal(rejection))
         if not sessions:
             return
         self._follow_departures(zone, sessions)
@@ -102,10 +88,10 @@ class Fanout:
         rows = np.fromiter((b.row_of[s.ship] for s in present), dtype=np.int64, count=len(present))
         cells = b.cell[rows].tolist()
         frames = _TickFrames(zone, report)
-        mes = _me_records(zone, rows, [self.credits(s.ship) for s in present])
+        mes = wire.me_records(zone, rows, [self.credits(s.ship) for s in present])
         sent = 0
         for session, cell, me in zip(present, cells, mes, strict=True):
-            session.ack = me[0] = session.submitted
+            session.ack = me.ack = session.submitted
             view = neighbourhood(cell)
             if session.view == view and not session.needs_full:
                 frame = frames.prefix(cell, view) + wire.encode(me)
@@ -124,30 +110,7 @@ class Fanout:
             now = self.universe.where.get(ship, zone.system_id)
             if now != zone.system_id:
                 self._enter_system(session)
-                target = self.universe.zones[now]
-                session.push(
-                    wire.encode({"t": "system", "system": {"id": now, "name": target.name}})
-                )
-
-
-def _me_records(zone: Zone, rows: np.ndarray, credits: list[int]) -> list[list[Any]]:
-    """Every present session's private ship state, gathered column-wise."""
-    b = zone.bodies
-    columns = (
-        np.zeros(rows.size, dtype=np.int64).tolist(),
-        np.rint(b.energy[rows]).astype(np.int64).tolist(),
-        np.rint(b.cargo[rows]).astype(np.int64).tolist(),
-        b.torpedoes[rows].tolist(),
-        b.docked_at[rows].tolist(),
-        b.target[rows].tolist(),
-        np.ceil(b.beam_cd[rows] * 10).astype(np.int64).tolist(),
-        np.ceil(b.torp_cd[rows] * 10).astype(np.int64).tolist(),
-        b.mining[rows].tolist(),
-        [None] * rows.size,
-        credits,
-        np.rint(b.fuel[rows]).astype(np.int64).tolist(),
-    )
-    return [list(r) for r in zip(*columns, strict=True)]
+                session.push(wire.system_change(now, self.universe.zones[now].name))
 
 
 class _TickFrames:
@@ -172,7 +135,7 @@ class _TickFrames:
             found = self._prefixes[cell] = self._frame(parts)
         return found
 
-    def reframe(self, session: Session, view: tuple[int, ...], me: list[Any]) -> bytes:
+    def reframe(self, session: Session, view: tuple[int, ...], me: wire.Me) -> bytes:
         """A frame for a client whose view changed: full records for newly seen cells."""
         known = () if session.needs_full or session.view is None else session.view
         self._fill([c for c in view if c not in known and c not in self._fulls])
@@ -183,7 +146,7 @@ class _TickFrames:
         ]
         session.view = view
         session.needs_full = False
-        me[VIEW] = list(view)
+        me.view = list(view)
         return self._frame(parts) + wire.encode(me)
 
     def _frame(self, parts: list[bytes]) -> bytes:

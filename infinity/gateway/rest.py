@@ -16,14 +16,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from infinity import __version__
-from infinity.accounts.errors import BadCredentials, InvalidInput, Unauthorized
+from infinity.accounts.errors import BadCredentials, InvalidInput, NameTaken, Unauthorized
+from infinity.accounts.records import Account
 from infinity.economy import accounts
-from infinity.economy.service import BountyRefused
-from infinity.embedded import World
+from infinity.economy.bounties import Bounty, BountyRefused
+from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
-from infinity.store.economy import Bounty
-from infinity.store.errors import NameTaken
-from infinity.store.records import Account
 
 MAX_BODY = 4096
 T = TypeVar("T")
@@ -169,11 +167,6 @@ async def read_body(request: Request, kind: type[T]) -> T:
         raise ApiError(400, "invalid", "the body is not JSON") from None
 
 
-def _world(request: Request) -> World:
-    world: World = request.app.state.world
-    return world
-
-
 def _token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -184,7 +177,7 @@ def _token(request: Request) -> str:
 
 async def authenticated(request: Request) -> Account:
     try:
-        return await _world(request).accounts.authenticate(_token(request))
+        return await game_of(request).accounts.authenticate(_token(request))
     except Unauthorized:
         raise ApiError(401, "unauthorized", "unknown or expired token") from None
 
@@ -195,37 +188,37 @@ def _account_view(account: Account) -> AccountView:
 
 async def register(request: Request) -> Response:
     creds = await read_body(request, Credentials)
-    world = _world(request)
+    game = game_of(request)
     try:
-        account, token, expires = await world.accounts.register(creds.name, creds.password)
+        account, token, expires = await game.accounts.register(creds.name, creds.password)
     except InvalidInput as bad:
         raise ApiError(422, "invalid", f"{bad.field}: {bad.detail}") from None
     except NameTaken:
         raise ApiError(409, "name_taken", f"the name {creds.name!r} is taken") from None
-    ship = await world.ensure_ship(account)
+    ship = await game.ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship), 201)
 
 
 async def login(request: Request) -> Response:
     creds = await read_body(request, Credentials)
-    world = _world(request)
+    game = game_of(request)
     try:
-        account, token, expires = await world.accounts.login(creds.name, creds.password)
+        account, token, expires = await game.accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
-    ship = await world.ensure_ship(account)
+    ship = await game.ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship))
 
 
 async def logout(request: Request) -> Response:
     await authenticated(request)
-    await _world(request).accounts.logout(_token(request))
+    await game_of(request).accounts.logout(_token(request))
     return Response(status_code=204)
 
 
 async def me(request: Request) -> Response:
     account = await authenticated(request)
-    universe = _world(request).universe
+    universe = game_of(request).universe
     ship_id = universe.ship_of_account.get(account.id)
     zone = None if ship_id is None else universe.zone_of(ship_id)
     ship = None
@@ -236,7 +229,7 @@ async def me(request: Request) -> Response:
 
 
 async def galaxy(request: Request) -> Response:
-    g = _world(request).galaxy
+    g = game_of(request).galaxy
     systems = [
         SystemView(
             s.id,
@@ -253,15 +246,15 @@ async def galaxy(request: Request) -> Response:
 
 async def wallet(request: Request) -> Response:
     account = await authenticated(request)
-    world = _world(request)
+    game = game_of(request)
     name = accounts.wallet(0, account.id)
     cursor = _int_param(request, "cursor")
     limit = _int_param(request, "limit") or 50
     if not 1 <= limit <= 200:
         raise ApiError(422, "invalid", "limit: 1 to 200")
     try:
-        balance = await world.economy.ledger.balance(name)
-        receipts, after = await world.economy.ledger.history(name, cursor, limit)
+        balance = await game.economy.ledger.balance(name)
+        receipts, after = await game.economy.ledger.history(name, cursor, limit)
     except UnknownAccount:
         raise ApiError(404, "unknown_account", "this account has no wallet yet") from None
     entries = [
@@ -289,7 +282,7 @@ def _int_param(request: Request, key: str) -> int | None:
 
 async def market(request: Request) -> Response:
     station = _int_param(request, "station")
-    found = _world(request).economy.markets.get(station if station is not None else -1)
+    found = game_of(request).economy.markets.get(station if station is not None else -1)
     if found is None:
         raise ApiError(404, "unknown_station", "no market at that station")
     stock = {good: round(amount) for good, amount in found.stock.items()}
@@ -297,7 +290,7 @@ async def market(request: Request) -> Response:
 
 
 async def board(request: Request) -> Response:
-    bounties = await _world(request).economy.board.bounties("open")
+    bounties = await game_of(request).economy.board.bounties("open")
     return json_answer(BoardView([_bounty_view(b) for b in bounties]))
 
 
@@ -305,7 +298,7 @@ async def post_bounty(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, BountyRequest)
     try:
-        bounty = await _world(request).economy.post_bounty(
+        bounty = await game_of(request).economy.post_bounty(
             account.id, body.target_kind, body.target_id, body.amount
         )
     except BountyRefused as refused:

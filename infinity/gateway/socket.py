@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Final
+from typing import Final
 
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -19,10 +19,9 @@ from infinity.accounts.service import Accounts
 from infinity.commands.errors import Reason
 from infinity.commands.types import COMMAND_TYPES, Command
 from infinity.gateway import wire
-from infinity.gateway.fanout import Fanout
 from infinity.gateway.limits import TokenBucket
 from infinity.gateway.session import Session
-from infinity.sim.systems import CELL_SIZE
+from infinity.gateway.state import game_of
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -53,31 +52,27 @@ _loose = msgspec.msgpack.Decoder()
 _hello = msgspec.msgpack.Decoder(Hello)
 
 
-def _error(reason: Reason, detail: str, seq: int = 0) -> bytes:
-    return wire.encode({"t": "error", "reason": str(reason), "detail": detail, "seq": seq})
-
-
 def parse_command(data: bytes, ship: int) -> Command | bytes:
     """Decode and check one client frame: a command, or the encoded error to send back."""
     if len(data) > MAX_FRAME:
-        return _error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
+        return wire.error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
     try:
         raw = _loose.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
-        return _error(Reason.BAD_FRAME, "not a MessagePack value")
+        return wire.error(Reason.BAD_FRAME, "not a MessagePack value")
     if not isinstance(raw, dict):
-        return _error(Reason.BAD_FRAME, "a command is a map with a 't' field")
+        return wire.error(Reason.BAD_FRAME, "a command is a map with a 't' field")
     seq = raw.get("seq", 0)
     seq = seq if isinstance(seq, int) and 0 <= seq < 2**31 else 0
     tag = raw.get("t")
     if not isinstance(tag, str) or tag not in KNOWN_TAGS:
-        return _error(Reason.UNKNOWN_TYPE, f"unknown command type {tag!r}", seq)
+        return wire.error(Reason.UNKNOWN_TYPE, f"unknown command type {tag!r}", seq)
     try:
         command: Command = msgspec.convert(raw, Command)
     except msgspec.ValidationError as invalid:
-        return _error(Reason.INVALID, str(invalid), seq)
+        return wire.error(Reason.INVALID, str(invalid), seq)
     if command.ship != ship:
-        return _error(Reason.NOT_YOUR_SHIP, "you command only your own ship", seq)
+        return wire.error(Reason.NOT_YOUR_SHIP, "you command only your own ship", seq)
     return command
 
 
@@ -107,12 +102,10 @@ async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, s
 
 
 async def game_socket(ws: WebSocket) -> None:
-    state: Any = ws.app.state
-    accounts: Accounts = state.accounts
-    universe: Universe = state.universe
-    fanout: Fanout = state.fanout
+    game = game_of(ws)
+    universe, fanout = game.universe, game.fanout
     await ws.accept()
-    who = await _hello_account(ws, accounts)
+    who = await _hello_account(ws, game.accounts)
     if who is None:
         return
     account, name, role = who
@@ -120,20 +113,9 @@ async def game_socket(ws: WebSocket) -> None:
     if ship is None:
         await ws.close(Close.UNAUTHORIZED, "this account has no ship")
         return
-    system = universe.where[ship]
-    zone = universe.zones[system]
-    welcome = wire.encode(
-        {
-            "t": "welcome",
-            "v": wire.PROTOCOL_VERSION,
-            "account": {"id": account, "name": name, "role": role},
-            "ship": ship,
-            "system": {"id": zone.system_id, "name": zone.name},
-            "tick": zone.clock.tick,
-            "cell_size": CELL_SIZE,
-            "chat": await state.recent_chat(zone.system_id),
-        }
-    )
+    zone = universe.zones[universe.where[ship]]
+    chat = [wire.chat_line(line) for line in await game.recent_chat(zone.system_id)]
+    welcome = wire.welcome(wire.AccountInfo(account, name, role), ship, zone, chat)
     # No await between joining and queueing the welcome: it must precede every frame.
     session = Session(account, name, ship, ws.send_bytes, ws.close)
     replaced = fanout.join(session)
@@ -168,19 +150,19 @@ async def _read(ws: WebSocket, session: Session, universe: Universe) -> int:
             return Close.NORMAL
         data = message.get("bytes")
         if data is None:
-            session.push(_error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
+            session.push(wire.error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
             continue
         if not bucket.allow():
             if bucket.flooding:
                 return Close.FLOOD
-            session.push(_error(Reason.RATE_LIMITED, "slow down"))
+            session.push(wire.error(Reason.RATE_LIMITED, "slow down"))
             continue
         parsed = parse_command(data, session.ship)
         if isinstance(parsed, bytes):
             session.push(parsed)
             continue
         if not universe.submit(parsed, origin=session):
-            session.push(_error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
+            session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
             continue
         session.submitted = max(session.submitted, parsed.seq)
     return Close.NORMAL

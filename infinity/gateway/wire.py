@@ -1,8 +1,12 @@
-"""The game protocol's server side encoding (docs/protocol.md), version 1.
+"""The game protocol's server side (docs/protocol.md), version 1.
 
-**API boundary.** Only this module knows how simulation state looks on the
-wire. Cell records are encoded once per tick and the bytes are shared by
-every client that sees the cell.
+**API boundary.** Only this module knows how anything the server sends on
+the game WebSocket looks: the welcome, errors, notices, system changes and
+the per-tick frames. Records inside a frame are positional arrays (cheaper
+than maps at 20 Hz); each is a msgspec struct here, and its field order
+(`*_FIELDS`) is the one `web/static/wire.js` indexes by, checked by a test.
+Cell records are encoded once per tick and the bytes are shared by every
+client that sees the cell.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any, Final
 import msgspec
 import numpy as np
 
+from infinity.commands.errors import Reason, Rejection
+from infinity.commands.notices import Notice, NoticeKind
 from infinity.sim import events as ev
 from infinity.sim.bodies import Bodies
 from infinity.sim.kinds import Kind
@@ -27,9 +33,9 @@ from infinity.sim.systems import (
     cell_xy,
 )
 from infinity.sim.zone import TickReport, Zone
+from infinity.universe.records import ChatLine as StoredChat
 
 PROTOCOL_VERSION: Final = 1
-FRAME: Final = 0
 
 TAU: Final = 2.0 * np.pi
 MOVE = np.dtype([("id", "<u4"), ("x", "<u2"), ("y", "<u2"), ("h", "<i2")])
@@ -37,6 +43,246 @@ STATUS = np.dtype([("id", "<u4"), ("hull", "u1"), ("shield", "u1")])
 
 _encoder = msgspec.msgpack.Encoder()
 encode = _encoder.encode
+
+
+# -- messages (maps with a type tag `t`) ------------------------------------------
+
+
+class _Message(msgspec.Struct, tag_field="t", kw_only=True):
+    """A server message other than a frame: a map whose `t` says what it is."""
+
+
+class AccountInfo(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+
+
+class SystemInfo(msgspec.Struct):
+    id: int
+    name: str
+
+
+class ChatLine(msgspec.Struct, array_like=True):
+    ship: int
+    name: str
+    text: str
+
+
+class Welcome(_Message, tag="welcome"):
+    v: int
+    account: AccountInfo
+    ship: int
+    system: SystemInfo
+    tick: int
+    cell_size: float
+    chat: list[ChatLine]  # recent local chat, oldest first
+
+
+class ErrorMessage(_Message, tag="error"):
+    """A refused command (or frame): nothing changed."""
+
+    reason: Reason
+    detail: str
+    seq: int = 0
+
+
+class SystemChange(_Message, tag="system"):
+    """The ship is now in another star system: the client drops what it holds."""
+
+    system: SystemInfo
+
+
+class NoticeMessage(_Message, tag="notice", omit_defaults=True):
+    """Something happened to the player's wallet; fields not known are left out."""
+
+    kind: NoticeKind
+    text: str
+    credits: int | None = None
+    amount: int | None = None
+    other: str | None = None
+
+
+ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage
+
+
+def welcome(account: AccountInfo, ship: int, zone: Zone, chat: list[ChatLine]) -> bytes:
+    system = SystemInfo(zone.system_id, zone.name)
+    return encode(
+        Welcome(
+            v=PROTOCOL_VERSION,
+            account=account,
+            ship=ship,
+            system=system,
+            tick=zone.clock.tick,
+            cell_size=CELL_SIZE,
+            chat=chat,
+        )
+    )
+
+
+def chat_line(line: StoredChat) -> ChatLine:
+    return ChatLine(line.ship_id, line.name, line.text)
+
+
+def error(reason: Reason, detail: str, seq: int = 0) -> bytes:
+    return encode(ErrorMessage(reason=reason, detail=detail, seq=seq))
+
+
+def refusal(rejection: Rejection) -> bytes:
+    return error(rejection.reason, rejection.detail, rejection.seq)
+
+
+def system_change(system_id: int, name: str) -> bytes:
+    return encode(SystemChange(system=SystemInfo(system_id, name)))
+
+
+def told(message: Notice | Rejection) -> bytes:
+    """What a service tells one player: a notice, or a refusal shaped as an error."""
+    if isinstance(message, Rejection):
+        return refusal(message)
+    return encode(
+        NoticeMessage(
+            kind=message.kind,
+            text=message.text,
+            credits=message.credits,
+            amount=message.amount,
+            other=message.other,
+        )
+    )
+
+
+# -- frame records (positional arrays) --------------------------------------------
+
+
+class Entity(msgspec.Struct, array_like=True):
+    """An entity in full, as sent when it enters a cell or a cell is snapshotted."""
+
+    id: int
+    kind: int
+    name: str
+    x: float
+    y: float
+    heading: float
+    hull: int  # whole percent
+    shield: int
+    extra: dict[str, Any]
+
+
+class _Event(msgspec.Struct, array_like=True):
+    """Something seen happening in a cell: `[tag, ...fields]`."""
+
+
+class BeamEvent(_Event, tag="beam"):
+    shooter: int
+    target: int
+
+
+class BoomEvent(_Event, tag="boom"):
+    ship: int
+    x: float
+    y: float
+
+
+class TorpedoHitEvent(_Event, tag="torpedo_hit"):
+    torpedo: int
+    target: int
+
+
+class DockEvent(_Event, tag="dock"):
+    ship: int
+    station: int
+
+
+class UndockEvent(_Event, tag="undock"):
+    ship: int
+    station: int
+
+
+class JumpEvent(_Event, tag="jump"):
+    ship: int
+    gate: int
+
+
+class ArriveEvent(_Event, tag="arrive"):
+    ship: int
+    gate: int
+
+
+class SiphonBrokenEvent(_Event, tag="siphon_broken"):
+    """A siphon ended; `why` is range, docked, gone, shot or stopped."""
+
+    thief: int
+    victim: int
+    why: str
+
+
+WireEvent = (
+    BeamEvent | BoomEvent | TorpedoHitEvent | DockEvent | UndockEvent | JumpEvent | ArriveEvent
+    | SiphonBrokenEvent
+)  # fmt: skip
+EVENT_TYPES: Final = (
+    BeamEvent, BoomEvent, TorpedoHitEvent, DockEvent, UndockEvent, JumpEvent, ArriveEvent,
+    SiphonBrokenEvent,
+)  # fmt: skip
+
+
+class Cell(msgspec.Struct, array_like=True):
+    key: int
+    ox: float  # the cell's south-west corner, metres
+    oy: float
+    full: bool  # the whole content of the cell: drop what you hold for it first
+    entered: list[Entity]
+    left: list[int]
+    moves: bytes  # MOVE records
+    status: bytes  # STATUS records
+    events: list[WireEvent]
+
+
+class Me(msgspec.Struct, array_like=True):
+    """One player's private ship state, appended to each of its frames."""
+
+    ack: int  # highest command seq applied, per connection
+    energy: int
+    cargo: int
+    torpedoes: int
+    docked_at: int  # ids are -1 for none
+    target: int
+    beam_cd: int  # tenths of a second
+    torp_cd: int
+    mining: int
+    view: list[int] | None  # the 9 cell keys seen, only when they changed
+    credits: int
+    fuel: int
+    siphon: int  # the ship being drained
+
+
+class Frame(msgspec.Struct, array_like=True, tag=0):
+    """The per-tick message. The server assembles it from shared bytes (`frame_prefix`);
+    this struct is its layout, and how Python clients decode it."""
+
+    tick: int
+    dilation: float  # simulated seconds per wall second
+    cells: list[Cell]
+    chat: list[ChatLine]
+    me: Me
+
+
+def layout(record: type[msgspec.Struct]) -> tuple[str, ...]:
+    """A positional record's field names in wire order; a tag comes first, as "t"."""
+    tag = () if record.__struct_config__.tag is None else ("t",)
+    return (*tag, *record.__struct_fields__)
+
+
+FRAME_FIELDS: Final = layout(Frame)
+CELL_FIELDS: Final = layout(Cell)
+ENTITY_FIELDS: Final = layout(Entity)
+ME_FIELDS: Final = layout(Me)
+CHAT_FIELDS: Final = layout(ChatLine)
+EVENT_FIELDS: Final = {str(e.__struct_config__.tag): layout(e) for e in EVENT_TYPES}
+
+
+# -- encoding a tick --------------------------------------------------------------
 
 
 def array_header(count: int) -> bytes:
@@ -53,14 +299,29 @@ def cell_origin(cell: int) -> tuple[float, float]:
     return cx * CELL_SIZE, cy * CELL_SIZE
 
 
-def entity_record(zone: Zone, row: int) -> list[Any]:
-    """An entity's full record, as sent when it enters a cell or a cell is snapshotted."""
+def entity_record(zone: Zone, row: int) -> Entity:
     b = zone.bodies
     entity_id = int(b.id[row])
-    kind = int(b.kind[row])
-    extra: dict[str, Any] = {}
     info = zone.info.get(entity_id)
-    name = info.name if info else ""
+    return Entity(
+        entity_id,
+        int(b.kind[row]),
+        info.name if info else "",
+        round(float(b.pos[row, 0]), 1),
+        round(float(b.pos[row, 1]), 1),
+        round(float(b.heading[row]), 4),
+        int(b.shown[row, 0]),
+        int(b.shown[row, 1]),
+        _extra(zone, row),
+    )
+
+
+def _extra(zone: Zone, row: int) -> dict[str, Any]:
+    """The kind-specific fields of an entity, sent only when it enters a cell."""
+    b = zone.bodies
+    kind = int(b.kind[row])
+    info = zone.info.get(int(b.id[row]))
+    extra: dict[str, Any] = {}
     if kind == Kind.SHIP:
         extra["docked_at"] = int(b.docked_at[row])
         if info and info.account is not None:
@@ -74,17 +335,7 @@ def entity_record(zone: Zone, row: int) -> list[Any]:
         extra["of"] = int(b.owner[row])
     elif kind == Kind.TORPEDO:
         extra["target"] = int(b.target[row])
-    return [
-        entity_id,
-        kind,
-        name,
-        round(float(b.pos[row, 0]), 1),
-        round(float(b.pos[row, 1]), 1),
-        round(float(b.heading[row]), 4),
-        int(b.shown[row, 0]),
-        int(b.shown[row, 1]),
-        extra,
-    ]
+    return extra
 
 
 def pack_moves(b: Bodies, rows: np.ndarray) -> np.ndarray:
@@ -138,7 +389,7 @@ class CellChanges:
     status: dict[int, bytes] = field(default_factory=dict)
     entered: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     left: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    events: defaultdict[int, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
+    events: defaultdict[int, list[WireEvent]] = field(default_factory=lambda: defaultdict(list))
 
     def touched(self) -> set[int]:
         return (
@@ -168,35 +419,43 @@ def changes_of(zone: Zone, report: TickReport) -> CellChanges:
     return out
 
 
-def _cell_of_entity(zone: Zone, entity_id: int) -> int | None:
-    row = zone.bodies.row(entity_id)
-    return None if row is None else int(zone.bodies.cell[row])
+def _cell_of_entity(zone: Zone, *entity_ids: int) -> int | None:
+    """The cell of the first of these entities still in the zone."""
+    for entity_id in entity_ids:
+        row = zone.bodies.row(entity_id)
+        if row is not None:
+            return int(zone.bodies.cell[row])
+    return None
 
 
-def _event_record(zone: Zone, event: ev.Event) -> tuple[int, list[Any]] | None:
-    """Where an event is seen (a cell) and how it is written; None for zone-wide events."""
+def _event_record(zone: Zone, event: ev.Event) -> tuple[int, WireEvent] | None:
+    """Where an event is seen (a cell) and how it is written; None for what is not shown."""
+    record: WireEvent
     match event:
         case ev.Beam(shooter, target):
             cell = _cell_of_entity(zone, shooter)
-            record: list[Any] = ["beam", shooter, target]
+            record = BeamEvent(shooter, target)
         case ev.Destroyed(ship, _, x, y):
             cell = int(cell_of(np.array([x]), np.array([y]))[0])
-            record = ["boom", ship, round(x, 1), round(y, 1)]
+            record = BoomEvent(ship, round(x, 1), round(y, 1))
         case ev.Detonation(torpedo, target):
             cell = _cell_of_entity(zone, target)
-            record = ["torpedo_hit", torpedo, target]
+            record = TorpedoHitEvent(torpedo, target)
         case ev.Docked(ship, station):
             cell = _cell_of_entity(zone, station)
-            record = ["dock", ship, station]
+            record = DockEvent(ship, station)
         case ev.Undocked(ship, station):
             cell = _cell_of_entity(zone, station)
-            record = ["undock", ship, station]
+            record = UndockEvent(ship, station)
         case ev.Departed(ship, gate):
             cell = _cell_of_entity(zone, gate)
-            record = ["jump", ship, gate]
+            record = JumpEvent(ship, gate)
         case ev.Arrived(ship, gate):
             cell = _cell_of_entity(zone, ship)
-            record = ["arrive", ship, gate]
+            record = ArriveEvent(ship, gate)
+        case ev.SiphonBroken(thief, victim, why):
+            cell = _cell_of_entity(zone, thief, victim)
+            record = SiphonBrokenEvent(thief, victim, why)
         case _:
             return None
     return None if cell is None else (cell, record)
@@ -216,7 +475,7 @@ def encode_cell(
         entered = [entity_record(zone, r) for r in rows if r is not None]
         left = changes.left.get(cell, [])
     return encode(
-        [
+        Cell(
             cell,
             ox,
             oy,
@@ -226,7 +485,7 @@ def encode_cell(
             changes.moves.get(cell, b""),
             changes.status.get(cell, b""),
             changes.events.get(cell, []),
-        ]
+        )
     )
 
 
@@ -238,16 +497,38 @@ def rows_in_cells(b: Bodies, cells: Iterable[int]) -> dict[int, np.ndarray]:
     return {int(c): hit[live[hit] == c] for c in wanted.tolist()}
 
 
-def chat_lines(report: TickReport) -> list[list[Any]]:
-    return [[e.ship, e.name, e.text] for e in report.events if isinstance(e, ev.Chat)]
+def chat_lines(report: TickReport) -> list[ChatLine]:
+    return [ChatLine(e.ship, e.name, e.text) for e in report.events if isinstance(e, ev.Chat)]
+
+
+def me_records(zone: Zone, rows: np.ndarray, credits: list[int]) -> list[Me]:
+    """Each present player's `me`, gathered column-wise; `ack` and `view` are the fan-out's."""
+    b = zone.bodies
+    columns: dict[str, list[Any]] = {
+        "ack": [0] * rows.size,
+        "energy": np.rint(b.energy[rows]).astype(np.int64).tolist(),
+        "cargo": np.rint(b.cargo[rows]).astype(np.int64).tolist(),
+        "torpedoes": b.torpedoes[rows].tolist(),
+        "docked_at": b.docked_at[rows].tolist(),
+        "target": b.target[rows].tolist(),
+        "beam_cd": np.ceil(b.beam_cd[rows] * 10).astype(np.int64).tolist(),
+        "torp_cd": np.ceil(b.torp_cd[rows] * 10).astype(np.int64).tolist(),
+        "mining": b.mining[rows].tolist(),
+        "view": [None] * rows.size,
+        "credits": credits,
+        "fuel": np.rint(b.fuel[rows]).astype(np.int64).tolist(),
+        "siphon": b.siphon[rows].tolist(),
+    }
+    ordered = [columns[name] for name in Me.__struct_fields__]
+    return [Me(*values) for values in zip(*ordered, strict=True)]
 
 
 def frame_prefix(tick: int, dilation: float, cells: list[bytes], chat: bytes) -> bytes:
-    """Everything of a frame but the per-client `me` (array of 6; `me` is appended)."""
+    """Everything of a frame but the per-client `me`, which is appended encoded."""
     return b"".join(
         (
-            array_header(6),
-            encode(FRAME),
+            array_header(len(FRAME_FIELDS)),
+            encode(Frame.__struct_config__.tag),
             encode(tick),
             encode(round(dilation, 3)),
             array_header(len(cells)),
@@ -255,3 +536,17 @@ def frame_prefix(tick: int, dilation: float, cells: list[bytes], chat: bytes) ->
             chat,
         )
     )
+
+
+# -- decoding, for clients written in Python (tests, load-test bots) --------------
+
+_frames = msgspec.msgpack.Decoder(Frame)
+_messages: msgspec.msgpack.Decoder[ServerMessage] = msgspec.msgpack.Decoder(ServerMessage)
+
+
+def decode(data: bytes) -> Frame | ServerMessage:
+    """One server message as a client reads it: frames are arrays, the rest maps."""
+    first = data[0] if data else 0
+    if 0x90 <= first <= 0x9F or first in (0xDC, 0xDD):
+        return _frames.decode(data)
+    return _messages.decode(data)

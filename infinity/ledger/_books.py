@@ -214,6 +214,19 @@ def settle(
     return settlement
 
 
+def posting_rows(accepted: Sequence[tuple[int, Entry]]) -> list[tuple[int, str, int]]:
+    """The `ledger_postings` rows of accepted transfers: (transfer id, account, amount)."""
+    return [(tid, account, amount) for tid, e in accepted for account, amount in e[2]]
+
+
+def actor_rows(accepted: Sequence[tuple[int, Entry]]) -> list[tuple[int, str, int]]:
+    """The `ledger_actors` rows of accepted transfers: (transfer id, role, actor id), for
+    the kinds whose actors are looked up (`INDEXED_KINDS`) only."""
+    return [
+        (tid, role, actor) for tid, e in accepted if e[1] in INDEXED_KINDS for role, actor in e[3]
+    ]
+
+
 def _refusal(
     legs: tuple[tuple[str, int], ...], balances: dict[str, int], mints: set[str]
 ) -> Decision | None:

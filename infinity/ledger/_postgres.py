@@ -21,7 +21,7 @@ from typing import Any, Final
 import asyncpg
 
 from infinity.ledger import _sql
-from infinity.ledger._books import INDEXED_KINDS, Decision, Entry, Known, settle
+from infinity.ledger._books import Decision, Entry, Known, actor_rows, posting_rows, settle
 from infinity.ledger.errors import KindMismatch
 from infinity.ledger.types import AccountKind, AuditReport, Receipt
 
@@ -139,19 +139,14 @@ class PostgresBackend:
             [e[5] for _, e in accepted],
             now,
         )
-        legs = [(tid, account, amount) for tid, e in accepted for account, amount in e[2]]
+        legs = posting_rows(accepted)
         await connection.execute(
             _INSERT_POSTINGS,
             [tid for tid, _, _ in legs],
             [account for _, account, _ in legs],
             [amount for _, _, amount in legs],
         )
-        actors = [
-            (tid, role, actor)
-            for tid, e in accepted
-            if e[1] in INDEXED_KINDS
-            for role, actor in e[3]
-        ]
+        actors = actor_rows(accepted)
         if actors:
             await connection.execute(
                 _INSERT_ACTORS,

@@ -26,7 +26,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 from infinity.ledger import _sql
-from infinity.ledger._books import INDEXED_KINDS, Decision, Entry, Known, Settlement, settle
+from infinity.ledger._books import (
+    Decision,
+    Entry,
+    Known,
+    Settlement,
+    actor_rows,
+    posting_rows,
+    settle,
+)
 from infinity.ledger.errors import KindMismatch
 from infinity.ledger.types import AccountKind, AuditReport, Receipt
 
@@ -142,16 +150,8 @@ class SqliteWriter:
         ).rowcount
         if inserted != len(accepted):
             raise _StoredKey
-        connection.executemany(
-            _INSERT_POSTING,
-            [(tid, account, amount) for tid, e in accepted for account, amount in e[2]],
-        )
-        actors = [
-            (tid, role, actor)
-            for tid, e in accepted
-            if e[1] in INDEXED_KINDS
-            for role, actor in e[3]
-        ]
+        connection.executemany(_INSERT_POSTING, posting_rows(accepted))
+        actors = actor_rows(accepted)
         if actors:
             connection.executemany(_INSERT_ACTOR, actors)
         connection.executemany(

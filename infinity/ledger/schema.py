@@ -1,7 +1,7 @@
 """The ledger's tables, as SQLAlchemy Core, on the store's `metadata`.
 
 Migration `0002_ledger` creates them; the store's drift test compares the two,
-which is why `infinity.store.schema` imports this module at its bottom.
+with every package's tables loaded.
 
 * `ledger_accounts`: one row per account; `balance` is a cache of the sum of
   the account's postings, kept in the same transaction as the postings. A
@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from infinity.store.schema import metadata
-
-# An autoincrementing 64-bit key; SQLite only autoincrements a plain INTEGER primary key.
-_SerialId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from infinity.store.schema import SerialId, metadata, reference
 
 ledger_accounts = sa.Table(
     "ledger_accounts",
@@ -38,7 +35,7 @@ ledger_accounts = sa.Table(
 ledger_transfers = sa.Table(
     "ledger_transfers",
     metadata,
-    sa.Column("id", _SerialId, primary_key=True, autoincrement=True),
+    sa.Column("id", SerialId, primary_key=True, autoincrement=True),
     sa.Column("key", sa.String(128), nullable=False, unique=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("actors", sa.Text, nullable=False),  # JSON object: role -> id
@@ -50,13 +47,8 @@ ledger_transfers = sa.Table(
 ledger_postings = sa.Table(
     "ledger_postings",
     metadata,
-    sa.Column(
-        "transfer_id",
-        sa.BigInteger,
-        sa.ForeignKey("ledger_transfers.id"),
-        primary_key=True,
-    ),
-    sa.Column("account", sa.String(64), sa.ForeignKey("ledger_accounts.name"), primary_key=True),
+    reference("transfer_id", sa.BigInteger, "ledger_transfers.id", primary_key=True),
+    reference("account", sa.String(64), "ledger_accounts.name", primary_key=True),
     sa.Column("amount", sa.BigInteger, nullable=False),
     sa.Index("ix_ledger_postings_account_transfer_id", "account", "transfer_id"),
     sqlite_with_rowid=False,
@@ -65,12 +57,7 @@ ledger_postings = sa.Table(
 ledger_actors = sa.Table(
     "ledger_actors",
     metadata,
-    sa.Column(
-        "transfer_id",
-        sa.BigInteger,
-        sa.ForeignKey("ledger_transfers.id"),
-        primary_key=True,
-    ),
+    reference("transfer_id", sa.BigInteger, "ledger_transfers.id", primary_key=True),
     sa.Column("role", sa.String(32), primary_key=True),
     sa.Column("actor_id", sa.BigInteger, nullable=False),
     sa.Index("ix_ledger_actors_role_actor_id", "role", "actor_id"),

@@ -22,7 +22,9 @@ import websockets
 from rich.console import Console
 from rich.table import Table
 
-_decode = msgspec.msgpack.Decoder().decode
+from infinity.gateway import wire
+from infinity.sim.kinds import Kind
+
 _encode = msgspec.msgpack.Encoder().encode
 
 
@@ -99,10 +101,10 @@ class Bot:
             self.ws_url, compression=None, max_size=2**22, open_timeout=20
         ) as ws:
             await ws.send(_encode({"t": "hello", "v": 1, "token": self.token}))
-            welcome = _decode(await asyncio.wait_for(_recv(ws), 20))
-            if not isinstance(welcome, dict) or welcome.get("t") != "welcome":
+            welcome = wire.decode(await asyncio.wait_for(_recv(ws), 20))
+            if not isinstance(welcome, wire.Welcome):
                 raise RuntimeError(f"no welcome: {welcome!r}")
-            self.ship = welcome["ship"]
+            self.ship = welcome.ship
             self.report.connected += 1
             await self._command(ws, {"t": "undock"})
             sender = asyncio.create_task(self._fly(ws, until))
@@ -140,15 +142,15 @@ class Bot:
                 data = await asyncio.wait_for(_recv(ws), remaining)
             except TimeoutError:
                 return
-            message = _decode(data)
-            if isinstance(message, list):
+            message = wire.decode(data)
+            if isinstance(message, wire.Frame):
                 report.frames += 1
                 report.frame_bytes += len(data)
-                self._ack(message[5][0])
+                self._ack(message.me.ack)
                 if self.fire:
-                    self._remember(message[3])
-            elif message.get("t") == "error":
-                reason = message.get("reason", "?")
+                    self._remember(message.cells)
+            elif isinstance(message, wire.ErrorMessage):
+                reason = str(message.reason)
                 report.errors[reason] = report.errors.get(reason, 0) + 1
 
     def _ack(self, ack: int) -> None:
@@ -158,12 +160,12 @@ class Bot:
         for seq in [s for s in self.sent if s <= ack]:
             self.report.latencies.append(now - self.sent.pop(seq))
 
-    def _remember(self, cells: list[Any]) -> None:
+    def _remember(self, cells: list[wire.Cell]) -> None:
         for cell in cells:
-            for record in cell[4]:
-                if record[1] == 1 and record[0] != self.ship:
-                    self.seen.add(record[0])
-            for gone in cell[5]:
+            for record in cell.entered:
+                if record.kind == Kind.SHIP and record.id != self.ship:
+                    self.seen.add(record.id)
+            for gone in cell.left:
                 self.seen.discard(gone)
 
 

@@ -18,7 +18,7 @@ from infinity.commands.errors import Rejected, Rejection
 from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
 from infinity.sim import events as ev
-from infinity.sim import orders, rules, systems
+from infinity.sim import handlers, rules, systems
 from infinity.sim.bodies import NO_ENTITY, Bodies
 from infinity.sim.clock import ZoneClock
 from infinity.sim.kinds import Kind
@@ -195,7 +195,7 @@ class Zone:
         rejections: list[tuple[object, Rejection]] = []
         for command, origin in inbox:
             try:
-                orders.apply(self, command)
+                handlers.apply(self, command)
             except Rejected as refusal:
                 rejections.append((origin, Rejection(refusal.reason, refusal.detail, command.seq)))
         return rejections
@@ -279,16 +279,10 @@ class Zone:
         self._events.append(ev.Wrecked(wreck, ship_id, ore))
         b.siphon[row] = NO_ENTITY
         info = self.info[ship_id]
-        fresh = ShipState(
-            id=ship_id,
-            name=info.name,
-            account=info.account,
-            home_station=info.home_station,
-            home_system=info.home_system,
-            docked_at=info.home_station,
-        )
-        if info.home_system == self.system_id and info.home_station in b.row_of:
-            station = b.row_of[info.home_station]
+        home = info.home_station
+        fresh = ShipState(ship_id, info.name, info.account, home, info.home_system, docked_at=home)
+        if info.home_system == self.system_id and home in b.row_of:
+            station = b.row_of[home]
             self._set_ship_columns(row, fresh, float(b.pos[station, 0]), float(b.pos[station, 1]))
         else:
             self._pending.departures.append(Departure(fresh, info.home_system, NO_ENTITY))

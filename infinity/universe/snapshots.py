@@ -11,11 +11,15 @@ import logging
 import time
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from infinity.sim import events as ev
 from infinity.sim.zone import TickReport, Zone
-from infinity.store.records import ChatLine
-from infinity.store.store import Store
+from infinity.universe.charts import Charts
+from infinity.universe.chatlog import ChatLog
+from infinity.universe.hangar import Hangar
 from infinity.universe.loop import pause
+from infinity.universe.records import ChatLine
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -28,6 +32,9 @@ class Deliveries(Protocol):
 
     def return_delivered(self, keys: set[str]) -> None: ...
 
+    async def mark_delivered(self, connection: AsyncConnection, keys: set[str]) -> None:
+        """Record `keys` as delivered inside the snapshot's own transaction."""
+
 
 class Snapshots:
     """Writes the universe to the store on a schedule and once more at shutdown."""
@@ -35,12 +42,16 @@ class Snapshots:
     def __init__(
         self,
         universe: Universe,
-        store: Store,
+        hangar: Hangar,
+        charts: Charts,
+        chat: ChatLog,
         interval: float = 5.0,
         deliveries: Deliveries | None = None,
     ) -> None:
         self.universe = universe
-        self.store = store
+        self.hangar = hangar
+        self.charts = charts
+        self.chat = chat
         self.interval = interval
         self.deliveries = deliveries
         self._chat: list[ChatLine] = []
@@ -57,7 +68,7 @@ class Snapshots:
     async def flush_chat(self) -> None:
         lines, self._chat = self._chat, []
         if lines:
-            await self.store.add_chat(lines)
+            await self.chat.add(lines)
 
     async def save(self) -> None:
         """One consistent picture of every ship and asteroid, in one transaction each."""
@@ -66,14 +77,20 @@ class Snapshots:
         ore: dict[int, float] = {}
         for zone in self.universe.zones.values():
             ore.update(zone.ore_levels())
+        deliveries = self.deliveries
+
+        async def mark(connection: AsyncConnection) -> None:
+            if deliveries is not None and delivered:
+                await deliveries.mark_delivered(connection, delivered)
+
         try:
-            await self.store.save_ships(ships, delivered)
+            await self.hangar.save_ships(ships, mark)
         except Exception:
             if self.deliveries:
                 self.deliveries.return_delivered(delivered)
             raise
-        await self.store.save_ore(ore)
-        await self.store.save_clocks({s: z.clock.tick for s, z in self.universe.zones.items()})
+        await self.charts.save_ore(ore)
+        await self.charts.save_clocks({s: z.clock.tick for s, z in self.universe.zones.items()})
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Flush chat every second and snapshot every `interval` until stopped."""

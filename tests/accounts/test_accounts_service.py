@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from infinity.accounts.errors import BadCredentials, InvalidInput, Unauthorized
+from infinity.accounts.errors import BadCredentials, InvalidInput, NameTaken, Unauthorized
 from infinity.accounts.passwords import needs_rehash
+from infinity.accounts.registry import Registry
 from infinity.accounts.service import Accounts
-from infinity.store.errors import NameTaken
 from infinity.store.store import Store, sqlite_url
 
 PASSWORD = "stardust-42"
@@ -150,9 +150,9 @@ async def test_overlong_password_is_refused_without_hashing(accounts: Accounts) 
 
 async def test_login_upgrades_an_old_hash(accounts: Accounts, store: Store) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
-    await store.create_account("Legacy", weak, "player")
+    await Registry(store.engine).create_account("Legacy", weak, "player")
     await accounts.login("Legacy", PASSWORD)
-    found = await store.credentials("Legacy")
+    found = await Registry(store.engine).credentials("Legacy")
     assert found is not None
     assert found[1] != weak
     assert not needs_rehash(found[1])

@@ -28,6 +28,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from infinity.gateway import wire
 from tests.conftest import Server, require_ci_or_skip
 
 pytestmark = pytest.mark.browser
@@ -142,9 +143,9 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
     assert hook(page, "I.entities.get(I.shipId).kind") == 1
 
     # Undock (F) if the new ship starts docked, then fly ahead for a second.
-    if hook(page, "I.me.dockedAt") >= 0:
+    if hook(page, "I.me.docked_at") >= 0:
         page.keyboard.press("f")
-        wait_hook(page, "I.me.dockedAt === -1")
+        wait_hook(page, "I.me.docked_at === -1")
     start = hook(page, "(({x, y}) => [x, y])(I.entities.get(I.shipId))")
     page.keyboard.down("w")
     page.wait_for_timeout(1100)
@@ -186,7 +187,7 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
     page.keyboard.press("Space")
     wait_hook(
         page,
-        f"I.events.some((e) => e.type === 'beam' && e.data[0] === I.shipId)"
+        f"I.events.some((e) => e.t === 'beam' && e.shooter === I.shipId)"
         f" || I.errors.length > {errors_before}",
     )
     if hook(page, f"I.errors.length > {errors_before}"):
@@ -194,7 +195,7 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
         assert page.locator("#notices .notice.error").first.is_visible()
         assert reason.upper() in page.inner_text("#notices")
     else:
-        assert hook(page, "I.events.find((e) => e.type === 'beam').data[1]") == locked
+        assert hook(page, "I.events.find((e) => e.t === 'beam').target") == locked
 
     # Local chat: Enter focuses the line, Enter sends, the line comes back.
     line = f"hello from {name}"
@@ -203,7 +204,7 @@ def test_pilot_flies_fights_and_talks(server: Server, browser: Browser) -> None:
     page.keyboard.type(line)
     page.keyboard.press("Enter")
     page.locator("#chat-log").get_by_text(line).wait_for(timeout=WAIT_MS)
-    assert hook(page, f"I.chat.some((l) => l[2] === {line!r})")
+    assert hook(page, f"I.chat.some((l) => l.text === {line!r})")
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "bridge.png"))
@@ -233,7 +234,7 @@ def test_pilot_trades_and_reads_the_books(server: Server, browser: Browser) -> N
 
     # Docked at the start: the station market opens by itself with the
     # station's prices and stock.
-    station = hook(page, "I.me.dockedAt")
+    station = hook(page, "I.me.docked_at")
     assert station >= 0, "a new ship starts docked"
     wait_hook(page, "I.panels.market && I.market !== null")
     market = httpx.get(f"{server.url}/api/market", params={"station": station}).json()
@@ -395,24 +396,25 @@ def _moves(*records: tuple[int, float, float, float]) -> bytes:
     )
 
 
-def _frame(tick: int, cells: list[list[Any]], view: list[int] | None = None) -> str:
-    # [ack, energy, cargo, torpedoes, docked_at, target, beam_cd, torp_cd,
-    #  mining, view, credits, fuel]
-    me = [0, 100.0, 0.0, 8, -1, -1, 0, 0, -1, view, 1234, 55]
-    return base64.b64encode(msgspec.msgpack.encode([0, tick, 1.0, cells, [], me])).decode()
+def _frame(
+    tick: int, cells: list[wire.Cell], view: list[int] | None = None, siphon: int = -1
+) -> str:
+    """A frame as the server lays it out (infinity/gateway/wire.py)."""
+    me = wire.Me(0, 100, 0, 8, -1, -1, 0, 0, -1, view, 1234, 55, siphon)
+    return base64.b64encode(msgspec.msgpack.encode(wire.Frame(tick, 1.0, cells, [], me))).decode()
 
 
 def _cell(
     key: int,
     ox: float,
     full: bool = False,
-    entered: list[list[Any]] | None = None,
+    entered: list[wire.Entity] | None = None,
     left: list[int] | None = None,
     moves: bytes = b"",
     status: bytes = b"",
-    events: list[list[Any]] | None = None,
-) -> list[Any]:
-    return [key, ox, 0.0, full, entered or [], left or [], moves, status, events or []]
+    events: list[wire.WireEvent] | None = None,
+) -> wire.Cell:
+    return wire.Cell(key, ox, 0.0, full, entered or [], left or [], moves, status, events or [])
 
 
 def test_world_model_follows_protocol_order(browser: Browser) -> None:
@@ -440,10 +442,10 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
         )
         return x
 
-    ship = [7, 1, "Pilot", 100.0, 200.0, 0.0, 100, 100, {"docked_at": -1, "owner": 3}]
-    station = [9, 4, "Port", 500.0, 500.0, 0.0, 100, 100, {}]
-    rock = [11, 3, "Rock", 3000.0, 100.0, 0.0, 100, 100, {"ore": 250}]
-    wreck = [13, 7, "Wreck of Raider", 600.0, 400.0, 0.0, 0, 0, {"ore": 12, "of": 5}]
+    ship = wire.Entity(7, 1, "Pilot", 100.0, 200.0, 0.0, 100, 100, {"docked_at": -1, "owner": 3})
+    station = wire.Entity(9, 4, "Port", 500.0, 500.0, 0.0, 100, 100, {})
+    rock = wire.Entity(11, 3, "Rock", 3000.0, 100.0, 0.0, 100, 100, {"ore": 250})
+    wreck = wire.Entity(13, 7, "Wreck of Raider", 600.0, 400.0, 0.0, 0, 0, {"ore": 12, "of": 5})
     apply(
         _frame(
             100,
@@ -470,12 +472,17 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
                     0.0,
                     moves=_moves((7, 150.5, 200.0, 0.5)),
                     status=struct.pack("<IBB", 7, 90, 50),
-                    events=[["beam", 7, 11]],
+                    events=[wire.BeamEvent(7, 11), wire.SiphonBrokenEvent(7, 13, "range")],
                 )
             ],
+            siphon=13,
         )
     )
-    assert out["events"] == [["beam", 7, 11]]
+    assert out["events"] == [
+        {"t": "beam", "shooter": 7, "target": 11},
+        {"t": "siphon_broken", "thief": 7, "victim": 13, "why": "range"},
+    ]
+    assert page.evaluate("() => window.harness.world.me.siphon") == 13
     moved = entity(7)
     assert (moved["x"], moved["y"], moved["h"], moved["hull"], moved["shield"]) == (
         150.5,
@@ -488,7 +495,7 @@ def test_world_model_follows_protocol_order(browser: Browser) -> None:
 
     # Crossing into the next cell: left in one record, entered in the other,
     # and the motion history survives (no snap when drawing).
-    crossed = [7, 1, "Pilot", 2500.5, 200.0, 0.5, 90, 50, {"docked_at": -1, "owner": 3}]
+    crossed = wire.Entity(7, 1, "Pilot", 2500.5, 200.0, 0.5, 90, 50, {"docked_at": -1, "owner": 3})
     apply(
         _frame(
             102,
@@ -564,7 +571,7 @@ def test_roster_lists_the_crews_and_a_hail_is_answered(server: Server, browser: 
     assert "RECENT MEMORIES" in file and "GOAL" in file, file
     assert detail.locator(".persona-grid .lvl").count() == 13  # 5 traits, 5 skills, 3 values
     # RECRUIT is offered only when its ship is docked where we are docked.
-    here = hook(page, "I.me.dockedAt")
+    here = hook(page, "I.me.docked_at")
     offered = page.is_visible("#roster-detail button[data-act='recruit']")
     assert offered == (hook(page, "I.rosterDetail.docked_at") == here and here >= 0)
 
@@ -587,7 +594,7 @@ def test_roster_lists_the_crews_and_a_hail_is_answered(server: Server, browser: 
     ship, full_name = agent["ship"], agent["name"]
     wait_hook(
         page,
-        f"I.chat.some(([s, , text]) => s === {ship} && text.includes({full_name!r}))",
+        f"I.chat.some((l) => l.ship === {ship} && l.text.includes({full_name!r}))",
         timeout=HAIL_ANSWER_MS,
     )
     answer = page.locator(f"#chat-log .line.agent[data-ship='{ship}']", has_text=full_name)

@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infinity.commands import types as c
-from infinity.crew.company import Company
-from infinity.crew.mind import Decision
+from infinity.company.archive import DatabaseArchive
+from infinity.company.company import Company
+from infinity.crew.mind import Decision, Minds
 from infinity.galaxy.generate import generate
 from infinity.sim import events as ev
 from infinity.sim import rules
 from infinity.sim.zone import ShipState, TickReport, Zone
 from infinity.store.store import Store, sqlite_url
+from infinity.universe.charts import Charts
+from infinity.universe.hangar import Hangar
+from infinity.universe.shipyard import Shipyard
 from infinity.universe.universe import Universe
 
 SEED = 7
@@ -67,16 +71,16 @@ class Harbour:
 async def open_harbour(data: Path, seed: int = SEED) -> Harbour:
     """Open (or reopen) the universe stored in `data`, as `run_embedded` loads it."""
     store = await Store.open(sqlite_url(data))
-    galaxy = await store.load_galaxy()
+    galaxy = await Charts(store.engine).load_galaxy()
     if galaxy is None:
         galaxy = generate(seed)
-        await store.save_galaxy(galaxy)
+        await Charts(store.engine).save_galaxy(galaxy)
     universe = Universe(galaxy)
-    for ship in await store.load_ships():
+    for ship in await Hangar(store.engine).load_ships():
         universe.place(ship.system_id, ship.state, ship.role)
-    company = Company(universe, store, seed)
+    shipyard = Shipyard(Hangar(store.engine), universe)
+    company = Company(universe, Minds(seed), DatabaseArchive(store.engine), shipyard)
     await company.start()
-    universe.observe(company.witness_tick)
     harbour = Harbour(store, universe, company)
     universe.observe(harbour._heard)
     return harbour

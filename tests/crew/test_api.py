@@ -12,11 +12,11 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from infinity.accounts.errors import Unauthorized
+from infinity.accounts.records import Account
 from infinity.commands import types as c
-from infinity.crew.company import Company
+from infinity.company.company import Company
 from infinity.crew.orders import OrderKind
 from infinity.gateway import crew_api as api
-from infinity.store.records import Account
 
 from .dna import ACGT
 from .harbour import Harbour, open_harbour
@@ -67,7 +67,7 @@ def bench(tmp_path: Path) -> Iterator[Bench]:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         harbour = await open_harbour(tmp_path)
         opened.append(harbour)
-        app.state.world = World(harbour.company)
+        app.state.game = World(harbour.company)
         try:
             yield
         finally:

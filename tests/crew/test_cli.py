@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from infinity.crew.cli import crew_app
+from infinity.company.cli import crew_app
 
 from .dna import ACGT, FASTA
 from .harbour import open_harbour

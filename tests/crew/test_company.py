@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from infinity.commands import types as c
+from infinity.company.company import Company
+from infinity.company.founding import CREW_SHIP_ROLE, SHIP_NAMES, founder_genome
 from infinity.crew.agent import Agent
-from infinity.crew.company import Company
 from infinity.crew.crew import Station
-from infinity.crew.founding import CREW_SHIP_ROLE, SHIP_NAMES, founder_genome
 from infinity.crew.genome import persona
 from infinity.crew.goals import Goal
 from infinity.crew.llm import LlmConfig, LlmMind, Prompt, Thought
@@ -20,6 +20,7 @@ from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import ShipState
 from infinity.traffic.pilots import Pilots
+from infinity.universe.hangar import Hangar
 
 from .harbour import Harbour, open_harbour
 
@@ -153,7 +154,7 @@ async def test_minds_persist_across_a_restart_without_reseeding(tmp_path: Path) 
         a.id: (a.name, a.alive, [m.text for m in a.memory.recent(len(a.memory))])
         for a in h.company.minds.agents.values()
     }
-    ships = len(await h.store.load_ships())
+    ships = len(await Hangar(h.store.engine).load_ships())
     await h.store.close()
 
     again = await open_harbour(tmp_path)
@@ -163,7 +164,9 @@ async def test_minds_persist_across_a_restart_without_reseeding(tmp_path: Path) 
             for a in again.company.minds.agents.values()
         }
         assert after == before
-        assert len(await again.store.load_ships()) == ships  # no new crews, no new ships
+        assert (
+            len(await Hangar(again.store.engine).load_ships()) == ships
+        )  # no new crews, no new ships
         assert again.company.ships == h.company.ships
         assert {k: v.members for k, v in again.company.minds.crews.items()} == {
             k: v.members for k, v in h.company.minds.crews.items()

@@ -11,7 +11,7 @@ from infinity.crew.goals import Goal
 from infinity.crew.memory import MemoryKind
 from infinity.crew.needs import ORE_PRICE, STARTING_CREDITS, UPKEEP_PER_SECOND
 from infinity.crew.orders import Order, OrderKind
-from infinity.crew.senses import Heard, Perception, ShipView
+from infinity.crew.senses import Heard, OwnShip, Perception
 from infinity.sim import events as ev
 
 from .dna import ACGT, bred
@@ -88,7 +88,7 @@ def test_an_agent_dies_for_good_and_witnesses_remember() -> None:
     run.seconds(20)
     later = [d for d in run.decisions[before:] if d.agent == doomed.id]
     assert later == []  # never perceived, never decides: it never acts again
-    ship = ShipView(MINER, 0.0, 0.0)
+    ship = OwnShip(MINER, 0.0, 0.0)
     asked_anyway = run.minds.decide(Perception(doomed.id, 99.0, ship, heard=(HELLO,)))
     assert asked_anyway.commands == [] and asked_anyway.goal == Goal.IDLE
 

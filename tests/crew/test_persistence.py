@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from infinity.company.archive import DatabaseArchive
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.goals import Goal
 from infinity.crew.memory import MemoryKind
 from infinity.crew.mind import Minds
+from infinity.crew.needs import interim_purse
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.planner import ACTION_INDEX
-from infinity.store.minds import allocate_agent_ids, flush, load_memories, restore
 from infinity.store.store import Store, sqlite_url
 
 from .dna import ACGT, FASTA, GATTACA
@@ -35,7 +36,7 @@ def grow(minds: Minds, ids: list[int]) -> list[Agent]:
 async def test_minds_survive_a_restart(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     store = await Store.open(url)
-    ids = await allocate_agent_ids(store.engine, 3)
+    ids = await DatabaseArchive(store.engine).allocate_ids(3)
     assert ids == [1, 2, 3]
     minds = Minds(seed=5)
     first, second, third = grow(minds, ids)
@@ -50,18 +51,20 @@ async def test_minds_survive_a_restart(tmp_path: Path) -> None:
     third.die("our ship was destroyed by Reaver", 7000.0)
     minds.needs.levels[minds.row_of(first.id)] = (0.1, 0.2, 0.3, 0.4)
     first.memory.retrieve("who shot at us", 9000.0, k=10)  # recall times are persisted too
-    assert await flush(store.engine, minds) == sum(len(a.memory) for a in (first, second, third))
+    assert await DatabaseArchive(store.engine).flush(minds) == sum(
+        len(a.memory) for a in (first, second, third)
+    )
     first.remember(OBS, "Reaver is back near the gate", 9100.0, 8)  # after the first flush
     first.memory.retrieve("quiet gate", 9200.0, k=3)
-    assert await flush(store.engine, minds) == 1
+    assert await DatabaseArchive(store.engine).flush(minds) == 1
     await store.close()
 
     store = await Store.open(url)
     try:
         again = Minds(seed=5)
-        await restore(store.engine, again)
-        assert len(await load_memories(store.engine, first.id)) == len(first.memory)
-        assert await allocate_agent_ids(store.engine, 1) == [4]
+        await DatabaseArchive(store.engine).restore(again, interim_purse)
+        assert len(await DatabaseArchive(store.engine).memories(first.id)) == len(first.memory)
+        assert await DatabaseArchive(store.engine).allocate_ids(1) == [4]
     finally:
         await store.close()
     one, two, three = (again.agents[i] for i in ids)

@@ -8,7 +8,7 @@ from infinity.crew.agent import Agent
 from infinity.crew.goals import GOAL_FACTS, Goal
 from infinity.crew.mind import Decision, Minds
 from infinity.crew.planner import Action, Fact, plan
-from infinity.crew.senses import Chart, Perception, Place, ShipView
+from infinity.crew.senses import Chart, OwnShip, Perception, Place
 from infinity.sim import rules
 from infinity.sim.kinds import Kind
 
@@ -74,9 +74,9 @@ class FakeWorld:
     time: float = 0.0
     log: list[str] = field(default_factory=list)
 
-    def view(self) -> ShipView:
+    def view(self) -> OwnShip:
         dest = self.dest if self.dest is not None else 0.0
-        return ShipView(
+        return OwnShip(
             SHIP, self.x, 0.0, cargo=self.cargo, docked_at=self.docked, mining=self.mining,
             autopilot=self.dest is not None, dest_x=dest,
         )  # fmt: skip

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from infinity.commands import types as c
+from infinity.company.bridge import observe, perceive
+from infinity.company.witness import Witness
 from infinity.crew.agent import Agent
-from infinity.crew.bridge import observe, perceive
 from infinity.crew.mind import Decision, Minds
-from infinity.crew.witness import Witness
 from infinity.sim import events as ev
 from infinity.sim import rules
 from infinity.sim.kinds import Kind

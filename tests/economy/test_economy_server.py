@@ -12,8 +12,6 @@ import httpx2 as httpx
 from tests.conftest import Server
 from tests.gateway.client import Client
 
-CREDITS, FUEL = 10, 11  # indices in the `me` record
-
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
@@ -25,23 +23,23 @@ async def test_a_new_player_trades_and_posts_a_bounty(tmp_path: Path) -> None:
     try:
         token = str(server.register("merchant")["token"])
         client = await Client.connect(server.ws_url, token)
-        await client.until(lambda c: bool(c.me) and c.me[CREDITS] == 1000)
-        assert client.me[FUEL] == 100
+        await client.until(lambda c: c.me is not None and c.me.credits == 1000)
+        assert client.me is not None and client.me.fuel == 100
         seq = await client.send("sell", quantity=5.0)
-        await client.until(lambda c: any(e["seq"] == seq for e in c.errors))
-        assert client.errors[-1]["reason"] == "not_enough"
+        await client.until(lambda c: any(e.seq == seq for e in c.errors))
+        assert client.errors[-1].reason == "not_enough"
         seq = await client.send("repair")
-        await client.until(lambda c: any(e["seq"] == seq for e in c.errors))
-        assert client.errors[-1]["reason"] == "invalid"  # the hull needs no repair
+        await client.until(lambda c: any(e.seq == seq for e in c.errors))
+        assert client.errors[-1].reason == "invalid"  # the hull needs no repair
 
         wallet = httpx.get(f"{server.url}/api/wallet", headers=auth(token)).json()
         assert wallet["balance"] == 1000
         assert [e["kind"] for e in wallet["history"]] == ["grant"]
-        station = client.entities[client.ship][8]["docked_at"]
+        station = client.entities[client.ship].extra["docked_at"]
         market = httpx.get(f"{server.url}/api/market", params={"station": station}).json()
         assert market["prices"]["ore"] > 0
 
-        target = next(i for i, e in client.entities.items() if e[1] == 1 and i != client.ship)
+        target = next(i for i, e in client.entities.items() if e.kind == 1 and i != client.ship)
         posted = httpx.post(
             f"{server.url}/api/bounties",
             headers=auth(token),
@@ -50,7 +48,7 @@ async def test_a_new_player_trades_and_posts_a_bounty(tmp_path: Path) -> None:
         assert posted.status_code == 201, posted.text
         board = httpx.get(f"{server.url}/api/bounties").json()["open"]
         assert [(b["target_id"], b["amount"]) for b in board] == [(target, 250)]
-        await client.until(lambda c: c.me[CREDITS] == 750)
+        await client.until(lambda c: c.me is not None and c.me.credits == 750)
         too_much = httpx.post(
             f"{server.url}/api/bounties",
             headers=auth(token),

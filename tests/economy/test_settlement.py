@@ -8,20 +8,18 @@ from pathlib import Path
 import pytest
 
 from infinity.commands import types as c
+from infinity.commands.errors import Rejection
+from infinity.commands.notices import Notice
 from infinity.economy import accounts
-from infinity.economy.purse import WalletPurse
-from infinity.economy.service import (
-    NPC_GRANT,
-    PLAYER_GRANT,
-    SIPHON_PER_SECOND,
-    BountyRefused,
-    Economy,
-)
+from infinity.economy.bounties import BountyRefused
+from infinity.economy.service import Economy
+from infinity.economy.theft import SIPHON_PER_SECOND
+from infinity.economy.wallets import NPC_GRANT, PLAYER_GRANT
 from infinity.galaxy.generate import generate
 from infinity.ledger import Ledger, TransferKind
 from infinity.sim.zone import ShipState
-from infinity.store.economy import Board
 from infinity.store.store import Store, sqlite_url
+from infinity.universe.hangar import Hangar
 from infinity.universe.universe import Universe
 
 ME, YOU = 1_048_576, 1_048_577
@@ -38,16 +36,23 @@ async def economy(tmp_path: Path) -> AsyncIterator[Economy]:
     station = home.stations()[0]
     universe.place(home.id, ShipState(ME, "me", MY_ACCOUNT, station.id, home.id, station.x, station.y, docked_at=station.id, cargo=50.0), "player")  # fmt: skip
     universe.place(home.id, ShipState(YOU, "you", YOUR_ACCOUNT, station.id, home.id, 0.0, 3000.0), "player")  # fmt: skip
-    found = Economy(universe, ledger, Board(store.engine))
+    told: list[tuple[int, Notice | Rejection]] = []
+    crews: dict[int, tuple[str, int]] = {}  # the company's live roster, as the server gives it
+    found = Economy(
+        universe, ledger, store.engine, tell=lambda ship, m: told.append((ship, m)), crews=crews
+    )
     await found.start()
-    told: list[tuple[int, dict[str, object]]] = []
-    found.tell = lambda ship, message: told.append((ship, message))
     found.told = told  # type: ignore[attr-defined]
+    found.roster = crews  # type: ignore[attr-defined]
     try:
         yield found
     finally:
         await ledger.close()
         await store.close()
+
+
+def _deaf(ship: int, told: Notice | Rejection) -> None:
+    """A restarted economy in these tests has nobody connected to tell."""
 
 
 async def tick(economy: Economy, *commands: c.Command, ticks: int = 1) -> None:
@@ -99,7 +104,8 @@ async def test_buying_more_than_you_can_afford_changes_nothing(economy: Economy)
     await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=8.0), ticks=3)
     assert await balance(economy, MY_ACCOUNT) == 100
     assert zone.ship_state(ME).torpedoes == 0
-    assert ("no_credits", ME) in [(m.get("reason"), s) for s, m in economy.told]  # type: ignore[attr-defined]
+    told = economy.told  # type: ignore[attr-defined]
+    assert ("no_credits", ME) in [(m.reason, s) for s, m in told if isinstance(m, Rejection)]
 
 
 async def test_siphon_is_recorded_as_theft_with_the_victim(economy: Economy) -> None:
@@ -117,6 +123,10 @@ async def test_siphon_is_recorded_as_theft_with_the_victim(economy: Economy) -> 
     assert await economy.ledger.victims("thief", ME) == [YOU]
     history, _ = await economy.ledger.history(accounts.wallet(0, YOUR_ACCOUNT))
     assert history[0].kind == TransferKind.THEFT
+    told = [m for ship, m in economy.told if ship == YOU]  # type: ignore[attr-defined]
+    assert [(m.kind, m.amount, m.other) for m in told] == [
+        ("siphoned", SIPHON_PER_SECOND, "me")
+    ] * 3
 
 
 async def test_a_bounty_is_escrowed_then_paid_to_the_hunter(economy: Economy) -> None:
@@ -156,10 +166,10 @@ async def test_crew_upkeep_drains_the_ship_wallet_through_the_ledger(economy: Ec
     station = home.stations()[0]
     economy.universe.place(home.id, ShipState(crew_ship, "crewed", None, station.id, home.id, docked_at=station.id), "trader")  # fmt: skip
     await economy.open_wallet(crew_ship, None)
-    purse = WalletPurse(economy, lambda: crew_ship, lambda: 4)
-    assert purse.balance == NPC_GRANT / 4
-    for _ in range(30):
-        purse.spend(0.5, "upkeep")
+    assert economy.spendable_of_ship(crew_ship) == NPC_GRANT
+    for _ in range(30):  # what a crew's purses spend (infinity/company/purse.py)
+        economy.owe_upkeep(crew_ship, 0.5)
+    assert economy.spendable_of_ship(crew_ship) == NPC_GRANT - 15
     assert await economy.settle_upkeep() == 15
     wallet = accounts.wallet(crew_ship, None)
     assert await economy.ledger.balance(wallet) == NPC_GRANT - 15
@@ -173,10 +183,10 @@ async def test_unloaded_ore_is_bought_by_the_station(economy: Economy) -> None:
 
 
 async def test_a_bounty_on_a_crew_is_paid_when_its_ship_dies(economy: Economy) -> None:
-    economy.crews = {7: ("The Drifters", YOU)}
+    economy.roster[7] = ("The Drifters", YOU)  # type: ignore[attr-defined]
     bounty = await economy.post_bounty(MY_ACCOUNT, "crew", 7, 200)
     assert bounty.target_name == "The Drifters"
-    await economy._claim_bounties(YOU, ME)
+    await economy.bounties.claim(YOU, ME)
     assert (await economy.board.bounties("paid"))[0].id == bounty.id
     assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT  # the hunter was the poster
     with pytest.raises(BountyRefused):
@@ -200,7 +210,7 @@ async def test_a_purchase_lost_in_a_crash_is_delivered_at_the_next_start(economy
     await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=4.0), ticks=2)
     assert zone.ship_state(ME).torpedoes == 4
     # the process dies before any snapshot: the store still says 0 torpedoes
-    again = Economy(restarted(economy, 0), economy.ledger, economy.board)
+    again = Economy(restarted(economy, 0), economy.ledger, economy.board.engine, tell=_deaf)
     await again.start()
     home = again.universe.galaxy.systems[0].id
     again.universe.tick(home)
@@ -213,10 +223,13 @@ async def test_a_purchase_stored_with_its_snapshot_is_not_delivered_twice(econom
     assert zone is not None
     zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
     await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=4.0), ticks=2)
-    store = Store(economy.board.engine)
-    await store.save_ships(economy.universe.ship_states(), economy.take_delivered())
-    assert await economy.board.pending_deliveries() == []
-    again = Economy(restarted(economy, 4), economy.ledger, economy.board)
+    delivered = economy.take_delivered()
+    await Hangar(economy.board.engine).save_ships(
+        economy.universe.ship_states(),
+        lambda connection: economy.mark_delivered(connection, delivered),
+    )
+    assert await economy.journal.pending() == []
+    again = Economy(restarted(economy, 4), economy.ledger, economy.board.engine, tell=_deaf)
     await again.start()
     home = again.universe.galaxy.systems[0].id
     again.universe.tick(home)
@@ -229,7 +242,7 @@ async def test_a_sale_lost_in_a_crash_takes_the_ore_once_at_the_next_start(
 ) -> None:
     await tick(economy, c.Sell(ship=ME, quantity=20.0), ticks=2)
     # the process dies before any snapshot: the store still says 50 t aboard
-    again = Economy(restarted(economy, 8), economy.ledger, economy.board)
+    again = Economy(restarted(economy, 8), economy.ledger, economy.board.engine, tell=_deaf)
     home = again.universe.galaxy.systems[0].id
     again.universe.zones[home].bodies.cargo[again.universe.zones[home].bodies.row_of[ME]] = 50.0
     await again.start()

@@ -11,24 +11,24 @@ import msgspec
 import numpy as np
 import websockets
 
-from infinity.gateway.wire import MOVE
+from infinity.gateway import wire
 
-decode = msgspec.msgpack.Decoder().decode
 encode = msgspec.msgpack.Encoder().encode
 
 
 class Client:
-    def __init__(self, ws: Any, token: str) -> None:
+    def __init__(self, ws: Any, token: str, welcome: wire.Welcome) -> None:
         self.ws = ws
         self.token = token
-        self.welcome: dict[str, Any] = {}
-        self.entities: dict[int, list[Any]] = {}  # id -> [id, kind, name, x, y, heading, ...]
+        self.welcome = welcome
+        self.entities: dict[int, wire.Entity] = {}
+        self.cell_of: dict[int, int] = {}  # entity id -> the cell it was last seen entering
         self.positions: dict[int, tuple[float, float]] = {}
-        self.me: list[Any] = []
-        self.errors: list[dict[str, Any]] = []
-        self.chat: list[list[Any]] = []
-        self.events: list[list[Any]] = []
-        self.messages: list[dict[str, Any]] = []
+        self.me: wire.Me | None = None
+        self.errors: list[wire.ErrorMessage] = []
+        self.chat: list[wire.ChatLine] = []
+        self.events: list[wire.WireEvent] = []
+        self.messages: list[wire.ServerMessage] = []
         self.frames = 0
         self.tick = 0
         self.seq = 0
@@ -36,26 +36,25 @@ class Client:
     @classmethod
     async def connect(cls, ws_url: str, token: str, version: int = 1) -> Client:
         ws = await websockets.connect(ws_url, compression=None, open_timeout=10)
-        client = cls(ws, token)
         await ws.send(encode({"t": "hello", "v": version, "token": token}))
-        client.welcome = decode(await asyncio.wait_for(ws.recv(), 10))
-        return client
+        welcome = wire.decode(await asyncio.wait_for(ws.recv(), 10))
+        assert isinstance(welcome, wire.Welcome), welcome
+        return cls(ws, token, welcome)
 
     @property
     def ship(self) -> int:
-        ship: int = self.welcome["ship"]
-        return ship
+        return self.welcome.ship
 
     async def send(self, t: str, **fields: Any) -> int:
         self.seq += 1
         await self.ws.send(encode({"t": t, "seq": self.seq, "ship": self.ship, **fields}))
         return self.seq
 
-    async def recv(self, timeout: float = 5.0) -> Any:
-        message = decode(await asyncio.wait_for(self.ws.recv(), timeout))
-        if isinstance(message, list):
+    async def recv(self, timeout: float = 5.0) -> wire.Frame | wire.ServerMessage:
+        message = wire.decode(await asyncio.wait_for(self.ws.recv(), timeout))
+        if isinstance(message, wire.Frame):
             self._apply(message)
-        elif message.get("t") == "error":
+        elif isinstance(message, wire.ErrorMessage):
             self.errors.append(message)
         else:
             self.messages.append(message)
@@ -70,31 +69,37 @@ class Client:
             await self.recv(left)
 
     async def acked(self, seq: int, timeout: float = 5.0) -> None:
-        await self.until(lambda c: bool(c.me) and c.me[0] >= seq, timeout)
+        await self.until(lambda c: c.me is not None and c.me.ack >= seq, timeout)
 
-    def _apply(self, frame: list[Any]) -> None:
+    def _apply(self, frame: wire.Frame) -> None:
+        """In the protocol's order: full resets, then all left, then all entered, then moves."""
         self.frames += 1
-        _, self.tick, _dilation, cells, chat, me = frame
-        for cell in cells:
-            if cell[3]:
-                for gone in [i for i, e in self.entities.items() if e[-1] == cell[0]]:
-                    del self.entities[gone]
-        for cell in cells:
-            for gone in cell[5]:
-                self.entities.pop(gone, None)
-        for cell in cells:
-            for record in cell[4]:
-                self.entities[record[0]] = [*record, cell[0]]
-                self.positions[record[0]] = (record[3], record[4])
-        for cell in cells:
-            for move in np.frombuffer(cell[6], dtype=MOVE):
+        self.tick = frame.tick
+        for cell in frame.cells:
+            if cell.full:
+                for gone in [i for i, c in self.cell_of.items() if c == cell.key]:
+                    self._forget(gone)
+        for cell in frame.cells:
+            for gone in cell.left:
+                self._forget(gone)
+        for cell in frame.cells:
+            for record in cell.entered:
+                self.entities[record.id] = record
+                self.cell_of[record.id] = cell.key
+                self.positions[record.id] = (record.x, record.y)
+        for cell in frame.cells:
+            for move in np.frombuffer(cell.moves, dtype=wire.MOVE):
                 self.positions[int(move["id"])] = (
-                    float(cell[1] + move["x"] / 10.0),
-                    float(cell[2] + move["y"] / 10.0),
+                    float(cell.ox + move["x"] / 10.0),
+                    float(cell.oy + move["y"] / 10.0),
                 )
-            self.events.extend(cell[8])
-        self.chat.extend(chat)
-        self.me = me
+            self.events.extend(cell.events)
+        self.chat.extend(frame.chat)
+        self.me = frame.me
+
+    def _forget(self, entity: int) -> None:
+        self.entities.pop(entity, None)
+        self.cell_of.pop(entity, None)
 
     async def close(self) -> None:
         await self.ws.close()

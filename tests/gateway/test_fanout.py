@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import msgspec
 
 from infinity.commands import types as c
+from infinity.commands.errors import Reason, Rejection
+from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.gateway import wire
 from infinity.gateway.fanout import Fanout
 from infinity.gateway.session import Session
 from infinity.sim.kinds import Kind
@@ -30,14 +30,18 @@ def universe() -> Universe:
     return Universe(Galaxy(1, (StarSystem(1, "Sol", 0.0, 0.0, bodies),)))
 
 
-def frames(session: Session) -> list[Any]:
-    out = [msgspec.msgpack.decode(f) for f in session._queue]
+def messages(session: Session) -> list[wire.Frame | wire.ServerMessage]:
+    out = [wire.decode(f) for f in session._queue]
     session._queue.clear()
     return out
 
 
-def seen_ids(frame: list[Any]) -> set[int]:
-    return {record[0] for cell in frame[3] for record in cell[4]}
+def frames(session: Session) -> list[wire.Frame]:
+    return [m for m in messages(session) if isinstance(m, wire.Frame)]
+
+
+def seen_ids(frame: wire.Frame) -> set[int]:
+    return {record.id for cell in frame.cells for record in cell.entered}
 
 
 def setup() -> tuple[Universe, Fanout, dict[int, Session]]:
@@ -58,7 +62,7 @@ def test_clients_see_only_what_is_near_them() -> None:
     assert {A, B, 1, 2} <= seen_ids(first)
     assert FAR not in seen_ids(first)
     assert seen_ids(frames(sessions[FAR])[0]) == {FAR}
-    assert first[5][9] is not None  # the view is announced with the snapshot
+    assert first.me.view is not None  # the view is announced with the snapshot
 
 
 def test_neighbours_share_the_same_encoded_cells() -> None:
@@ -67,9 +71,9 @@ def test_neighbours_share_the_same_encoded_cells() -> None:
     frames(sessions[A]), frames(sessions[B])
     u.submit(c.Thrust(ship=B, throttle=1.0))
     u.tick(1)
-    a, b = frames(sessions[A])[0], frames(sessions[B])[0]
-    assert a[:5] == b[:5]  # everything but `me` is the same bytes
-    assert a[5] != b[5] or a[5][0] == b[5][0]
+    a, b = sessions[A]._queue[0], sessions[B]._queue[0]
+    me_a, me_b = wire.encode(frames(sessions[A])[0].me), wire.encode(frames(sessions[B])[0].me)
+    assert a.removesuffix(me_a) == b.removesuffix(me_b)  # everything but `me` is shared bytes
 
 
 def test_deltas_carry_moves_and_crossings() -> None:
@@ -79,7 +83,7 @@ def test_deltas_carry_moves_and_crossings() -> None:
     u.submit(c.Thrust(ship=A, throttle=1.0))
     for _ in range(10):
         u.tick(1)
-    moved = [f for f in frames(sessions[A]) if any(cell[6] for cell in f[3])]
+    moved = [f for f in frames(sessions[A]) if any(cell.moves for cell in f.cells)]
     assert moved
     frames(sessions[B]), frames(sessions[FAR])
     zone = u.zones[1]
@@ -87,7 +91,7 @@ def test_deltas_carry_moves_and_crossings() -> None:
     u.tick(1)
     far = frames(sessions[FAR])[0]
     assert B in seen_ids(far)
-    left = {i for cell in frames(sessions[A])[0][3] for i in cell[5]}
+    left = {i for cell in frames(sessions[A])[0].cells for i in cell.left}
     assert B in left
 
 
@@ -95,11 +99,9 @@ def test_rejections_go_to_the_session_that_sent_the_command() -> None:
     u, _, sessions = setup()
     u.submit(c.Dock(ship=A, station=999, seq=4), origin=sessions[A])
     u.tick(1)
-    errors = [m for m in frames(sessions[A]) if isinstance(m, dict)]
-    assert errors == [
-        {"t": "error", "reason": "unknown_entity", "detail": errors[0]["detail"], "seq": 4}
-    ]
-    assert not [m for m in frames(sessions[B]) if isinstance(m, dict)]
+    errors = [m for m in messages(sessions[A]) if isinstance(m, wire.ErrorMessage)]
+    assert [(e.reason, e.seq) for e in errors] == [(Reason.UNKNOWN_ENTITY, 4)]
+    assert not [m for m in messages(sessions[B]) if not isinstance(m, wire.Frame)]
 
 
 def test_a_slow_client_is_resynced_instead_of_buffering_forever() -> None:
@@ -108,7 +110,7 @@ def test_a_slow_client_is_resynced_instead_of_buffering_forever() -> None:
         u.tick(1)
     queued = frames(sessions[A])
     assert len(queued) < 40
-    assert queued[0][5][9] is not None  # restarts with a full view
+    assert queued[0].me.view is not None  # restarts with a full view
 
 
 def test_session_writer_sends_in_order() -> None:
@@ -128,3 +130,31 @@ def test_session_writer_sends_in_order() -> None:
 
     asyncio.run(main())
     assert sent == [bytes([i]) for i in range(5)]
+
+
+def test_a_notice_is_told_only_to_the_ship_it_is_for() -> None:
+    _, fanout, sessions = setup()
+    fanout.tell(A, Notice(kind=NoticeKind.LOOTED, text="looted 40 cr", credits=1040, amount=40))
+    fanout.tell(B, Rejection(Reason.NO_CREDITS, "the wallet is empty", seq=3))
+    [notice] = messages(sessions[A])
+    assert notice == wire.NoticeMessage(
+        kind=NoticeKind.LOOTED, text="looted 40 cr", credits=1040, amount=40
+    )
+    [error] = messages(sessions[B])
+    assert error == wire.ErrorMessage(reason=Reason.NO_CREDITS, detail="the wallet is empty", seq=3)
+    assert not messages(sessions[FAR])
+
+
+def test_a_siphon_is_in_me_until_an_event_says_it_broke() -> None:
+    u, _, sessions = setup()
+    for command in (c.Undock(ship=A), c.Undock(ship=B), c.Siphon(ship=A, target=B)):
+        u.submit(command)
+    u.tick(1)
+    assert frames(sessions[A])[-1].me.siphon == B
+    u.submit(c.Siphon(ship=A, target=None))
+    u.tick(1)
+    [frame] = frames(sessions[A])
+    broken = wire.SiphonBrokenEvent(A, B, "stopped")
+    assert frame.me.siphon == -1
+    assert broken in [e for cell in frame.cells for e in cell.events]
+    assert broken in [e for f in frames(sessions[B]) for cell in f.cells for e in cell.events]

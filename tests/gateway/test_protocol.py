@@ -11,6 +11,8 @@ import httpx2 as httpx
 import pytest
 import websockets
 
+from infinity.gateway import wire
+from infinity.sim.kinds import Kind
 from tests.conftest import Server
 from tests.gateway.client import Client, encode
 
@@ -41,12 +43,12 @@ async def join(server: Server, name: str) -> Client:
 
 async def test_welcome_then_full_snapshot_with_own_ship(server: Server) -> None:
     client = await join(server, "pilot1")
-    assert client.welcome["t"] == "welcome" and client.welcome["v"] == 1
+    assert client.welcome.v == 1
     await client.until(lambda c: c.ship in c.entities)
     record = client.entities[client.ship]
-    assert record[1] == 1 and record[2].startswith("pilot1")
-    assert record[8]["docked_at"] >= 0
-    assert any(e[1] == 4 for e in client.entities.values())  # its home station
+    assert record.kind == Kind.SHIP and record.name.startswith("pilot1")
+    assert record.extra["docked_at"] >= 0
+    assert any(e.kind == Kind.STATION for e in client.entities.values())  # its home station
     await client.close()
 
 
@@ -59,7 +61,7 @@ async def test_commands_are_acked_and_the_ship_flies(server: Server) -> None:
     await client.acked(seq)
     await asyncio.sleep(1.0)
     await client.until(lambda c: math.dist(c.positions[c.ship], start) > 100.0, timeout=5)
-    assert client.me[4] == -1  # not docked any more
+    assert client.me is not None and client.me.docked_at == -1  # not docked any more
     assert not client.errors
     await client.close()
 
@@ -69,7 +71,7 @@ async def test_rule_rejection_is_typed_and_changes_nothing(server: Server) -> No
     await client.until(lambda c: c.ship in c.entities)
     seq = await client.send("jump", gate=999_999)
     await client.until(lambda c: bool(c.errors))
-    assert client.errors[0]["reason"] == "docked" and client.errors[0]["seq"] == seq
+    assert client.errors[0].reason == "docked" and client.errors[0].seq == seq
     await client.close()
 
 
@@ -89,7 +91,7 @@ async def test_bad_frames_get_typed_errors(server: Server, frame: bytes, reason:
     client = await join(server, "fuzzy")
     await client.ws.send(frame)
     await client.until(lambda c: bool(c.errors))
-    assert client.errors[0]["reason"] == reason
+    assert client.errors[0].reason == reason
     frames = client.frames
     await client.until(lambda c: c.frames > frames + 5)  # the server keeps ticking
     await client.close()
@@ -102,8 +104,8 @@ async def test_text_frames_and_other_ships_are_refused(server: Server) -> None:
         encode({"t": "thrust", "seq": 9, "ship": client.ship + 1, "throttle": 1.0})
     )
     await client.until(lambda c: len(c.errors) >= 2)
-    assert [e["reason"] for e in client.errors] == ["bad_frame", "not_your_ship"]
-    assert client.errors[1]["seq"] == 9
+    assert [e.reason for e in client.errors] == ["bad_frame", "not_your_ship"]
+    assert client.errors[1].seq == 9
     await client.close()
 
 
@@ -112,7 +114,7 @@ async def test_flood_is_rate_limited_then_closed(server: Server) -> None:
     frame = encode({"t": "stop", "seq": 1, "ship": client.ship})
     for _ in range(90):  # past the burst of 60: refused, not closed
         await client.ws.send(frame)
-    await client.until(lambda c: any(e["reason"] == "rate_limited" for e in c.errors))
+    await client.until(lambda c: any(e.reason == "rate_limited" for e in c.errors))
     with pytest.raises(websockets.ConnectionClosed) as closed:
         for _ in range(2000):
             await client.ws.send(frame)
@@ -154,7 +156,7 @@ async def test_reconnect_resumes_and_replaces_the_old_connection(server: Server)
     second = await connect(server, token)
     assert second.ship == first.ship
     await second.until(lambda c: c.ship in c.entities)
-    assert second.entities[second.ship][8]["docked_at"] == -1  # still out in space
+    assert second.entities[second.ship].extra["docked_at"] == -1  # still out in space
     with pytest.raises(websockets.ConnectionClosed) as closed:
         for _ in range(200):
             await first.recv()
@@ -167,7 +169,7 @@ async def neighbours(server: Server, prefix: str) -> tuple[Client, Client]:
     first = await join(server, f"{prefix}0")
     for i in range(1, 8):
         other = await join(server, f"{prefix}{i}")
-        if other.welcome["system"] == first.welcome["system"]:
+        if other.welcome.system == first.welcome.system:
             return first, other
     raise AssertionError("new players never share a starter system")
 
@@ -175,10 +177,26 @@ async def neighbours(server: Server, prefix: str) -> tuple[Client, Client]:
 async def test_local_chat_reaches_everyone_in_the_system_and_is_kept(server: Server) -> None:
     a, b = await neighbours(server, "talker")
     await a.send("say", text="hello, Infinity")
-    await b.until(lambda c: any(line[2] == "hello, Infinity" for line in c.chat))
-    assert [line[1] for line in b.chat if line[2] == "hello, Infinity"] == [
-        a.welcome["account"]["name"]
+    await b.until(lambda c: any(line.text == "hello, Infinity" for line in c.chat))
+    assert [line.name for line in b.chat if line.text == "hello, Infinity"] == [
+        a.welcome.account.name
     ]
     await asyncio.sleep(1.5)  # chat is written within a second
     again = await connect(server, b.token)
-    assert any(line[2] == "hello, Infinity" for line in again.welcome["chat"])
+    assert any(line.text == "hello, Infinity" for line in again.welcome.chat)
+
+
+async def test_a_broken_siphon_reaches_the_thief_as_a_typed_event(server: Server) -> None:
+    thief, victim = await neighbours(server, "siphon")
+    await victim.until(lambda c: c.ship in c.entities)
+    station = victim.entities[victim.ship].extra["docked_at"]
+    for client in (thief, victim):  # new pilots start docked at the same station
+        await client.acked(await client.send("undock"))
+    seq = await thief.send("siphon", target=victim.ship)
+    await thief.acked(seq)
+    assert not thief.errors, thief.errors
+    assert thief.me is not None and thief.me.siphon == victim.ship
+    await victim.acked(await victim.send("dock", station=station))
+    broken = wire.SiphonBrokenEvent(thief.ship, victim.ship, "docked")
+    await thief.until(lambda c: broken in c.events)
+    await thief.until(lambda c: c.me is not None and c.me.siphon == -1)

@@ -2,6 +2,8 @@
 // Speakers are marked: your own lines, crew agents (lines from an agent's
 // ship, answered hails included), other NPC ships, and players.
 
+import { el } from "./dom.js";
+
 const MAX_LINES = 200;
 const MAX_CHARS = 280; // docs/protocol.md: `say` text is 1–280 characters
 
@@ -18,7 +20,7 @@ export class Chat {
     this.send = send;
     this.speaker = speaker;
     this.ownShip = null;
-    this.lines = []; // [ship, name, text], also read by the test hook
+    this.lines = []; // {ship, name, text} (wire.js CHAT_FIELDS), also read by the test hook
     this.sent = []; // texts we said that have not come back yet
     input.maxLength = MAX_CHARS;
     form.addEventListener("submit", (event) => {
@@ -64,10 +66,10 @@ export class Chat {
     this.append(null, "", text, "system");
   }
 
-  /** New lines; `live` ones from our ship are matched against what we sent. */
+  /** New {ship, name, text} lines; `live` ones from our ship are matched against what we sent. */
   add(lines, live = true) {
-    for (const [ship, name, text] of lines) {
-      this.lines.push([ship, name, text]);
+    for (const { ship, name, text } of lines) {
+      this.lines.push({ ship, name, text });
       let sentHere = false;
       if (ship === this.ownShip) {
         const k = live ? this.sent.indexOf(text) : -1;
@@ -113,8 +115,7 @@ export class Chat {
       return;
     }
     if (!tag && name) {
-      tag = document.createElement("span");
-      tag.className = "by";
+      tag = el("span", "by");
       name.after(tag);
     }
     if (tag && tag.textContent !== by) tag.textContent = by;
@@ -123,20 +124,13 @@ export class Chat {
   append(ship, name, text, cls, sentHere = false) {
     // Stick to the bottom only if the reader has not scrolled up.
     const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 8;
-    const row = document.createElement("div");
-    row.className = `line ${cls}`.trim();
+    const row = el("div", `line ${cls}`.trim());
     if (ship !== null && ship !== undefined) row.dataset.ship = String(ship);
     if (sentHere) row.dataset.sent = "1";
     if (name) {
-      const who = document.createElement("span");
-      who.className = "who";
-      who.textContent = name;
-      row.append(who, " ");
+      row.append(el("span", "who", name), " ");
     }
-    const body = document.createElement("span");
-    body.className = "text";
-    body.textContent = text; // never innerHTML: chat is untrusted
-    row.append(body);
+    row.append(el("span", "text", text)); // never innerHTML: chat is untrusted
     if (row.dataset.ship) this.entitle(row, ship, text, sentHere);
     this.log.append(row);
     while (this.log.children.length > MAX_LINES) this.log.firstElementChild.remove();

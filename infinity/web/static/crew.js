@@ -8,8 +8,10 @@
 // that starts with an agent's given name or its ship's name.
 
 import * as api from "./api.js";
+import { $, el, setText } from "./dom.js";
 import { describeApiError } from "./economy.js";
 import { fmtCredits } from "./hud.js";
+import { RefreshingPanel } from "./panel.js";
 
 const REFRESH_MS = 3000; // while open
 const QUIET_REFRESH_MS = 5000; // at most this often while closed (chat speakers)
@@ -42,19 +44,6 @@ const VALUES = [
   ["courage", "CRG", "brave"],
 ];
 const QUICK_ORDERS = ["mine", "dock", "follow me", "flee", "stand down"];
-
-const $ = (id) => document.getElementById(id);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function setText(node, text) {
-  if (node && node.textContent !== text) node.textContent = text;
-}
 
 const upper = (s) => String(s ?? "").toUpperCase();
 const words = (s) => upper(String(s ?? "").replace(/_/g, " "));
@@ -129,10 +118,10 @@ function goalLine(a) {
  * deps: { token(), world, notice(text, kind), lock(shipId), hail(text),
  *         onRoster(agents) }
  */
-export class RosterPanel {
+export class RosterPanel extends RefreshingPanel {
   constructor(deps) {
+    super($("roster-panel"), REFRESH_MS);
     this.deps = deps;
-    this.root = $("roster-panel");
     this.list = $("roster-list");
     this.detailBox = $("roster-detail");
     this.status = $("roster-status");
@@ -147,7 +136,6 @@ export class RosterPanel {
     this.recruited = null; // the crew a recruit answer told us we captain
     this.loading = false;
     this.loadedAt = 0;
-    this.timer = null;
     this.busy = false; // an order or recruit in flight
     this.actionText = "";
     this.actionError = false;
@@ -181,25 +169,8 @@ export class RosterPanel {
     }
   }
 
-  get open() {
-    return !this.root.classList.contains("hidden");
-  }
-
-  show(visible) {
-    this.root.classList.toggle("hidden", !visible);
-    clearInterval(this.timer);
-    this.timer = null;
-    if (!visible) {
-      if (this.root.contains(document.activeElement)) document.activeElement.blur();
-      return;
-    }
+  opened() {
     this.render();
-    this.refresh();
-    this.timer = setInterval(() => this.refresh(), REFRESH_MS);
-  }
-
-  toggle() {
-    this.show(!this.open);
   }
 
   /** The agents aboard a ship (by the last roster), or []. */
@@ -575,7 +546,7 @@ export class RosterPanel {
           : "not on sensors";
     }
     if (buttons.recruit) {
-      const here = world.me ? world.me.dockedAt : -1;
+      const here = world.me ? world.me.docked_at : -1;
       const possible = a.alive && !mine && here >= 0 && a.docked_at === here;
       buttons.recruit.classList.toggle("hidden", !possible);
       buttons.recruit.disabled = this.busy || a.captain;

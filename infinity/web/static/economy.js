@@ -4,7 +4,9 @@
 // and `error` messages; the wallet and the board are REST (docs/protocol.md).
 
 import * as api from "./api.js";
+import { $, el, setText } from "./dom.js";
 import { fmtCredits } from "./hud.js";
+import { RefreshingPanel } from "./panel.js";
 import { Kind } from "./world.js";
 
 const MARKET_REFRESH_MS = 3000;
@@ -15,12 +17,13 @@ const SHIP_TORPEDOES = 8;
 const SHIP_HULL = 100;
 const QTY_MAX = 1000; // the protocol's bound on a trade's quantity
 const MIN_BOUNTY = 10;
-
-const $ = (id) => document.getElementById(id);
-
-function setText(el, text) {
-  if (el && el.textContent !== text) el.textContent = text;
-}
+// The market's rows: what each good's button does and how its quantity steps.
+const GOODS = [
+  { good: "ore", action: "sell", colour: "amber", step: "any" },
+  { good: "fuel", action: "buy", colour: "cyan", step: "1" },
+  { good: "torpedo", action: "buy", colour: "cyan", step: "1" },
+  { good: "repair", action: "repair", colour: "lav", step: null }, // always to full
+];
 
 /** `CODE: detail` of a REST refusal, as the HUD shows server errors. */
 export function describeApiError(err) {
@@ -58,14 +61,31 @@ function fmtAge(at) {
   return `${Math.floor(s / 86400)} D AGO`;
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 // ---------------------------------------------------------------- market --
+
+/** One good's row of the market table, and the cells the panel fills in. */
+function marketRow({ good, action, colour, step }) {
+  const tr = el("tr");
+  tr.dataset.good = good;
+  const cell = (className, text) => tr.appendChild(el("td", className, text));
+  cell("good", good.toUpperCase());
+  const row = { tr, price: cell("price", "—"), qty: null };
+  row.stock = cell("stock", step === null ? "·" : "—");
+  row.have = cell("have", "—");
+  if (step === null) {
+    cell("caption", "TO FULL");
+  } else {
+    row.qty = el("input", "qty");
+    Object.assign(row.qty, { type: "number", min: "0", max: String(QTY_MAX), step });
+    cell().append(row.qty);
+  }
+  row.quote = cell("quote", "—");
+  row.button = el("button", `pill small ${colour}`, action.toUpperCase());
+  row.button.type = "button";
+  row.button.dataset.action = action;
+  cell().append(row.button);
+  return row;
+}
 
 /**
  * The market of the station we are docked at. It opens by itself on
@@ -73,27 +93,20 @@ function el(tag, className, text) {
  *
  * deps: { send(type, fields) -> seq|null, notice(text, kind), credits() }
  */
-export class MarketPanel {
+export class MarketPanel extends RefreshingPanel {
   constructor(deps) {
+    super($("market-panel"), MARKET_REFRESH_MS);
     this.deps = deps;
-    this.root = $("market-panel");
     this.station = -1; // where we are docked, -1 in flight
     this.folded = false;
     this.data = null; // the last /api/market answer for `station`
     this.error = null;
     this.loading = false;
-    this.timer = null;
     this.rows = {};
-    for (const tr of this.root.querySelectorAll("tr[data-good]")) {
-      this.rows[tr.dataset.good] = {
-        tr,
-        price: tr.querySelector(".price"),
-        stock: tr.querySelector(".stock"),
-        have: tr.querySelector(".have"),
-        qty: tr.querySelector(".qty"),
-        quote: tr.querySelector(".quote"),
-        button: tr.querySelector("button"),
-      };
+    const body = this.root.querySelector("table.market tbody");
+    for (const good of GOODS) {
+      this.rows[good.good] = marketRow(good);
+      body.append(this.rows[good.good].tr);
     }
     this.root.addEventListener("click", (e) => {
       const button = e.target.closest("button[data-action]");
@@ -110,10 +123,6 @@ export class MarketPanel {
     });
   }
 
-  get open() {
-    return !this.root.classList.contains("hidden");
-  }
-
   /** E: fold or unfold the market; only a docked ship has one. */
   toggle() {
     if (this.station < 0) {
@@ -124,21 +133,9 @@ export class MarketPanel {
     this.show(!this.folded);
   }
 
-  show(visible) {
-    this.root.classList.toggle("hidden", !visible);
-    clearInterval(this.timer);
-    this.timer = null;
-    if (!visible) {
-      if (this.root.contains(document.activeElement)) document.activeElement.blur();
-      return;
-    }
-    this.refresh();
-    this.timer = setInterval(() => this.refresh(), MARKET_REFRESH_MS);
-  }
-
   /** Follow the ship: a new dock opens the market, undocking closes it. */
   sync(world) {
-    const station = world.me ? world.me.dockedAt : -1;
+    const station = world.me ? world.me.docked_at : -1;
     if (station !== this.station) {
       this.station = station ?? -1;
       this.data = null;
@@ -420,10 +417,10 @@ function signed(n) {
  *
  * deps: { token(), account(), world, targetId(), lock(id), notice(text, kind) }
  */
-export class BountyPanel {
+export class BountyPanel extends RefreshingPanel {
   constructor(deps) {
+    super($("bounty-panel"), BOARD_REFRESH_MS);
     this.deps = deps;
-    this.root = $("bounty-panel");
     this.list = $("bounty-list");
     this.status = $("bounty-status");
     this.kind = $("bounty-kind");
@@ -434,7 +431,6 @@ export class BountyPanel {
     this.loading = false;
     this.posting = false;
     this.listError = false; // the status line shows a failed refresh
-    this.timer = null;
     $("bounty-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.post();
@@ -446,26 +442,6 @@ export class BountyPanel {
       const li = e.target.closest("li[data-ship]");
       if (li) this.deps.lock(Number(li.dataset.ship));
     });
-  }
-
-  get open() {
-    return !this.root.classList.contains("hidden");
-  }
-
-  show(visible) {
-    this.root.classList.toggle("hidden", !visible);
-    clearInterval(this.timer);
-    this.timer = null;
-    if (!visible) {
-      if (this.root.contains(document.activeElement)) document.activeElement.blur();
-      return;
-    }
-    this.refresh();
-    this.timer = setInterval(() => this.refresh(), BOARD_REFRESH_MS);
-  }
-
-  toggle() {
-    this.show(!this.open);
   }
 
   async refresh() {
@@ -603,7 +579,8 @@ export class BountyPanel {
     this.renderList();
   }
 
-  onNotice(text) {
-    if (this.open && /bounty/i.test(text)) this.refresh();
+  /** A server notice arrived: a bounty paid out leaves the board. */
+  onNotice(kind) {
+    if (this.open && kind === "bounty_paid") this.refresh();
   }
 }

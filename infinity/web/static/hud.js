@@ -3,6 +3,7 @@
 // Updated from the render loop but only touching the DOM when a value
 // actually changes, so a 60 fps loop costs almost nothing here.
 
+import { $, el, setText } from "./dom.js";
 import { Kind, KIND_NAMES } from "./world.js";
 
 const SHIP_CARGO = 100; // tonnes (infinity/sim/rules.py)
@@ -14,12 +15,6 @@ const BEAM_RANGE = 1500;
 const LOOT_RANGE = 300;
 const NOTICE_MS = 5000;
 const MAX_NOTICES = 5;
-
-const $ = (id) => document.getElementById(id);
-
-function setText(el, text) {
-  if (el && el.textContent !== text) el.textContent = text;
-}
 
 function setBar(el, fraction) {
   if (!el) return;
@@ -107,8 +102,8 @@ export class Hud {
     setText(this.el.pilot, name ? name.toUpperCase() : "");
   }
 
-  /** Refresh from the world model; `names` resolves entity ids to names. */
-  update(world, targetId, speed, siphon = null) {
+  /** Refresh from the world model; `siphonId` is the ship we drain, or -1. */
+  update(world, targetId, speed, siphonId = -1) {
     const me = world.me;
     const ship = world.ship;
     setText(this.el.tick, world.tick === null ? "—" : String(world.tick));
@@ -132,12 +127,12 @@ export class Hud {
         "◆".repeat(Math.max(0, me.torpedoes)) +
           "◇".repeat(Math.max(0, SHIP_TORPEDOES - me.torpedoes)),
       );
-      setText(this.el.beam, me.beamCd > 0 ? `${(me.beamCd / 10).toFixed(1)} s` : "READY");
-      setText(this.el.torp, me.torpCd > 0 ? `${(me.torpCd / 10).toFixed(1)} s` : "READY");
-      this.el.beam?.classList.toggle("warn", me.beamCd > 0);
-      this.el.torp?.classList.toggle("warn", me.torpCd > 0);
-      setText(this.el.status, this.statusLine(world, me, siphon));
-      this.el.status?.classList.toggle("siphon", Boolean(siphon));
+      setText(this.el.beam, me.beam_cd > 0 ? `${(me.beam_cd / 10).toFixed(1)} s` : "READY");
+      setText(this.el.torp, me.torp_cd > 0 ? `${(me.torp_cd / 10).toFixed(1)} s` : "READY");
+      this.el.beam?.classList.toggle("warn", me.beam_cd > 0);
+      this.el.torp?.classList.toggle("warn", me.torp_cd > 0);
+      setText(this.el.status, this.statusLine(world, me, siphonId));
+      this.el.status?.classList.toggle("siphon", siphonId >= 0);
       if (typeof me.fuel === "number") {
         setBar(this.el.fuel, me.fuel / SHIP_FUEL);
         const jumps = Math.floor(me.fuel / JUMP_FUEL);
@@ -163,10 +158,10 @@ export class Hud {
     el.classList.add(credits > before ? "up" : "down");
   }
 
-  statusLine(world, me, siphon) {
+  statusLine(world, me, siphonId) {
     const name = (id) => world.entities.get(id)?.name ?? `#${id}`;
-    if (me.dockedAt >= 0) return `DOCKED · ${name(me.dockedAt).toUpperCase()}`;
-    if (siphon) return `SIPHONING · ${name(siphon.victim).toUpperCase()}`;
+    if (me.docked_at >= 0) return `DOCKED · ${name(me.docked_at).toUpperCase()}`;
+    if (siphonId >= 0) return `SIPHONING · ${name(siphonId).toUpperCase()}`;
     // `mining` is the asteroid id (or -1); accept a boolean too.
     if (me.mining === true || (typeof me.mining === "number" && me.mining >= 0)) {
       return me.mining === true ? "MINING" : `MINING · ${name(me.mining).toUpperCase()}`;
@@ -234,14 +229,12 @@ export class Hud {
       this.expire(last);
       return;
     }
-    const el = document.createElement("div");
-    el.className = `notice ${kind}`;
-    el.dataset.text = text;
-    el.dataset.count = "1";
-    el.textContent = text;
-    box.append(el);
+    const line = el("div", `notice ${kind}`, text);
+    line.dataset.text = text;
+    line.dataset.count = "1";
+    box.append(line);
     while (box.children.length > MAX_NOTICES) box.firstElementChild.remove();
-    this.expire(el);
+    this.expire(line);
   }
 
   expire(el) {

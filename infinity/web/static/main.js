@@ -6,32 +6,45 @@ import * as api from "./api.js";
 import { Chat } from "./chat.js";
 import { Controls } from "./controls.js";
 import { RosterPanel } from "./crew.js";
+import { $ } from "./dom.js";
 import { BountyPanel, MarketPanel, WalletPanel } from "./economy.js";
 import { GalaxyMap } from "./galaxy.js";
 import { fmtCredits, fmtDistance, Hud } from "./hud.js";
 import { Connection } from "./net.js";
 import { TacticalView } from "./scene.js";
+import { CHAT_FIELDS, named } from "./wire.js";
 import { Kind, World } from "./world.js";
 
-const $ = (id) => document.getElementById(id);
 const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
 const HOOK_EVENTS = 200;
-const SIPHON_RANGE = 800; // m (infinity/sim/rules.py)
+const SIPHON_RANGE = 800; // m, for the pilot to read (infinity/sim/rules.py)
 const LOOT_RANGE = 300;
+// What the pilot is told when the server breaks our siphon (`siphon_broken`
+// events); "stopped" is our own doing (V again, or docking) and says nothing.
+const SIPHON_BROKEN = new Map([
+  ["range", `SIPHON BROKEN · OUT OF RANGE (${SIPHON_RANGE} m)`],
+  ["docked", "SIPHON BROKEN · TARGET DOCKED"],
+  ["gone", "SIPHON LOST · TARGET OFF SENSORS"],
+  ["shot", "SIPHON BROKEN · THE TARGET FIRED BACK"],
+]);
 
 const world = new World();
 const hud = new Hud();
-let view = null; // created on first entry to the bridge (needs a sized canvas)
-let controls = null; // created with the view
-let conn = null;
-let token = null;
-let screen = "login";
-let system = null; // {id, name}
-let account = null;
-let pendingTarget = null; // {id, seq}: shown until the server acks the lock
-let hoverId = null;
-let siphon = null; // {victim, seq}: the siphon we started, until it ends
-let rafId = null;
+// This page's own state; the world model and each panel keep theirs.
+const state = {
+  screen: "login",
+  token: null,
+  account: null,
+  system: null, // {id, name}
+  conn: null,
+  view: null, // created on first entry to the bridge (needs a sized canvas)
+  controls: null, // created with the view
+  rafId: null,
+  hoverId: null,
+  // Commands shown as done until the server acks them (or refuses: an error).
+  pendingTarget: null, // {id, seq}: a lock
+  pendingSiphon: null, // {victim, seq}: a siphon started, or stopped (victim -1)
+};
 const hookEvents = [];
 const hookErrors = [];
 const hookNotices = []; // the server's `notice` messages, as received
@@ -42,18 +55,18 @@ const agentShips = new Map();
 // ------------------------------------------------------------- screens --
 
 function showScreen(name) {
-  screen = name;
+  state.screen = name;
   $("login").classList.toggle("hidden", name !== "login");
   $("bridge").classList.toggle("hidden", name !== "bridge");
   document.body.dataset.screen = name;
 }
 
 function showLogin(message = "", kind = "error") {
-  conn?.stop();
-  conn = null;
-  token = null;
-  cancelAnimationFrame(rafId);
-  rafId = null;
+  state.conn?.stop();
+  state.conn = null;
+  state.token = null;
+  cancelAnimationFrame(state.rafId);
+  state.rafId = null;
   hideModal();
   closeEconomy();
   roster.reset();
@@ -121,19 +134,19 @@ function setBusy(busy) {
 // -------------------------------------------------------------- bridge --
 
 function ensureView() {
-  if (view) return;
-  view = new TacticalView($("viewport"), $("labels"), world);
-  controls = new Controls($("viewport"), intents);
+  if (state.view) return;
+  state.view = new TacticalView($("viewport"), $("labels"), world);
+  state.controls = new Controls($("viewport"), intents);
 }
 
 function enterBridge(sessionToken) {
-  token = sessionToken;
+  state.token = sessionToken;
   showScreen("bridge");
   ensureView();
-  view.resize();
+  state.view.resize();
   hud.setLink("connecting");
-  conn?.stop();
-  conn = new Connection(token, {
+  state.conn?.stop();
+  state.conn = new Connection(state.token, {
     onWelcome,
     onFrame,
     onSystem,
@@ -148,46 +161,46 @@ function enterBridge(sessionToken) {
       showModal(
         "THIS SESSION WAS TAKEN OVER BY ANOTHER CONNECTION (ANOTHER TAB OR DEVICE).",
         "RESUME COMMAND HERE",
-        () => enterBridge(token),
+        () => enterBridge(state.token),
       ),
     onFatal: (text) => showModal(text.toUpperCase(), "RELOAD", () => location.reload()),
   });
-  conn.start();
-  if (rafId === null) rafId = requestAnimationFrame(loop);
+  state.conn.start();
+  if (state.rafId === null) state.rafId = requestAnimationFrame(loop);
 }
 
 function resetWorld() {
   world.clear();
-  view?.reset();
-  pendingTarget = null;
-  endSiphon(null);
+  state.view?.reset();
+  state.pendingTarget = null;
+  state.pendingSiphon = null;
 }
 
 function onWelcome(msg) {
   resetWorld();
-  account = msg.account;
-  system = msg.system;
+  state.account = msg.account;
+  state.system = msg.system;
   world.shipId = msg.ship;
   world.system = msg.system;
-  view.shipId = msg.ship;
-  hud.setSystem(system.name);
-  hud.setPilot(account?.name);
+  state.view.shipId = msg.ship;
+  hud.setSystem(msg.system.name);
+  hud.setPilot(msg.account?.name);
   chat.ownShip = msg.ship;
-  chat.reset(msg.chat);
+  chat.reset((msg.chat || []).map((line) => named(line, CHAT_FIELDS)));
   roster.refresh(); // who is who in the recent chat, and the roster if open
-  galaxyMap.setCurrent(system.id);
+  galaxyMap.setCurrent(msg.system.id);
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
-  controls?.resyncHelm();
+  state.controls?.resyncHelm();
 }
 
 function onFrame(frame) {
   const now = performance.now();
   const { events, chat: lines } = world.applyFrame(frame, now);
   if (events.length) {
-    view.addEvents(events, now);
+    state.view.addEvents(events, now);
     for (const ev of events) {
-      hookEvents.push({ tick: world.tick, type: ev[0], data: ev.slice(1) });
+      hookEvents.push({ tick: world.tick, ...ev });
       describeEvent(ev);
     }
     if (hookEvents.length > HOOK_EVENTS) hookEvents.splice(0, hookEvents.length - HOOK_EVENTS);
@@ -195,53 +208,35 @@ function onFrame(frame) {
   if (lines.length) {
     chat.add(lines);
     // A ship we cannot place spoke (a crew we have not listed yet?): ask.
-    if (lines.some(([ship]) => chat.kindOf(ship) === "" || chat.kindOf(ship) === "npc"))
+    if (lines.some(({ ship }) => chat.kindOf(ship) === "" || chat.kindOf(ship) === "npc"))
       roster.refreshQuietly();
   }
-  if (pendingTarget && world.me && world.me.ack >= pendingTarget.seq) pendingTarget = null;
-  checkSiphon(events);
+  const ack = world.me ? world.me.ack : -1;
+  if (state.pendingTarget && ack >= state.pendingTarget.seq) state.pendingTarget = null;
+  if (state.pendingSiphon && ack >= state.pendingSiphon.seq) state.pendingSiphon = null;
 }
 
 // Only events about us become notices; everything else is shown in 3D.
-function describeEvent([type, a, b]) {
+function describeEvent(ev) {
   const me = world.shipId;
   const name = (id) => world.entities.get(id)?.name ?? `#${id}`;
-  if (type === "dock" && a === me) hud.notice(`DOCKED AT ${name(b).toUpperCase()}`);
-  else if (type === "undock" && a === me) hud.notice("UNDOCKED · HELM IS YOURS");
-  else if (type === "boom" && a === me) hud.notice("SHIP DESTROYED · RESPAWNING AT HOME", "error");
-  else if (type === "boom" && a === currentTargetId())
-    hud.notice(`${name(a).toUpperCase()} DESTROYED`);
-  else if (type === "torpedo_hit" && b === me) hud.notice("TORPEDO IMPACT", "error");
+  if (ev.t === "dock" && ev.ship === me) hud.notice(`DOCKED AT ${name(ev.station).toUpperCase()}`);
+  else if (ev.t === "undock" && ev.ship === me) hud.notice("UNDOCKED · HELM IS YOURS");
+  else if (ev.t === "boom" && ev.ship === me)
+    hud.notice("SHIP DESTROYED · RESPAWNING AT HOME", "error");
+  else if (ev.t === "boom" && ev.ship === currentTargetId())
+    hud.notice(`${name(ev.ship).toUpperCase()} DESTROYED`);
+  else if (ev.t === "torpedo_hit" && ev.target === me) hud.notice("TORPEDO IMPACT", "error");
+  else if (ev.t === "siphon_broken" && ev.thief === me && SIPHON_BROKEN.has(ev.why))
+    hud.notice(SIPHON_BROKEN.get(ev.why), "error");
 }
 
 // ------------------------------------------------------------- economy --
 
-// The server tells the thief nothing while a siphon runs (the credits just
-// grow), so the client ends its own drawing when the siphon must have
-// broken: out of range, the victim docked, left the sensors or fired back,
-// or we docked, died or changed system.
-function checkSiphon(events) {
-  // Until the server has read the command, its answer (an error) decides.
-  if (!siphon || !world.me || world.me.ack < siphon.seq) return;
-  const me = world.shipId;
-  const own = world.ship;
-  const victim = world.entities.get(siphon.victim);
-  const firedBack = events.some(
-    ([t, a, b]) => (t === "beam" && a === siphon.victim && b === me) || (t === "boom" && a === me),
-  );
-  if (!own || world.me.dockedAt >= 0) endSiphon(null);
-  else if (!victim) endSiphon("SIPHON LOST · TARGET OFF SENSORS");
-  else if (victim.extra.docked_at >= 0) endSiphon("SIPHON BROKEN · TARGET DOCKED");
-  else if (Math.hypot(victim.x - own.x, victim.y - own.y) > SIPHON_RANGE)
-    endSiphon(`SIPHON BROKEN · OUT OF RANGE (${SIPHON_RANGE} m)`);
-  else if (firedBack) endSiphon("SIPHON BROKEN · THE TARGET FIRED BACK");
-}
-
-function endSiphon(text) {
-  if (!siphon) return;
-  siphon = null;
-  if (view) view.siphonId = null;
-  if (text) hud.notice(text, "error");
+/** The ship we siphon, or -1: the server's word (`me.siphon`) unless we just asked. */
+function currentSiphonId() {
+  if (state.pendingSiphon) return state.pendingSiphon.victim;
+  return world.me?.siphon ?? -1;
 }
 
 function onNotice(msg) {
@@ -251,11 +246,9 @@ function onNotice(msg) {
   hud.setNoticeCredits(msg.credits);
   const balance = typeof msg.credits === "number" ? ` · BALANCE ${fmtCredits(msg.credits)}` : "";
   hud.notice(`${text.toUpperCase()}${balance}`, "credit");
-  // A notice about our own siphon ending (not someone draining us).
-  if (siphon && /siphon/i.test(text) && !/^siphoned:/i.test(text)) endSiphon(null);
   market.onNotice();
   wallet.onNotice();
-  bounties.onNotice(text);
+  bounties.onNotice(msg.kind);
 }
 
 function closeEconomy() {
@@ -266,8 +259,9 @@ function closeEconomy() {
 
 function onSystem(msg) {
   resetWorld();
-  system = msg.system;
-  world.system = msg.system;
+  const system = msg.system;
+  state.system = system;
+  world.system = system;
   hud.setSystem(system.name);
   galaxyMap.setCurrent(system.id);
   // Keep the conversation so far; mark where the local channel changed.
@@ -281,17 +275,20 @@ function onServerError(msg) {
   if (hookErrors.length > 50) hookErrors.shift();
   const reason = String(msg.reason ?? "error").toUpperCase();
   hud.notice(`${reason}${msg.detail ? `: ${msg.detail}` : ""}`, "error");
-  if (pendingTarget && msg.seq === pendingTarget.seq) pendingTarget = null;
-  if (siphon && msg.seq === siphon.seq) endSiphon(null);
+  if (state.pendingTarget && msg.seq === state.pendingTarget.seq) state.pendingTarget = null;
+  if (state.pendingSiphon && msg.seq === state.pendingSiphon.seq) state.pendingSiphon = null;
 }
 
 function loop(now) {
-  rafId = requestAnimationFrame(loop);
-  if (screen !== "bridge" || !view) return;
+  state.rafId = requestAnimationFrame(loop);
+  const view = state.view;
+  if (state.screen !== "bridge" || !view) return;
   view.targetId = currentTargetId();
-  view.hoverId = hoverId;
+  view.hoverId = state.hoverId;
+  const siphonId = currentSiphonId();
+  view.siphonId = siphonId >= 0 ? siphonId : null;
   view.render(now);
-  hud.update(world, view.targetId, ownSpeed(), siphon);
+  hud.update(world, view.targetId, ownSpeed(), siphonId);
   market.sync(world);
   wallet.sync();
   bounties.sync();
@@ -301,6 +298,7 @@ function loop(now) {
 
 // The lock bracket is DOM (crisp at any zoom) following the target's pose.
 function updateBracket() {
+  const view = state.view;
   const el = $("target-bracket");
   const p = view.poses.get(view.targetId);
   const s = p && view.project(p.x, p.y);
@@ -320,7 +318,7 @@ function updateBracket() {
 }
 
 function currentTargetId() {
-  if (pendingTarget) return pendingTarget.id;
+  if (state.pendingTarget) return state.pendingTarget.id;
   return world.me ? world.me.target : -1;
 }
 
@@ -340,7 +338,7 @@ function ownSpeed() {
 // ------------------------------------------------------------- intents --
 
 function send(type, fields) {
-  const seq = conn?.send(type, fields) ?? null;
+  const seq = state.conn?.send(type, fields) ?? null;
   if (seq === null) hud.notice("NO LINK TO SERVER", "error");
   return seq;
 }
@@ -352,7 +350,7 @@ function ownPos() {
 
 /** The entity of `kind` the pilot most likely means: locked, hovered, else nearest. */
 function intended(kind) {
-  for (const id of [currentTargetId(), hoverId]) {
+  for (const id of [currentTargetId(), state.hoverId]) {
     const e = id === null ? null : world.entities.get(id);
     if (e && e.kind === kind) return e;
   }
@@ -363,23 +361,23 @@ function intended(kind) {
 
 function setTarget(id) {
   const seq = send("target", { target: id });
-  if (seq !== null) pendingTarget = { id: id ?? -1, seq };
+  if (seq !== null) state.pendingTarget = { id: id ?? -1, seq };
 }
 
 const intents = {
-  enabled: () => screen === "bridge" && $("modal").classList.contains("hidden"),
+  enabled: () => state.screen === "bridge" && $("modal").classList.contains("hidden"),
   helm(throttle, turn) {
-    view.moveTarget = null; // thrust cancels move-to on the server too
+    state.view.moveTarget = null; // thrust cancels move-to on the server too
     send("thrust", { throttle, turn });
   },
   stop() {
-    view.moveTarget = null;
+    state.view.moveTarget = null;
     send("stop");
   },
   fire: () => send("fire"),
   torpedo: () => send("torpedo"),
   dock() {
-    if (world.me && world.me.dockedAt >= 0) {
+    if (world.me && world.me.docked_at >= 0) {
       send("undock");
       return;
     }
@@ -390,7 +388,7 @@ const intents = {
   mine() {
     // Nil lets the server pick the nearest asteroid in range, which is
     // exactly "mine nearest"; an explicit lock or hover wins over that.
-    const locked = [currentTargetId(), hoverId]
+    const locked = [currentTargetId(), state.hoverId]
       .map((id) => world.entities.get(id))
       .find((e) => e && e.kind === Kind.ASTEROID);
     send("mine", { asteroid: locked ? locked.id : null });
@@ -430,10 +428,11 @@ const intents = {
     else if (currentTargetId() >= 0) setTarget(null);
   },
   siphon() {
-    if (siphon) {
+    if (currentSiphonId() >= 0) {
       // Pressing again stops it; the server forgets it as soon as it reads this.
-      send("siphon", { target: null });
-      endSiphon("SIPHON DISENGAGED");
+      const seq = send("siphon", { target: null });
+      if (seq !== null) state.pendingSiphon = { victim: -1, seq };
+      hud.notice("SIPHON DISENGAGED", "error");
       return;
     }
     const t = world.entities.get(currentTargetId());
@@ -443,8 +442,7 @@ const intents = {
     }
     const seq = send("siphon", { target: t.id });
     if (seq === null) return;
-    siphon = { victim: t.id, seq };
-    view.siphonId = t.id;
+    state.pendingSiphon = { victim: t.id, seq };
     const d = ownPos() ? Math.hypot(t.x - world.ship.x, t.y - world.ship.y) : 0;
     const who = (t.name || `#${t.id}`).toUpperCase();
     hud.notice(`SIPHON ON ${who} · ${fmtDistance(d)} · HOLD WITHIN ${SIPHON_RANGE} m`);
@@ -452,7 +450,7 @@ const intents = {
   loot() {
     const here = ownPos();
     if (!here) return;
-    const chosen = [currentTargetId(), hoverId]
+    const chosen = [currentTargetId(), state.hoverId]
       .map((id) => world.entities.get(id))
       .find((e) => e && e.kind === Kind.WRECK);
     const wreck = chosen ?? world.nearest(here.x, here.y, Kind.WRECK)[0]?.entity;
@@ -485,29 +483,29 @@ const intents = {
     bounties.show(false);
     roster.toggle();
   },
-  zoomIn: () => view.zoomBy(-2),
-  zoomOut: () => view.zoomBy(2),
-  zoom: (steps) => view.zoomBy(steps),
+  zoomIn: () => state.view.zoomBy(-2),
+  zoomOut: () => state.view.zoomBy(2),
+  zoom: (steps) => state.view.zoomBy(steps),
   hover(x, y) {
-    const e = x === null ? null : view.pick(x, y);
-    hoverId = e ? e.id : null;
+    const e = x === null ? null : state.view.pick(x, y);
+    state.hoverId = e ? e.id : null;
     $("viewport").classList.toggle("over-entity", Boolean(e));
   },
   click(x, y) {
-    const e = view.pick(x, y);
+    const e = state.view.pick(x, y);
     if (e) setTarget(e.id);
   },
   rightClick(x, y) {
-    const e = view.pick(x, y);
+    const e = state.view.pick(x, y);
     // Right-click on a station, gate or rock: fly to it (then F, J or M).
     const p =
       e && e.kind !== Kind.SHIP && e.kind !== Kind.TORPEDO
         ? { x: e.x, y: e.y }
-        : view.groundPoint(x, y);
+        : state.view.groundPoint(x, y);
     if (!p) return;
     const clamp = (v) => Math.max(-1e6, Math.min(1e6, v));
     const target = { x: clamp(Math.round(p.x)), y: clamp(Math.round(p.y)) };
-    if (send("move_to", target) !== null) view.moveTarget = target;
+    if (send("move_to", target) !== null) state.view.moveTarget = target;
   },
 };
 
@@ -567,17 +565,20 @@ const galaxyMap = new GalaxyMap(
   $("galaxy-canvas"),
   $("galaxy-info"),
   (route) => {
-    // Point out the gate to take in this system, if it is on sensors.
-    let gateId = null;
-    if (route.length > 1) {
-      for (const e of world.entities.values()) {
-        if (e.kind === Kind.GATE && e.extra.leads_to === route[1]) gateId = e.id;
-      }
-    }
-    if (view) view.routeGateId = gateId;
+    markRouteGate(route);
     updateRouteHud(route);
   },
 );
+
+// Point out the gate to take in this system, if it is on sensors.
+function markRouteGate(route) {
+  if (!state.view) return;
+  let gateId = null;
+  for (const e of world.entities.values()) {
+    if (route.length > 1 && e.kind === Kind.GATE && e.extra.leads_to === route[1]) gateId = e.id;
+  }
+  state.view.routeGateId = gateId;
+}
 
 const market = new MarketPanel({
   send,
@@ -586,13 +587,13 @@ const market = new MarketPanel({
   credits: () => hud.credits(world),
 });
 const wallet = new WalletPanel({
-  token: () => token,
+  token: () => state.token,
   notice: (text, kind) => hud.notice(text, kind),
   credits: () => hud.credits(world),
 });
 const bounties = new BountyPanel({
-  token: () => token,
-  account: () => account,
+  token: () => state.token,
+  account: () => state.account,
   world,
   targetId: () => currentTargetId(),
   lock: (id) => setTarget(id),
@@ -600,7 +601,7 @@ const bounties = new BountyPanel({
 });
 
 const roster = new RosterPanel({
-  token: () => token,
+  token: () => state.token,
   world,
   notice: (text, kind) => hud.notice(text, kind),
   lock: (id) => setTarget(id),
@@ -618,7 +619,7 @@ const roster = new RosterPanel({
     }
     agentShips.delete(world.shipId); // our own recruits speak through their own lines
     const crewed = new Set(agentShips.keys());
-    if (view) view.agentShips = crewed;
+    if (state.view) state.view.agentShips = crewed;
     hud.agentShips = crewed;
     chat.restyle();
   },
@@ -641,14 +642,7 @@ function updateRouteHud(route) {
 
 // Gates come into sensor range after the route was plotted: re-resolve.
 setInterval(() => {
-  if (galaxyMap.route.length > 1 && view) {
-    const hop = galaxyMap.route[1];
-    let gateId = null;
-    for (const e of world.entities.values()) {
-      if (e.kind === Kind.GATE && e.extra.leads_to === hop) gateId = e.id;
-    }
-    view.routeGateId = gateId;
-  }
+  if (galaxyMap.route.length > 1) markRouteGate(galaxyMap.route);
 }, 500);
 
 $("login-form").addEventListener("submit", (event) => {
@@ -658,7 +652,7 @@ $("login-form").addEventListener("submit", (event) => {
 $("galaxy-close").addEventListener("click", () => galaxyMap.hide());
 $("logout").addEventListener("click", async (event) => {
   event.currentTarget.blur();
-  const old = token;
+  const old = state.token;
   api.saveToken(null);
   showLogin("LOGGED OUT", "info");
   if (old) api.logout(old).catch(() => {});
@@ -673,10 +667,10 @@ $("bridge").addEventListener("mouseup", (event) => {
 // The test hook: read-only views of what the client holds and draws.
 window.infinity = {
   get state() {
-    return screen;
+    return state.screen;
   },
   get connected() {
-    return Boolean(conn && conn.connected);
+    return Boolean(state.conn && state.conn.connected);
   },
   get shipId() {
     return world.shipId;
@@ -691,22 +685,22 @@ window.infinity = {
     return world.me;
   },
   get system() {
-    return system;
+    return state.system;
   },
   get account() {
-    return account;
+    return state.account;
   },
   get targetId() {
     return currentTargetId();
   },
   get render() {
-    const info = view?.info;
+    const info = state.view?.info;
     return info
       ? { calls: info.render.calls, triangles: info.render.triangles, frame: info.render.frame }
       : null;
   },
   get canvas() {
-    return view?.renderer.domElement ?? null;
+    return state.view?.renderer.domElement ?? null;
   },
   get notices() {
     return hud.notices;
@@ -720,7 +714,8 @@ window.infinity = {
   },
   /** The ship we are siphoning (drawn as a pulsing line), or null. */
   get siphon() {
-    return siphon ? siphon.victim : null;
+    const id = currentSiphonId();
+    return id >= 0 ? id : null;
   },
   get panels() {
     return {
@@ -760,6 +755,7 @@ window.infinity = {
   },
   /** Where an entity is drawn, in CSS px of the page, or null. */
   screenOf(id) {
+    const view = state.view;
     const p = view?.poses.get(id);
     const s = p && view.project(p.x, p.y);
     if (!s) return null;
@@ -770,7 +766,7 @@ window.infinity = {
   errors: hookErrors,
   world,
   get view() {
-    return view;
+    return state.view;
   },
 };
 

@@ -2,6 +2,7 @@
 // 20 Hz frames, commands, errors, and reconnection with the same token.
 
 import { decode, encode } from "@msgpack/msgpack";
+import { FRAME, FRAME_TAG, ME } from "./wire.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -96,9 +97,9 @@ export class Connection {
       return;
     }
     if (Array.isArray(msg)) {
-      // The frame is the only array message; its first element is 0.
-      if (msg[0] === 0) {
-        this.trackAck(msg[5]);
+      // The frame is the only array message.
+      if (msg[FRAME.t] === FRAME_TAG) {
+        this.trackAck(msg[FRAME.me]);
         this.handlers.onFrame?.(msg);
       }
       return;
@@ -130,7 +131,7 @@ export class Connection {
   // counting again, so jump past anything the ship has already seen in
   // case a server ever deduplicates by seq.
   trackAck(me) {
-    const ack = Array.isArray(me) ? me[0] : null;
+    const ack = Array.isArray(me) ? me[ME.ack] : null;
     if (typeof ack === "number" && ack >= this.seq) this.seq = ack;
   }
 

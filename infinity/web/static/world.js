@@ -4,6 +4,16 @@
 // interpolated positions. Keeping this pure makes the protocol handling
 // easy to reason about (and to poke at from the browser console).
 
+import {
+  CELL_FIELDS,
+  CHAT_FIELDS,
+  ENTITY_FIELDS,
+  FRAME_FIELDS,
+  ME_FIELDS,
+  named,
+  namedEvent,
+} from "./wire.js";
+
 export const Kind = Object.freeze({
   SHIP: 1,
   TORPEDO: 2,
@@ -113,11 +123,12 @@ export class World {
   }
 
   /**
-   * Apply one `[0, tick, dilation, cells, chat, me]` frame. Returns the
-   * events and chat lines it carried, for the effects and chat panels.
+   * Apply one frame (wire.js FRAME_FIELDS). Returns the events (named, see
+   * EVENT_FIELDS) and chat lines it carried, for the effects and chat panels.
    */
   applyFrame(frame, now) {
-    const [, tick, dilation, cells, chat, me] = frame;
+    const { tick, dilation, cells: records, chat, me } = named(frame, FRAME_FIELDS);
+    const cells = records.map((r) => named(r, CELL_FIELDS));
     this.tick = tick;
     this.dilation = dilation;
     this.clock.observe(tick, now);
@@ -136,53 +147,37 @@ export class World {
 
     // The protocol's order: full resets, then all left, then all entered,
     // then moves and status.
-    for (const cell of cells) {
-      const [key, ox, oy, full] = cell;
+    for (const { key, ox, oy, full } of cells) {
       this.cellOrigins.set(key, [ox, oy]);
       if (full) {
         for (const [id, e] of this.entities) if (e.cell === key) park(id);
       }
     }
-    for (const cell of cells) for (const id of cell[5] || []) park(id);
+    for (const cell of cells) for (const id of cell.left || []) park(id);
     for (const cell of cells) {
-      const key = cell[0];
-      for (const rec of cell[4] || []) this.enter(rec, key, tick, parked.get(rec[0]));
+      for (const rec of cell.entered || []) {
+        const record = named(rec, ENTITY_FIELDS);
+        this.enter(record, cell.key, tick, parked.get(record.id));
+      }
     }
-    for (const cell of cells) {
-      const [key, ox, oy, , , , moves, status, cellEvents] = cell;
+    for (const { key, ox, oy, moves, status, events: cellEvents } of cells) {
       if (moves && moves.byteLength) this.applyMoves(moves, ox, oy, tick, key);
       if (status && status.byteLength) this.applyStatus(status);
-      for (const ev of cellEvents || []) {
+      for (const record of cellEvents || []) {
+        const ev = namedEvent(record);
         events.push(ev);
         this.applyEvent(ev);
       }
     }
 
     if (Array.isArray(me)) {
-      const [ack, energy, cargo, torpedoes, dockedAt, target, beamCd, torpCd, mining, newView] = me;
-      // `credits` and `fuel` came with the economy: null from an older server.
-      const credits = typeof me[10] === "number" ? me[10] : null;
-      const fuel = typeof me[11] === "number" ? me[11] : null;
-      this.me = {
-        ack,
-        energy,
-        cargo,
-        torpedoes,
-        dockedAt,
-        target,
-        beamCd,
-        torpCd,
-        mining,
-        credits,
-        fuel,
-      };
-      if (Array.isArray(newView)) this.setView(newView);
+      this.me = named(me, ME_FIELDS);
+      if (Array.isArray(this.me.view)) this.setView(this.me.view);
     }
-    return { events, chat: chat || [] };
+    return { events, chat: (chat || []).map((line) => named(line, CHAT_FIELDS)) };
   }
 
-  enter(rec, cell, tick, previous) {
-    const [id, kind, name, x, y, heading, hull, shield, extra] = rec;
+  enter({ id, kind, name, x, y, heading, hull, shield, extra }, cell, tick, previous) {
     const e = previous || { id, samples: [] };
     Object.assign(e, { kind, name, cell, hull, shield, extra: extra || {} });
     e.born ??= performance.now();
@@ -236,11 +231,10 @@ export class World {
   }
 
   applyEvent(ev) {
-    const [type, a, b] = ev;
-    const ship = this.entities.get(a);
+    const ship = this.entities.get(ev.ship);
     if (!ship) return;
-    if (type === "dock") ship.extra.docked_at = b;
-    else if (type === "undock") ship.extra.docked_at = -1;
+    if (ev.t === "dock") ship.extra.docked_at = ev.station;
+    else if (ev.t === "undock") ship.extra.docked_at = -1;
   }
 
   setView(keys) {

@@ -1,7 +1,6 @@
-"""Minds in the store: agents, crews and memories, as SQLAlchemy Core on the shared metadata.
+"""Minds in the store's database: the crew's `Archive`, over the company's own tables.
 
-Migration `0003_crew` creates these tables; the drift test compares the two,
-which is why `infinity.store.schema` imports this module at its bottom.
+Migration `0003_crew` creates these tables; the drift test compares the two.
 
 * `crews`: a ship and its captain (an agent, or a player account).
 * `agents`: one row per crew member ever grown: genome, persona (JSON),
@@ -10,8 +9,8 @@ which is why `infinity.store.schema` imports this module at its bottom.
   0 per agent; `vector` is float32 bytes in the agent's `embedder` space;
   `cites` is a JSON list of the memory ids a reflection came from.
 
-Functions take the store's `AsyncEngine` (`Store.engine`) and speak in
-`infinity.crew.records` values. Bulk writes are one transaction and one
+`DatabaseArchive` takes the store's `AsyncEngine` (`Store.engine`) and speaks
+in `infinity.crew.records` values. Bulk writes are one transaction and one
 executemany, for a flusher that writes every few seconds.
 """
 
@@ -26,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infinity.crew.mind import Minds
+from infinity.crew.needs import PurseOf
 from infinity.crew.records import (
     AgentRecord,
     CrewRecord,
@@ -37,9 +37,14 @@ from infinity.crew.records import (
     restore_agent,
     restore_crew,
 )
-from infinity.store.schema import counters, metadata
+from infinity.store.schema import metadata, reference
+from infinity.store.sql import next_ids, record_of, row_of
 
 AGENT_COUNTER: Final = "agent_id"
+# Record fields stored under another column name; every other field keeps its own.
+_AGENT_COLUMNS: Final = {"ship": "ship_id", "crew": "crew_id"}
+_CREW_COLUMNS: Final = {"ship": "ship_id"}
+_MEMORY_COLUMNS: Final = {"agent": "agent_id"}
 
 crews = sa.Table(
     "crews",
@@ -65,13 +70,7 @@ agents = sa.Table(
     sa.Column("needs", sa.Text, nullable=False),  # JSON list of levels
     sa.Column("intent", sa.Text, nullable=False),  # JSON: goal, target, plan, step, order
     sa.Column("ship_id", sa.BigInteger, nullable=True),
-    sa.Column(
-        "crew_id",
-        sa.Integer,
-        sa.ForeignKey("crews.id", ondelete="SET NULL"),
-        nullable=True,
-        index=True,
-    ),
+    reference("crew_id", sa.Integer, "crews.id", ondelete="SET NULL", nullable=True, index=True),
     sa.Column("station", sa.String(16), nullable=True),
     sa.Column("alive", sa.Boolean, nullable=False),
     sa.Column("died_at", sa.Float, nullable=True),
@@ -83,12 +82,7 @@ agents = sa.Table(
 memories = sa.Table(
     "memories",
     metadata,
-    sa.Column(
-        "agent_id",
-        sa.BigInteger,
-        sa.ForeignKey("agents.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    reference("agent_id", sa.BigInteger, "agents.id", ondelete="CASCADE", primary_key=True),
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
@@ -111,20 +105,14 @@ _TOUCH = (
 # -- agents and crews -----------------------------------------------------------
 
 
-async def allocate_agent_ids(engine: AsyncEngine, count: int) -> list[int]:
+async def _allocate_agent_ids(engine: AsyncEngine, count: int) -> list[int]:
     """Reserve `count` fresh agent ids (the counter row is locked until commit)."""
-    this_counter = counters.c.name == AGENT_COUNTER
     async with engine.begin() as connection:
-        await connection.execute(
-            sa.update(counters).where(this_counter).values(value=counters.c.value + count)
-        )
-        last = int(
-            (await connection.execute(sa.select(counters.c.value).where(this_counter))).scalar_one()
-        )
+        last = await next_ids(connection, AGENT_COUNTER, count)
     return list(range(last - count + 1, last + 1))
 
 
-async def load_crews(engine: AsyncEngine) -> list[CrewRecord]:
+async def _load_crews(engine: AsyncEngine) -> list[CrewRecord]:
     async with engine.connect() as connection:
         result = await connection.execute(sa.select(crews).order_by(crews.c.id))
     return [_crew(row) for row in result]
@@ -133,7 +121,7 @@ async def load_crews(engine: AsyncEngine) -> list[CrewRecord]:
 # -- memories --------------------------------------------------------------------
 
 
-async def load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecord]:
+async def _load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecord]:
     """One agent's memory stream, oldest first."""
     query = sa.select(memories).where(memories.c.agent_id == agent_id).order_by(memories.c.id)
     async with engine.connect() as connection:
@@ -144,7 +132,7 @@ async def load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecord
 # -- whole minds -----------------------------------------------------------------
 
 
-async def flush(engine: AsyncEngine, minds: Minds) -> int:
+async def _flush(engine: AsyncEngine, minds: Minds) -> int:
     """Write every agent, every crew, new memories and recall times; returns memories written.
 
     Agents first (memories reference them), all in one transaction.
@@ -175,7 +163,7 @@ async def flush(engine: AsyncEngine, minds: Minds) -> int:
     return len(fresh)
 
 
-async def restore(engine: AsyncEngine, minds: Minds) -> None:
+async def _restore(engine: AsyncEngine, minds: Minds, purse_of: PurseOf) -> None:
     """Load every agent (with its memories) and crew into an empty `minds`."""
     async with engine.connect() as connection:
         agent_rows = (await connection.execute(sa.select(agents).order_by(agents.c.id))).all()
@@ -190,11 +178,30 @@ async def restore(engine: AsyncEngine, minds: Minds) -> None:
     seats: dict[int, dict[int, str]] = {}
     for row in agent_rows:
         record = _agent(row)
-        restore_agent(minds, record, streams.get(record.id, []))
+        restore_agent(minds, record, streams.get(record.id, []), purse=purse_of)
         if record.crew is not None and record.station is not None:
             seats.setdefault(record.crew, {})[record.id] = record.station
-    for crew in await load_crews(engine):
+    for crew in await _load_crews(engine):
         restore_crew(minds, crew, seats.get(crew.id, {}))
+
+
+class DatabaseArchive:
+    """The crew's `Archive` over the store's database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def allocate_ids(self, count: int) -> list[int]:
+        return await _allocate_agent_ids(self.engine, count)
+
+    async def restore(self, minds: Minds, purse_of: PurseOf) -> None:
+        await _restore(self.engine, minds, purse_of)
+
+    async def flush(self, minds: Minds) -> int:
+        return await _flush(self.engine, minds)
+
+    async def memories(self, agent_id: int) -> list[MemoryRecord]:
+        return await _load_memories(self.engine, agent_id)
 
 
 # -- plumbing ----------------------------------------------------------------------
@@ -210,94 +217,31 @@ async def _upsert(connection: AsyncConnection, table: sa.Table, rows: list[dict[
 
 
 def _agent_row(record: AgentRecord, now: float) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "genome": record.genome,
-        "name": record.name,
-        "persona": record.persona,
-        "credits": record.credits,
-        "needs": msgspec.json.encode(list(record.needs)).decode(),
-        "intent": record.intent,
-        "ship_id": record.ship,
-        "crew_id": record.crew,
-        "station": record.station,
-        "alive": record.alive,
-        "died_at": record.died_at,
-        "death_cause": record.death_cause,
-        "embedder": record.embedder,
-        "updated_at": now,
-    }
+    return row_of(record, _AGENT_COLUMNS, needs=_json(record.needs), updated_at=now)
 
 
 def _agent(row: sa.Row[Any]) -> AgentRecord:
-    return AgentRecord(
-        id=row.id,
-        genome=row.genome,
-        name=row.name,
-        persona=row.persona,
-        credits=row.credits,
-        needs=tuple(msgspec.json.decode(row.needs.encode(), type=list[float])),
-        intent=row.intent,
-        ship=row.ship_id,
-        crew=row.crew_id,
-        station=row.station,
-        alive=bool(row.alive),
-        died_at=row.died_at,
-        death_cause=row.death_cause,
-        embedder=row.embedder,
-    )
+    needs = tuple(msgspec.json.decode(row.needs.encode(), type=list[float]))
+    return record_of(AgentRecord, row, _AGENT_COLUMNS, needs=needs, alive=bool(row.alive))
 
 
 def _crew_row(record: CrewRecord, now: float) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "name": record.name,
-        "ship_id": record.ship,
-        "captain_name": record.captain_name,
-        "captain_agent": record.captain_agent,
-        "captain_account": record.captain_account,
-        "captain_ship": record.captain_ship,
-        "updated_at": now,
-    }
+    return row_of(record, _CREW_COLUMNS, updated_at=now)
 
 
 def _crew(row: sa.Row[Any]) -> CrewRecord:
-    return CrewRecord(
-        id=row.id,
-        name=row.name,
-        ship=row.ship_id,
-        captain_name=row.captain_name,
-        captain_agent=row.captain_agent,
-        captain_account=row.captain_account,
-        captain_ship=row.captain_ship,
-    )
+    return record_of(CrewRecord, row, _CREW_COLUMNS)
 
 
 def _memory_row(record: MemoryRecord) -> dict[str, Any]:
-    return {
-        "agent_id": record.agent,
-        "id": record.id,
-        "kind": record.kind,
-        "at": record.at,
-        "importance": record.importance,
-        "text": record.text,
-        "subject": record.subject,
-        "last_access": record.last_access,
-        "cites": msgspec.json.encode(list(record.cites)).decode(),
-        "vector": record.vector,
-    }
+    return row_of(record, _MEMORY_COLUMNS, cites=_json(record.cites))
 
 
 def _memory(row: sa.Row[Any]) -> MemoryRecord:
-    return MemoryRecord(
-        agent=row.agent_id,
-        id=row.id,
-        kind=row.kind,
-        at=row.at,
-        importance=row.importance,
-        text=row.text,
-        subject=row.subject,
-        last_access=row.last_access,
-        cites=tuple(msgspec.json.decode(row.cites.encode(), type=list[int])),
-        vector=bytes(row.vector),
-    )
+    cites = tuple(msgspec.json.decode(row.cites.encode(), type=list[int]))
+    return record_of(MemoryRecord, row, _MEMORY_COLUMNS, cites=cites, vector=bytes(row.vector))
+
+
+def _json(values: tuple[float, ...] | tuple[int, ...]) -> str:
+    """A tuple as the JSON list its TEXT column holds."""
+    return msgspec.json.encode(list(values)).decode()

@@ -2,12 +2,13 @@
 
 Wiring (see `infinity/embedded.py`):
 
-    company = Company(universe, store, seed, llm=None, interval=snapshot_seconds)
+    company = Company(universe, minds, archive, shipyard, purses=purses, llm=None)
     await company.start()                  # restore the minds, or found the first crews
-    universe.observe(company.witness_tick) # every tick of every zone
     tasks.create_task(company.run(stopping))
     ...
     await company.save()                   # after the loops stopped
+
+The company watches every tick of every zone from its constructor on.
 
 Once per simulated second of each zone (zones keep their own, dilating,
 clocks), `step` takes what was witnessed, buries the dead, lets the agents
@@ -24,21 +25,22 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from typing import Final
 
+from infinity.company.bridge import bury, observe, perceive
+from infinity.company.founding import found_crews
+from infinity.company.hailing import hail_by_name, one_voice_per_ship, signed
+from infinity.company.witness import Witness
 from infinity.crew.agent import Agent
-from infinity.crew.bridge import bury, observe, perceive
-from infinity.crew.founding import found_crews
-from infinity.crew.hailing import hail_by_name, one_voice_per_ship, signed
+from infinity.crew.archive import Archive
+from infinity.crew.happenings import Happening
 from infinity.crew.llm import LlmMind, apply_thought, prompt_for
 from infinity.crew.mind import Decision, Minds
+from infinity.crew.needs import PurseOf, interim_purse
 from infinity.crew.senses import Perception
-from infinity.crew.witness import Happening, Witness
 from infinity.sim.zone import TickReport, Zone
-from infinity.store.minds import flush, restore
-from infinity.store.store import Store
 from infinity.universe.loop import pause
+from infinity.universe.shipyard import Shipyard
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -54,35 +56,38 @@ class Company:
     def __init__(
         self,
         universe: Universe,
-        store: Store,
-        seed: int = 0,
+        minds: Minds,
+        archive: Archive,
+        shipyard: Shipyard,
         *,
+        purses: PurseOf = interim_purse,
         llm: LlmMind | None = None,
         interval: float = 5.0,
     ) -> None:
         self.universe = universe
-        self.store = store
-        self.minds = Minds(seed)
+        self.minds = minds
+        self.archive = archive
+        self.shipyard = shipyard
+        self.purses = purses  # every agent grown, restored or enlisted here spends from these
         self.witness = Witness()
         self.llm = llm
         self.interval = interval
         self.ships: set[int] = set()  # ships agents ride: the NPC pilots leave them alone
-        # Called with each ship commissioned for an agent while running (e.g. to open its wallet).
-        self.on_commission: Callable[[int], Awaitable[None]] | None = None
         self._decided: dict[int, float] = {}  # zone -> its simulated time at the last decision
         self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
         self._saving = asyncio.Lock()
+        universe.observe(self.witness_tick)
 
     # -- life cycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Restore every mind, crew and memory; on the very first start, found the crews."""
-        await restore(self.store.engine, self.minds)
+        await self.archive.restore(self.minds, self.purses)
         if self.minds.agents:
             resume_clocks(self.universe, latest(self.minds))
         else:
-            await found_crews(self.store, self.universe, self.minds)
-        from infinity.crew.muster import berth  # late: muster builds on the company
+            await found_crews(self.archive, self.shipyard, self.minds, self.purses)
+        from infinity.company.muster import berth  # late: muster builds on the company
 
         for agent in [a for a in self.minds.agents.values() if a.alive and a.ship is None]:
             await berth(self, agent)
@@ -125,7 +130,7 @@ class Company:
     async def save(self) -> int:
         """Write every mind to the store; returns the memories written."""
         async with self._saving:
-            return await flush(self.store.engine, self.minds)
+            return await self.archive.flush(self.minds)
 
     # -- one round ------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""A fresh SQLite store per test, in its own temporary directory."""
+"""A fresh SQLite store per test, in its own temporary directory (every repository test)."""
 
 from __future__ import annotations
 

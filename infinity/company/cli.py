@@ -63,18 +63,19 @@ def _existing(data: Path) -> str | None:
 
 
 async def _save(url: str, genome: str, grown: Persona) -> int:
+    from infinity.company.archive import DatabaseArchive
     from infinity.crew.agent import Agent
     from infinity.crew.mind import Minds
-    from infinity.store.minds import allocate_agent_ids, flush
     from infinity.store.store import Store
 
     store = await Store.open(url)
     try:
-        (agent_id,) = await allocate_agent_ids(store.engine, 1)
+        archive = DatabaseArchive(store.engine)
+        (agent_id,) = await archive.allocate_ids(1)
         agent = Agent(agent_id, genome, grown=grown)
         minds = Minds()
         minds.add(agent)
-        await flush(store.engine, minds)
+        await archive.flush(minds)
     finally:
         await store.close()
     return agent_id

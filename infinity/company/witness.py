@@ -9,40 +9,15 @@ a delivery, a docking) for `Minds.observe` to turn into memories.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Final
 
+from infinity.crew.happenings import Happening, Seen
 from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import TickReport, Zone
 
 GRUDGE_SECONDS: Final = 30.0  # an attacker stays "recent" this long after its last hit
-
-
-class Seen(StrEnum):
-    SHOT = "shot"  # first hit of an attacker on a victim within a grudge window
-    DESTROYED = "destroyed"
-    CHAT = "chat"
-    DELIVERED = "delivered"
-    DOCKED = "docked"
-
-
-@dataclass(frozen=True, slots=True)
-class Happening:
-    """Something crew members may notice. `subject` is the ship it happened to (or the speaker)."""
-
-    kind: Seen
-    at: float
-    system: int
-    subject: int
-    subject_name: str
-    other: int = NO_ENTITY  # attacker, killer or station
-    other_name: str = ""
-    x: float = 0.0
-    y: float = 0.0
-    text: str = ""
-    amount: float = 0.0
 
 
 class Witness:
@@ -113,23 +88,12 @@ class Witness:
         if last is not None and now - last <= self.grudge_seconds:
             return
         x, y = _where(zone, victim)
-        victim_name, attacker_name = _name(zone, victim), _name(zone, attacker)
-        seen = Happening(Seen.SHOT, now, zone.system_id, victim, victim_name, attacker)
-        self._queue.append(replace(seen, other_name=attacker_name, x=x, y=y))
+        self._queue.append(replace(_between(zone, Seen.SHOT, now, victim, attacker), x=x, y=y))
 
     @staticmethod
     def _destroyed(zone: Zone, event: ev.Destroyed, now: float) -> Happening:
-        return Happening(
-            Seen.DESTROYED,
-            now,
-            zone.system_id,
-            event.ship,
-            _name(zone, event.ship),
-            event.killer,
-            _name(zone, event.killer),
-            event.x,
-            event.y,
-        )
+        seen = _between(zone, Seen.DESTROYED, now, event.ship, event.killer)
+        return replace(seen, x=event.x, y=event.y)
 
     @staticmethod
     def _said(zone: Zone, event: ev.Chat, now: float) -> Happening:
@@ -140,28 +104,19 @@ class Witness:
 
     @staticmethod
     def _delivered(zone: Zone, event: ev.Delivered, now: float) -> Happening:
-        return Happening(
-            Seen.DELIVERED,
-            now,
-            zone.system_id,
-            event.ship,
-            _name(zone, event.ship),
-            event.station,
-            _name(zone, event.station),
-            amount=event.tonnes,
-        )
+        seen = _between(zone, Seen.DELIVERED, now, event.ship, event.station)
+        return replace(seen, amount=event.tonnes)
 
     @staticmethod
     def _docked(zone: Zone, event: ev.Docked, now: float) -> Happening:
-        return Happening(
-            Seen.DOCKED,
-            now,
-            zone.system_id,
-            event.ship,
-            _name(zone, event.ship),
-            event.station,
-            _name(zone, event.station),
-        )
+        return _between(zone, Seen.DOCKED, now, event.ship, event.station)
+
+
+def _between(zone: Zone, kind: Seen, now: float, subject: int, other: int) -> Happening:
+    """A happening between two entities of `zone`, each named as the zone knows it."""
+    return Happening(
+        kind, now, zone.system_id, subject, _name(zone, subject), other, _name(zone, other)
+    )
 
 
 def _name(zone: Zone, entity: int) -> str:

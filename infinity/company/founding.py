@@ -12,13 +12,12 @@ import hashlib
 from typing import Final
 
 from infinity.crew.agent import Agent
+from infinity.crew.archive import Archive
 from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.genome import BASES
 from infinity.crew.mind import Minds
-from infinity.store.minds import allocate_agent_ids
-from infinity.store.store import Store
-from infinity.universe.shipyard import commission
-from infinity.universe.universe import Universe
+from infinity.crew.needs import STARTING_CREDITS, PurseOf
+from infinity.universe.shipyard import Shipyard
 
 CREWS: Final = 6
 CREW_SIZE: Final = 4
@@ -42,26 +41,34 @@ def founder_genome(index: int) -> str:
 
 
 async def found_crews(
-    store: Store, universe: Universe, minds: Minds, crews: int = CREWS, size: int = CREW_SIZE
+    archive: Archive,
+    shipyard: Shipyard,
+    minds: Minds,
+    purses: PurseOf,
+    crews: int = CREWS,
+    size: int = CREW_SIZE,
 ) -> list[Crew]:
     """Grow the founders, commission their ships and seat them; the first of each crew captains."""
-    ids = await allocate_agent_ids(store.engine, crews * size)
+    ids = await archive.allocate_ids(crews * size)
     founded = []
     for k in range(crews):
-        people = [Agent(ids[k * size + j], founder_genome(k * size + j)) for j in range(size)]
-        ship = await _commission(store, universe, k)
+        people = [
+            Agent(i, founder_genome(k * size + j), purse=purses(i, STARTING_CREDITS))
+            for j, i in enumerate(ids[k * size : (k + 1) * size])
+        ]
+        ship = await _commission(shipyard, k)
         founded.append(_muster(minds, k + 1, ship, SHIP_NAMES[k % len(SHIP_NAMES)], people))
     return founded
 
 
-async def _commission(store: Store, universe: Universe, k: int) -> int:
+async def _commission(shipyard: Shipyard, k: int) -> int:
 
-    homes = universe.galaxy.systems[:HOME_SYSTEMS]
+    homes = shipyard.universe.galaxy.systems[:HOME_SYSTEMS]
     home = homes[k % len(homes)]
     stations = home.stations()
     station = stations[(k // len(homes)) % len(stations)]
     name = SHIP_NAMES[k % len(SHIP_NAMES)]
-    return await commission(store, universe, name, None, CREW_SHIP_ROLE, home, station)
+    return await shipyard.commission(name, None, CREW_SHIP_ROLE, home, station)
 
 
 def _muster(minds: Minds, crew_id: int, ship: int, ship_name: str, people: list[Agent]) -> Crew:

@@ -19,14 +19,16 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from infinity.company.sensors import Sensors, chart_of, ship_views
+from infinity.company.witness import Witness
 from infinity.crew import dialogue
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew
+from infinity.crew.happenings import Happening, Seen
 from infinity.crew.memory import IMPORTANCE, MemoryKind
 from infinity.crew.mind import Minds
 from infinity.crew.needs import ORE_PRICE
-from infinity.crew.senses import Chart, Heard, Perception, Sensors, ship_views
-from infinity.crew.witness import Happening, Seen, Witness
+from infinity.crew.senses import Heard, Perception
 from infinity.sim import rules
 from infinity.sim.zone import Zone
 
@@ -46,7 +48,7 @@ def perceive(
     """
     crew = list(riders(minds, zone) if agents is None else agents)
     now = zone.clock.sim_time
-    chart, sensors = Chart.of_zone(zone), Sensors(zone)
+    chart, sensors = chart_of(zone), Sensors(zone)
     views = ship_views(zone, [a.ship if a.ship is not None else -1 for a in crew])
     aboard = Counter(a.ship for a in crew)
     teams = {

@@ -11,21 +11,20 @@ from dataclasses import dataclass
 
 import msgspec
 
+from infinity.accounts.records import Account
+from infinity.company.company import Company
+from infinity.company.founding import CREW_SHIP_ROLE, HOME_SYSTEMS, SEATS
 from infinity.crew.agent import Agent
-from infinity.crew.company import Company
 from infinity.crew.crew import Captain, Crew, Station, Verdict, judge
-from infinity.crew.founding import CREW_SHIP_ROLE, HOME_SYSTEMS, SEATS
 from infinity.crew.genome import persona
 from infinity.crew.memory import MemoryKind
+from infinity.crew.needs import STARTING_CREDITS
 from infinity.crew.orders import Order, OrderKind, parse_order
 from infinity.crew.steps import Intent
 from infinity.galaxy.model import StarSystem
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import StaticBody, Zone
-from infinity.store.minds import allocate_agent_ids
-from infinity.store.records import Account
-from infinity.universe.shipyard import commission
 
 ORDERS_HELP = 'try "mine", "dock", "flee", "follow me", "attack <ship>" or "stand down"'
 
@@ -173,8 +172,8 @@ async def enlist(
     if name:
         given = name.split()[0]
         grown = msgspec.structs.replace(grown, name=name, given_name=given)
-    (agent_id,) = await allocate_agent_ids(company.store.engine, 1)
-    agent = Agent(agent_id, dna, grown=grown)
+    (agent_id,) = await company.archive.allocate_ids(1)
+    agent = Agent(agent_id, dna, grown=grown, purse=company.purses(agent_id, STARTING_CREDITS))
     company.minds.add(agent)
     await berth(company, agent, near)
     await company.save()
@@ -186,13 +185,9 @@ async def berth(company: Company, agent: Agent, near: int | None = None) -> int:
 
     home, station = _harbour(company, agent, near)
     name = f"{agent.persona.given_name}'s Skiff"
-    ship = await commission(
-        company.store, company.universe, name, None, CREW_SHIP_ROLE, home, station
-    )
+    ship = await company.shipyard.commission(name, None, CREW_SHIP_ROLE, home, station)
     agent.ship = ship
     company.ships.add(ship)
-    if company.on_commission is not None:
-        await company.on_commission(ship)
     now = company.universe.zones[home.id].clock.sim_time
     agent.remember(MemoryKind.OBSERVATION, f"I took the {name} at {station.name}.", now, 4)
     return ship

@@ -1,4 +1,4 @@
-"""What the store hands back: plain frozen rows, converted by hand from SQL results."""
+"""What the universe's repositories hand back: plain frozen rows."""
 
 from __future__ import annotations
 
@@ -7,18 +7,7 @@ from typing import Final
 
 from infinity.sim.zone import ShipState
 
-ROLES: Final = frozenset({"player", "operator"})
 SHIP_ROLES: Final = frozenset({"player", "miner", "patrol", "trader"})
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """A player or operator login; the password hash never leaves the store in this record."""
-
-    id: int
-    name: str
-    role: str
-    created_at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from infinity.commands import types as c
+from infinity.company.bridge import hail
 from infinity.crew.agent import Agent
-from infinity.crew.bridge import hail
 from infinity.crew.crew import Crew
-from infinity.crew.witness import Happening, Seen
+from infinity.crew.happenings import Happening, Seen
 from infinity.sim import rules
 from infinity.sim.zone import Zone
 

@@ -208,9 +208,7 @@ def mine(zone: Zone, cmd: c.Mine) -> None:
 def unload(zone: Zone, cmd: c.Unload) -> None:
     row = _own_row(zone, cmd.ship)
     b = zone.bodies
-    station = int(b.docked_at[row])
-    if station == NO_ENTITY:
-        raise Rejected(Reason.NOT_DOCKED, "dock at a station to unload")
+    station = _docked_station(zone, row, "unload")
     tonnes = _unreserved(zone, row)
     if tonnes <= 0.0:
         raise Rejected(Reason.NOT_ENOUGH, "nothing to unload")

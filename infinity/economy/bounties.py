@@ -1,0 +1,211 @@
+"""Bounties: credits escrowed on a ship, a player or a crew, paid to whoever destroys it.
+
+A bounty row is written `pending` first; its escrow transfer (key
+`bounty-post:<id>`) opens it, or cancels it when the poster cannot pay. A
+kill marks it `claiming` before paying (key `bounty-pay:<id>`), so a crash
+at any point is finished at the next start by the same keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from infinity.commands.notices import Notice, NoticeKind, Tell
+from infinity.economy import accounts
+from infinity.economy.tables import bounties
+from infinity.economy.wallets import Wallets
+from infinity.ledger import Overdraft, TransferKind, TransferRequest
+
+MIN_BOUNTY: Final = 10
+
+
+class BountyRefused(Exception):
+    """A bounty that cannot be posted; `reason` is a stable code for the API."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Bounty:
+    id: int
+    poster: int
+    target_kind: str
+    target_id: int
+    target_name: str
+    amount: int
+    status: str
+    created_at: float
+    paid_to: int | None
+
+
+def _bounty(row: sa.Row[Any]) -> Bounty:
+    names = [f.name for f in dataclasses.fields(Bounty)]
+    return Bounty(*(getattr(row, name) for name in names))
+
+
+class BountyBoard:
+    """The `bounties` table over the store's engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(
+        self, poster: int, target_kind: str, target_id: int, target_name: str, amount: int
+    ) -> Bounty:
+        """A pending bounty: it opens once its escrow transfer commits."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                sa.insert(bounties).returning(*bounties.c),
+                {
+                    "poster": poster,
+                    "target_kind": target_kind,
+                    "target_id": target_id,
+                    "target_name": target_name,
+                    "amount": amount,
+                    "status": "pending",
+                    "created_at": time.time(),
+                },
+            )
+            return _bounty(result.one())
+
+    async def set_status(self, bounty_id: int, status: str, paid_to: int | None = None) -> None:
+        values: dict[str, Any] = {"status": status}
+        if paid_to is not None:
+            values |= {"paid_to": paid_to, "paid_at": time.time()}
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(bounties).where(bounties.c.id == bounty_id).values(**values)
+            )
+
+    async def bounties(self, status: str) -> list[Bounty]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(bounties).where(bounties.c.status == status).order_by(bounties.c.id)
+            )
+            return [_bounty(r) for r in rows]
+
+    async def open_on(self, target_kind: str, target_id: int) -> list[Bounty]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(bounties).where(
+                    (bounties.c.status == "open")
+                    & (bounties.c.target_kind == target_kind)
+                    & (bounties.c.target_id == target_id)
+                )
+            )
+            return [_bounty(r) for r in rows]
+
+
+class Bounties:
+    """Posts, escrows and pays bounties; `crews` is the live (name, ship) of each crew."""
+
+    def __init__(
+        self,
+        wallets: Wallets,
+        board: BountyBoard,
+        tell: Tell,
+        crews: Mapping[int, tuple[str, int]],
+    ) -> None:
+        self.wallets = wallets
+        self.universe = wallets.universe
+        self.board = board
+        self.tell = tell
+        self.crews = crews
+
+    async def post(self, poster: int, target_kind: str, target_id: int, amount: int) -> Bounty:
+        """Escrow `amount` from the poster's wallet as a bounty on a ship, player or crew."""
+        name = self._target_name(target_kind, target_id)
+        if amount < MIN_BOUNTY:
+            raise BountyRefused("invalid", f"a bounty is at least {MIN_BOUNTY} cr")
+        if target_kind == "player" and target_id == poster:
+            raise BountyRefused("invalid", "you cannot put a bounty on yourself")
+        if target_kind == "ship" and self.universe.owners.get(target_id) == poster:
+            raise BountyRefused("invalid", "you cannot put a bounty on your own ship")
+        bounty = await self.board.add(poster, target_kind, target_id, name, amount)
+        return await self._escrow(bounty)
+
+    def _target_name(self, target_kind: str, target_id: int) -> str:
+        if target_kind == "crew":
+            crew = self.crews.get(target_id)
+            if crew is None:
+                raise BountyRefused("unknown_target", f"no crew {target_id} in the universe")
+            return crew[0]
+        ship = target_id if target_kind == "ship" else self.universe.ship_of_account.get(target_id)
+        zone = None if ship is None else self.universe.zone_of(ship)
+        if (
+            target_kind not in ("ship", "player")
+            or ship is None
+            or zone is None
+            or ship not in zone.info
+        ):
+            raise BountyRefused("unknown_target", f"no {target_kind} {target_id} in the universe")
+        return zone.info[ship].name
+
+    async def _escrow(self, bounty: Bounty) -> Bounty:
+        request = TransferRequest.move(
+            f"bounty-post:{bounty.id}", TransferKind.BOUNTY, accounts.wallet(0, bounty.poster),
+            accounts.BOUNTY_ESCROW, bounty.amount, actors={"poster": bounty.poster, "bounty": bounty.id},
+            memo=f"bounty on {bounty.target_name}",
+        )  # fmt: skip
+        try:
+            self.wallets.applied(await self.wallets.ledger.transfer(request))
+        except Overdraft as failure:
+            await self.board.set_status(bounty.id, "cancelled")
+            raise BountyRefused("no_credits", str(failure)) from None
+        await self.board.set_status(bounty.id, "open")
+        return dataclasses.replace(bounty, status="open")
+
+    async def reconcile(self) -> None:
+        """Pending bounties from before a crash: the replay-safe escrow decides their fate."""
+        for bounty in await self.board.bounties("pending"):
+            with contextlib.suppress(BountyRefused):
+                await self._escrow(bounty)
+        for bounty in await self.board.bounties("claiming"):
+            await self._pay(bounty, int(bounty.paid_to or 0))
+
+    async def claim(self, ship: int, killer: int) -> None:
+        """`killer` destroyed `ship`: pay every open bounty on the ship, its owner or its crew."""
+        if killer < 0 or killer == ship:
+            return
+        for bounty in await self._open_on_ship(ship):
+            await self.board.set_status(bounty.id, "claiming", paid_to=killer)
+            await self._pay(bounty, killer)
+
+    async def _open_on_ship(self, ship: int) -> list[Bounty]:
+        claims = await self.board.open_on("ship", ship)
+        owner = self.universe.owners.get(ship)
+        if owner is not None:
+            claims += await self.board.open_on("player", owner)
+        for crew_id, (_, crew_ship) in self.crews.items():
+            if crew_ship == ship:
+                claims += await self.board.open_on("crew", crew_id)
+        return claims
+
+    async def _pay(self, bounty: Bounty, hunter: int) -> None:
+        wallet = self.wallets.wallet_of(hunter)
+        request = TransferRequest.move(
+            f"bounty-pay:{bounty.id}", TransferKind.BOUNTY, accounts.BOUNTY_ESCROW, wallet,
+            bounty.amount, actors={"hunter": hunter, "bounty": bounty.id}, memo=f"bounty on {bounty.target_name}",
+        )  # fmt: skip
+        self.wallets.applied(await self.wallets.ledger.transfer(request))
+        await self.board.set_status(bounty.id, "paid", paid_to=hunter)
+        self.tell(
+            hunter,
+            Notice(
+                kind=NoticeKind.BOUNTY_PAID,
+                text=f"bounty claimed: +{bounty.amount} cr",
+                credits=self.wallets.balance(wallet),
+                amount=bounty.amount,
+            ),
+        )

@@ -1,0 +1,45 @@
+"""What the gateway may ask of the running universe, handed over by the composition root.
+
+The gateway never builds the universe: `infinity.embedded` (or, later, a cluster
+root) runs it and yields one `Game`; `app.create_app` stores it on the app as
+`app.state.game` for the routes and the socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from infinity.accounts.records import Account
+from infinity.accounts.service import Accounts
+from infinity.company.company import Company
+from infinity.economy.service import Economy
+from infinity.galaxy.model import Galaxy
+from infinity.gateway.fanout import Fanout
+from infinity.universe.records import ChatLine
+from infinity.universe.universe import Universe
+
+
+@dataclass(frozen=True, slots=True)
+class Game:
+    """The running universe as the gateway sees it."""
+
+    universe: Universe
+    accounts: Accounts
+    economy: Economy
+    fanout: Fanout
+    company: Company | None  # the crews; None when run without NPCs
+    ensure_ship: Callable[[Account], Awaitable[int]]  # the account's ship, built if it has none
+    recent_chat: Callable[[int], Awaitable[list[ChatLine]]]  # a system's last lines, oldest first
+
+    @property
+    def galaxy(self) -> Galaxy:
+        return self.universe.galaxy
+
+
+def game_of(connection: HTTPConnection) -> Game:
+    """The game behind a request or a WebSocket."""
+    game: Game = connection.app.state.game
+    return game

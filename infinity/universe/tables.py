@@ -1,0 +1,89 @@
+"""The universe's tables: the galaxy, its bodies, ships and the chat log.
+
+Ship ids start at `FIRST_SHIP_ID` so they never collide with body ids; they
+come from the `SHIP_COUNTER` row of the store's counters.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlalchemy as sa
+
+from infinity.store.schema import SerialId, metadata, reference
+
+FIRST_SHIP_ID: Final = 1 << 20
+SHIP_COUNTER: Final = "ship_id"
+
+galaxy = sa.Table(
+    "galaxy",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+systems = sa.Table(
+    "systems",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+)
+
+bodies = sa.Table(
+    "bodies",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    reference(
+        "system_id", sa.Integer, "systems.id", ondelete="CASCADE", nullable=False, index=True
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),  # order within its system, kept on reload
+    sa.Column("kind", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("ore", sa.Float, nullable=False),
+    sa.Column("leads_to", sa.Integer, nullable=False),
+    sa.Column("dest_gate", sa.BigInteger, nullable=False),
+)
+
+ships = sa.Table(
+    "ships",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    # NULL for NPC ships; one ship per player account
+    reference(
+        "account_id", sa.Integer, "accounts.id", ondelete="CASCADE", nullable=True, unique=True
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("system_id", sa.Integer, nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("vx", sa.Float, nullable=False),
+    sa.Column("vy", sa.Float, nullable=False),
+    sa.Column("heading", sa.Float, nullable=False),
+    sa.Column("hull", sa.Float, nullable=False),
+    sa.Column("shield", sa.Float, nullable=False),
+    sa.Column("energy", sa.Float, nullable=False),
+    sa.Column("cargo", sa.Float, nullable=False),
+    sa.Column("torpedoes", sa.Integer, nullable=False),
+    sa.Column("fuel", sa.Float, nullable=False, server_default="100"),  # since 0004
+    sa.Column("docked_at", sa.BigInteger, nullable=False),
+    sa.Column("home_station", sa.BigInteger, nullable=False),
+    sa.Column("home_system", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+chat = sa.Table(
+    "chat",
+    metadata,
+    sa.Column("id", SerialId, primary_key=True, autoincrement=True),
+    sa.Column("system_id", sa.Integer, nullable=False),
+    sa.Column("ship_id", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("ix_chat_system_id_id", "system_id", "id"),
+)
