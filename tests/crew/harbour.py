@@ -8,7 +8,9 @@ from pathlib import Path
 from infinity.commands import types as c
 from infinity.company.archive import DatabaseArchive
 from infinity.company.company import Company
+from infinity.company.purse import ShipPurses, Upkeep
 from infinity.crew.mind import Decision, Minds
+from infinity.crew.needs import interim_purse
 from infinity.galaxy.generate import generate
 from infinity.sim import events as ev
 from infinity.sim import rules
@@ -68,8 +70,9 @@ class Harbour:
         self.universe.submit(c.Say(ship=ship, text=text))
 
 
-async def open_harbour(data: Path, seed: int = SEED) -> Harbour:
-    """Open (or reopen) the universe stored in `data`, as `run_embedded` loads it."""
+async def open_harbour(data: Path, seed: int = SEED, upkeep: Upkeep | None = None) -> Harbour:
+    """Open (or reopen) the universe stored in `data`, as `run_embedded` loads it; with
+    `upkeep`, every agent spends from its ship's wallet there, as in the server."""
     store = await Store.open(sqlite_url(data))
     galaxy = await Charts(store.engine).load_galaxy()
     if galaxy is None:
@@ -79,7 +82,9 @@ async def open_harbour(data: Path, seed: int = SEED) -> Harbour:
     for ship in await Hangar(store.engine).load_ships():
         universe.place(ship.system_id, ship.state, ship.role)
     shipyard = Shipyard(Hangar(store.engine), universe)
-    company = Company(universe, Minds(seed), DatabaseArchive(store.engine), shipyard)
+    minds = Minds(seed)
+    purses = interim_purse if upkeep is None else ShipPurses(upkeep, minds)
+    company = Company(universe, minds, DatabaseArchive(store.engine), shipyard, purses=purses)
     await company.start()
     harbour = Harbour(store, universe, company)
     universe.observe(harbour._heard)
