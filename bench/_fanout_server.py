@@ -3,7 +3,7 @@
 1. Opens a fresh Store (SQLite) in `--data` and creates `--clients` accounts
    and sessions through the Store API (a dummy password hash: nobody logs in
    with a password, so argon2 is skipped), writing the tokens to `--tokens`.
-2. Builds the ASGI app with `infinity.gateway.app.create_app` (so
+2. Builds the ASGI app with `infinity.gateway.app.create_app` over `run_embedded` (so
    `run_embedded`: zone loops for every system, snapshots, the fan-out) with
    NPC pilots off, and wraps its lifespan to populate one zone: `--ships`
    ships in total, spread uniformly so a 3x3-cell view holds ~80 of them. The
@@ -31,19 +31,19 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-import uvicorn
 from starlette.applications import Starlette
 
 from infinity._memory import keep_large_allocations
 from infinity.accounts.registry import Registry
 from infinity.accounts.tokens import new_token, token_hash
 from infinity.commands import types as c
-from infinity.embedded import Settings
+from infinity.embedded import Settings, run_embedded
 from infinity.galaxy.generate import generate
-from infinity.gateway.app import create_app, server_config
+from infinity.gateway.app import Gateway, create_app, server_config
+from infinity.gateway.state import Game
 from infinity.sim import rules
 from infinity.sim.systems import CELL_SIZE
 from infinity.sim.zone import ShipState
@@ -124,36 +124,34 @@ async def drive_traffic(universe: Universe, ships: list[int], seed: int) -> None
 def bench_app(
     settings: Settings, accounts: list[int], ships: int, freeze: bool = False
 ) -> Starlette:
-    """`create_app` with its lifespan wrapped: populate the zone, then drive the traffic.
+    """The server's app over `run_embedded`, with the bench zone populated and its traffic
+    driven for as long as the universe runs.
 
     With `freeze`, everything alive after start-up is moved out of the collector's
     reach (`gc.freeze()`), an experiment the server does not do by itself.
     """
-    app = create_app(settings)
-    inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
-    async def lifespan(started: Starlette) -> AsyncIterator[Any]:
-        async with inner(started) as state:
-            traffic = populate(started.state.universe, accounts, ships, SEED)
+    async def run() -> AsyncIterator[Game]:
+        async with run_embedded(settings) as game:
+            traffic = populate(game.universe, accounts, ships, SEED)
             if freeze:
                 gc.collect()
                 gc.freeze()
-            driver = asyncio.create_task(drive_traffic(started.state.universe, traffic, SEED))
+            driver = asyncio.create_task(drive_traffic(game.universe, traffic, SEED))
             try:
-                yield state
+                yield game
             finally:
                 driver.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await driver
 
-    app.router.lifespan_context = lifespan
-    return app
+    return create_app(run)
 
 
 def serve(app: Starlette, port: int) -> None:
     """uvicorn exactly as `infinity serve` configures it (quieter logs)."""
-    uvicorn.Server(server_config(app, "127.0.0.1", port, "warning")).run()
+    Gateway(server_config(app, "127.0.0.1", port, "warning")).run()
 
 
 def main() -> None:

@@ -62,14 +62,13 @@ def serve(
     ] = "thread",
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
-    import uvicorn
 
     from infinity._memory import keep_large_allocations
 
     keep_large_allocations()
 
     from infinity.embedded import Settings, web_app
-    from infinity.gateway.app import server_config
+    from infinity.gateway.app import Gateway, server_config
 
     if db is not None and not db.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("--db must be a sqlite+aiosqlite or postgresql+asyncpg URL")
@@ -96,7 +95,7 @@ def serve(
     config = server_config(web_app(settings), host, port, level)
     console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
     try:
-        uvicorn.Server(config).run()
+        Gateway(config).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
         console.print("[cyan]Infinity stopped.[/]")
 

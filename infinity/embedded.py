@@ -153,13 +153,18 @@ def _llm(settings: Settings) -> LlmMind | None:
 
 @contextlib.asynccontextmanager
 async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
-    """Open the store and ledger, load the universe, run it; on exit stop in order and save."""
-    store = await Store.open(settings.db_url)
-    ledger: Ledger | None = None
-    try:
+    """Open the store and ledger, load the universe, run it; on exit stop in order and save.
+
+    Everything long-lived has an owner here: the store and the ledger (with its writer)
+    belong to `owned` and close last; every loop is a child of one TaskGroup.
+    """
+    async with contextlib.AsyncExitStack() as owned:
+        store = await Store.open(settings.db_url)
+        owned.push_async_callback(store.close)
         hangar, charts, chat = Hangar(store.engine), Charts(store.engine), ChatLog(store.engine)
         universe = await _load(hangar, charts, settings)
         ledger = await Ledger.open(settings.db_url, writer=settings.ledger_writer)
+        owned.push_async_callback(ledger.close)
         minds = Minds(settings.seed)
         wallets = Wallets(universe, ledger)
         fanout = Fanout(universe, credits=wallets.credits_of_ship)
@@ -217,7 +222,3 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         await snapshots.save()
         if company is not None:
             await company.save()
-    finally:
-        if ledger is not None:
-            await ledger.close()
-        await store.close()

@@ -143,33 +143,38 @@ class Economy:
                 self._queue.put_nowait((zone, event))
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Settle in order until stopped, retrying what an outage left; markets drift meanwhile."""
-        beat = asyncio.get_running_loop().create_task(self._beat(stopping))
-        retry_at = time.monotonic() + RETRY_EVERY
+        """Settle in order until stopped, and beat beside it (markets drift, upkeep settles);
+        both are children of this task and end with it."""
         try:
-            while not stopping.is_set() or not self._queue.empty():
-                if time.monotonic() >= retry_at:
-                    retry_at = time.monotonic() + RETRY_EVERY
-                    await _guarded("retry", self.desk.retry())
-                try:
-                    zone, item = await asyncio.wait_for(self._queue.get(), 0.5)
-                except TimeoutError:
-                    continue
-                await _guarded(item, self.settle(zone, item))
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._beat(stopping), name="economy-beat")
+                await self._settle_all(stopping)
         finally:
-            beat.cancel()
             await self.markets.save()
+
+    async def _settle_all(self, stopping: asyncio.Event) -> None:
+        """Settle in order until stopped and drained, retrying what an outage left."""
+        retry_at = time.monotonic() + RETRY_EVERY
+        while not stopping.is_set() or not self._queue.empty():
+            if time.monotonic() >= retry_at:
+                retry_at = time.monotonic() + RETRY_EVERY
+                await _guarded("retry", self.desk.retry())
+            try:
+                zone, item = await asyncio.wait_for(self._queue.get(), 0.5)
+            except TimeoutError:
+                continue
+            await _guarded(item, self.settle(zone, item))
 
     async def _beat(self, stopping: asyncio.Event) -> None:
         """Once a second: markets drift; every few, upkeep settles and stock is saved."""
         beats = 0
         while not await pause(stopping, 1.0):
             if beats % int(UPKEEP_EVERY) == 0:
-                await self.upkeep.settle()
+                await _guarded("upkeep", self.upkeep.settle())
             self.markets.drift(1.0)
             beats += 1
             if beats % 10 == 0:
-                await self.markets.save()
+                await _guarded("market stock", self.markets.save())
 
     async def settle(self, zone: Zone, item: Settlement) -> None:
         match item:
@@ -187,7 +192,7 @@ class Economy:
                 await self.bounties.claim(ship, killer)
 
 
-async def _guarded(what: object, settling: Coroutine[Any, Any, None]) -> None:
+async def _guarded(what: object, settling: Coroutine[Any, Any, object]) -> None:
     """One bad settlement must not stop the economy."""
     try:
         await settling

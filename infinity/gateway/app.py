@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -66,9 +67,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
             try:
                 yield
             finally:
-                # Tell every session we are going before the loops stop.
-                for session in list(game.fanout.by_account.values()):
-                    await session.kick(Close.GOING_AWAY, "server shutting down")
+                await farewell(game)  # again, for sessions that joined during the shutdown
 
     routes = [
         *rest.routes(),
@@ -82,3 +81,21 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.endpoints = (*rest.ENDPOINTS, *crew_api.ENDPOINTS)
     return app
+
+
+async def farewell(game: Game) -> None:
+    """Tell every game session we are going (1001, docs/protocol.md)."""
+    for session in list(game.fanout.by_account.values()):
+        await session.kick(Close.GOING_AWAY, "server shutting down")
+
+
+class Gateway(uvicorn.Server):
+    """uvicorn's server, but players hear 1001 "going away" before uvicorn drops their
+    connections (it closes open WebSockets with 1012 before the lifespan ends)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        app = self.config.app
+        game = getattr(getattr(app, "state", None), "game", None)
+        if isinstance(game, Game):
+            await farewell(game)
+        await super().shutdown(sockets)

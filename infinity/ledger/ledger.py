@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from typing import Final, Literal, Protocol
 
@@ -54,6 +55,8 @@ class _Backend(Protocol):
     async def close(self) -> None: ...
 
 
+log = logging.getLogger(__name__)
+
 _Pending = tuple[Prepared, "asyncio.Future[Receipt]"]
 
 
@@ -71,6 +74,7 @@ class Ledger:
         self._in_flight = 0
         self._closing = False
         self._writer = self._loop.create_task(self._write_loop(), name="ledger-writer")
+        self._writer.add_done_callback(self._writer_ended)
 
     @classmethod
     async def open(
@@ -90,8 +94,10 @@ class Ledger:
         sharing its GIL (about twice the throughput, on a second core). `linger`: seconds
         to let a batch fill (0: commit as soon as the writer is free)."""
         dialect, target = _parse(url)
-        if migrate:
-            await _migrate(url)
+        if migrate:  # imported here: alembic is slow to load, and a migrated database needs none
+            from infinity.store.migrate import upgrade_url
+
+            await upgrade_url(url)
         backend: _Backend
         if dialect == "sqlite":
             from infinity.ledger._sqlite import SqliteBackend
@@ -237,6 +243,17 @@ class Ledger:
                 continue
             committing.add_done_callback(functools.partial(self._settled, batch))
 
+    def _writer_ended(self, writer: asyncio.Task[None]) -> None:
+        """The writer belongs to the ledger and ends only at `close`; if it dies of a bug,
+        nobody waits forever: the queue is failed, new transfers are refused."""
+        if writer.cancelled() or writer.exception() is None:
+            return
+        error = writer.exception()
+        log.critical("the ledger writer failed; transfers are refused", exc_info=error)
+        self._closing = True
+        queued, self._queue[:] = list(self._queue), []
+        _fail(queued, error or RuntimeError("ledger writer ended"))
+
     def _settled(self, batch: list[_Pending], committing: asyncio.Future[list[Decision]]) -> None:
         """Answer every caller of a batch, once its COMMIT returned (or failed)."""
         self._in_flight -= 1
@@ -276,19 +293,3 @@ def _parse(url: str) -> tuple[str, str]:
             raise ValueError("the ledger needs a SQLite file, not an in-memory database")
         return "sqlite", path
     return "postgresql", f"postgresql://{rest}"
-
-
-async def _migrate(url: str) -> None:
-    """`alembic upgrade head`, as `Store.open` does it (imported here: alembic is slow to load,
-    and processes that open an already migrated database need not pay for it)."""
-    from sqlalchemy import pool
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from infinity.store.migrate import upgrade
-
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(upgrade)
-    finally:
-        await engine.dispose()

@@ -23,6 +23,11 @@ from infinity.sim.bodies import NO_ENTITY, Bodies
 from infinity.sim.clock import ZoneClock
 from infinity.sim.kinds import Kind
 
+# A ship's changing state, in the column order of `Zone.ship_columns` (what snapshots store).
+SHIP_COLUMNS: Final = (
+    "x", "y", "vx", "vy", "heading", "hull", "shield", "energy", "cargo", "torpedoes", "fuel",
+    "docked_at",
+)  # fmt: skip
 TRANSIENT_ID_BASE: Final = 3_000_000_000  # torpedoes and wrecks: ids that never reach the store
 REMEMBERED_KEYS: Final = 10_000
 
@@ -222,15 +227,28 @@ class Zone:
         ship_id = int(self.bodies.id[row])
         state = self.ship_state(ship_id)
         self._pending.departures.append(Departure(state, to_system, arrival_gate))
-        self._pending.despawns.add(ship_id)
+        self.remove(ship_id)
         self._events.append(ev.Departed(ship_id, arrival_gate))
 
     def emit(self, event: ev.Event) -> None:
         self._events.append(event)
 
     def remove(self, entity_id: int) -> None:
-        """Despawn an entity at the end of this tick."""
+        """Despawn an entity at the end of this tick; it is `gone` from now on."""
         self._pending.despawns.add(entity_id)
+        row = self.bodies.row(entity_id)
+        if row is not None:
+            self.bodies.gone[row] = True
+
+    def gone(self, entity_id: int) -> bool:
+        """Removed this tick (looted, departed, spent): its row lasts until the tick ends,
+        but no command or system may use it again, or what it held could move twice."""
+        row = self.bodies.row(entity_id)
+        return row is not None and bool(self.bodies.gone[row])
+
+    def live_row(self, entity_id: int) -> int | None:
+        """The entity's row, or None when it is not here or already `gone` this tick."""
+        return None if self.gone(entity_id) else self.bodies.row(entity_id)
 
     def first_time(self, key: str) -> bool:
         """True the first time a settlement key is seen (recent keys are remembered)."""
@@ -286,7 +304,7 @@ class Zone:
             self._set_ship_columns(row, fresh, float(b.pos[station, 0]), float(b.pos[station, 1]))
         else:
             self._pending.departures.append(Departure(fresh, info.home_system, NO_ENTITY))
-            self._pending.despawns.add(ship_id)
+            self.remove(ship_id)
             self._events.append(ev.Departed(ship_id, NO_ENTITY))
 
     # -- building blocks ------------------------------------------------------
@@ -368,6 +386,22 @@ class Zone:
     def arriving(self) -> list[tuple[ShipState, int]]:
         """Ships admitted but not yet placed (they enter at the next tick)."""
         return list(self._pending.arrivals)
+
+    def ship_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ship here as (ids, values): copies, one row per ship, `SHIP_COLUMNS` order.
+
+        Vectorised, for snapshots of thousands of ships without a Python loop; integer
+        columns (torpedoes, docked_at) are exact in float64.
+        """
+        b, n = self.bodies, self.bodies.n
+        rows = np.flatnonzero(b.kind[:n] == Kind.SHIP)
+        values = np.column_stack(
+            (
+                b.pos[rows], b.vel[rows], b.heading[rows], b.hull[rows], b.shield[rows],
+                b.energy[rows], b.cargo[rows], b.torpedoes[rows], b.fuel[rows], b.docked_at[rows],
+            )
+        ).astype(np.float64, copy=False)  # fmt: skip
+        return b.id[rows].astype(np.int64), values
 
     def ship_ids(self) -> list[int]:
         b, n = self.bodies, self.bodies.n

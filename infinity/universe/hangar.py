@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from infinity.sim.zone import ShipState
+from infinity.sim.zone import SHIP_COLUMNS, ShipState
 from infinity.store.sql import first, next_ids, record_of, row_of
 from infinity.universe.records import SHIP_ROLES, SavedShip
 from infinity.universe.tables import SHIP_COUNTER, ships
@@ -20,16 +23,65 @@ AlsoWrite = Callable[[AsyncConnection], Awaitable[None]]
 
 # `ShipState.account` is stored as `account_id`; every other field under its own name.
 _SHIP_COLUMNS: Final = {"account": "account_id"}
-# What a snapshot rewrites: all but ownership and role, which are fixed at creation.
-_SNAPSHOT_COLUMNS: Final = tuple(
-    column.name for column in ships.columns if column.name not in ("id", "account_id", "role")
-)
+# What a snapshot rewrites: where a ship is and its changing state. Name, home, owner and
+# role are fixed at creation.
+_MOTION: Final = ("system_id", *SHIP_COLUMNS, "updated_at")
+_INTEGERS: Final = frozenset({"system_id", "torpedoes", "docked_at"})
 # Bind names must differ from column names in an UPDATE's SET clause.
-_SAVE_SHIP = (
+_SAVE_MOTION = (
     sa.update(ships)
     .where(ships.c.id == sa.bindparam("b_id"))
-    .values({column: sa.bindparam(f"b_{column}") for column in _SNAPSHOT_COLUMNS})
+    .values({column: sa.bindparam(f"b_{column}") for column in _MOTION})
 )
+CHUNK: Final = 1_000  # rows per executemany: the loop gets a turn between chunks
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """Ships to snapshot, as columns: ids, the system each is in, and `SHIP_COLUMNS` values.
+
+    Built from a zone's arrays (`Zone.ship_columns`) without a Python loop per ship,
+    so a snapshot of thousands of ships never holds the event loop for long.
+    """
+
+    ids: npt.NDArray[np.int64]
+    systems: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]  # (len(ids), len(SHIP_COLUMNS))
+
+    @classmethod
+    def of_states(cls, rows: Sequence[tuple[int, ShipState]]) -> Motion:
+        """The few ships known only as records (tests, ships between zones)."""
+        values = [[float(getattr(s, c)) for c in SHIP_COLUMNS] for _, s in rows]
+        return cls(
+            np.array([s.id for _, s in rows], dtype=np.int64),
+            np.array([system for system, _ in rows], dtype=np.int64),
+            np.array(values, dtype=np.float64).reshape(len(rows), len(SHIP_COLUMNS)),
+        )
+
+    @classmethod
+    def join(cls, parts: Sequence[Motion]) -> Motion:
+        if not parts:
+            return cls.of_states(())
+        return cls(
+            np.concatenate([p.ids for p in parts]),
+            np.concatenate([p.systems for p in parts]),
+            np.concatenate([p.values for p in parts]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def params(self, order: Sequence[str], now: float) -> list[tuple[Any, ...]]:
+        """Positional parameters for `_SAVE_MOTION`, bind names in `order`: one tuple a ship."""
+        size = len(self.ids)
+        columns: dict[str, list[Any]] = {"b_id": self.ids.tolist()}
+        columns["b_system_id"] = self.systems.tolist()
+        columns["b_updated_at"] = [now] * size
+        for k, name in enumerate(SHIP_COLUMNS):
+            column = self.values[:, k]
+            column = column.astype(np.int64) if name in _INTEGERS else column
+            columns[f"b_{name}"] = column.tolist()
+        return list(zip(*(columns[bind] for bind in order), strict=True))
 
 
 class AlreadyHasShip(Exception):
@@ -89,21 +141,28 @@ class Hangar:
         return ship_id
 
     async def save_ships(
-        self, rows: list[tuple[int, ShipState]], also: AlsoWrite | None = None
+        self, rows: Sequence[tuple[int, ShipState]], also: AlsoWrite | None = None
     ) -> None:
-        """Snapshot ships as (system id, state), in one transaction and one executemany.
+        """Snapshot ships given as (system id, state); see `save_motion`."""
+        await self.save_motion(Motion.of_states(rows), also)
+
+    async def save_motion(self, motion: Motion, also: AlsoWrite | None = None) -> None:
+        """Rewrite where ships are and their changing state, in one transaction.
 
         `also` writes in the same transaction what must agree with these states (the
         purchases whose goods they hold), so a restart never sees one without the other.
-        Ownership (`account`) and role are fixed at creation and are not rewritten.
+        Rows go in chunks of positional parameters straight to the driver, so the event
+        loop is never held by thousands of rows at once.
         """
-        if not rows and also is None:
+        if not len(motion) and also is None:
             return
-        now = time.time()
-        params = [_save_params(system_id, state, now) for system_id, state in rows]
         async with self.engine.begin() as connection:
-            if params:
-                await connection.execute(_SAVE_SHIP, params)
+            if len(motion):
+                compiled = _SAVE_MOTION.compile(dialect=connection.dialect)
+                order = compiled.positiontup or ()
+                params = motion.params(order, time.time())
+                for start in range(0, len(params), CHUNK):
+                    await connection.exec_driver_sql(str(compiled), params[start : start + CHUNK])
             if also is not None:
                 await also(connection)
 
@@ -121,13 +180,6 @@ class Hangar:
 def _ship_row(system_id: int, state: ShipState, now: float) -> dict[str, Any]:
     """Every column of a ship's row but its role."""
     return row_of(state, _SHIP_COLUMNS, system_id=system_id, updated_at=now)
-
-
-def _save_params(system_id: int, state: ShipState, now: float) -> dict[str, Any]:
-    row = _ship_row(system_id, state, now)
-    params = {f"b_{column}": row[column] for column in _SNAPSHOT_COLUMNS}
-    params["b_id"] = state.id
-    return params
 
 
 def _saved_ship(row: sa.Row[Any]) -> SavedShip:

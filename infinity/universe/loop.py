@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 
-from prometheus_client import Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
-from infinity.universe.universe import Universe
+from infinity.universe.universe import QUIET_SECONDS, Universe
 
 TICK_SECONDS = Histogram(
     "infinity_zone_tick_seconds",
@@ -17,6 +18,9 @@ TICK_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
 )
 DILATION = Gauge("infinity_zone_dilation", "Simulated seconds per wall second", ["zone"])
+TICK_ERRORS = Counter("infinity_zone_tick_errors_total", "Zone ticks that raised", ["zone"])
+
+log = logging.getLogger(__name__)
 
 
 async def pause(stopping: asyncio.Event, seconds: float) -> bool:
@@ -39,12 +43,19 @@ async def run_zone(
     histogram = TICK_SECONDS.labels(zone=zone.name)
     gauge = DILATION.labels(zone=zone.name)
     scheduled = loop.time() + phase
+    logged = -QUIET_SECONDS
     while not stopping.is_set():
         if await pause(stopping, scheduled - loop.time()):
             break
         late = max(0.0, loop.time() - scheduled)
         started = time.perf_counter()
-        universe.tick(system_id)
+        try:
+            universe.tick(system_id)
+        except Exception:  # a bug in one tick must not end the zone, nor (via the group) all
+            TICK_ERRORS.labels(zone=zone.name).inc()
+            if started - logged >= QUIET_SECONDS:  # one traceback a minute, every error counted
+                logged = started
+                log.exception("zone %s: a tick failed; ticking on", zone.name)
         cost = time.perf_counter() - started
         histogram.observe(cost)
         zone.clock.observe(cost + min(late, 1.0))

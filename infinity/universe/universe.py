@@ -9,7 +9,12 @@ row indices in the report are still valid.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
+from typing import Final
+
+from prometheus_client import Counter
 
 from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
@@ -17,6 +22,40 @@ from infinity.galaxy.model import Galaxy
 from infinity.sim.zone import ShipState, TickReport, Zone
 
 TickObserver = Callable[[Zone, TickReport], None]
+
+log = logging.getLogger(__name__)
+
+OBSERVER_ERRORS = Counter(
+    "infinity_observer_errors_total", "Exceptions raised by tick observers", ["observer"]
+)
+QUIET_SECONDS: Final = 60.0  # after a traceback, an observer's next errors are only counted
+
+
+class Observers:
+    """The tick observers of a universe. One that raises is logged and counted, never
+    allowed to stop the zone or the observers after it."""
+
+    def __init__(self) -> None:
+        self._observers: list[TickObserver] = []
+        self._logged: dict[str, float] = {}  # observer name -> when its last traceback went out
+
+    def add(self, observer: TickObserver) -> None:
+        self._observers.append(observer)
+
+    def tell(self, zone: Zone, report: TickReport) -> None:
+        for observer in self._observers:
+            try:
+                observer(zone, report)
+            except Exception:
+                self._failed(observer, zone)
+
+    def _failed(self, observer: TickObserver, zone: Zone) -> None:
+        name = getattr(observer, "__qualname__", type(observer).__name__)
+        OBSERVER_ERRORS.labels(observer=name).inc()
+        now = time.monotonic()
+        if now - self._logged.get(name, -QUIET_SECONDS) >= QUIET_SECONDS:
+            self._logged[name] = now
+            log.exception("tick observer %s failed in zone %s; the zone goes on", name, zone.name)
 
 
 class Universe:
@@ -27,10 +66,10 @@ class Universe:
         self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader'
         self.ship_of_account: dict[int, int] = {}
         self.owners: dict[int, int | None] = {}  # ship id -> owning account (None: NPC)
-        self._observers: list[TickObserver] = []
+        self._observers = Observers()
 
     def observe(self, observer: TickObserver) -> None:
-        self._observers.append(observer)
+        self._observers.add(observer)
 
     def place(self, system_id: int, state: ShipState, role: str) -> None:
         """Put a ship into a zone directly (loading, before or between ticks)."""
@@ -63,8 +102,7 @@ class Universe:
                 destination = self.zones[leaving.state.home_system]
             self.where[leaving.state.id] = destination.system_id
             destination.admit(leaving.state, leaving.arrival_gate)
-        for observer in self._observers:
-            observer(zone, report)
+        self._observers.tell(zone, report)
         return report
 
     def ship_states(self) -> list[tuple[int, ShipState]]:
