@@ -185,6 +185,7 @@ def read_metrics(url: str) -> dict[str, float]:
         "infinity_frames_sent_total": "frames_sent",
         "infinity_frame_bytes_total": "frame_bytes_sent",
         "infinity_sessions": "sessions",
+        "infinity_event_loop_stalls_total": "loop_stalls",
     }
     out: dict[str, float] = {}
     for line in text.splitlines():
@@ -337,6 +338,9 @@ def window_figures(
         / wall,
         "tick_ms": tick_ms(a, b),
         "dilation": b.metrics.get("dilation", float("nan")),
+        # Event-loop stalls over 5 ms in the window (snapshots, the store, the ledger must
+        # cause none: design.md "No stalls"), seen by the server's own lag probe.
+        "loop_stalls": b.metrics.get("loop_stalls", 0.0) - a.metrics.get("loop_stalls", 0.0),
     }
 
 
@@ -506,6 +510,7 @@ BREAKDOWN: Final = (
     ("transport µs", "transport_us_per_frame"),
     ("tick+fan-out ms", "tick_ms"),
     ("dilation", "dilation"),
+    ("loop stalls >5 ms", "loop_stalls"),
     ("gc2 n", "server_gc_gen2_count"),
     ("gc2 max ms", "server_gc_gen2_max_ms"),
 )

@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover
     from bench import _common as common
 
 HERE: Final = Path(__file__).resolve().parent
-SCRIPTS: Final = ("zone_tick", "gateway_fanout", "ledger", "crew")
+SCRIPTS: Final = ("zone_tick", "gateway_fanout", "snapshot_stall", "ledger", "crew")
 Row = tuple[str, str, Any, str, Any]
 
 
@@ -110,9 +110,18 @@ def crew_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def stall_rows(f: dict[str, Any]) -> list[Row]:
+    r = f["sizes"]["5000"]
+    return [
+        ("snapshot stall, 5,000 moving ships", "ms", r["stall_max_ms"], "<= 5",
+         r["stall_max_ms"] <= 5.0),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
+    "snapshot_stall": stall_rows,
     "ledger": ledger_rows,
     "crew": crew_rows,
 }

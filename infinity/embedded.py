@@ -42,7 +42,7 @@ from infinity.traffic.pilots import NPC_ROLES, Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
-from infinity.universe.loop import run_zone
+from infinity.universe.loop import run_zone, watch_loop
 from infinity.universe.records import ChatLine
 from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
@@ -206,6 +206,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             for index, system_id in enumerate(sorted(universe.zones)):
                 phase = 0.05 * index / count
                 tasks.create_task(run_zone(universe, system_id, stopping, phase))
+            tasks.create_task(watch_loop(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))
             if company is not None:

@@ -18,6 +18,14 @@ TICK_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
 )
 DILATION = Gauge("infinity_zone_dilation", "Simulated seconds per wall second", ["zone"])
+LOOP_LAG = Histogram(
+    "infinity_event_loop_lag_seconds",
+    "How late the event loop woke a sleeping probe (a stall delays every zone and client)",
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+LOOP_STALLS = Counter("infinity_event_loop_stalls_total", "Probe wake-ups more than 5 ms late")
+STALL_SECONDS = 0.005  # design.md "No stalls": nothing may hold the loop longer
+PROBE_SECONDS = 0.005
 TICK_ERRORS = Counter("infinity_zone_tick_errors_total", "Zone ticks that raised", ["zone"])
 
 log = logging.getLogger(__name__)
@@ -61,3 +69,16 @@ async def run_zone(
         zone.clock.observe(cost + min(late, 1.0))
         gauge.set(zone.clock.dilation)
         scheduled = max(scheduled + zone.clock.period, loop.time())
+
+
+async def watch_loop(stopping: asyncio.Event) -> None:
+    """Measure the event loop's lag until stopped: a probe sleeps 5 ms and notes how late
+    it wakes (`infinity_event_loop_lag_seconds`, `infinity_event_loop_stalls_total`)."""
+    loop = asyncio.get_running_loop()
+    while not stopping.is_set():
+        asked = loop.time()
+        await asyncio.sleep(PROBE_SECONDS)
+        lag = max(0.0, loop.time() - asked - PROBE_SECONDS)
+        LOOP_LAG.observe(lag)
+        if lag > STALL_SECONDS:
+            LOOP_STALLS.inc()
