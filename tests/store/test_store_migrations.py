@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 # Every package's tables, so `metadata` holds all that the migrations create.
 from infinity.accounts import tables as _accounts  # noqa: F401
+from infinity.audit import tables as _audit  # noqa: F401
 from infinity.accounts.registry import Registry
 from infinity.company import archive as _minds  # noqa: F401
 from infinity.economy import tables as _economy  # noqa: F401
@@ -19,7 +20,7 @@ from infinity.store.store import Store, sqlite_url
 from infinity.universe import tables as _universe  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0005"
+HEAD = "0006"
 
 
 def sqlite_tables(db: Path) -> set[str]:
