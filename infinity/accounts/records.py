@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-ROLES: Final = frozenset({"player", "operator"})
+from infinity.accounts.permissions import Role
+
+ROLES: Final = frozenset(role.value for role in Role)
 
 
 @dataclass(frozen=True, slots=True)

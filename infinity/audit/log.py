@@ -22,9 +22,13 @@ from typing import Any, Final, Literal
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from prometheus_client import Gauge, Info
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infinity.audit.tables import audit_log
+
+ENTRIES = Gauge("infinity_audit_entries", "Entries in the audit log (the chain's length)")
+HEAD = Info("infinity_audit_head", "The newest audit entry's hash (the chain's head)")
 
 GENESIS: Final = "0" * 64
 MAIN_WORLD: Final = 1
@@ -116,8 +120,13 @@ class AuditLog:
                 except IntegrityError:
                     continue
                 self._write_anchor(entry.seq, entry.hash)
+                _publish(entry.seq, entry.hash)
                 return entry
         raise RuntimeError("the audit log is contended beyond reason")
+
+    async def publish(self) -> None:
+        """Show the chain's length and head in /metrics (at start; `append` keeps them)."""
+        _publish(*await self.head())
 
     async def head(self) -> tuple[int, str]:
         """(length, hash of the newest entry): (0, GENESIS) when empty."""
@@ -168,6 +177,11 @@ class AuditLog:
             return None
         seq, _, digest = self.anchor.read_text(encoding="ascii").strip().partition(" ")
         return (int(seq), digest) if seq.isascii() and seq.isdigit() else (-1, digest)
+
+
+def _publish(length: int, head: str) -> None:
+    ENTRIES.set(length)
+    HEAD.info({"hash": head, "length": str(length)})
 
 
 def _sealed(seq: int, prev: str, act: Act) -> Entry:

@@ -125,3 +125,21 @@ async def test_postgres_refuses_edits_by_trigger_and_by_privilege(
         assert await owner.fetchval("SELECT count(*) FROM audit_log") == 1
     finally:
         await owner.close()
+
+
+def test_the_cli_verifies_and_exits_1_on_a_break(tmp_path: Path) -> None:
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from infinity.cli import app
+
+    asyncio.run(written(tmp_path, "drop_in", "grant"))
+    runner = CliRunner()
+    good = runner.invoke(app, ["audit", "verify", "--data", str(tmp_path)])
+    assert good.exit_code == 0 and "intact" in good.output
+    shown = runner.invoke(app, ["audit", "tail", "--data", str(tmp_path)])
+    assert shown.exit_code == 0 and "grant" in shown.output
+    sql(tmp_path, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET target = 'x'")
+    bad = runner.invoke(app, ["audit", "verify", "--data", str(tmp_path)])
+    assert bad.exit_code == 1 and "altered" in bad.output
