@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from infinity.audit.cli import audit_app
 from infinity.company.cli import crew_app
 
 app = typer.Typer(
@@ -60,6 +61,23 @@ def serve(
     ledger_writer: Annotated[
         str, typer.Option(help="thread, or process: ledger commits in a child process (faster).")
     ] = "thread",
+    max_connections: Annotated[
+        int, typer.Option(min=1, help="Open HTTP and WebSocket connections; more are closed.")
+    ] = 1000,
+    idle_timeout: Annotated[
+        int,
+        typer.Option(min=1, max=300, help="Seconds a client has for a request head or body."),
+    ] = 5,
+    max_body: Annotated[
+        int, typer.Option(min=1024, max=2**20, help="Bytes of one request body; more is 413.")
+    ] = 4096,
+    login_rate: Annotated[
+        float,
+        typer.Option(min=0, help="Register/log-in attempts per second per address (0: no limit)."),
+    ] = 1.0,
+    login_burst: Annotated[
+        int, typer.Option(min=1, help="Register/log-in attempts an address may make at once.")
+    ] = 20,
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
 
@@ -69,6 +87,7 @@ def serve(
 
     from infinity.embedded import Settings, web_app
     from infinity.gateway.app import Gateway, server_config
+    from infinity.gateway.limits import Limits
 
     if db is not None and not db.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("--db must be a sqlite+aiosqlite or postgresql+asyncpg URL")
@@ -92,7 +111,14 @@ def serve(
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",
     )
-    config = server_config(web_app(settings), host, port, level)
+    limits = Limits(
+        max_body=max_body,
+        max_connections=max_connections,
+        idle_timeout=idle_timeout,
+        login_rate=login_rate,
+        login_burst=login_burst,
+    )
+    config = server_config(web_app(settings), host, port, level, limits)
     console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
     try:
         Gateway(config).run()
@@ -125,12 +151,13 @@ def loadtest(
 
 
 app.add_typer(crew_app, name="crew")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
 def role(
     name: Annotated[str, typer.Argument(help="The account's name.")],
-    role: Annotated[str, typer.Argument(help="player or operator.")],
+    role: Annotated[str, typer.Argument(help="player, operator or builder.")],
     data: Annotated[Path, typer.Option(help="Folder holding the SQLite file.")] = Path("data"),
     db: Annotated[str | None, typer.Option(help="Database URL instead of --data.")] = None,
 ) -> None:

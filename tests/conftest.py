@@ -7,11 +7,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+
+PASSWORD = "stardust-42"  # any password a player may choose: not a common one
 
 
 def free_port() -> int:
@@ -25,9 +27,15 @@ class Server:
     """One `infinity serve` subprocess with its own data folder; restartable."""
 
     def __init__(
-        self, data: Path, seed: int = 7, npcs: bool = True, snapshot_seconds: float = 5.0
+        self,
+        data: Path,
+        seed: int = 7,
+        npcs: bool = True,
+        snapshot_seconds: float = 5.0,
+        options: Sequence[str] = (),  # more `infinity serve` options, e.g. limits
     ) -> None:
         self.data = data
+        self.options = tuple(options)
         self.snapshot_seconds = snapshot_seconds
         self.seed = seed
         self.npcs = npcs
@@ -54,6 +62,7 @@ class Server:
         ]  # fmt: skip
         if not self.npcs:
             command.append("--no-npcs")
+        command.extend(self.options)
         began = time.monotonic()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -80,7 +89,7 @@ class Server:
         self.process = None
         return code
 
-    def register(self, name: str, password: str = "password123") -> dict[str, object]:
+    def register(self, name: str, password: str = PASSWORD) -> dict[str, object]:
         answer = httpx.post(f"{self.url}/api/register", json={"name": name, "password": password})
         assert answer.status_code == 201, answer.text
         body: dict[str, object] = answer.json()
@@ -99,7 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             running.stop()
 
 
-__all__ = ["Server", "free_port", "require_ci_or_skip", "signal"]
+__all__ = ["PASSWORD", "Server", "free_port", "require_ci_or_skip", "signal"]
 from tests._ci import require_ci_or_skip  # noqa: E402  (re-exported)
 from tests._store import store, url  # noqa: E402, F401  (a fresh store per test)
 from tests.pg import postgres_server  # noqa: E402, F401  (PostgreSQL fixtures)

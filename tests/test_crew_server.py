@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.conftest import Server
+from tests.conftest import PASSWORD, Server
 from tests.gateway.client import Client
 
 
@@ -48,9 +48,7 @@ def test_minds_survive_a_restart(server: Server) -> None:
     before = {a["id"]: (a["name"], a["alive"]) for a in roster(server, token)}
     server.stop()
     server.start()
-    login = httpx.post(
-        f"{server.url}/api/login", json={"name": "rememberer", "password": "password123"}
-    )
+    login = httpx.post(f"{server.url}/api/login", json={"name": "rememberer", "password": PASSWORD})
     after = roster(server, login.json()["token"])
     assert {a["id"]: (a["name"], a["alive"]) for a in after} == before
     assert any(a["memories"] for a in after)

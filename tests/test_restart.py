@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from infinity.sim import rules
-from tests.conftest import Server
+from tests.conftest import PASSWORD, Server
 from tests.gateway.client import Client
 
 
@@ -47,7 +47,7 @@ async def parked(client: Client, timeout: float = 30.0) -> None:
 
 
 async def resume(server: Server, name: str) -> Client:
-    login = httpx.post(f"{server.url}/api/login", json={"name": name, "password": "password123"})
+    login = httpx.post(f"{server.url}/api/login", json={"name": name, "password": PASSWORD})
     assert login.status_code == 200
     client = await Client.connect(server.ws_url, login.json()["token"])
     await client.until(lambda c: c.ship in c.entities)
@@ -93,9 +93,7 @@ async def test_kill_9_loses_at_most_one_snapshot_interval_of_motion(tmp_path: Pa
     server = Server(tmp_path / "data", seed=12, snapshot_seconds=1.0)
     server.start()
     server.register("crasher")
-    login = httpx.post(
-        f"{server.url}/api/login", json={"name": "crasher", "password": "password123"}
-    )
+    login = httpx.post(f"{server.url}/api/login", json={"name": "crasher", "password": PASSWORD})
     client, where = await fly_a_little(server, login.json()["token"], 3.0)
     await client.until(lambda c: c.frames > 0)
     where = client.positions[client.ship]

@@ -26,3 +26,7 @@ class NameTaken(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(f"name {name!r} is taken")
         self.name = name
+
+
+class Busy(Exception):
+    """Too many password hashes are already running or waiting: try again in a moment."""

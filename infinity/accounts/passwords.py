@@ -7,12 +7,15 @@ Hashes carry their parameters, so raising them later only needs `needs_rehash`.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Final
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER: Final = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+_COMMON: Final = Path(__file__).with_name("common_passwords.txt")
 
 
 def hash_password(password: str) -> str:
@@ -31,3 +34,14 @@ def verify_password(password_hash: str, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """True if the hash was made with other parameters than today's."""
     return _HASHER.check_needs_rehash(password_hash)
+
+
+def is_common(password: str) -> bool:
+    """True for one of the 1,000 passwords attackers try first (any letter case)."""
+    return password.lower() in _common_passwords()
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    lines = _COMMON.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("# "))

@@ -108,6 +108,23 @@ class Registry:
         async with self.engine.begin() as connection:
             await connection.execute(query)
 
+    async def trim_sessions(self, account_id: int, keep: int) -> int:
+        """Delete all but the account's `keep` newest sessions; returns how many went."""
+        newest = (
+            sa.select(sessions.c.token_hash)
+            .where(sessions.c.account_id == account_id)
+            .order_by(sessions.c.created_at.desc(), sessions.c.token_hash)
+            .limit(keep)
+        )
+        query = (
+            sa.delete(sessions)
+            .where(sessions.c.account_id == account_id)
+            .where(sessions.c.token_hash.not_in(newest))
+        )
+        async with self.engine.begin() as connection:
+            result = await connection.execute(query)
+        return int(result.rowcount)
+
     async def purge_sessions(self, now: float) -> int:
         """Delete expired sessions; returns how many went."""
         query = sa.delete(sessions).where(sessions.c.expires_at <= now)

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     DESTROYED = "destroyed"
     NO_FUEL = "no_fuel"
     NOT_ENOUGH = "not_enough"
+    SALE_PENDING = "sale_pending"  # ore on sale keeps its ship docked until paid
     # economy-level (ledger)
     NO_CREDITS = "no_credits"
     MARKET_CLOSED = "market_closed"

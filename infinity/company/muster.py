@@ -105,7 +105,9 @@ def ships_in(zone: Zone) -> dict[str, int]:
 
 def recruit(company: Company, account: Account, agent_id: int) -> Crew:
     """Sign an agent on to the player's ship: it must be alive, docked at the same station as
-    the player, and not a captain. The player captains the crew (a new one the first time)."""
+    the player, not a captain, and not in another player's crew (an NPC crew's hands may
+    leave it; a player's crew is theirs). The player captains the crew (a new one the first
+    time)."""
     minds, universe = company.minds, company.universe
     agent = minds.agents.get(agent_id)
     if agent is None:
@@ -125,6 +127,10 @@ def recruit(company: Company, account: Account, agent_id: int) -> Crew:
     old = minds.crews.get(agent.crew) if agent.crew is not None else None
     if old is not None and old.captain.agent == agent.id:
         raise Refusal("captain", f"{agent.name} captains their own ship and will not leave it")
+    if old is not None and old.captain.account not in (None, account.id):
+        raise Refusal(
+            "crewed", f"{agent.name} serves {old.captain.name}, a player: not yours to take"
+        )
     if old is not None:
         old.leave(agent)
         old.deal_duties(minds.agents)

@@ -58,45 +58,18 @@ class Action:
 
 F = Fact
 ACTIONS: Final[tuple[Action, ...]] = (
+    # name and what it needs; on a second line, what it does and costs
     Action("undock", needs=F.DOCKED, clears=F.DOCKED | F.SAFE, cost=1),
-    Action(
-        "fly_to_field",
-        needs=F.FIELD_KNOWN,
-        forbids=F.DOCKED | F.CARGO_FULL | F.AT_FIELD,
-        adds=F.AT_FIELD,
-        clears=F.AT_STATION,
-        cost=3,
-    ),
-    Action(
-        "mine",
-        needs=F.AT_FIELD,
-        forbids=F.DOCKED | F.CARGO_FULL,
-        adds=F.CARGO_FULL | F.HAS_CARGO,
-        cost=2,
-    ),
-    Action(
-        "fly_to_station",
-        needs=F.STATION_KNOWN,
-        forbids=F.DOCKED | F.AT_STATION,
-        adds=F.AT_STATION,
-        clears=F.AT_FIELD,
-        cost=3,
-    ),
-    Action(
-        "dock",
-        needs=F.AT_STATION,
-        forbids=F.DOCKED,
-        adds=F.DOCKED | F.SAFE,
-        clears=F.AT_STATION,
-        cost=1,
-    ),
-    Action(
-        "unload",
-        needs=F.DOCKED | F.HAS_CARGO,
-        adds=F.SOLD,
-        clears=F.HAS_CARGO | F.CARGO_FULL,
-        cost=1,
-    ),
+    Action("fly_to_field", needs=F.FIELD_KNOWN, forbids=F.DOCKED | F.CARGO_FULL | F.AT_FIELD,
+           adds=F.AT_FIELD, clears=F.AT_STATION, cost=3),
+    Action("mine", needs=F.AT_FIELD, forbids=F.DOCKED | F.CARGO_FULL,
+           adds=F.CARGO_FULL | F.HAS_CARGO, cost=2),
+    Action("fly_to_station", needs=F.STATION_KNOWN, forbids=F.DOCKED | F.AT_STATION,
+           adds=F.AT_STATION, clears=F.AT_FIELD, cost=3),
+    Action("dock", needs=F.AT_STATION, forbids=F.DOCKED,
+           adds=F.DOCKED | F.SAFE, clears=F.AT_STATION, cost=1),
+    Action("unload", needs=F.DOCKED | F.HAS_CARGO,
+           adds=F.SOLD, clears=F.HAS_CARGO | F.CARGO_FULL, cost=1),
     Action("flee", forbids=F.DOCKED, adds=F.SAFE | F.FLED, cost=5),
     Action("lock_target", needs=F.FOE_KNOWN, forbids=F.DOCKED, adds=F.HAS_TARGET, cost=1),
     Action("close_in", needs=F.HAS_TARGET, forbids=F.DOCKED | F.IN_RANGE, adds=F.IN_RANGE, cost=2),
@@ -104,7 +77,7 @@ ACTIONS: Final[tuple[Action, ...]] = (
     Action("hail", needs=F.COMPANY_NEAR, adds=F.CHATTED, cost=1),
     Action("chat_at_station", needs=F.DOCKED, adds=F.CHATTED, cost=2),
     Action("follow", needs=F.LEADER_KNOWN, forbids=F.DOCKED, adds=F.FOLLOWING, cost=1),
-)
+)  # fmt: skip
 ACTION_INDEX: Final = {action.name: i for i, action in enumerate(ACTIONS)}
 _MIN_COST: Final = min(action.cost for action in ACTIONS)
 MAX_EXPANSIONS: Final = 5_000

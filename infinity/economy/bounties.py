@@ -1,5 +1,9 @@
 """Bounties: credits escrowed on a ship, a player or a crew, paid to whoever destroys it.
 
+Only earned credits are posted: the escrow debits the poster's wallet, never its
+starter credit (`accounts.starter`), so fresh accounts cannot pool their grants
+into one bounty and have a friend collect it.
+
 A bounty row is written `pending` first; its escrow transfer (key
 `bounty-post:<id>`) opens it, or cancels it when the poster cannot pay. A
 kill marks it `claiming` before paying (key `bounty-pay:<id>`), so a crash
@@ -18,7 +22,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infinity.commands.notices import Notice, NoticeKind, Tell
+from infinity.commands.notices import NoticeKind, Tell
 from infinity.economy import accounts
 from infinity.economy.tables import bounties
 from infinity.economy.wallets import Wallets
@@ -124,23 +128,25 @@ class Bounties:
         self.crews = crews
 
     async def post(self, poster: int, target_kind: str, target_id: int, amount: int) -> Bounty:
-        """Escrow `amount` from the poster's wallet as a bounty on a ship, player or crew."""
-        name = self._target_name(target_kind, target_id)
+        """Escrow `amount` of the poster's earned credits as a bounty on a ship, player or crew.
+
+        Whatever the kind, the bounty is on one ship: if the poster owns it, the poster would
+        be paid for their own death, so it is refused (yourself, your ship, your crew)."""
+        name, ship = self._target(target_kind, target_id)
         if amount < MIN_BOUNTY:
             raise BountyRefused("invalid", f"a bounty is at least {MIN_BOUNTY} cr")
-        if target_kind == "player" and target_id == poster:
-            raise BountyRefused("invalid", "you cannot put a bounty on yourself")
-        if target_kind == "ship" and self.universe.owners.get(target_id) == poster:
-            raise BountyRefused("invalid", "you cannot put a bounty on your own ship")
+        if self.universe.owners.get(ship) == poster:
+            raise BountyRefused("invalid", f"you cannot put a bounty on your own {target_kind}")
         bounty = await self.board.add(poster, target_kind, target_id, name, amount)
         return await self._escrow(bounty)
 
-    def _target_name(self, target_kind: str, target_id: int) -> str:
+    def _target(self, target_kind: str, target_id: int) -> tuple[str, int]:
+        """The target's name and the ship a kill of it is claimed on."""
         if target_kind == "crew":
             crew = self.crews.get(target_id)
             if crew is None:
                 raise BountyRefused("unknown_target", f"no crew {target_id} in the universe")
-            return crew[0]
+            return crew
         ship = target_id if target_kind == "ship" else self.universe.ship_of_account.get(target_id)
         zone = None if ship is None else self.universe.zone_of(ship)
         if (
@@ -150,7 +156,7 @@ class Bounties:
             or ship not in zone.info
         ):
             raise BountyRefused("unknown_target", f"no {target_kind} {target_id} in the universe")
-        return zone.info[ship].name
+        return zone.info[ship].name, ship
 
     async def _escrow(self, bounty: Bounty) -> Bounty:
         request = TransferRequest.move(
@@ -162,7 +168,8 @@ class Bounties:
             self.wallets.applied(await self.wallets.ledger.transfer(request))
         except Overdraft as failure:
             await self.board.set_status(bounty.id, "cancelled")
-            raise BountyRefused("no_credits", str(failure)) from None
+            detail = f"only earned credits can be posted: you have {failure.balance} cr"
+            raise BountyRefused("no_credits", detail) from None
         await self.board.set_status(bounty.id, "open")
         return dataclasses.replace(bounty, status="open")
 
@@ -200,12 +207,5 @@ class Bounties:
         )  # fmt: skip
         self.wallets.applied(await self.wallets.ledger.transfer(request))
         await self.board.set_status(bounty.id, "paid", paid_to=hunter)
-        self.tell(
-            hunter,
-            Notice(
-                kind=NoticeKind.BOUNTY_PAID,
-                text=f"bounty claimed: +{bounty.amount} cr",
-                credits=self.wallets.balance(wallet),
-                amount=bounty.amount,
-            ),
-        )
+        text = f"bounty claimed: +{bounty.amount} cr"
+        self.tell(hunter, self.wallets.notice(NoticeKind.BOUNTY_PAID, text, wallet, bounty.amount))

@@ -94,6 +94,8 @@ class TradeDesk:
             return None
         memo = f"{'sold' if event.selling else 'bought'} {event.quantity:g} {event.good}"
         wallet = self.wallets.wallet_of(event.ship)
+        if not event.selling:  # a purchase is the wallet's own need: starter credit may pay
+            wallet = self.wallets.payer(wallet, price)
         terms = Delivery(
             key, event.ship, event.station, event.good, event.quantity, event.selling, wallet,
             price, memo,
@@ -155,15 +157,9 @@ class TradeDesk:
             self.universe.submit(grant)
 
     def _tell_charged(self, terms: Delivery) -> None:
-        self.tell(
-            terms.ship,
-            Notice(
-                kind=NoticeKind.SOLD if terms.selling else NoticeKind.BOUGHT,
-                text=f"{terms.memo} for {terms.credits} cr",
-                credits=self.wallets.balance(terms.wallet),
-                amount=terms.credits,
-            ),
-        )
+        kind = NoticeKind.SOLD if terms.selling else NoticeKind.BOUGHT
+        text = f"{terms.memo} for {terms.credits} cr"
+        self.tell(terms.ship, self.wallets.notice(kind, text, terms.wallet, terms.credits))
 
     def _cancelled(self, trade: Trade, reason: Reason, detail: str) -> None:
         trade.advance(TradeState.CANCELLED)
@@ -240,15 +236,9 @@ class TradeDesk:
             del self._refunds[refund.key]  # refused: nothing moved, nothing to retry
             raise
         del self._refunds[refund.key]
-        self.tell(
-            refund.ship,
-            Notice(
-                kind=NoticeKind.REFUNDED,
-                text=f"refunded {refund.amount} cr",
-                credits=self.wallets.balance(refund.wallet),
-                amount=refund.amount,
-            ),
-        )
+        text = f"refunded {refund.amount} cr"
+        notice = self.wallets.notice(NoticeKind.REFUNDED, text, refund.wallet, refund.amount)
+        self.tell(refund.ship, notice)
 
     async def retry(self) -> None:
         """Charge again what an outage left PENDING, and pay refunds still owed (same keys)."""

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 STATION_CAPITAL: Final = 200_000  # each station till's opening grant
 
 Settlement = ev.Event | Refund
-_SETTLED = (ev.Trade, ev.Siphoned, ev.Wrecked, ev.Looted, ev.Destroyed)
+_SETTLED = (ev.Trade, ev.Siphoned, ev.Wrecked, ev.Looted, ev.WreckExpired, ev.Destroyed)
 
 
 class Economy:
@@ -82,7 +82,7 @@ class Economy:
 
     async def start(self) -> None:
         """Open the system accounts, stock and fund every market, open every ship's wallet,
-        and finish what a previous run left half done (bounties, trades)."""
+        and finish what a previous run left half done (bounties, trades, wrecks)."""
         await self.wallets.open_system()
         await self.markets.load()
         for station in self.markets:
@@ -91,6 +91,7 @@ class Economy:
             await self.wallets.open_wallet(ship, account)
         await self.bounties.reconcile()
         await self.desk.resume()
+        await self.theft.sweep()
 
     async def open_wallet(self, ship: int, account: int | None) -> None:
         await self.wallets.open_wallet(ship, account)
@@ -188,6 +189,8 @@ class Economy:
                 await self.theft.spill(wreck, ship)
             case ev.Looted(ship, wreck, _, source):
                 await self.theft.loot(ship, wreck, source)
+            case ev.WreckExpired(wreck, _, _):
+                await self.theft.expire(wreck)
             case ev.Destroyed(ship, killer, _, _):
                 await self.bounties.claim(ship, killer)
 

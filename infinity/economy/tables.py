@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from infinity.store.schema import metadata
+from infinity.store.schema import metadata, required
 
 market_stock = sa.Table(
     "market_stock",
@@ -38,8 +38,7 @@ deliveries = sa.Table(  # the trade journal (`journal.py`)
     "deliveries",
     metadata,
     sa.Column("key", sa.String(128), primary_key=True),  # the trade's ledger transfer key
-    sa.Column("ship", sa.BigInteger, nullable=False),
-    sa.Column("station", sa.BigInteger, nullable=False),
+    *required(sa.BigInteger, "ship", "station"),
     sa.Column("good", sa.String(16), nullable=False),
     sa.Column("quantity", sa.Float, nullable=False),
     sa.Column("selling", sa.Boolean, nullable=False),

@@ -3,17 +3,20 @@
 A siphon is a THEFT transfer naming thief and victim, so `Ledger.victims`
 can answer who robbed whom. A destroyed ship spills `WRECK_SPILL` of its
 wallet into an escrow account per wreck; the first ship to loot the wreck
-takes it all.
+takes it all. A wreck lives only in the run that made it (its escrow is
+named with the run's epoch): one that drifts apart unlooted, or that a
+restart left behind, gives its credits back to the wallet that spilled them,
+once, by the key `wreck-return:<escrow>`.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from infinity.commands.notices import Notice, NoticeKind, Tell
+from infinity.commands.notices import NoticeKind, Tell
 from infinity.economy import accounts
 from infinity.economy.wallets import Wallets
-from infinity.ledger import AccountKind, Overdraft, TransferKind
+from infinity.ledger import AccountKind, Overdraft, TransferKind, TransferRequest, UnknownAccount
 from infinity.sim.zone import Zone
 
 SIPHON_PER_SECOND: Final = 8
@@ -21,7 +24,7 @@ WRECK_SPILL: Final = 0.1  # share of a destroyed ship's credits left in its wrec
 
 
 class Theft:
-    """Settles `Siphoned`, `Wrecked` and `Looted` events."""
+    """Settles `Siphoned`, `Wrecked`, `Looted` and `WreckExpired` events."""
 
     def __init__(self, wallets: Wallets, tell: Tell) -> None:
         self.wallets = wallets
@@ -39,16 +42,9 @@ class Theft:
         except Overdraft:
             return
         thief_info = zone.info.get(thief)  # it may have left since the zone reported
-        self.tell(
-            victim,
-            Notice(
-                kind=NoticeKind.SIPHONED,
-                text=f"siphoned: -{amount} cr",
-                credits=self.wallets.balance(source),
-                amount=amount,
-                other=None if thief_info is None else thief_info.name,
-            ),
-        )
+        name = None if thief_info is None else thief_info.name
+        text = f"siphoned: -{amount} cr"
+        self.tell(victim, self.wallets.notice(NoticeKind.SIPHONED, text, source, amount, name))
 
     async def spill(self, wreck: int, ship: int) -> None:
         wallet = self.wallets.wallet_of(ship)
@@ -70,12 +66,40 @@ class Theft:
             TransferKind.LOOT, escrow, self.wallets.wallet_of(ship), amount, "looted",
             ship=ship, wreck=wreck, wrecked=source,
         )  # fmt: skip
-        self.tell(
-            ship,
-            Notice(
-                kind=NoticeKind.LOOTED,
-                text=f"looted {amount} cr",
-                credits=self.wallets.credits_of_ship(ship),
-                amount=amount,
-            ),
-        )
+        text = f"looted {amount} cr"
+        wallet = self.wallets.wallet_of(ship)
+        self.tell(ship, self.wallets.notice(NoticeKind.LOOTED, text, wallet, amount))
+
+    async def expire(self, wreck: int) -> None:
+        """A wreck of this run drifted apart unlooted: its credits go back."""
+        escrow = accounts.wreck(wreck, self.wallets.epoch)
+        try:
+            amount = await self.wallets.ledger.balance(escrow)
+        except UnknownAccount:  # its spill never settled: nothing to give back
+            return
+        if amount > 0:
+            await self._give_back(escrow, amount)
+
+    async def sweep(self) -> int:
+        """At start: give back what earlier runs' wrecks still hold (those wrecks are gone);
+        returns the credits moved."""
+        ours = accounts.wreck_prefix(self.wallets.epoch)
+        held = await self.wallets.ledger.balances(accounts.WRECKS)
+        stranded = [(escrow, amount) for escrow, amount in held if not escrow.startswith(ours)]
+        for escrow, amount in stranded:
+            await self._give_back(escrow, amount)
+        return sum(amount for _, amount in stranded)
+
+    async def _give_back(self, escrow: str, amount: int) -> None:
+        request = TransferRequest.move(
+            f"wreck-return:{escrow}", TransferKind.LOOT, escrow, await self._spiller(escrow),
+            amount, memo="wreck gone unlooted: spilled credits returned",
+        )  # fmt: skip
+        await self.wallets.transfer(request)
+
+    async def _spiller(self, escrow: str) -> str:
+        """The wallet whose spill filled `escrow` (its first transfer), else `UNCLAIMED`."""
+        history, _ = await self.wallets.ledger.history(escrow, limit=10)
+        first = history[-1].postings if history else ()
+        source = next((p.account for p in first if p.amount < 0), accounts.UNCLAIMED)
+        return source if source.startswith(accounts.WALLETS) else accounts.UNCLAIMED

@@ -70,7 +70,7 @@ class Delivery:
     good: str
     quantity: float
     selling: bool
-    wallet: str
+    wallet: str  # paid to (a sale) or from (a purchase: maybe the starter credit), and refunded to
     credits: int
     memo: str
 

@@ -2,7 +2,8 @@
 
 A mind decides many times a second across the company; one transfer per
 spend would swamp the ledger, so spending accrues a debt per wallet and
-whole credits of it move to the upkeep account every `UPKEEP_EVERY` seconds.
+whole credits of it move to the upkeep account every `UPKEEP_EVERY` seconds,
+from the wallet's starter credit first (upkeep is the wallet's own need).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Final
 
 from infinity.economy import accounts
 from infinity.economy.wallets import Wallets
-from infinity.ledger import LedgerError, TransferKind, TransferRequest
+from infinity.ledger import LedgerError, Posting, TransferKind, TransferRequest
 
 UPKEEP_EVERY: Final = 10.0  # wall seconds between upkeep settlements
 
@@ -28,35 +29,45 @@ class Upkeep:
         self._owed[wallet] = self._owed.get(wallet, 0.0) + credits
 
     def spendable_of_ship(self, ship: int) -> float:
-        """The ship's credits less upkeep already spent but not yet settled in the ledger."""
+        """What the ship holds (starter credit too: upkeep is its own need) less upkeep already
+        spent but not yet settled in the ledger."""
         wallet = self.wallets.wallet_of(ship)
-        return max(0.0, self.wallets.balance(wallet) - self._owed.get(wallet, 0.0))
+        return max(0.0, self.wallets.held(wallet) - self._owed.get(wallet, 0.0))
 
     async def settle(self) -> int:
         """Move whole credits of accrued upkeep to the upkeep account, in one batch."""
-        requests = self._requests()
-        if not requests:
+        owed = self._payable()
+        if not owed:
             return 0
+        requests = [self._request(wallet, amount) for wallet, amount in owed]
         paid = 0
         outcomes = await self.wallets.ledger.transfer_many(requests)
-        for request, outcome in zip(requests, outcomes, strict=True):
+        for (wallet, amount), outcome in zip(owed, outcomes, strict=True):
             if isinstance(outcome, LedgerError):
                 continue  # still owed: retried with the next batch
-            wallet, amount = request.postings[0].account, request.postings[1].amount
             self._owed[wallet] -= amount
             self.wallets.applied(outcome)
             paid += amount
         return paid
 
-    def _requests(self) -> list[TransferRequest]:
-        requests = []
-        for wallet, owed in self._owed.items():
-            amount = min(int(owed), self.wallets.balance(wallet))
-            if amount > 0:
-                requests.append(
-                    TransferRequest.move(
-                        self.wallets.key("upkeep"), TransferKind.UPKEEP, wallet,
-                        accounts.UPKEEP, amount, memo="crew upkeep",
-                    )
-                )  # fmt: skip
-        return requests
+    def _payable(self) -> list[tuple[str, int]]:
+        """Whole credits owed per wallet, as far as it holds them."""
+        due = (
+            (wallet, min(int(owed), self.wallets.held(wallet)))
+            for wallet, owed in self._owed.items()
+        )
+        return [(wallet, amount) for wallet, amount in due if amount > 0]
+
+    def _request(self, wallet: str, amount: int) -> TransferRequest:
+        """`amount` to the upkeep account, from the starter credit first, then earned credits."""
+        starter = accounts.starter(wallet)
+        first = min(amount, self.wallets.balance(starter))
+        legs = [
+            Posting(starter, -first),
+            Posting(wallet, first - amount),
+            Posting(accounts.UPKEEP, amount),
+        ]
+        return TransferRequest(
+            self.wallets.key("upkeep"), TransferKind.UPKEEP,
+            tuple(leg for leg in legs if leg.amount != 0), memo="crew upkeep",
+        )  # fmt: skip

@@ -4,16 +4,31 @@ The ledger is the truth; `credits` is a copy kept in step from receipts, so
 the HUD and the crews' purses read balances without a query. A fresh
 receipt is applied once; a replayed one (a retry whose first attempt may
 have committed) re-reads its accounts instead of guessing.
+
+A wallet's opening grant is starter credit, in its own account
+(`accounts.starter`): purchases and upkeep may draw on it, but every transfer
+to another player (bounty, siphon, wreck spill) debits the wallet alone, so
+only earned credits ever leave an account and new accounts farm nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from typing import Final
 
+from infinity.commands.notices import Notice, NoticeKind
 from infinity.economy import accounts
-from infinity.ledger import AccountKind, Ledger, Receipt, TransferKind, TransferRequest
+from infinity.ledger import (
+    AccountKind,
+    KeyConflict,
+    Ledger,
+    Receipt,
+    TransferKind,
+    TransferRequest,
+    UnknownAccount,
+)
 from infinity.universe.universe import Universe
 
 PLAYER_GRANT: Final = 1_000
@@ -24,6 +39,7 @@ _SYSTEM_ACCOUNTS: Final = (
     (accounts.BURN, AccountKind.BURN),
     (accounts.UPKEEP, AccountKind.UPKEEP),
     (accounts.BOUNTY_ESCROW, AccountKind.ESCROW),
+    (accounts.UNCLAIMED, AccountKind.ESCROW),
 )
 
 
@@ -50,13 +66,52 @@ class Wallets:
         """The cached balance (0 for an account this process never saw)."""
         return self.credits.get(account, 0)
 
+    def held(self, account: str) -> int:
+        """What the owner of `account`'s wallet holds: earned credits plus starter credit."""
+        wallet = accounts.holder(account)
+        return self.balance(wallet) + self.balance(accounts.starter(wallet))
+
     def credits_of_ship(self, ship: int) -> int:
-        return self.balance(self.wallet_of(ship))
+        return self.held(self.wallet_of(ship))
+
+    def payer(self, wallet: str, amount: int) -> str:
+        """The account a wallet's own purchase is paid from, whole: its starter credit while
+        that covers `amount`, else its earned credits (a refusal there means no credits)."""
+        starter = accounts.starter(wallet)
+        return starter if self.balance(starter) >= amount else wallet
+
+    def notice(
+        self, kind: NoticeKind, text: str, account: str, amount: int, other: str | None = None
+    ) -> Notice:
+        """What a player hears of `amount` credits moved: the line, and what they now hold."""
+        return Notice(kind=kind, text=text, credits=self.held(account), amount=amount, other=other)
+
+    async def books(self, wallet: str) -> tuple[int, int]:
+        """A wallet's committed (earned, starter) credits; `UnknownAccount` if it has none."""
+        earned = await self.ledger.balance(wallet)
+        try:
+            return earned, await self.ledger.balance(accounts.starter(wallet))
+        except UnknownAccount:
+            return earned, 0
+
+    async def statement(
+        self, wallet: str, cursor: int | None, limit: int
+    ) -> tuple[list[Receipt], int | None]:
+        """The transfers of a wallet and of its starter credit, newest first, paged as
+        `Ledger.history` pages one account: both pages from `cursor`, merged, cut to `limit`."""
+        pages = [await self.ledger.history(wallet, cursor, limit)]
+        with contextlib.suppress(UnknownAccount):
+            pages.append(await self.ledger.history(accounts.starter(wallet), cursor, limit))
+        merged = {r.transfer_id: r for page, _ in pages for r in page}
+        newest = [merged[i] for i in sorted(merged, reverse=True)]
+        more = len(newest) > limit or any(after is not None for _, after in pages)
+        page = newest[:limit]
+        return page, page[-1].transfer_id if more and page else None
 
     # -- opening ----------------------------------------------------------------
 
     async def open_system(self) -> None:
-        """The mint, burn, upkeep and bounty escrow accounts (idempotent)."""
+        """The mint, burn, upkeep, bounty escrow and unclaimed accounts (idempotent)."""
         for name, kind in _SYSTEM_ACCOUNTS:
             await self.ledger.open_account(name, kind)
 
@@ -77,8 +132,19 @@ class Wallets:
         self.credits[name] = await self.ledger.balance(name)
 
     async def open_wallet(self, ship: int, account: int | None) -> None:
+        """Open a wallet and its starter account, granting the starter credit once."""
+        wallet = accounts.wallet(ship, account)
         grant = PLAYER_GRANT if account is not None else NPC_GRANT
-        await self.fund(accounts.wallet(ship, account), AccountKind.WALLET, grant)
+        starter = accounts.starter(wallet)
+        for name in (wallet, starter):
+            await self.ledger.open_account(name, AccountKind.WALLET)
+        request = TransferRequest.move(
+            f"grant:{wallet}", TransferKind.GRANT, accounts.MINT, starter, grant,
+            memo="opening grant: starter credit",
+        )  # fmt: skip
+        with contextlib.suppress(KeyConflict):  # granted into the wallet before starter credit
+            self.applied(await self.ledger.transfer(request))
+        await self.refresh(wallet, starter)
 
     # -- moving -----------------------------------------------------------------
 

@@ -22,10 +22,14 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from infinity.gateway import crew_api, rest
+from infinity.gateway.connections import http_protocol
+from infinity.gateway.limits import Limits
+from infinity.gateway.shield import Shield, content_security_policy
 from infinity.gateway.socket import Close, game_socket
 from infinity.gateway.state import Game, game_of
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+DEFAULT_LIMITS = Limits()
 
 
 async def healthz(request: Request) -> Response:
@@ -36,17 +40,31 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def server_config(app: Starlette, host: str, port: int, log_level: str) -> uvicorn.Config:
+def server_config(
+    app: Starlette, host: str, port: int, log_level: str, limits: Limits = DEFAULT_LIMITS
+) -> uvicorn.Config:
     """How the gateway runs under uvicorn: uvloop, sans-I/O websockets, no per-message
-    compression (a CPU cost on every frame), a 64 KiB frame cap, a bounded graceful stop."""
+    compression (a CPU cost on every frame), a 64 KiB frame cap, a bounded graceful stop,
+    and `limits` (docs/security.md): the app behind a `Shield`, connections capped and
+    timed out by the protocol class, WebSocket pings that drop a silent peer in 40 s."""
+    throttled = [(e.method, e.path) for e in app.state.endpoints if e.throttled]
+    csp = content_security_policy(STATIC / "index.html")
+    app.add_middleware(Shield, limits=limits, throttled=throttled, csp=csp)
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="uvloop",
+        http=http_protocol(limits),
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        timeout_keep_alive=limits.idle_timeout,
+        # Tasks, not connections (the protocol caps those): handlers still running for
+        # clients that left. One over the connection cap, so a full house is not a 503.
+        limit_concurrency=limits.max_connections + 1,
         timeout_graceful_shutdown=5,
         log_level=log_level,
         lifespan="on",

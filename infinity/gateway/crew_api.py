@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.company.company import Company
 from infinity.company.muster import (
@@ -36,6 +37,7 @@ from infinity.crew.planner import ACTIONS
 from infinity.gateway.rest import (
     ApiError,
     Endpoint,
+    Param,
     authenticated,
     json_answer,
     read_body,
@@ -44,6 +46,7 @@ from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.sim.bodies import NO_ENTITY
 
+AGENT_ID = Param("id", "path", maximum=2**53 - 1)
 RECENT_MEMORIES = 5
 DETAIL_MEMORIES = 20
 _STATUS = {
@@ -160,11 +163,11 @@ async def agents(request: Request) -> Response:
 async def agent(request: Request) -> Response:
     """GET /api/agents/{id}: one agent you can see, with more of its memories."""
     account = await authenticated(request)
+    agent_id = AGENT_ID.need(request)
     company = company_of(request)
-    raw = request.path_params.get("id", "")
-    found = company.minds.agents.get(int(raw)) if str(raw).isdigit() else None
+    found = company.minds.agents.get(agent_id)
     if found is None or found not in visible(company, account):
-        raise ApiError(404, "unknown_agent", f"no agent {raw} in sight")
+        raise ApiError(404, "unknown_agent", f"no agent {agent_id} in sight")
     return json_answer(agent_view(company, found, DETAIL_MEMORIES))
 
 
@@ -198,7 +201,7 @@ async def recruits(request: Request) -> Response:
 async def enlistment(request: Request) -> Response:
     """POST /api/operator/crew {dna, name?}: (operators) grow an agent and give it a ship."""
     account = await authenticated(request)
-    if account.role != "operator":
+    if not allowed(account.role, Verb.GROW_AGENT):
         raise ApiError(403, "forbidden", "only operators may enlist agents")
     body = await read_body(request, EnlistRequest)
     company = company_of(request)
@@ -215,7 +218,7 @@ async def enlistment(request: Request) -> Response:
 
 ENDPOINTS = (
     Endpoint("/api/agents", "GET", agents, "Agents you can see: persona, needs, goal, memories", answer=RosterView, auth=True),
-    Endpoint("/api/agents/{id}", "GET", agent, "One agent in detail", answer=AgentView, auth=True),
+    Endpoint("/api/agents/{id}", "GET", agent, "One agent in detail", answer=AgentView, auth=True, params=(AGENT_ID,)),
     Endpoint("/api/crew/orders", "POST", orders, "Order your crew; each member obeys or refuses", OrderRequest, OrderView, auth=True),
     Endpoint("/api/crew/recruit", "POST", recruits, "Recruit an agent docked where you are", RecruitRequest, CrewView, auth=True),
     Endpoint("/api/operator/crew", "POST", enlistment, "Operators: grow an agent from DNA", EnlistRequest, AgentView, 201, auth=True),
@@ -240,7 +243,7 @@ def company_of(request: Request) -> Company:
 def visible(company: Company, account: Account) -> list[Agent]:
     """Agents aboard ships in the player's system, and the player's own crew; operators: all."""
     everyone = company.minds.agents.values()
-    if account.role == "operator":
+    if allowed(account.role, Verb.SEE_ALL_AGENTS):
         return list(everyone)
     universe = company.universe
     flagship = universe.ship_of_account.get(account.id)

@@ -6,6 +6,7 @@ generated from the same structs, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -16,15 +17,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from infinity import __version__
-from infinity.accounts.errors import BadCredentials, InvalidInput, NameTaken, Unauthorized
+from infinity.accounts.errors import BadCredentials, Busy, InvalidInput, NameTaken, Unauthorized
 from infinity.accounts.records import Account
 from infinity.economy import accounts
 from infinity.economy.bounties import Bounty, BountyRefused
 from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
 
-MAX_BODY = 4096
 T = TypeVar("T")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes '²' and '٣'
 
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
@@ -96,7 +97,7 @@ class PostingView(msgspec.Struct):
 class EntryView(msgspec.Struct):
     id: int
     kind: str
-    change: int  # what this transfer did to the wallet
+    change: int  # what this transfer did to the wallet and its starter credit
     memo: str
     at: float
     postings: list[PostingView]
@@ -104,9 +105,10 @@ class EntryView(msgspec.Struct):
 
 class WalletView(msgspec.Struct):
     account: str
-    balance: int
+    balance: int  # everything held: earned credits plus `starter`
     history: list[EntryView]
     next_cursor: int | None
+    starter: int = 0  # of `balance`, the starter credit: it pays only for your own needs
 
 
 class MarketView(msgspec.Struct):
@@ -142,9 +144,10 @@ class ErrorView(msgspec.Struct):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: str) -> None:
+    def __init__(self, status: int, error: str, detail: str, retry_after: int = 0) -> None:
         super().__init__(detail)
         self.status, self.error, self.detail = status, error, detail
+        self.retry_after = retry_after
 
 
 def json_answer(value: Any, status: int = 200) -> Response:
@@ -152,18 +155,54 @@ def json_answer(value: Any, status: int = 200) -> Response:
 
 
 def error_response(error: ApiError) -> Response:
-    return json_answer(ErrorView(error.error, error.detail), error.status)
+    answer = json_answer(ErrorView(error.error, error.detail), error.status)
+    if error.retry_after:
+        answer.headers["retry-after"] = str(error.retry_after)
+    return answer
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """An integer query or path parameter, declared once: read strictly and documented from here."""
+
+    name: str
+    where: Literal["query", "path"] = "query"
+    minimum: int = 0
+    maximum: int = 2**63 - 1
+    required: bool = False
+
+    def read(self, request: Request) -> int | None:
+        """The value, None when absent; 422 for anything but ASCII digits within the bounds."""
+        source = request.query_params if self.where == "query" else request.path_params
+        raw = source.get(self.name)
+        if raw is None:
+            return None
+        if not _DIGITS.fullmatch(str(raw)) or not self.minimum <= int(raw) <= self.maximum:
+            detail = f"{self.name}: an integer from {self.minimum} to {self.maximum}"
+            raise ApiError(422, "invalid", detail)
+        return int(raw)
+
+    def need(self, request: Request) -> int:
+        value = self.read(request)
+        if value is None:
+            raise ApiError(422, "invalid", f"{self.name}: required")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        """Its OpenAPI parameter object."""
+        bounds = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        required = self.required or self.where == "path"
+        return {"name": self.name, "in": self.where, "required": required, "schema": bounds}
 
 
 async def read_body(request: Request, kind: type[T]) -> T:
+    """The JSON body as `kind`. Its size was capped by `Shield` as it streamed in."""
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "too_large", f"bodies are limited to {MAX_BODY} bytes")
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as invalid:
         raise ApiError(422, "invalid", str(invalid)) from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # deep nesting exhausts the decoder's stack
         raise ApiError(400, "invalid", "the body is not JSON") from None
 
 
@@ -195,6 +234,8 @@ async def register(request: Request) -> Response:
         raise ApiError(422, "invalid", f"{bad.field}: {bad.detail}") from None
     except NameTaken:
         raise ApiError(409, "name_taken", f"the name {creds.name!r} is taken") from None
+    except Busy:
+        raise _busy() from None
     ship = await game.ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship), 201)
 
@@ -206,8 +247,14 @@ async def login(request: Request) -> Response:
         account, token, expires = await game.accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
+    except Busy:
+        raise _busy() from None
     ship = await game.ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship))
+
+
+def _busy() -> ApiError:
+    return ApiError(429, "busy", "too many password checks at once; retry shortly", retry_after=1)
 
 
 async def logout(request: Request) -> Response:
@@ -248,41 +295,35 @@ async def wallet(request: Request) -> Response:
     account = await authenticated(request)
     game = game_of(request)
     name = accounts.wallet(0, account.id)
-    cursor = _int_param(request, "cursor")
-    limit = _int_param(request, "limit") or 50
-    if not 1 <= limit <= 200:
-        raise ApiError(422, "invalid", "limit: 1 to 200")
+    cursor = CURSOR.read(request)
+    limit = LIMIT.read(request) or 50
+    mine = (name, accounts.starter(name))
     try:
-        balance = await game.economy.ledger.balance(name)
-        receipts, after = await game.economy.ledger.history(name, cursor, limit)
+        earned, starter = await game.economy.wallets.books(name)
+        receipts, after = await game.economy.wallets.statement(name, cursor, limit)
     except UnknownAccount:
         raise ApiError(404, "unknown_account", "this account has no wallet yet") from None
     entries = [
         EntryView(
             r.transfer_id,
             str(r.kind),
-            sum(p.amount for p in r.postings if p.account == name),
+            sum(p.amount for p in r.postings if p.account in mine),
             r.memo,
             r.at,
             [PostingView(p.account, p.amount) for p in r.postings],
         )
         for r in receipts
     ]
-    return json_answer(WalletView(name, balance, entries, after))
+    return json_answer(WalletView(name, earned + starter, entries, after, starter))
 
 
-def _int_param(request: Request, key: str) -> int | None:
-    raw = request.query_params.get(key)
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise ApiError(422, "invalid", f"{key}: a non-negative integer")
-    return int(raw)
+CURSOR = Param("cursor")
+LIMIT = Param("limit", minimum=1, maximum=200)
+STATION = Param("station", maximum=2**32 - 1, required=True)
 
 
 async def market(request: Request) -> Response:
-    station = _int_param(request, "station")
-    found = game_of(request).economy.markets.get(station if station is not None else -1)
+    found = game_of(request).economy.markets.get(STATION.need(request))
     if found is None:
         raise ApiError(404, "unknown_station", "no market at that station")
     stock = {good: round(amount) for good, amount in found.stock.items()}
@@ -327,16 +368,18 @@ class Endpoint:
     answer: type | None = None
     status: int = 200
     auth: bool = False
+    params: tuple[Param, ...] = ()
+    throttled: bool = False  # limited per client address (`Shield`): each call hashes a password
 
 
 ENDPOINTS = (
-    Endpoint("/api/register", "POST", register, "Create an account and its ship", Credentials, SessionView, 201),
-    Endpoint("/api/login", "POST", login, "Log in and get a session token", Credentials, SessionView),
+    Endpoint("/api/register", "POST", register, "Create an account and its ship", Credentials, SessionView, 201, throttled=True),
+    Endpoint("/api/login", "POST", login, "Log in and get a session token", Credentials, SessionView, throttled=True),
     Endpoint("/api/logout", "POST", logout, "End this session", status=204, auth=True),
     Endpoint("/api/me", "GET", me, "Your account and ship", answer=MeView, auth=True),
     Endpoint("/api/galaxy", "GET", galaxy, "Star systems and jump lanes", answer=GalaxyView),
-    Endpoint("/api/wallet", "GET", wallet, "Your balance and history (?cursor=&limit=)", answer=WalletView, auth=True),
-    Endpoint("/api/market", "GET", market, "A station's prices and stock (?station=)", answer=MarketView),
+    Endpoint("/api/wallet", "GET", wallet, "Your balance and history (?cursor=&limit=)", answer=WalletView, auth=True, params=(CURSOR, LIMIT)),
+    Endpoint("/api/market", "GET", market, "A station's prices and stock (?station=)", answer=MarketView, params=(STATION,)),
     Endpoint("/api/bounties", "GET", board, "The bounty board", answer=BoardView),
     Endpoint("/api/bounties", "POST", post_bounty, "Post a bounty, escrowed from your wallet", BountyRequest, BountyView, 201, auth=True),
 )  # fmt: skip
@@ -364,13 +407,15 @@ def openapi(endpoints: Sequence[Endpoint] = ENDPOINTS) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for e in endpoints:
         op: dict[str, Any] = {"summary": e.summary, "responses": {}}
+        if e.params:
+            op["parameters"] = [p.schema() for p in e.params]
         if e.body is not None:
             op["requestBody"] = {"required": True, "content": _content(e.body)}
         ok: dict[str, Any] = {"description": "OK"}
         if e.answer is not None:
             ok["content"] = _content(e.answer)
         op["responses"][str(e.status)] = ok
-        for status in ("400", "401", "409", "422") if e.body or e.auth else ():
+        for status in _error_statuses(e):
             op["responses"][status] = {"description": "Error", "content": _content(ErrorView)}
         if e.auth:
             op["security"] = [{"bearer": []}]
@@ -386,6 +431,14 @@ def openapi(endpoints: Sequence[Endpoint] = ENDPOINTS) -> dict[str, Any]:
     }
 
 
+def _error_statuses(e: Endpoint) -> list[str]:
+    statuses = {"400", "401", "409", "422"} if e.body or e.auth else set()
+    statuses |= {"422"} if e.params else set()
+    statuses |= {"413"} if e.body else set()
+    statuses |= {"429"} if e.throttled else set()
+    return sorted(statuses)
+
+
 def _content(kind: type) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{kind.__name__}"}}}
 
@@ -395,10 +448,16 @@ async def openapi_document(request: Request) -> Response:
 
 
 def routes(endpoints: Sequence[Endpoint] = ENDPOINTS) -> list[Route]:
-    """One route per path, dispatching on the method (GET and POST may share a path)."""
+    """One route per path, dispatching on the method (GET and POST may share a path).
+
+    HEAD is answered by the GET handler (uvicorn sends the headers, not the body).
+    """
     by_path: dict[str, dict[str, Handler]] = {}
     for e in endpoints:
-        by_path.setdefault(e.path, {})[e.method] = guarded(e.handler)
+        handlers = by_path.setdefault(e.path, {})
+        handlers[e.method] = guarded(e.handler)
+        if e.method == "GET":
+            handlers["HEAD"] = handlers["GET"]
 
     def dispatch(handlers: dict[str, Handler]) -> Handler:
         async def run(request: Request) -> Response:

@@ -27,7 +27,7 @@ from infinity.universe.universe import Universe
 log = logging.getLogger(__name__)
 
 MAX_FRAME: Final = 4096
-HELLO_TIMEOUT: Final = 10.0
+HELLO_TIMEOUT: Final = 5.0
 KNOWN_TAGS: Final = frozenset(t.__struct_config__.tag for t in COMMAND_TYPES)
 
 
@@ -52,13 +52,18 @@ _loose = msgspec.msgpack.Decoder()
 _hello = msgspec.msgpack.Decoder(Hello)
 
 
+# What a malformed frame can raise while decoding: RecursionError is msgspec's depth limit
+# (Python's recursion limit), reached by a few thousand nested arrays in a 4 KiB frame.
+UNDECODABLE: Final = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
 def parse_command(data: bytes, ship: int) -> Command | bytes:
     """Decode and check one client frame: a command, or the encoded error to send back."""
     if len(data) > MAX_FRAME:
         return wire.error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
     try:
         raw = _loose.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except UNDECODABLE:
         return wire.error(Reason.BAD_FRAME, "not a MessagePack value")
     if not isinstance(raw, dict):
         return wire.error(Reason.BAD_FRAME, "a command is a map with a 't' field")
@@ -77,14 +82,21 @@ def parse_command(data: bytes, ship: int) -> Command | bytes:
 
 
 async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
-    """Wait for the hello; returns (account id, name, role) or closes the socket."""
+    """Wait for the hello; returns (account id, name, role), or None once the socket is closed."""
     try:
         message = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT)
-        data = message.get("bytes")
-        if data is None:
-            raise msgspec.DecodeError("not a binary frame")
-        hello = _hello.decode(data)
-    except (TimeoutError, msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+    except TimeoutError:
+        await ws.close(Close.BAD_HELLO, "send a hello first")
+        return None
+    if message["type"] == "websocket.disconnect":  # e.g. uvicorn closed it (1009: over 64 KiB)
+        return None
+    data = message.get("bytes")
+    if data is not None and len(data) > MAX_FRAME:
+        await ws.close(Close.TOO_BIG, f"frames are limited to {MAX_FRAME} bytes")
+        return None
+    try:
+        hello = _hello.decode(data if data is not None else b"")
+    except (*UNDECODABLE, msgspec.ValidationError):
         await ws.close(Close.BAD_HELLO, "send a hello first")
         return None
     if hello.t != "hello":
@@ -148,14 +160,14 @@ async def _read(ws: WebSocket, session: Session, universe: Universe) -> int:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return Close.NORMAL
-        data = message.get("bytes")
-        if data is None:
-            session.push(wire.error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
-            continue
-        if not bucket.allow():
+        if not bucket.allow():  # every frame counts, text or binary, well-formed or not
             if bucket.flooding:
                 return Close.FLOOD
             session.push(wire.error(Reason.RATE_LIMITED, "slow down"))
+            continue
+        data = message.get("bytes")
+        if data is None:
+            session.push(wire.error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
             continue
         parsed = parse_command(data, session.ship)
         if isinstance(parsed, bytes):

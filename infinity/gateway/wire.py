@@ -189,24 +189,30 @@ class TorpedoHitEvent(_Event, tag="torpedo_hit"):
     target: int
 
 
-class DockEvent(_Event, tag="dock"):
+class _AtStation(_Event):
+    """A ship docking at, or undocking from, a station."""
+
     ship: int
     station: int
 
 
-class UndockEvent(_Event, tag="undock"):
-    ship: int
-    station: int
+class DockEvent(_AtStation, tag="dock"): ...
 
 
-class JumpEvent(_Event, tag="jump"):
-    ship: int
-    gate: int
+class UndockEvent(_AtStation, tag="undock"): ...
 
 
-class ArriveEvent(_Event, tag="arrive"):
+class _AtGate(_Event):
+    """A ship jumping out through a gate, or arriving through one."""
+
     ship: int
     gate: int
+
+
+class JumpEvent(_AtGate, tag="jump"): ...
+
+
+class ArriveEvent(_AtGate, tag="arrive"): ...
 
 
 class SiphonBrokenEvent(_Event, tag="siphon_broken"):
@@ -419,46 +425,37 @@ def changes_of(zone: Zone, report: TickReport) -> CellChanges:
     return out
 
 
-def _cell_of_entity(zone: Zone, *entity_ids: int) -> int | None:
-    """The cell of the first of these entities still in the zone."""
-    for entity_id in entity_ids:
-        row = zone.bodies.row(entity_id)
-        if row is not None:
-            return int(zone.bodies.cell[row])
-    return None
-
-
 def _event_record(zone: Zone, event: ev.Event) -> tuple[int, WireEvent] | None:
     """Where an event is seen (a cell) and how it is written; None for what is not shown."""
-    record: WireEvent
     match event:
         case ev.Beam(shooter, target):
-            cell = _cell_of_entity(zone, shooter)
-            record = BeamEvent(shooter, target)
+            return _seen(zone, BeamEvent(shooter, target), shooter)
         case ev.Destroyed(ship, _, x, y):
             cell = int(cell_of(np.array([x]), np.array([y]))[0])
-            record = BoomEvent(ship, round(x, 1), round(y, 1))
+            return cell, BoomEvent(ship, round(x, 1), round(y, 1))
         case ev.Detonation(torpedo, target):
-            cell = _cell_of_entity(zone, target)
-            record = TorpedoHitEvent(torpedo, target)
+            return _seen(zone, TorpedoHitEvent(torpedo, target), target)
         case ev.Docked(ship, station):
-            cell = _cell_of_entity(zone, station)
-            record = DockEvent(ship, station)
+            return _seen(zone, DockEvent(ship, station), station)
         case ev.Undocked(ship, station):
-            cell = _cell_of_entity(zone, station)
-            record = UndockEvent(ship, station)
+            return _seen(zone, UndockEvent(ship, station), station)
         case ev.Departed(ship, gate):
-            cell = _cell_of_entity(zone, gate)
-            record = JumpEvent(ship, gate)
+            return _seen(zone, JumpEvent(ship, gate), gate)
         case ev.Arrived(ship, gate):
-            cell = _cell_of_entity(zone, ship)
-            record = ArriveEvent(ship, gate)
+            return _seen(zone, ArriveEvent(ship, gate), ship)
         case ev.SiphonBroken(thief, victim, why):
-            cell = _cell_of_entity(zone, thief, victim)
-            record = SiphonBrokenEvent(thief, victim, why)
+            return _seen(zone, SiphonBrokenEvent(thief, victim, why), thief, victim)
         case _:
             return None
-    return None if cell is None else (cell, record)
+
+
+def _seen(zone: Zone, record: WireEvent, *by: int) -> tuple[int, WireEvent] | None:
+    """`record` in the cell of the first of the entities `by` still in the zone (else None)."""
+    for entity_id in by:
+        row = zone.bodies.row(entity_id)
+        if row is not None:
+            return int(zone.bodies.cell[row]), record
+    return None
 
 
 def encode_cell(

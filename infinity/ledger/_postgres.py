@@ -170,6 +170,11 @@ class PostgresBackend:
             value = await connection.fetchval(_sql.numbered(_sql.BALANCE), account)
         return None if value is None else int(value)
 
+    async def balances(self, prefix: str) -> list[tuple[str, int]]:
+        async with self._readers.acquire() as connection:
+            rows = await connection.fetch(_sql.numbered(_sql.BALANCES), len(prefix), prefix)
+        return [(str(row[0]), int(row[1])) for row in rows]
+
     async def history(self, account: str, before: int, limit: int) -> list[Receipt]:
         async with (
             self._readers.acquire() as connection,

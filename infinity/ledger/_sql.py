@@ -16,6 +16,9 @@ OPEN_ACCOUNT: Final = (
 )
 ACCOUNT_KIND: Final = "SELECT kind FROM ledger_accounts WHERE name = ?"
 BALANCE: Final = "SELECT balance FROM ledger_accounts WHERE name = ?"
+BALANCES: Final = (  # substr, not LIKE (no wildcards to escape) nor a range (collations differ)
+    "SELECT name, balance FROM ledger_accounts WHERE substr(name, 1, ?) = ? AND balance <> 0"
+)
 HISTORY_PAGE: Final = (
     "SELECT t.id, t.key, t.kind, t.actors, t.memo, t.at "
     "FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id "

@@ -317,6 +317,9 @@ class SqliteBackend:
     async def balance(self, account: str) -> int | None:
         return await _on(self._read_thread, self._balance, account)
 
+    async def balances(self, prefix: str) -> list[tuple[str, int]]:
+        return await _on(self._read_thread, self._balances, prefix)
+
     async def history(self, account: str, before: int, limit: int) -> list[Receipt]:
         return await _on(self._read_thread, self._history, account, before, limit)
 
@@ -329,6 +332,10 @@ class SqliteBackend:
     def _balance(self, account: str) -> int | None:
         row = self._reader.execute(_sql.BALANCE, (account,)).fetchone()
         return None if row is None else int(row[0])
+
+    def _balances(self, prefix: str) -> list[tuple[str, int]]:
+        rows = self._reader.execute(_sql.BALANCES, (len(prefix), prefix)).fetchall()
+        return [(str(name), int(balance)) for name, balance in rows]
 
     def _history(self, account: str, before: int, limit: int) -> list[Receipt]:
         connection = self._reader

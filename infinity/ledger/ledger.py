@@ -27,7 +27,14 @@ import logging
 import time
 from typing import Final, Literal, Protocol
 
-from infinity.ledger._books import Decision, Entry, Prepared, check_account, prepare
+from infinity.ledger._books import (
+    ACCOUNT_NAME,
+    Decision,
+    Entry,
+    Prepared,
+    check_account,
+    prepare,
+)
 from infinity.ledger.errors import (
     InvalidTransfer,
     LedgerError,
@@ -49,6 +56,7 @@ class _Backend(Protocol):
 
     async def open_account(self, name: str, kind: AccountKind, now: float) -> None: ...
     async def balance(self, account: str) -> int | None: ...
+    async def balances(self, prefix: str) -> list[tuple[str, int]]: ...
     async def history(self, account: str, before: int, limit: int) -> list[Receipt]: ...
     async def victims(self, role: str, actor_id: int) -> list[int]: ...
     async def audit(self) -> AuditReport: ...
@@ -136,6 +144,13 @@ class Ledger:
         if balance is None:
             raise UnknownAccount(account)
         return balance
+
+    async def balances(self, prefix: str) -> list[tuple[str, int]]:
+        """Every account whose name starts with `prefix` and holds credits (a balance other
+        than zero), with its balance, by name: e.g. escrow a previous run left behind."""
+        if type(prefix) is not str or ACCOUNT_NAME.fullmatch(prefix) is None:
+            raise InvalidTransfer(f"bad account name prefix {prefix!r}")
+        return sorted(await self._backend.balances(prefix))
 
     # -- transfers --------------------------------------------------------------------
 

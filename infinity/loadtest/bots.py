@@ -72,12 +72,25 @@ class Report:
 
 
 async def _session(http: httpx.AsyncClient, name: str, password: str) -> str:
-    answer = await http.post("/api/register", json={"name": name, "password": password})
+    answer = await _polite_post(http, "/api/register", {"name": name, "password": password})
     if answer.status_code == 409:
-        answer = await http.post("/api/login", json={"name": name, "password": password})
+        answer = await _polite_post(http, "/api/login", {"name": name, "password": password})
     answer.raise_for_status()
     token: str = answer.json()["token"]
     return token
+
+
+async def _polite_post(
+    http: httpx.AsyncClient, path: str, body: dict[str, str], tries: int = 30
+) -> httpx.Response:
+    """POST, waiting out 429s as Retry-After says (the server limits logins per address:
+    many bots from one host need `infinity serve --login-rate 0`)."""
+    for _ in range(tries - 1):
+        answer = await http.post(path, json=body)
+        if answer.status_code != 429:
+            return answer
+        await asyncio.sleep(float(answer.headers.get("retry-after", "1")))
+    return await http.post(path, json=body)
 
 
 async def _recv(ws: Any) -> bytes:

@@ -47,6 +47,7 @@ COLUMNS: Final[dict[str, tuple[Any, tuple[int, ...], float]]] = {
     "reserved": (np.float32, (), 0.0),  # cargo promised to a sale being paid
     "siphon": (np.int64, (), NO_ENTITY),  # the ship being drained
     "siphon_time": (np.float32, (), 0.0),  # simulated seconds into the current second of drain
+    "gone": (np.bool_, (), 0),  # removed this tick: no command or system may use it again
 }
 
 Array = npt.NDArray[Any]
@@ -85,6 +86,7 @@ class Bodies:
     reserved: Array
     siphon: Array
     siphon_time: Array
+    gone: Array
 
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0

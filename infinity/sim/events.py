@@ -93,6 +93,15 @@ class Wrecked:
 
 
 @dataclass(frozen=True, slots=True)
+class WreckExpired:
+    """A wreck drifted apart unlooted: its ore is lost, its credits go back (the economy)."""
+
+    wreck: int
+    ship: int  # the destroyed ship the wreck came from
+    ore: float
+
+
+@dataclass(frozen=True, slots=True)
 class Looted:
     ship: int
     wreck: int
@@ -136,5 +145,5 @@ class Taken:
 
 Event = (
     Beam | Detonation | Destroyed | Chat | Docked | Undocked | Delivered | Departed | Arrived
-    | Siphoned | SiphonBroken | Wrecked | Looted | Trade | Granted | Taken
+    | Siphoned | SiphonBroken | Wrecked | WreckExpired | Looted | Trade | Granted | Taken
 )  # fmt: skip

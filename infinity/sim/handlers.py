@@ -1,12 +1,13 @@
 """Command handlers: one function per command type, each a ladder of guard clauses.
 
 A handler either changes the zone or raises `Rejected` before changing
-anything, so a refused command leaves no trace.
+anything, so a refused command leaves no trace. Every lookup goes through
+`Zone.live_row`: an entity a handler removed this tick (a looted wreck, a
+ship that jumped) is unknown to every later command of the tick.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import numpy as np
 from infinity.commands import internal as ci
 from infinity.commands import types as c
 from infinity.commands.errors import Reason, Rejected
+from infinity.commands.text import printable
 from infinity.sim import events as ev
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
@@ -22,8 +24,6 @@ from infinity.sim.kinds import Kind
 
 if TYPE_CHECKING:
     from infinity.sim.zone import Zone
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def apply(zone: Zone, command: c.Command | ci.SystemCommand) -> None:
@@ -36,7 +36,7 @@ def apply(zone: Zone, command: c.Command | ci.SystemCommand) -> None:
 
 
 def _own_row(zone: Zone, ship: int) -> int:
-    row = zone.bodies.row(ship)
+    row = zone.live_row(ship)
     if row is None or int(zone.bodies.kind[row]) != Kind.SHIP:
         raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {ship} is not in {zone.name}")
     return row
@@ -50,7 +50,7 @@ def _flying_row(zone: Zone, ship: int) -> int:
 
 
 def _other_row(zone: Zone, entity: int, kind: Kind) -> int:
-    row = zone.bodies.row(entity)
+    row = zone.live_row(entity)
     if row is None:
         raise Rejected(Reason.UNKNOWN_ENTITY, f"nothing with id {entity} in {zone.name}")
     if int(zone.bodies.kind[row]) != kind:
@@ -71,7 +71,7 @@ def _within(zone: Zone, a: int, b: int, reach: float, what: str) -> None:
 
 def _locked_target(zone: Zone, row: int, reach: float) -> int:
     b = zone.bodies
-    target = b.row(int(b.target[row]))
+    target = zone.live_row(int(b.target[row]))
     if target is None:
         raise Rejected(Reason.NO_TARGET, "lock a target first")
     if int(b.kind[target]) != Kind.SHIP:
@@ -120,7 +120,7 @@ def target(zone: Zone, cmd: c.Target) -> None:
     if cmd.target is not None:
         if cmd.target == cmd.ship:
             raise Rejected(Reason.WRONG_KIND, "you cannot target yourself")
-        if zone.bodies.row(cmd.target) is None:
+        if zone.live_row(cmd.target) is None:
             raise Rejected(Reason.UNKNOWN_ENTITY, f"nothing with id {cmd.target} in {zone.name}")
     zone.bodies.target[row] = NO_ENTITY if cmd.target is None else cmd.target
 
@@ -183,6 +183,8 @@ def undock(zone: Zone, cmd: c.Undock) -> None:
     station = int(b.docked_at[row])
     if station == NO_ENTITY:
         raise Rejected(Reason.NOT_DOCKED, "you are not docked")
+    if b.reserved[row] > 0.0:  # docked ships are safe: sold ore cannot sink or jump unpaid
+        raise Rejected(Reason.SALE_PENDING, "ore on sale stays docked until the station pays")
     heading = float(b.heading[row])
     b.pos[row] += 150.0 * np.array([np.cos(heading), np.sin(heading)])
     b.docked_at[row] = NO_ENTITY
@@ -233,7 +235,7 @@ def jump(zone: Zone, cmd: c.Jump) -> None:
 
 def say(zone: Zone, cmd: c.Say) -> None:
     _own_row(zone, cmd.ship)
-    text = _CONTROL.sub("", cmd.text).strip()
+    text = printable(cmd.text)
     if not text:
         raise Rejected(Reason.INVALID, "say something")
     zone.emit(ev.Chat(cmd.ship, zone.info[cmd.ship].name, text))
@@ -263,7 +265,7 @@ def _unreserved(zone: Zone, row: int) -> float:
 
 def _unsettled_row(zone: Zone, ship: int, key: str) -> int | None:
     """The ship's row for a settlement, or None when `key` was already settled here."""
-    row = zone.bodies.row(ship)
+    row = zone.live_row(ship)
     if row is None:
         raise Rejected(Reason.UNKNOWN_ENTITY, f"ship {ship} is not in {zone.name}")
     return row if zone.first_time(key) else None
@@ -359,14 +361,17 @@ def _shot_back(zone: Zone, shooter: int, victim: int) -> None:
 
 
 def loot(zone: Zone, cmd: c.Loot) -> None:
+    """Move a wreck's ore into the hold, as much as fits; an emptied wreck is gone at once."""
     row = _flying_row(zone, cmd.ship)
     wreck = _other_row(zone, cmd.wreck, Kind.WRECK)
     _within(zone, row, wreck, rules.LOOT_RANGE, "the wreck")
     b = zone.bodies
-    ore = min(float(b.cargo[wreck]), rules.SHIP_CARGO - float(b.cargo[row]))
+    ore = max(0.0, min(float(b.cargo[wreck]), rules.SHIP_CARGO - float(b.cargo[row])))
+    b.cargo[wreck] -= ore
     b.cargo[row] += ore
     zone.emit(ev.Looted(cmd.ship, cmd.wreck, ore, int(b.owner[wreck])))
-    zone.remove(cmd.wreck)
+    if b.cargo[wreck] <= 0.0:
+        zone.remove(cmd.wreck)
 
 
 def _nearest(zone: Zone, row: int, kind: Kind) -> int | None:

@@ -2,6 +2,8 @@
 
 No system loops over entities in Python except over the few torpedoes and
 miners that exist at a time; everything per-ship is a numpy expression.
+An entity `gone` this tick (looted, departed) is skipped by every system, as
+by every command: it neither mines, nor is drained, hit or destroyed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ def cell_xy(cell: int) -> tuple[int, int]:
 def neighbourhood(cell: int) -> tuple[int, ...]:
     """The 3x3 cells a ship in `cell` can see (its sensor range is one cell)."""
     return tuple(cell + dx * CELL_STRIDE + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def _present(b: Bodies, rows: np.ndarray) -> np.ndarray:
+    """`rows` (from `Bodies.rows`) with -1 where the entity is `gone` this tick as well."""
+    live: np.ndarray = np.where((rows >= 0) & ~b.gone[rows], rows, -1)
+    return live
 
 
 def _ships_in_flight(b: Bodies) -> np.ndarray:
@@ -116,7 +124,7 @@ def home_torpedoes(b: Bodies, dt: float) -> None:
     rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
     if rows.size == 0:
         return
-    targets = b.rows(b.target[rows])
+    targets = _present(b, b.rows(b.target[rows]))
     homing = targets >= 0
     if homing.any():
         r, t = rows[homing], targets[homing]
@@ -163,8 +171,8 @@ def mine(b: Bodies, dt: float) -> None:
     rows = np.flatnonzero(b.mining[:n] >= 0)
     if rows.size == 0:
         return
-    rocks = b.rows(b.mining[rows])
-    valid = rocks >= 0
+    rocks = _present(b, b.rows(b.mining[rows]))
+    valid = (rocks >= 0) & ~b.gone[rows]
     gap = np.full(rows.size, np.inf)
     gap[valid] = np.hypot(*(b.pos[rocks[valid]] - b.pos[rows[valid]]).T)
     working = valid & (gap <= rules.MINE_RANGE) & (b.docked_at[rows] < 0)
@@ -202,7 +210,7 @@ def siphons(b: Bodies, dt: float) -> tuple[list[tuple[int, int]], list[tuple[int
     rows = np.flatnonzero(b.siphon[:n] >= 0)
     if rows.size == 0:
         return [], []
-    victims = b.rows(b.siphon[rows])
+    victims = _present(b, b.rows(b.siphon[rows]))
     present = victims >= 0
     gap = np.full(rows.size, np.inf)
     gap[present] = np.hypot(*(b.pos[victims[present]] - b.pos[rows[present]]).T)
@@ -233,7 +241,7 @@ def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
     rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
     if rows.size == 0:
         return []
-    targets = b.rows(b.target[rows])
+    targets = _present(b, b.rows(b.target[rows]))
     hit = np.zeros(rows.size, dtype=bool)
     ok = targets >= 0
     if ok.any():
@@ -259,7 +267,8 @@ def apply_damage(b: Bodies) -> np.ndarray:
     b.shield[hit] -= soak
     b.hull[hit] -= dmg[hit] - soak
     dmg[hit] = 0.0
-    destroyed: np.ndarray = hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP)]
+    # a ship that left this tick took its hold along: it leaves no wreck as well
+    destroyed: np.ndarray = hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP) & ~b.gone[hit]]
     return destroyed
 
 

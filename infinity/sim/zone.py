@@ -274,10 +274,15 @@ class Zone:
         self._pending.spawns.clear()
 
     def _expire_transients(self) -> None:
+        """Spent torpedoes and wrecks go; a wreck is reported, for its credits to go back."""
         b, n = self.bodies, self.bodies.n
         transient = (b.kind[:n] == Kind.TORPEDO) | (b.kind[:n] == Kind.WRECK)
-        spent = np.flatnonzero(transient & (b.life[:n] <= 0))
-        self._pending.despawns.update(int(i) for i in b.id[spent])
+        spent = np.flatnonzero(transient & (b.life[:n] <= 0) & ~b.gone[:n])
+        for row in spent.tolist():
+            entity = int(b.id[row])
+            if b.kind[row] == Kind.WRECK:
+                self._events.append(ev.WreckExpired(entity, int(b.owner[row]), float(b.cargo[row])))
+            self.remove(entity)
 
     def _destroy(self, row: int) -> None:
         """A ship's hull is gone: show it, and respawn it docked at its home station."""

@@ -37,9 +37,17 @@ counters = sa.Table(
 )
 
 
+ColumnType = sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]
+
+
+def required(type_: ColumnType, *names: str) -> list[sa.Column[Any]]:
+    """NOT NULL columns of one type, in the order named: a run of like columns in one line."""
+    return [sa.Column(name, type_, nullable=False) for name in names]
+
+
 def reference(
     name: str,
-    type_: sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]],
+    type_: ColumnType,
     target: str,
     *,
     ondelete: str | None = None,

@@ -33,7 +33,7 @@ _SAVE_MOTION = (
     .where(ships.c.id == sa.bindparam("b_id"))
     .values({column: sa.bindparam(f"b_{column}") for column in _MOTION})
 )
-CHUNK: Final = 1_000  # rows per executemany: the loop gets a turn between chunks
+CHUNK: Final = 500  # rows per executemany: the loop gets a turn between chunks
 
 
 @dataclass(frozen=True, slots=True)

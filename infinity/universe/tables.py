@@ -10,7 +10,7 @@ from typing import Final
 
 import sqlalchemy as sa
 
-from infinity.store.schema import SerialId, metadata, reference
+from infinity.store.schema import SerialId, metadata, reference, required
 
 FIRST_SHIP_ID: Final = 1 << 20
 SHIP_COUNTER: Final = "ship_id"
@@ -27,8 +27,7 @@ systems = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
-    sa.Column("x", sa.Float, nullable=False),
-    sa.Column("y", sa.Float, nullable=False),
+    *required(sa.Float, "x", "y"),
 )
 
 bodies = sa.Table(
@@ -41,9 +40,7 @@ bodies = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),  # order within its system, kept on reload
     sa.Column("kind", sa.Integer, nullable=False),
     sa.Column("name", sa.String(128), nullable=False),
-    sa.Column("x", sa.Float, nullable=False),
-    sa.Column("y", sa.Float, nullable=False),
-    sa.Column("ore", sa.Float, nullable=False),
+    *required(sa.Float, "x", "y", "ore"),
     sa.Column("leads_to", sa.Integer, nullable=False),
     sa.Column("dest_gate", sa.BigInteger, nullable=False),
 )
@@ -59,19 +56,10 @@ ships = sa.Table(
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("system_id", sa.Integer, nullable=False),
-    sa.Column("x", sa.Float, nullable=False),
-    sa.Column("y", sa.Float, nullable=False),
-    sa.Column("vx", sa.Float, nullable=False),
-    sa.Column("vy", sa.Float, nullable=False),
-    sa.Column("heading", sa.Float, nullable=False),
-    sa.Column("hull", sa.Float, nullable=False),
-    sa.Column("shield", sa.Float, nullable=False),
-    sa.Column("energy", sa.Float, nullable=False),
-    sa.Column("cargo", sa.Float, nullable=False),
+    *required(sa.Float, "x", "y", "vx", "vy", "heading", "hull", "shield", "energy", "cargo"),
     sa.Column("torpedoes", sa.Integer, nullable=False),
     sa.Column("fuel", sa.Float, nullable=False, server_default="100"),  # since 0004
-    sa.Column("docked_at", sa.BigInteger, nullable=False),
-    sa.Column("home_station", sa.BigInteger, nullable=False),
+    *required(sa.BigInteger, "docked_at", "home_station"),
     sa.Column("home_system", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
 )

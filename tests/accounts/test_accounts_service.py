@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
-from infinity.accounts.errors import BadCredentials, InvalidInput, NameTaken, Unauthorized
+from infinity.accounts.errors import BadCredentials, Busy, InvalidInput, NameTaken, Unauthorized
 from infinity.accounts.passwords import needs_rehash
 from infinity.accounts.registry import Registry
-from infinity.accounts.service import Accounts
+from infinity.accounts.service import Accounts, HashGate
 from infinity.store.store import Store, sqlite_url
 
 PASSWORD = "stardust-42"
@@ -169,3 +171,56 @@ async def test_everything_survives_a_restart(url: str, clock: FakeClock) -> None
         assert (await accounts.login("vega", PASSWORD)).account == session.account
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        " " * 8,
+        "\x00" * 8,
+        "\t\n\t\n\t\n\t\n",
+        "secret\x00word",
+        "pass\u202eword1",
+        "PASSWORD1",
+        "Vega1234",
+    ],
+)
+async def test_blank_invisible_and_common_passwords_are_refused(
+    accounts: Accounts, password: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.register("Vega1234", password)
+    assert refused.value.field == "password"
+
+
+async def test_a_login_past_the_session_cap_ends_the_oldest_session(store: Store) -> None:
+    accounts = Accounts(store, max_sessions=3)
+    sessions = [await accounts.register("Vega", PASSWORD)]
+    sessions += [await accounts.login("Vega", PASSWORD) for _ in range(4)]
+    for gone in sessions[:2]:  # the two oldest
+        with pytest.raises(Unauthorized):
+            await accounts.authenticate(gone.token)
+    for kept in sessions[2:]:
+        await accounts.authenticate(kept.token)
+
+
+async def test_expired_sessions_are_swept_by_a_later_login(
+    accounts: Accounts, store: Store, clock: FakeClock
+) -> None:
+    for name in ("Vega", "Rigel", "Deneb"):
+        await accounts.register(name, PASSWORD)
+    clock.now += 2 * HOUR  # all three expired, and the hourly sweep is due
+    await accounts.login("Vega", PASSWORD)
+    assert await Registry(store.engine).purge_sessions(clock.now) == 0  # nothing left to sweep
+
+
+async def test_hashing_beyond_its_slots_and_queue_is_refused_at_once() -> None:
+    gate = HashGate(slots=1, queue=1)
+    release = threading.Event()
+    held = [asyncio.create_task(gate.run(lambda _: release.wait(5), "x")) for _ in range(2)]
+    await asyncio.sleep(0.05)  # one hashing, one waiting
+    with pytest.raises(Busy):
+        await gate.run(str.upper, "refused")
+    release.set()
+    assert await asyncio.gather(*held) == [True, True]
+    assert await gate.run(str.upper, "room again") == "ROOM AGAIN"

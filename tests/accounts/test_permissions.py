@@ -9,7 +9,7 @@ from infinity.accounts.records import ROLES
 
 
 def test_every_role_an_account_can_hold_has_a_row_and_nothing_else_does() -> None:
-    assert set(PERMISSIONS) == set(Role) and ROLES == {r.value for r in Role}
+    assert set(PERMISSIONS) == set(Role) and {r.value for r in Role} == ROLES
     assert not any(allowed("root", verb) for verb in Verb)
 
 

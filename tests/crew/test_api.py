@@ -119,7 +119,7 @@ def test_one_agent_by_id_and_unseen_agents_are_unknown(bench: Bench) -> None:
     status, body = bench.get(f"/api/agents/{seen}")
     assert status == 200 and body["captain"] is True and body["station"] == "helm"
     assert bench.get(f"/api/agents/{unseen}")[0] == 404
-    assert bench.get("/api/agents/nope")[0] == 404
+    assert bench.get("/api/agents/nope")[0] == 422  # not an id: an invalid parameter
     assert bench.get(f"/api/agents/{unseen}", who="root")[0] == 200  # operators see everyone
 
 
@@ -158,6 +158,19 @@ def test_recruit_then_give_orders(bench: Bench) -> None:
     assert said and said[0] in (agent.persona.speech.agree, f"{agent.persona.speech.refuse}")
     assert (agent.intent.order is not None) == answers[0]["obeys"]
     assert all(type(x) in c.COMMAND_TYPES for d in bench.harbour.decisions for x in d.commands)
+
+
+def test_a_players_crew_cannot_be_poached(bench: Bench) -> None:
+    company, harbour = bench.harbour.company, bench.harbour
+    kestrel = company.minds.crews[1]
+    first, second = [a for a in kestrel.members if a != kestrel.captain.agent][:2]
+    assert bench.post("/api/crew/recruit", {"agent": first})[0] == 200  # from an NPC crew
+    harbour.player(ROOT.id, "Root", kestrel.ship)  # another player, docked at the same station
+    status, body = bench.post("/api/crew/recruit", {"agent": first}, who="root")
+    assert (status, body["error"]) == (409, "crewed") and "Vega" in str(body["detail"])
+    assert company.minds.agents[first].ship == harbour.universe.ship_of_account[VEGA.id]
+    status, body = bench.post("/api/crew/recruit", {"agent": second}, who="root")
+    assert status == 200 and body["captain"] == "Root"  # an NPC crew's hand still may go
 
 
 def test_operators_enlist_agents_from_dna(bench: Bench) -> None:

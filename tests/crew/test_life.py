@@ -5,31 +5,38 @@ from __future__ import annotations
 import pytest
 
 from infinity.commands import types as c
+from infinity.company.purse import ShipPurses
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.goals import Goal
 from infinity.crew.memory import MemoryKind
-from infinity.crew.needs import ORE_PRICE, STARTING_CREDITS, UPKEEP_PER_SECOND
+from infinity.crew.needs import STARTING_CREDITS, UPKEEP_PER_SECOND
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.senses import Heard, OwnShip, Perception
 from infinity.sim import events as ev
 
 from .dna import ACGT, bred
-from .world import FIRST_SHIP, Run
+from .world import FIRST_SHIP, WALLET, Books, Run
 
 MINER, OTHER, PIRATE = FIRST_SHIP, FIRST_SHIP + 1, FIRST_SHIP + 2
 HELLO = Heard(7, "Vega", "hello, are you there?", 99.0, to_me=True)
 
 
 def test_an_agent_earns_by_mining_and_pays_upkeep() -> None:
-    run = Run()
-    miner = run.board(Agent(1, ACGT), run.ship(MINER, "Kobin's Luck", docked_at=2))
+    """As in the server: the agent spends from its ship's wallet (a `WalletPurse`), and what
+    it earns is the ore it puts up for sale, which the station pays into that wallet."""
+    run, books = Run(), Books()
+    purse = ShipPurses(books, run.minds)(1, STARTING_CREDITS)
+    miner = run.board(Agent(1, ACGT, purse=purse), run.ship(MINER, "Kobin's Luck", docked_at=2))
     run.seconds(90)
     delivered = sum(e.tonnes for e in run.events if isinstance(e, ev.Delivered))
     assert delivered >= 100.0
+    sold = [e for e in run.events if isinstance(e, ev.Trade) and e.ship == MINER and e.selling]
+    assert sum(e.quantity for e in sold) == delivered  # the station pays for all of it
     decided = sum(1 for d in run.decisions if d.agent == miner.id)
     upkeep = UPKEEP_PER_SECOND * (decided - 1)  # the first decision has no time behind it
-    assert miner.purse.balance == pytest.approx(STARTING_CREDITS + delivered * ORE_PRICE - upkeep)
+    assert books.owed == {MINER: pytest.approx(upkeep)}  # owed by the ship's wallet
+    assert miner.purse.balance == pytest.approx(WALLET - upkeep)
     assert any("Sold 100 t of ore" in m.text for m in miner.memory.recent(20))
     assert all(type(x) in c.COMMAND_TYPES for d in run.decisions for x in d.commands)
 

@@ -10,22 +10,9 @@ from infinity.company.purse import WalletPurse
 
 from .dna import ACGT
 from .harbour import open_harbour
+from .world import WALLET, Books
 
-WALLET = 1_200.0
 VEGA = Account(1, "Vega", "player", 0.0)
-
-
-class Books:
-    """The economy as purses see it: every ship's wallet holds WALLET, less upkeep owed."""
-
-    def __init__(self) -> None:
-        self.owed: dict[int, float] = {}
-
-    def spendable_of_ship(self, ship: int) -> float:
-        return WALLET - self.owed.get(ship, 0.0)
-
-    def owe_upkeep(self, ship: int, credits: float) -> None:
-        self.owed[ship] = self.owed.get(ship, 0.0) + credits
 
 
 async def test_founders_and_enlisted_agents_spend_from_their_ships_wallet(tmp_path: Path) -> None:

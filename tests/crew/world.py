@@ -17,6 +17,20 @@ from infinity.sim.zone import ShipState, StaticBody, Zone
 STATION, ROCK, GATE = 2, 3, 4
 HOME = 1
 FIRST_SHIP = 1_048_576
+WALLET = 1_200.0
+
+
+class Books:
+    """The economy as purses see it: every ship's wallet holds WALLET, less upkeep owed."""
+
+    def __init__(self) -> None:
+        self.owed: dict[int, float] = {}
+
+    def spendable_of_ship(self, ship: int) -> float:
+        return WALLET - self.owed.get(ship, 0.0)
+
+    def owe_upkeep(self, ship: int, credits: float) -> None:
+        self.owed[ship] = self.owed.get(ship, 0.0) + credits
 
 
 def zone() -> Zone:

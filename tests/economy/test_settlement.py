@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from infinity.economy.service import Economy
 from infinity.economy.theft import SIPHON_PER_SECOND
 from infinity.economy.wallets import NPC_GRANT, PLAYER_GRANT
 from infinity.galaxy.generate import generate
-from infinity.ledger import Ledger, TransferKind
-from infinity.sim.zone import ShipState
+from infinity.ledger import AccountKind, Ledger, TransferKind, TransferRequest
+from infinity.sim.zone import TRANSIENT_ID_BASE, ShipState
 from infinity.store.store import Store, sqlite_url
 from infinity.universe.hangar import Hangar
 from infinity.universe.universe import Universe
@@ -68,6 +69,13 @@ async def tick(economy: Economy, *commands: c.Command, ticks: int = 1) -> None:
 
 
 async def balance(economy: Economy, account: int) -> int:
+    """What a player holds in the ledger: earned credits plus starter credit."""
+    earned, starter = await economy.wallets.books(accounts.wallet(0, account))
+    return earned + starter
+
+
+async def earned(economy: Economy, account: int) -> int:
+    """The credits a player may move to others: the wallet alone."""
     return await economy.ledger.balance(accounts.wallet(0, account))
 
 
@@ -98,9 +106,11 @@ async def test_a_purchase_that_no_longer_fits_is_refunded(economy: Economy) -> N
 async def test_buying_more_than_you_can_afford_changes_nothing(economy: Economy) -> None:
     zone = economy.universe.zone_of(ME)
     assert zone is not None
-    await economy.post_bounty(MY_ACCOUNT, "ship", YOU, PLAYER_GRANT - 100)
+    economy.owe_upkeep(ME, PLAYER_GRANT - 100)  # upkeep spends the starter credit first
+    assert await economy.settle_upkeep() == PLAYER_GRANT - 100
     zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
-    economy.credits[accounts.wallet(ME, MY_ACCOUNT)] = 10**9  # a stale display must not matter
+    starter = accounts.starter(accounts.wallet(ME, MY_ACCOUNT))
+    economy.credits[starter] = 10**9  # a stale display must not matter
     await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=8.0), ticks=3)
     assert await balance(economy, MY_ACCOUNT) == 100
     assert zone.ship_state(ME).torpedoes == 0
@@ -111,27 +121,42 @@ async def test_buying_more_than_you_can_afford_changes_nothing(economy: Economy)
 async def test_siphon_is_recorded_as_theft_with_the_victim(economy: Economy) -> None:
     zone = economy.universe.zone_of(ME)
     assert zone is not None
+    await tick(economy, c.Unload(ship=ME), ticks=2)  # 600 cr earned: something to steal
     await tick(economy, c.Undock(ship=ME))
-    zone.bodies.pos[zone.bodies.row_of[ME]] = zone.bodies.pos[zone.bodies.row_of[YOU]] + (
+    zone.bodies.pos[zone.bodies.row_of[YOU]] = zone.bodies.pos[zone.bodies.row_of[ME]] + (
         300.0,
         0.0,
     )
-    await tick(economy, c.Siphon(ship=ME, target=YOU), ticks=20 * 3 + 1)
+    await tick(economy, c.Siphon(ship=YOU, target=ME), ticks=20 * 3 + 1)
     stolen = 3 * SIPHON_PER_SECOND
-    assert await balance(economy, YOUR_ACCOUNT) == PLAYER_GRANT - stolen
-    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + stolen
-    assert await economy.ledger.victims("thief", ME) == [YOU]
-    history, _ = await economy.ledger.history(accounts.wallet(0, YOUR_ACCOUNT))
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 600 - stolen
+    assert await balance(economy, YOUR_ACCOUNT) == PLAYER_GRANT + stolen
+    assert await economy.ledger.victims("thief", YOU) == [ME]
+    history, _ = await economy.ledger.history(accounts.wallet(0, MY_ACCOUNT))
     assert history[0].kind == TransferKind.THEFT
-    told = [m for ship, m in economy.told if ship == YOU]  # type: ignore[attr-defined]
-    assert [(m.kind, m.amount, m.other) for m in told] == [
-        ("siphoned", SIPHON_PER_SECOND, "me")
-    ] * 3
+    told = [m for ship, m in economy.told if ship == ME]  # type: ignore[attr-defined]
+    siphoned = [(m.amount, m.other) for m in told if isinstance(m, Notice) and m.kind == "siphoned"]
+    assert siphoned == [(SIPHON_PER_SECOND, "you")] * 3
+
+
+async def test_a_siphon_cannot_drain_starter_credit(economy: Economy) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    await tick(economy, c.Undock(ship=ME))
+    zone.bodies.pos[zone.bodies.row_of[YOU]] = zone.bodies.pos[zone.bodies.row_of[ME]] + (
+        300.0,
+        0.0,
+    )
+    await tick(economy, c.Siphon(ship=YOU, target=ME), ticks=20 * 3 + 1)
+    assert await balance(economy, MY_ACCOUNT) == await balance(economy, YOUR_ACCOUNT)
+    assert await earned(economy, YOUR_ACCOUNT) == 0
+    assert await economy.ledger.victims("thief", YOU) == []
 
 
 async def test_a_bounty_is_escrowed_then_paid_to_the_hunter(economy: Economy) -> None:
+    await tick(economy, c.Unload(ship=ME), ticks=2)  # 600 cr earned
     bounty = await economy.post_bounty(MY_ACCOUNT, "ship", YOU, 300)
-    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT - 300
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 600 - 300
     assert [b.id for b in await economy.board.bounties("open")] == [bounty.id]
     zone = economy.universe.zone_of(YOU)
     assert zone is not None
@@ -140,24 +165,55 @@ async def test_a_bounty_is_escrowed_then_paid_to_the_hunter(economy: Economy) ->
     zone.bodies.pos[zone.bodies.row_of[ME]] = zone.bodies.pos[row] + (200.0, 0.0)
     zone.bodies.hull[row], zone.bodies.shield[row] = 1.0, 0.0
     await tick(economy, c.Target(ship=ME, target=YOU), c.Fire(ship=ME))
-    assert await balance(economy, MY_ACCOUNT) >= PLAYER_GRANT  # bounty back, plus loot maybe
+    assert await balance(economy, MY_ACCOUNT) >= PLAYER_GRANT + 600  # bounty back, plus loot
     assert await economy.board.bounties("open") == []
     assert (await economy.board.bounties("paid"))[0].paid_to == ME
     assert (await economy.ledger.audit()).ok
 
 
 async def test_bounty_bad_input_is_refused_and_changes_nothing(economy: Economy) -> None:
+    await tick(economy, c.Unload(ship=ME), ticks=2)  # 600 cr earned
+    economy.roster[3] = ("My Own Crew", ME)  # type: ignore[attr-defined]
     for kind, target, amount, reason in (
         ("ship", YOU, 1, "invalid"),
         ("ship", 999, 100, "unknown_target"),
         ("player", MY_ACCOUNT, 100, "invalid"),
-        ("ship", YOU, 10**9, "no_credits"),
+        ("ship", ME, 100, "invalid"),
+        ("crew", 3, 100, "invalid"),  # the crew of my own ship: I would be paid for my death
+        ("ship", YOU, 601, "no_credits"),
     ):
         with pytest.raises(BountyRefused) as refused:
             await economy.post_bounty(MY_ACCOUNT, kind, target, amount)
         assert refused.value.reason == reason
-    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 600
     assert await economy.board.bounties("open") == []
+
+
+async def test_fresh_accounts_cannot_pool_their_grants_into_one_bounty(economy: Economy) -> None:
+    """The farm: 30 new accounts post their grants as bounties on one ship and a friend
+    kills it. Only what the posters earned can be paid out."""
+    home = economy.universe.galaxy.systems[0]
+    station = home.stations()[0].id
+    for account in range(10, 40):
+        ship = 2_000_000 + account
+        cargo = 50.0 if account == 10 else 0.0  # one of them mined something
+        state = ShipState(
+            ship, f"mule {account}", account, station, home.id, docked_at=station, cargo=cargo
+        )
+        economy.universe.place(home.id, state, "player")
+        await economy.open_wallet(ship, account)
+    await tick(economy, c.Unload(ship=2_000_010), ticks=2)  # 600 cr earned
+    posted = 0
+    for account in range(10, 40):
+        with contextlib.suppress(BountyRefused):
+            posted += (await economy.post_bounty(account, "ship", YOU, PLAYER_GRANT - 10)).amount
+        with contextlib.suppress(BountyRefused):
+            posted += (await economy.post_bounty(account, "ship", YOU, 500)).amount
+    assert posted == 500
+    before = await earned(economy, MY_ACCOUNT)
+    await economy.bounties.claim(YOU, ME)
+    assert await earned(economy, MY_ACCOUNT) - before == 500
+    assert (await economy.ledger.audit()).ok
 
 
 async def test_crew_upkeep_drains_the_ship_wallet_through_the_ledger(economy: Economy) -> None:
@@ -172,7 +228,7 @@ async def test_crew_upkeep_drains_the_ship_wallet_through_the_ledger(economy: Ec
     assert economy.spendable_of_ship(crew_ship) == NPC_GRANT - 15
     assert await economy.settle_upkeep() == 15
     wallet = accounts.wallet(crew_ship, None)
-    assert await economy.ledger.balance(wallet) == NPC_GRANT - 15
+    assert await economy.wallets.books(wallet) == (0, NPC_GRANT - 15)  # starter credit first
     assert await economy.ledger.balance(accounts.UPKEEP) == 15
     assert (await economy.ledger.audit()).ok
 
@@ -184,11 +240,12 @@ async def test_unloaded_ore_is_bought_by_the_station(economy: Economy) -> None:
 
 async def test_a_bounty_on_a_crew_is_paid_when_its_ship_dies(economy: Economy) -> None:
     economy.roster[7] = ("The Drifters", YOU)  # type: ignore[attr-defined]
+    await tick(economy, c.Unload(ship=ME), ticks=2)  # 600 cr earned
     bounty = await economy.post_bounty(MY_ACCOUNT, "crew", 7, 200)
     assert bounty.target_name == "The Drifters"
     await economy.bounties.claim(YOU, ME)
     assert (await economy.board.bounties("paid"))[0].id == bounty.id
-    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT  # the hunter was the poster
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT + 600  # the hunter was the poster
     with pytest.raises(BountyRefused):
         await economy.post_bounty(MY_ACCOUNT, "crew", 99, 200)
 
@@ -249,3 +306,82 @@ async def test_a_sale_lost_in_a_crash_takes_the_ore_once_at_the_next_start(
     again.universe.tick(home)
     assert again.universe.zones[home].ship_state(ME).cargo == 30.0
     assert await balance(again, MY_ACCOUNT) == PLAYER_GRANT + 240  # paid once
+
+
+async def wreck_me(economy: Economy) -> int:
+    """I earn 600 cr, undock and am destroyed: my wreck holds a tenth of my wallet."""
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    await tick(economy, c.Unload(ship=ME), ticks=2)
+    await tick(economy, c.Undock(ship=ME))
+    zone.bodies.damage[zone.bodies.row_of[ME]] = 1_000.0
+    await tick(economy)
+    (wreck,) = [e for e in zone.bodies.row_of if e >= TRANSIENT_ID_BASE]
+    assert await earned(economy, MY_ACCOUNT) == 600 - 60
+    return wreck
+
+
+async def test_a_wrecks_credits_go_back_to_its_owner_after_a_restart(economy: Economy) -> None:
+    wreck = await wreck_me(economy)
+    escrow = accounts.wreck(wreck, economy.wallets.epoch)
+    assert await economy.ledger.balance(escrow) == 60
+    for _ in range(2):  # the wreck is gone with the run; the second start finds nothing left
+        again = Economy(restarted(economy, 8), economy.ledger, economy.board.engine, tell=_deaf)
+        await again.start()
+        assert await earned(again, MY_ACCOUNT) == 600
+        assert await economy.ledger.balance(escrow) == 0
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_untraceable_wreck_credits_go_to_the_unclaimed_account(economy: Economy) -> None:
+    stray = accounts.wreck(5, "oldrun")
+    await economy.ledger.open_account(stray, AccountKind.ESCROW)
+    await economy.ledger.transfer(
+        TransferRequest.move("stray", TransferKind.GRANT, accounts.MINT, stray, 40)
+    )
+    again = Economy(restarted(economy, 8), economy.ledger, economy.board.engine, tell=_deaf)
+    await again.start()
+    assert await economy.ledger.balance(accounts.UNCLAIMED) == 40
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_a_wreck_that_drifts_apart_gives_its_credits_back(economy: Economy) -> None:
+    wreck = await wreck_me(economy)
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    zone.bodies.life[zone.bodies.row_of[wreck]] = 0.0  # nobody came to loot it
+    await tick(economy, ticks=2)
+    assert wreck not in zone.bodies.row_of
+    assert await earned(economy, MY_ACCOUNT) == 600
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_starter_credit_pays_for_purchases_and_the_statement_shows_both(
+    economy: Economy,
+) -> None:
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    await tick(economy, c.Sell(ship=ME, quantity=20.0), ticks=2)  # 240 cr earned
+    await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=4.0), ticks=2)  # 240 cr
+    wallet = accounts.wallet(0, MY_ACCOUNT)
+    assert await economy.wallets.books(wallet) == (240, PLAYER_GRANT - 240)
+    pages, cursor = [], None
+    while True:  # one entry a page, newest first, across both accounts
+        page, cursor = await economy.wallets.statement(wallet, cursor, 1)
+        pages += page
+        if cursor is None:
+            break
+    assert [r.kind for r in pages] == [TransferKind.TRADE, TransferKind.TRADE, TransferKind.GRANT]
+    assert [r.transfer_id for r in pages] == sorted({r.transfer_id for r in pages}, reverse=True)
+
+
+async def test_a_wallet_granted_before_starter_credit_keeps_its_grant(economy: Economy) -> None:
+    wallet = accounts.wallet(0, 77)
+    await economy.ledger.open_account(wallet, AccountKind.WALLET)
+    old = TransferRequest.move(f"grant:{wallet}", TransferKind.GRANT, accounts.MINT, wallet, 1000)
+    await economy.ledger.transfer(old)  # as the grant was made before
+    minted = (await economy.ledger.audit()).minted
+    await economy.open_wallet(3_000_077, 77)
+    assert await economy.wallets.books(wallet) == (1000, 0)
+    assert (await economy.ledger.audit()).minted == minted  # nothing granted twice

@@ -70,10 +70,12 @@ def test_neighbours_share_the_same_encoded_cells() -> None:
     u.tick(1)
     frames(sessions[A]), frames(sessions[B])
     u.submit(c.Thrust(ship=B, throttle=1.0))
+    sessions[A].submitted = 7  # A's `me` acks 7, B's 0: the two must differ
     u.tick(1)
     a, b = sessions[A]._queue[0], sessions[B]._queue[0]
     me_a, me_b = wire.encode(frames(sessions[A])[0].me), wire.encode(frames(sessions[B])[0].me)
-    assert a.removesuffix(me_a) == b.removesuffix(me_b)  # everything but `me` is shared bytes
+    assert me_a != me_b and a.endswith(me_a) and b.endswith(me_b)  # each its own `me`
+    assert a[: -len(me_a)] == b[: -len(me_b)]  # everything but `me` is shared bytes
 
 
 def test_deltas_carry_moves_and_crossings() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx2 as httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import PASSWORD, Server
 
 
 def post(server: Server, path: str, **kw: object) -> httpx.Response:
@@ -19,7 +19,7 @@ def test_register_login_me_logout(server: Server) -> None:
         "name": "restful",
         "role": "player",
     }  # type: ignore[index]
-    login = post(server, "/api/login", json={"name": "RESTFUL", "password": "password123"})
+    login = post(server, "/api/login", json={"name": "RESTFUL", "password": PASSWORD})
     assert login.status_code == 200
     token = login.json()["token"]
     me = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
@@ -36,12 +36,12 @@ def test_register_login_me_logout(server: Server) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [
-        ({"name": "ab", "password": "password123"}, 422, "invalid"),
+        ({"name": "ab", "password": PASSWORD}, 422, "invalid"),
         ({"name": "good_name", "password": "short"}, 422, "invalid"),
-        ({"name": "bad name!", "password": "password123"}, 422, "invalid"),
-        ({"name": 5, "password": "password123"}, 422, "invalid"),
+        ({"name": "bad name!", "password": PASSWORD}, 422, "invalid"),
+        ({"name": 5, "password": PASSWORD}, 422, "invalid"),
         ({"name": "x", "password": "y", "extra": 1}, 422, "invalid"),
-        ({"password": "password123"}, 422, "invalid"),
+        ({"password": PASSWORD}, 422, "invalid"),
     ],
 )
 def test_register_rejects_bad_bodies(
@@ -58,7 +58,7 @@ def test_register_rejects_non_json_and_oversized_bodies(server: Server) -> None:
 
 def test_duplicate_names_conflict_case_insensitively(server: Server) -> None:
     server.register("Twin")
-    answer = post(server, "/api/register", json={"name": "twin", "password": "password123"})
+    answer = post(server, "/api/register", json={"name": "twin", "password": PASSWORD})
     assert (answer.status_code, answer.json()["error"]) == (409, "name_taken")
 
 
@@ -101,6 +101,25 @@ def test_openapi_document_lists_the_api(server: Server) -> None:
         "/api/crew/orders",
     } <= set(doc["paths"])
     assert {"Credentials", "BountyRequest", "AgentView"} <= set(doc["components"]["schemas"])
+
+
+def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> None:
+    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    declared = {
+        (path, p["name"], p["in"], p["schema"]["type"], p["schema"]["minimum"])
+        for path, ops in paths.items()
+        for op in ops.values()
+        for p in op.get("parameters", ())
+    }
+    assert declared == {
+        ("/api/wallet", "cursor", "query", "integer", 0),
+        ("/api/wallet", "limit", "query", "integer", 1),
+        ("/api/market", "station", "query", "integer", 0),
+        ("/api/agents/{id}", "id", "path", "integer", 0),
+    }
+    assert paths["/api/wallet"]["get"]["parameters"][1]["schema"]["maximum"] == 200
+    assert "429" in paths["/api/login"]["post"]["responses"]
+    assert "413" in paths["/api/register"]["post"]["responses"]
 
 
 def test_client_and_metrics_are_served(server: Server) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from infinity.ledger import (
     AccountKind,
+    InvalidTransfer,
     Ledger,
     LedgerUnavailable,
     Posting,
@@ -114,6 +115,24 @@ async def test_victims_are_the_distinct_victims_of_theft(ledger: Ledger) -> None
     assert await ledger.victims("thief", thief) == [ship_one, ship_two]
     assert await ledger.victims("thief", 12345) == []
     assert await ledger.victims("victim", ship_two) == [ship_two]
+
+
+async def test_balances_are_the_funded_accounts_under_a_prefix(ledger: Ledger) -> None:
+    await fund(
+        ledger,
+        {"escrow:wreck:b:2": 5, "escrow:wreck:a:1": 7, "escrow:wreck:a:3": 0, "escrow:wreckage": 9},
+        AccountKind.ESCROW,
+    )
+    assert await ledger.balances("escrow:wreck:") == [
+        ("escrow:wreck:a:1", 7),
+        ("escrow:wreck:b:2", 5),
+    ]
+    assert await ledger.balances("escrow:wreck:a") == [("escrow:wreck:a:1", 7)]
+    assert await ledger.balances("mint") == [("mint", -21)]
+    assert await ledger.balances("nothing") == []
+    for bad in ("", "%", "escrow:wreck:%", "_"):
+        with pytest.raises(InvalidTransfer):
+            await ledger.balances(bad)
 
 
 async def test_audit_totals(ledger: Ledger) -> None:

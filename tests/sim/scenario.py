@@ -9,7 +9,7 @@ from infinity.sim.zone import ShipState, StaticBody, TickReport, Zone
 
 STAR, STATION, ROCK, GATE = 1, 2, 3, 4
 HOME, OTHER = 1, 2
-ME, YOU = 1_048_576, 1_048_577
+ME, YOU, THIRD, HUNTER = 1_048_576, 1_048_577, 1_048_578, 1_048_579
 
 
 def small_zone() -> Zone:
@@ -22,6 +22,23 @@ def small_zone() -> Zone:
             StaticBody(STATION, Kind.STATION, "Testa Station", 1000.0, 0.0),
             StaticBody(ROCK, Kind.ASTEROID, "Rock", 3000.0, 0.0, ore=50.0),
             StaticBody(GATE, Kind.GATE, "Gate to Other", -5000.0, 0.0, leads_to=OTHER, dest_gate=9),
+        ],
+    )
+
+
+def close_quarters() -> Zone:
+    """A station at (1000, 0), a rock and a gate within reach of it and of a ship that just
+    undocked (150 m east): every trade, mine, loot, jump and dock works without flying."""
+    return Zone(
+        HOME,
+        "Testa",
+        [
+            StaticBody(STAR, Kind.STAR, "Testa", 0.0, 0.0),
+            StaticBody(STATION, Kind.STATION, "Testa Station", 1000.0, 0.0),
+            StaticBody(ROCK, Kind.ASTEROID, "Rock", 1200.0, 100.0, ore=300.0),
+            StaticBody(
+                GATE, Kind.GATE, "Gate to Other", 1100.0, -200.0, leads_to=OTHER, dest_gate=9
+            ),
         ],
     )
 

@@ -94,6 +94,16 @@ def test_say_is_heard_and_control_characters_are_stripped():
     assert events(reports, ev.Chat) == [ev.Chat(ME, f"ship{ME}", "hello there")]
 
 
+def test_say_strips_bidi_overrides_and_invisible_format_characters():
+    zone = small_zone()
+    zone.add_ship(ship(ME))
+    spoof = "\u202eevil\u202c \u2066gpj.exe\u2069 zero\u200bwidth\ufeff line\u2028break\u00a0!"
+    reports = run(zone, c.Say(ship=ME, text=spoof), c.Say(ship=ME, text="\u202e\u200b\u2067"))
+    [said] = events(reports, ev.Chat)
+    assert said.text == "evil gpj.exe zerowidth line break !"
+    assert reasons(reports) == ["invalid"]  # nothing visible was left to say
+
+
 def test_time_dilation_slows_the_clock_under_load_and_recovers():
     clock = ZoneClock()
     for _ in range(30):

@@ -2,7 +2,8 @@ from infinity.commands import internal as ci
 from infinity.commands import types as c
 from infinity.sim import events as ev
 from infinity.sim import rules
-from tests.sim.scenario import GATE, ME, STATION, YOU, events, reasons, run, ship, small_zone
+from infinity.sim.zone import Zone
+from tests.sim.scenario import GATE, ME, STATION, THIRD, YOU, events, reasons, run, ship, small_zone
 
 
 def test_selling_reserves_ore_until_paid_then_takes_it_once():
@@ -96,3 +97,65 @@ def test_a_destroyed_ship_leaves_a_wreck_to_loot():
     assert events(reports, ev.Looted) == [ev.Looted(ME, wreck.wreck, 30.0, YOU)]
     assert zone.ship_state(ME).cargo == 30.0
     assert wreck.wreck not in zone.bodies.row_of
+
+
+def _wreck_of(zone: Zone, victim: int, cargo: float) -> int:
+    """Destroy `victim` (flying at 250, 2000 with `cargo`) and return its wreck, spawned."""
+    zone.add_ship(ship(victim, 250.0, 2000.0, cargo=cargo, hull=1.0, shield=0.0))
+    zone.bodies.damage[zone.bodies.row_of[victim]] = 10.0
+    wreck = events(run(zone), ev.Wrecked)[0]
+    assert isinstance(wreck, ev.Wrecked)
+    return wreck.wreck
+
+
+def test_a_wreck_is_looted_once_however_many_loot_it_in_one_tick():
+    zone = small_zone()
+    zone.add_ship(ship(ME, 0.0, 2000.0))
+    zone.add_ship(ship(THIRD, 100.0, 2000.0))
+    wreck = _wreck_of(zone, YOU, 30.0)
+    reports = run(
+        zone,
+        c.Loot(ship=ME, wreck=wreck),
+        c.Loot(ship=ME, wreck=wreck),
+        c.Loot(ship=THIRD, wreck=wreck),
+    )
+    assert events(reports, ev.Looted) == [ev.Looted(ME, wreck, 30.0, YOU)]
+    assert reasons(reports) == ["unknown_entity", "unknown_entity"]
+    assert zone.ship_state(ME).cargo + zone.ship_state(THIRD).cargo == 30.0
+
+
+def test_a_wreck_keeps_what_does_not_fit_in_the_hold():
+    zone = small_zone()
+    zone.add_ship(ship(ME, 0.0, 2000.0, cargo=90.0))
+    zone.add_ship(ship(THIRD, 100.0, 2000.0))
+    wreck = _wreck_of(zone, YOU, 30.0)
+    run(zone, c.Loot(ship=ME, wreck=wreck), c.Loot(ship=THIRD, wreck=wreck))
+    assert (zone.ship_state(ME).cargo, zone.ship_state(THIRD).cargo) == (100.0, 20.0)
+    assert wreck not in zone.bodies.row_of
+
+
+def test_a_ship_that_jumped_is_gone_for_the_rest_of_the_tick():
+    zone = small_zone()
+    zone.add_ship(ship(ME, -4800.0, 0.0, cargo=30.0, hull=1.0, shield=0.0))
+    zone.add_ship(ship(YOU, -4700.0, 0.0))
+    zone.bodies.damage[zone.bodies.row_of[ME]] = 10.0  # a fatal hit lands in the same tick
+    reports = run(
+        zone, c.Jump(ship=ME, gate=GATE), c.Say(ship=ME, text="bye"), c.Target(ship=YOU, target=ME)
+    )
+    assert reasons(reports) == ["unknown_entity", "unknown_entity"]
+    assert reports[0].departures[0].state.cargo == 30.0
+    assert events(reports, ev.Wrecked) == []  # its hold left with it: no second copy
+
+
+def test_ore_on_sale_cannot_sink_with_its_ship_before_the_station_pays():
+    """Undock, die, and the wreck would hold the ore the station is paying for."""
+    zone = small_zone()
+    zone.add_ship(ship(ME, 1000.0, 0.0, docked_at=STATION, cargo=40.0, hull=1.0, shield=0.0))
+    zone.add_ship(ship(YOU, 1400.0, 0.0))
+    sell = (c.Sell(ship=ME, quantity=25.0), c.Undock(ship=ME))
+    shoot = (c.Target(ship=YOU, target=ME), c.Fire(ship=YOU))
+    assert reasons(run(zone, *sell, *shoot)) == ["sale_pending", "docked"]
+    reports = run(zone, ci.Take(ship=ME, quantity=25.0, key="paid"))
+    assert events(reports, ev.Taken) == [ev.Taken(ME, "ore", 25.0, "paid")]
+    assert reasons(run(zone, c.Undock(ship=ME))) == []
+    assert zone.ship_state(ME).cargo == 15.0

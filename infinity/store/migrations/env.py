@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import Connection, pool
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection
 
+from infinity.store.migrate import on_own_connection
 from infinity.store.schema import metadata
 
 
@@ -20,15 +20,6 @@ def do_run_migrations(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata)
     with context.begin_transaction():
         context.run_migrations()
-
-
-async def run_async_migrations(url: str) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    try:
-        async with engine.connect() as connection:
-            await connection.run_sync(do_run_migrations)
-    finally:
-        await engine.dispose()
 
 
 def run_migrations_online() -> None:
@@ -39,7 +30,7 @@ def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     if url is None:
         raise RuntimeError("set sqlalchemy.url or pass a connection in config.attributes")
-    asyncio.run(run_async_migrations(url))
+    asyncio.run(on_own_connection(url, do_run_migrations))
 
 
 def run_migrations_offline() -> None:

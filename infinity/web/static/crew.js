@@ -120,8 +120,7 @@ function goalLine(a) {
  */
 export class RosterPanel extends RefreshingPanel {
   constructor(deps) {
-    super($("roster-panel"), REFRESH_MS);
-    this.deps = deps;
+    super("roster-panel", REFRESH_MS, deps);
     this.list = $("roster-list");
     this.detailBox = $("roster-detail");
     this.status = $("roster-status");

@@ -95,8 +95,7 @@ function marketRow({ good, action, colour, step }) {
  */
 export class MarketPanel extends RefreshingPanel {
   constructor(deps) {
-    super($("market-panel"), MARKET_REFRESH_MS);
-    this.deps = deps;
+    super("market-panel", MARKET_REFRESH_MS, deps);
     this.station = -1; // where we are docked, -1 in flight
     this.folded = false;
     this.data = null; // the last /api/market answer for `station`
@@ -419,8 +418,7 @@ function signed(n) {
  */
 export class BountyPanel extends RefreshingPanel {
   constructor(deps) {
-    super($("bounty-panel"), BOARD_REFRESH_MS);
-    this.deps = deps;
+    super("bounty-panel", BOARD_REFRESH_MS, deps);
     this.list = $("bounty-list");
     this.status = $("bounty-status");
     this.kind = $("bounty-kind");

@@ -664,95 +664,54 @@ $("bridge").addEventListener("mouseup", (event) => {
   if (b) b.blur();
 });
 
-// The test hook: read-only views of what the client holds and draws.
-window.infinity = {
-  get state() {
-    return state.screen;
-  },
-  get connected() {
-    return Boolean(state.conn && state.conn.connected);
-  },
-  get shipId() {
-    return world.shipId;
-  },
-  get entities() {
-    return world.entities;
-  },
-  get lastFrameTick() {
-    return world.tick;
-  },
-  get me() {
-    return world.me;
-  },
-  get system() {
-    return state.system;
-  },
-  get account() {
-    return state.account;
-  },
-  get targetId() {
-    return currentTargetId();
-  },
-  get render() {
+// The test hook: read-only views of what the client holds and draws, each read afresh.
+const views = {
+  state: () => state.screen,
+  connected: () => Boolean(state.conn && state.conn.connected),
+  shipId: () => world.shipId,
+  entities: () => world.entities,
+  lastFrameTick: () => world.tick,
+  me: () => world.me,
+  system: () => state.system,
+  account: () => state.account,
+  targetId: () => currentTargetId(),
+  render: () => {
     const info = state.view?.info;
     return info
       ? { calls: info.render.calls, triangles: info.render.triangles, frame: info.render.frame }
       : null;
   },
-  get canvas() {
-    return state.view?.renderer.domElement ?? null;
-  },
-  get notices() {
-    return hud.notices;
-  },
+  canvas: () => state.view?.renderer.domElement ?? null,
+  notices: () => hud.notices,
   /** The wallet balance the HUD shows (frame, else last notice), or null. */
-  get credits() {
-    return hud.credits(world);
-  },
-  get fuel() {
-    return world.me?.fuel ?? null;
-  },
+  credits: () => hud.credits(world),
+  fuel: () => world.me?.fuel ?? null,
   /** The ship we are siphoning (drawn as a pulsing line), or null. */
-  get siphon() {
+  siphon: () => {
     const id = currentSiphonId();
     return id >= 0 ? id : null;
   },
-  get panels() {
-    return {
-      market: market.open,
-      wallet: wallet.open,
-      bounties: bounties.open,
-      roster: roster.open,
-    };
-  },
+  panels: () => ({
+    market: market.open,
+    wallet: wallet.open,
+    bounties: bounties.open,
+    roster: roster.open,
+  }),
   /** The last /api/agents list (agents in this system and your crew), or null. */
-  get roster() {
-    return roster.agents;
-  },
+  roster: () => roster.agents,
   /** The agent file open in the roster (/api/agents/{id}), or null. */
-  get rosterDetail() {
-    return roster.selected === null ? null : roster.detail;
-  },
+  rosterDetail: () => (roster.selected === null ? null : roster.detail),
   /** The last crew order's answer {order, answers: [{agent, name, obeys, reason}]} or {error}. */
-  get crewOrders() {
-    return roster.lastOrder;
-  },
-  get market() {
-    return market.data;
-  },
-  get wallet() {
-    return wallet.data;
-  },
-  get bounties() {
-    return bounties.loaded ? bounties.open_ : null;
-  },
+  crewOrders: () => roster.lastOrder,
+  market: () => market.data,
+  wallet: () => wallet.data,
+  bounties: () => (bounties.loaded ? bounties.open_ : null),
+  galaxy: () => galaxyMap,
+  chat: () => chat.lines,
+  view: () => state.view,
+};
+window.infinity = {
   serverNotices: hookNotices,
-  get galaxy() {
-    return galaxyMap;
-  },
-  get chat() {
-    return chat.lines;
-  },
   /** Where an entity is drawn, in CSS px of the page, or null. */
   screenOf(id) {
     const view = state.view;
@@ -765,10 +724,10 @@ window.infinity = {
   events: hookEvents,
   errors: hookErrors,
   world,
-  get view() {
-    return state.view;
-  },
 };
+for (const [name, get] of Object.entries(views)) {
+  Object.defineProperty(window.infinity, name, { get, enumerable: true, configurable: true });
+}
 
 const saved = api.savedToken();
 if (saved) enterBridge(saved);

@@ -1,10 +1,14 @@
 // A panel the pilot opens and closes, which asks the server again every few
 // seconds while it is open (the market, the bounty board, the crew roster).
 
+import { $ } from "./dom.js";
+
 export class RefreshingPanel {
-  constructor(root, everyMs) {
-    this.root = root;
+  /** `id`: the panel's element; `deps`: what the app hands the panel (see each one). */
+  constructor(id, everyMs, deps) {
+    this.root = $(id);
     this.everyMs = everyMs;
+    this.deps = deps;
     this.timer = null;
   }
 
