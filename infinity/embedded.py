@@ -25,6 +25,7 @@ from starlette.applications import Starlette
 
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
+from infinity.audit.log import ANCHOR, AuditLog
 from infinity.company.archive import DatabaseArchive
 from infinity.company.company import Company
 from infinity.company.purse import ShipPurses
@@ -191,9 +192,13 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         async def recent_chat(system: int) -> list[ChatLine]:
             return await chat.recent(system)
 
+        settings.data.mkdir(parents=True, exist_ok=True)  # the audit anchor lives there
+        audit = AuditLog(store.engine, settings.data / ANCHOR)
+        await audit.publish()
         game = Game(
             universe=universe,
             accounts=Accounts(store),
+            audit=audit,
             economy=economy,
             fanout=fanout,
             company=company,

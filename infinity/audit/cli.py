@@ -15,14 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from infinity.audit.log import AuditLog, Entry
+from infinity.audit.log import ANCHOR, AuditLog, Entry
 from infinity.store.store import Store, sqlite_url
 
 audit_app = typer.Typer(help="Verify and read the operators' audit log.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
 BROKEN = 1  # the exit status of a broken chain
-ANCHOR = "audit.anchor"  # the head's copy, beside the database in the data folder
 
 DataOption = Annotated[Path, typer.Option(help="Folder holding the database and the anchor.")]
 DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --data's SQLite.")]

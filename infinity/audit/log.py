@@ -31,6 +31,7 @@ ENTRIES = Gauge("infinity_audit_entries", "Entries in the audit log (the chain's
 HEAD = Info("infinity_audit_head", "The newest audit entry's hash (the chain's head)")
 
 GENESIS: Final = "0" * 64
+ANCHOR: Final = "audit.anchor"  # the head's copy, in the data folder beside the database
 MAIN_WORLD: Final = 1
 Result = Literal["done", "refused"]
 

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
+from infinity.audit.log import AuditLog
 from infinity.company.company import Company
 from infinity.economy.service import Economy
 from infinity.galaxy.model import Galaxy
@@ -31,6 +32,7 @@ class Game:
     economy: Economy
     fanout: Fanout
     company: Company | None  # the crews; None when run without NPCs
+    audit: AuditLog  # every operator act, done or refused
     ensure_ship: Callable[[Account], Awaitable[int]]  # the account's ship, built if it has none
     recent_chat: Callable[[int], Awaitable[list[ChatLine]]]  # a system's last lines, oldest first
 
