@@ -1,0 +1,1 @@
+"""The Heart of Infinity: the live state of the engine, sampled for the operators' console."""

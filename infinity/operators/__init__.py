@@ -1,0 +1,1 @@
+"""Operators: the elevated verbs of the one permission table, each act audited."""
