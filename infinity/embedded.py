@@ -23,6 +23,7 @@ from typing import Literal
 
 from starlette.applications import Starlette
 
+from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.audit.log import ANCHOR, AuditLog
@@ -31,19 +32,25 @@ from infinity.company.company import Company
 from infinity.company.purse import ShipPurses
 from infinity.crew.llm import LlmConfig, LlmMind
 from infinity.crew.mind import Minds
+from infinity.economy.bounties import BountyBoard
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
 from infinity.galaxy.generate import generate
+from infinity.galaxy.heart import with_heart
 from infinity.gateway.app import create_app
 from infinity.gateway.fanout import Fanout
+from infinity.gateway.socket import Close
 from infinity.gateway.state import Game
+from infinity.heart.heart import Heart
 from infinity.ledger import Ledger
+from infinity.operators.hunting import Hunts
+from infinity.operators.service import Hooks, Operators
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
-from infinity.universe.loop import run_zone, watch_loop
+from infinity.universe.loop import TickCosts, run_zone, watch_loop
 from infinity.universe.records import ChatLine
 from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
@@ -93,9 +100,12 @@ class Berths:
             starters = self._universe.galaxy.systems[:STARTER_SYSTEMS]
             home = starters[account.id % len(starters)]
             station = home.stations()[0]
-            return await self._shipyard.commission(
+            ship = await self._shipyard.commission(
                 account.name, account.id, "player", home, station
             )
+            if allowed(account.role, Verb.DROP_IN):  # an avatar: in the world once dropped in
+                self._universe.hidden.add(ship)
+            return ship
 
 
 class CrewRegister(Mapping[int, tuple[str, int]]):
@@ -124,7 +134,7 @@ async def _load(hangar: Hangar, charts: Charts, settings: Settings) -> Universe:
         log.info(
             "generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed
         )
-    universe = Universe(galaxy)
+    universe = Universe(with_heart(galaxy))  # the Heart is run, never charted
     for system, tick in (await charts.load_clocks()).items():
         if system in universe.zones:
             universe.zones[system].clock.resume(tick)
@@ -140,6 +150,8 @@ async def _seed_traffic(shipyard: Shipyard, universe: Universe) -> None:
         return
     for system in universe.galaxy.systems:
         stations = system.stations()
+        if not stations:  # the Heart of Infinity: no one flies there but operators
+            continue
         for k, role in enumerate(NPC_ROLES):
             station = stations[k % len(stations)]
             name = f"{role.capitalize()} {system.name[:3].upper()}-{k + 1}"
@@ -169,11 +181,21 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         minds = Minds(settings.seed)
         wallets = Wallets(universe, ledger)
         fanout = Fanout(universe, credits=wallets.credits_of_ship)
+        settings.data.mkdir(parents=True, exist_ok=True)  # the audit anchor lives there
+        audit = AuditLog(store.engine, settings.data / ANCHOR)
+        await audit.publish()
+        crews = CrewRegister(minds)
+        hunts = Hunts(
+            universe, ledger, BountyBoard(store.engine), tell=fanout.tell,
+            show=fanout.show_markers, crews=crews, agents=minds.agents, audit=audit,
+            online=lambda account: account in fanout.by_account,
+        )  # fmt: skip
         economy = Economy(
-            universe, ledger, store.engine, tell=fanout.tell, crews=CrewRegister(minds),
-            wallets=wallets,
+            universe, ledger, store.engine, tell=fanout.tell, crews=crews,
+            wallets=wallets, bounty_watch=hunts,
         )  # fmt: skip
         await economy.start()
+        await hunts.start()
         shipyard = Shipyard(hangar, universe, christen=economy.open_wallet)
         company: Company | None = None
         if settings.npcs:
@@ -192,28 +214,46 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         async def recent_chat(system: int) -> list[ChatLine]:
             return await chat.recent(system)
 
-        settings.data.mkdir(parents=True, exist_ok=True)  # the audit anchor lives there
-        audit = AuditLog(store.engine, settings.data / ANCHOR)
-        await audit.publish()
+        costs = TickCosts()
+        heart = Heart(
+            universe, economy, audit, costs, sessions=lambda: len(fanout.by_account),
+            company=company,
+        )  # fmt: skip
+        accounts = Accounts(store)
+        await accounts.sanctions.load()
+        berths = Berths(universe, shipyard)
+        operators = Operators(
+            universe, wallets, accounts.registry, accounts.sanctions, audit, company,
+            Hooks(
+                disconnect=lambda account, why: fanout.disconnect(account, Close.BANNED, why),
+                refresh=fanout.resync_system, ensure_ship=berths.ensure_ship,
+            ),
+        )  # fmt: skip
+        await operators.start()
         game = Game(
             universe=universe,
-            accounts=Accounts(store),
+            accounts=accounts,
+            operators=operators,
             audit=audit,
             economy=economy,
             fanout=fanout,
             company=company,
-            ensure_ship=Berths(universe, shipyard).ensure_ship,
+            ensure_ship=berths.ensure_ship,
             recent_chat=recent_chat,
+            hunts=hunts,
+            heart=heart,
         )
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             count = len(universe.zones)
             for index, system_id in enumerate(sorted(universe.zones)):
                 phase = 0.05 * index / count
-                tasks.create_task(run_zone(universe, system_id, stopping, phase))
+                tasks.create_task(run_zone(universe, system_id, stopping, phase, costs))
             tasks.create_task(watch_loop(stopping))
+            tasks.create_task(heart.run(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))
+            tasks.create_task(hunts.run(stopping))
             if company is not None:
                 pilots = Pilots(universe, settings.seed, crewed=company.ships)
                 tasks.create_task(pilots.run(stopping))

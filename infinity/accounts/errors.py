@@ -30,3 +30,13 @@ class NameTaken(Exception):
 
 class Busy(Exception):
     """Too many password hashes are already running or waiting: try again in a moment."""
+
+
+class Sanctioned(Exception):
+    """The account is muted or banned until `until` (unix seconds), for `reason`."""
+
+    def __init__(self, kind: str, reason: str, until: float) -> None:
+        super().__init__(f"{kind}ned until {until:.0f}: {reason}")
+        self.kind = kind
+        self.reason = reason
+        self.until = until

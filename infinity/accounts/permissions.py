@@ -36,6 +36,7 @@ class Verb(StrEnum):
     REPAIR = "repair"
     SHARE_LOCATION = "share_location"
     BUILD = "build"
+    HEART = "heart"  # the Heart of Infinity (/heart): operators only, builders too are refused
 
 
 _OPERATING: Final = frozenset(Verb) - {Verb.BUILD}

@@ -72,6 +72,12 @@ class Registry:
         async with self.engine.begin() as connection:
             await connection.execute(query)
 
+    async def accounts_with_role(self, roles: list[str]) -> list[int]:
+        """The ids of every account whose role is one of `roles`."""
+        query = sa.select(accounts.c.id).where(accounts.c.role.in_(roles))
+        async with self.engine.connect() as connection:
+            return [int(i) for i in (await connection.execute(query)).scalars()]
+
     async def set_role(self, account_id: int, role: str) -> None:
         """Make an account a player or an operator."""
         if role not in ROLES:

@@ -20,6 +20,7 @@ from infinity.accounts.errors import BadCredentials, Busy, InvalidInput, Unautho
 from infinity.accounts.passwords import hash_password, is_common, needs_rehash, verify_password
 from infinity.accounts.records import ROLES, Account
 from infinity.accounts.registry import Registry
+from infinity.accounts.sanctions import Kind, Sanctions
 from infinity.accounts.tokens import new_token, token_hash
 from infinity.store.store import Store
 
@@ -79,6 +80,8 @@ class Accounts:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._registry = Registry(store.engine)
+        self.registry = self._registry
+        self.sanctions = Sanctions(store.engine, clock)
         self._session_lifetime = session_lifetime
         self._max_sessions = max_sessions
         self._hashing = hashing or HashGate()
@@ -101,7 +104,8 @@ class Accounts:
 
     async def login(self, name: str, password: str) -> Login:
         """Check a name (any letter case) and password; `BadCredentials` if either is wrong,
-        `Busy` if too many passwords are being checked already."""
+        `Sanctioned` if the account is banned, `Busy` if too many passwords are being
+        checked already."""
         if len(password) > PASSWORD_MAX:
             raise BadCredentials  # refuse before hashing: long inputs cost CPU
         found = await self._registry.credentials(name) if NAME_PATTERN.fullmatch(name) else None
@@ -111,6 +115,7 @@ class Accounts:
         if found is None or not matches:
             raise BadCredentials
         account = found[0]
+        self.sanctions.check(account.id, Kind.BAN)
         if needs_rehash(stored_hash):
             fresh = await self._hashing.run(hash_password, password)
             await self._registry.set_password_hash(account.id, fresh)

@@ -27,3 +27,15 @@ sessions = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False, index=True),
 )
+
+sanctions = sa.Table(
+    "sanctions",
+    metadata,
+    reference("account_id", sa.Integer, "accounts.id", ondelete="CASCADE", nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # "mute" or "ban"
+    sa.Column("until", sa.Float, nullable=False),  # unix seconds; it ends then
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("by_account", sa.Integer, nullable=True),  # the operator who imposed it
+    sa.Column("at", sa.Float, nullable=False),
+    sa.PrimaryKeyConstraint("account_id", "kind"),
+)

@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -110,19 +110,31 @@ class AuditLog:
         """Write `act` as the next entry. Another process appending at the same moment
         takes the same seq only once (primary key); the loser retries on the new head."""
         async with self._lock:
-            for _ in range(100):
-                seq, prev = await self.head()
-                entry = _sealed(seq + 1, prev, act)
-                try:
-                    async with self.engine.begin() as connection:
-                        await connection.execute(
-                            sa.insert(audit_log), msgspec.structs.asdict(entry)
-                        )
-                except IntegrityError:
-                    continue
-                self._write_anchor(entry.seq, entry.hash)
-                _publish(entry.seq, entry.hash)
-                return entry
+            return await self._append(act)
+
+    async def append_after(self, work: Callable[[int], Awaitable[Act]]) -> Entry:
+        """Run `work` with the seq its entry will take, then append the act it returns.
+
+        For an act that must name its own entry elsewhere (a ledger transfer's memo);
+        this process's other appends wait meanwhile. If `work` raises, nothing is written.
+        """
+        async with self._lock:
+            seq, _ = await self.head()
+            return await self._append(await work(seq + 1))
+
+    async def _append(self, act: Act) -> Entry:
+        """The insert, with the lock held; retried on the new head if another process won."""
+        for _ in range(100):
+            seq, prev = await self.head()
+            entry = _sealed(seq + 1, prev, act)
+            try:
+                async with self.engine.begin() as connection:
+                    await connection.execute(sa.insert(audit_log), msgspec.structs.asdict(entry))
+            except IntegrityError:
+                continue
+            self._write_anchor(entry.seq, entry.hash)
+            _publish(entry.seq, entry.hash)
+            return entry
         raise RuntimeError("the audit log is contended beyond reason")
 
     async def publish(self) -> None:

@@ -16,6 +16,7 @@ class Reason(StrEnum):
     RATE_LIMITED = "rate_limited"
     NOT_YOUR_SHIP = "not_your_ship"
     NOT_JOINED = "not_joined"
+    MUTED = "muted"  # an operator muted the account: its chat is refused until expiry
     # rule-level (zone)
     UNKNOWN_ENTITY = "unknown_entity"
     WRONG_KIND = "wrong_kind"
@@ -43,6 +44,15 @@ class Rejection(msgspec.Struct, frozen=True):
     reason: Reason
     detail: str
     seq: int = 0
+
+
+class Refusal(Exception):
+    """A typed "no" from a service: `reason` is a stable code for clients, `detail` says why."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
 
 
 class Rejected(Exception):

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from infinity.commands.types import EntityId
+from infinity.commands.types import Coordinate, EntityId
 
 Good = Literal["ore", "fuel", "torpedo", "repair"]
 
@@ -36,4 +36,28 @@ class Take(msgspec.Struct, frozen=True, kw_only=True):
     seq: int = 0
 
 
-SystemCommand = Grant | Take
+class Warp(msgspec.Struct, frozen=True, kw_only=True):
+    """(Operators) put a ship at (x, y) of `system`: in place, or leaving like a gate jump."""
+
+    ship: EntityId
+    system: Annotated[int, msgspec.Meta(ge=0)]
+    x: Coordinate
+    y: Coordinate
+    seq: int = 0
+
+
+class Destroy(msgspec.Struct, frozen=True, kw_only=True):
+    """(Operators) destroy a ship the way weapons do: a wreck, and a respawn at home."""
+
+    ship: EntityId
+    seq: int = 0
+
+
+class Mend(msgspec.Struct, frozen=True, kw_only=True):
+    """(Operators) restore a ship's hull, shield and energy to full, free of charge."""
+
+    ship: EntityId
+    seq: int = 0
+
+
+SystemCommand = Grant | Take | Warp | Destroy | Mend

@@ -23,6 +23,9 @@ class NoticeKind(StrEnum):
     SIPHONED = "siphoned"  # the victim's side of a theft
     LOOTED = "looted"
     BOUNTY_PAID = "bounty_paid"
+    HUNTED = "hunted"  # your location is being shared: you are hunted
+    HUNT = "hunt"  # someone's location is now shared with you (markers follow)
+    HUNT_ENDED = "hunt_ended"  # a share you were in (either side) was revoked or expired
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
@@ -40,15 +41,20 @@ def riders(minds: Minds, zone: Zone) -> list[Agent]:
 
 
 def perceive(
-    minds: Minds, zone: Zone, witness: Witness, agents: Iterable[Agent] | None = None
+    minds: Minds,
+    zone: Zone,
+    witness: Witness,
+    agents: Iterable[Agent] | None = None,
+    hidden: AbstractSet[int] = frozenset(),
 ) -> list[Perception]:
-    """One perception per living agent aboard a ship in `zone` (or per agent of `agents`).
+    """One perception per living agent aboard a ship in `zone` (or per agent of `agents`);
+    ships in `hidden` (operator avatars) are not sensed.
 
     Orders and heard lines waiting in each agent's inbox are handed over (and cleared).
     """
     crew = list(riders(minds, zone) if agents is None else agents)
     now = zone.clock.sim_time
-    chart, sensors = chart_of(zone), Sensors(zone)
+    chart, sensors = chart_of(zone), Sensors(zone, hidden)
     views = ship_views(zone, [a.ship if a.ship is not None else -1 for a in crew])
     aboard = Counter(a.ship for a in crew)
     teams = {

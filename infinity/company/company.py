@@ -190,7 +190,7 @@ class Company:
         one_voice_per_ship(crew, self.minds.crews)
         if self.llm is not None:
             self._think_aloud(self.llm, zone, crew)
-        return perceive(self.minds, zone, self.witness, crew)
+        return perceive(self.minds, zone, self.witness, crew, self.universe.hidden)
 
     def _think_aloud(self, llm: LlmMind, zone: Zone, crew: list[Agent]) -> None:
         """Lines said to an agent go to the language model; the CPU mind answers the rest."""

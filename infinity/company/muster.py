@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import msgspec
 
 from infinity.accounts.records import Account
+from infinity.commands import errors
 from infinity.company.company import Company
 from infinity.company.founding import CREW_SHIP_ROLE, HOME_SYSTEMS, SEATS
 from infinity.crew.agent import Agent
@@ -29,12 +30,8 @@ from infinity.sim.zone import StaticBody, Zone
 ORDERS_HELP = 'try "mine", "dock", "flee", "follow me", "attack <ship>" or "stand down"'
 
 
-class Refusal(Exception):
+class Refusal(errors.Refusal):
     """What a player asked of a crew cannot be done; `reason` is a short code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
 
 
 @dataclass(frozen=True, slots=True)

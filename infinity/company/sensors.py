@@ -7,6 +7,7 @@ crew's domain (`crew.senses`) sees only the plain values these return.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import numpy.typing as npt
@@ -41,9 +42,11 @@ class Sensors:
     Built once per decision round; the 3x3-cell lookup index is made on the first question.
     """
 
-    def __init__(self, zone: Zone) -> None:
+    def __init__(self, zone: Zone, hidden: AbstractSet[int] = frozenset()) -> None:
         b, n = zone.bodies, zone.bodies.n
         rows = np.flatnonzero(b.kind[:n] == Kind.SHIP)
+        if hidden:  # operator avatars: no crew perceives, hails or targets them
+            rows = rows[~np.isin(b.id[rows], np.fromiter(hidden, dtype=np.int64))]
         self._info = zone.info
         self.ids = b.id[rows].copy()
         self.pos = b.pos[rows].copy()

@@ -17,11 +17,12 @@ import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infinity.commands.errors import Refusal
 from infinity.commands.notices import NoticeKind, Tell
 from infinity.economy import accounts
 from infinity.economy.tables import bounties
@@ -31,13 +32,8 @@ from infinity.ledger import Overdraft, TransferKind, TransferRequest
 MIN_BOUNTY: Final = 10
 
 
-class BountyRefused(Exception):
+class BountyRefused(Refusal):
     """A bounty that cannot be posted; `reason` is a stable code for the API."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +52,22 @@ class Bounty:
 def _bounty(row: sa.Row[Any]) -> Bounty:
     names = [f.name for f in dataclasses.fields(Bounty)]
     return Bounty(*(getattr(row, name) for name in names))
+
+
+class BountyWatch(Protocol):
+    """Who hears a bounty open and close (the composition root passes the hunts), so the
+    economy never imports what sits above it."""
+
+    async def bounty_opened(self, bounty: Bounty) -> None: ...
+    async def bounty_closed(self, bounty: Bounty) -> None: ...
+
+
+class _Unwatched:
+    async def bounty_opened(self, bounty: Bounty) -> None:
+        """Nobody watches the board."""
+
+    async def bounty_closed(self, bounty: Bounty) -> None:
+        """Nobody watches the board."""
 
 
 class BountyBoard:
@@ -120,12 +132,14 @@ class Bounties:
         board: BountyBoard,
         tell: Tell,
         crews: Mapping[int, tuple[str, int]],
+        watch: BountyWatch | None = None,
     ) -> None:
         self.wallets = wallets
         self.universe = wallets.universe
         self.board = board
         self.tell = tell
         self.crews = crews
+        self.watch: BountyWatch = watch if watch is not None else _Unwatched()
 
     async def post(self, poster: int, target_kind: str, target_id: int, amount: int) -> Bounty:
         """Escrow `amount` of the poster's earned credits as a bounty on a ship, player or crew.
@@ -171,7 +185,9 @@ class Bounties:
             detail = f"only earned credits can be posted: you have {failure.balance} cr"
             raise BountyRefused("no_credits", detail) from None
         await self.board.set_status(bounty.id, "open")
-        return dataclasses.replace(bounty, status="open")
+        opened = dataclasses.replace(bounty, status="open")
+        await self.watch.bounty_opened(opened)
+        return opened
 
     async def reconcile(self) -> None:
         """Pending bounties from before a crash: the replay-safe escrow decides their fate."""
@@ -207,5 +223,6 @@ class Bounties:
         )  # fmt: skip
         self.wallets.applied(await self.wallets.ledger.transfer(request))
         await self.board.set_status(bounty.id, "paid", paid_to=hunter)
+        await self.watch.bounty_closed(bounty)
         text = f"bounty claimed: +{bounty.amount} cr"
         self.tell(hunter, self.wallets.notice(NoticeKind.BOUNTY_PAID, text, wallet, bounty.amount))

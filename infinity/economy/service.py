@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infinity.commands.notices import Tell
 from infinity.economy import accounts
-from infinity.economy.bounties import Bounties, Bounty, BountyBoard
+from infinity.economy.bounties import Bounties, Bounty, BountyBoard, BountyWatch
 from infinity.economy.desk import RETRY_EVERY, Refund, TradeDesk
 from infinity.economy.journal import Journal, mark_delivered
 from infinity.economy.markets import Markets
@@ -52,9 +52,11 @@ class Economy:
         tell: Tell,
         crews: Mapping[int, tuple[str, int]] | None = None,
         wallets: Wallets | None = None,
+        bounty_watch: BountyWatch | None = None,
     ) -> None:
         """`tell` reaches players (the gateway's fan-out); `wallets`, when given, is the
-        balance cache the fan-out already reads; `crews` is the live (name, ship) of each crew."""
+        balance cache the fan-out already reads; `crews` is the live (name, ship) of each crew;
+        `bounty_watch` hears bounties open and close (the hunts' rule)."""
         self.universe = universe
         self.ledger = ledger
         self.wallets = wallets if wallets is not None else Wallets(universe, ledger)
@@ -64,7 +66,9 @@ class Economy:
         self.upkeep = Upkeep(self.wallets)
         self.desk = TradeDesk(self.wallets, self.markets, self.journal, tell)
         self.theft = Theft(self.wallets, tell)
-        self.bounties = Bounties(self.wallets, self.board, tell, crews if crews is not None else {})
+        self.bounties = Bounties(
+            self.wallets, self.board, tell, crews if crews is not None else {}, bounty_watch
+        )
         self._queue: asyncio.Queue[tuple[Zone, Settlement]] = asyncio.Queue()
         universe.observe(self._collect)
 

@@ -29,6 +29,7 @@ class Theft:
     def __init__(self, wallets: Wallets, tell: Tell) -> None:
         self.wallets = wallets
         self.tell = tell
+        self.thefts = 0  # siphons settled since start: the Heart charts the rate
 
     async def siphon(self, zone: Zone, thief: int, victim: int) -> None:
         source, dest = self.wallets.wallet_of(victim), self.wallets.wallet_of(thief)
@@ -41,6 +42,7 @@ class Theft:
             )
         except Overdraft:
             return
+        self.thefts += 1
         thief_info = zone.info.get(thief)  # it may have left since the zone reported
         name = None if thief_info is None else thief_info.name
         text = f"siphoned: -{amount} cr"

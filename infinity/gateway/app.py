@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from infinity.gateway import crew_api, rest
+from infinity.gateway import crew_api, heart_api, hunting_api, operator_api, rest
 from infinity.gateway.connections import http_protocol
 from infinity.gateway.limits import Limits
 from infinity.gateway.shield import Shield, content_security_policy
@@ -90,6 +90,9 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
     routes = [
         *rest.routes(),
         *crew_api.routes(),
+        *operator_api.routes(),
+        *hunting_api.routes(),
+        *heart_api.routes(),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
@@ -97,7 +100,13 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False), name="web"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.endpoints = (*rest.ENDPOINTS, *crew_api.ENDPOINTS)
+    app.state.endpoints = (
+        *rest.ENDPOINTS,
+        *crew_api.ENDPOINTS,
+        *operator_api.ENDPOINTS,
+        *hunting_api.ENDPOINTS,
+        *heart_api.ENDPOINTS,
+    )
     return app
 
 

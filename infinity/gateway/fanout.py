@@ -10,7 +10,7 @@ they newly see.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence, Set
 
 import numpy as np
 from prometheus_client import Counter, Gauge
@@ -19,6 +19,7 @@ from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
 from infinity.gateway import wire
 from infinity.gateway.session import Session
+from infinity.operators.hunting import Sighting
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import TickReport, Zone
 from infinity.universe.universe import Universe
@@ -36,6 +37,7 @@ class Fanout:
         self.credits = credits
         self.by_system: defaultdict[int, dict[int, Session]] = defaultdict(dict)
         self.by_account: dict[int, Session] = {}
+        self._marked: set[int] = set()  # accounts whose last markers message was not empty
         universe.observe(self.on_tick)
 
     # -- membership -----------------------------------------------------------
@@ -65,11 +67,42 @@ class Fanout:
         self.by_system[session.system][session.ship] = session
         session.resync()
 
+    async def disconnect(self, account: int, code: int, reason: str) -> bool:
+        """Close the account's game session (an operator's kick or ban); False if none."""
+        session = self.by_account.get(account)
+        if session is None:
+            return False
+        await session.kick(code, reason.encode()[:120].decode(errors="ignore"))
+        return True
+
+    def resync_system(self, system: int) -> None:
+        """Every client in `system` gets full cells next frame (a ship was hidden or shown)."""
+        for session in self.by_system.get(system, {}).values():
+            session.resync()
+
     def tell(self, ship: int, message: Notice | Rejection) -> None:
         """Send a notice or a refusal to the player flying `ship`, if connected."""
         session = self.by_system.get(self.universe.where.get(ship, -1), {}).get(ship)
         if session is not None:
             session.push(wire.told(message))
+
+    def show_markers(self, sightings: Sequence[Sighting]) -> None:
+        """Once a second (the hunts' pace, never per tick): each connected player gets every
+        marker it may see, one message per distinct set of shares, encoded once. A player
+        whose markers all ended gets one empty message, so its client drops them."""
+        encoded: dict[tuple[int, ...], bytes] = {}
+        marked: set[int] = set()
+        for account, session in self.by_account.items():
+            seen = tuple(i for i, s in enumerate(sightings) if s.markers and _sees(account, s))
+            if not seen and account not in self._marked:
+                continue
+            data = encoded.get(seen)
+            if data is None:
+                data = encoded[seen] = wire.markers(m for i in seen for m in sightings[i].markers)
+            session.push(data)
+            if seen:
+                marked.add(account)
+        self._marked = marked
 
     # -- the per-tick work ----------------------------------------------------
 
@@ -87,7 +120,7 @@ class Fanout:
         b = zone.bodies
         rows = np.fromiter((b.row_of[s.ship] for s in present), dtype=np.int64, count=len(present))
         cells = b.cell[rows].tolist()
-        frames = _TickFrames(zone, report)
+        frames = _TickFrames(zone, report, self.universe.hidden)
         mes = wire.me_records(zone, rows, [self.credits(s.ship) for s in present])
         sent = 0
         for session, cell, me in zip(present, cells, mes, strict=True):
@@ -113,16 +146,21 @@ class Fanout:
                 session.push(wire.system_change(now, self.universe.zones[now].name))
 
 
+def _sees(account: int, sighting: Sighting) -> bool:
+    return sighting.audience is None or account in sighting.audience
+
+
 class _TickFrames:
     """One zone tick's encoded pieces, each made at most once and shared by every client:
     cell deltas, full cells, and frame prefixes per 3x3 view."""
 
-    def __init__(self, zone: Zone, report: TickReport) -> None:
+    def __init__(self, zone: Zone, report: TickReport, hidden: Set[int] = frozenset()) -> None:
         self.zone = zone
         self.report = report
-        self.changes = wire.changes_of(zone, report)
+        self.hidden = hidden
+        self.changes = wire.changes_of(zone, report, hidden)
         self.touched = self.changes.touched()
-        self.chat = wire.encode(wire.chat_lines(report))
+        self.chat = wire.encode(wire.chat_lines(report, hidden))
         self._deltas: dict[int, bytes] = {}
         self._fulls: dict[int, bytes] = {}
         self._prefixes: dict[int, bytes] = {}
@@ -160,5 +198,5 @@ class _TickFrames:
 
     def _fill(self, cells: list[int]) -> None:
         if cells:
-            for cell, rows in wire.rows_in_cells(self.zone.bodies, cells).items():
+            for cell, rows in wire.rows_in_cells(self.zone.bodies, cells, self.hidden).items():
                 self._fulls[cell] = wire.encode_cell(self.zone, cell, self.changes, full_rows=rows)

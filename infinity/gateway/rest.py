@@ -17,10 +17,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from infinity import __version__
-from infinity.accounts.errors import BadCredentials, Busy, InvalidInput, NameTaken, Unauthorized
+from infinity.accounts.errors import (
+    BadCredentials,
+    Busy,
+    InvalidInput,
+    NameTaken,
+    Sanctioned,
+    Unauthorized,
+)
+from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.economy import accounts
 from infinity.economy.bounties import Bounty, BountyRefused
+from infinity.galaxy.heart import HEART_SYSTEM, is_heart
 from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
 
@@ -87,6 +96,7 @@ class GalaxyView(msgspec.Struct):
     seed: int
     systems: list[SystemView]
     lanes: list[tuple[int, int]]
+    heart: int | None = None  # the Heart of Infinity's system, shown to operators only
 
 
 class PostingView(msgspec.Struct):
@@ -247,6 +257,8 @@ async def login(request: Request) -> Response:
         account, token, expires = await game.accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
+    except Sanctioned as ban:
+        raise ApiError(403, "banned", f"banned until {ban.until:.0f}: {ban.reason}") from None
     except Busy:
         raise _busy() from None
     ship = await game.ensure_ship(account)
@@ -277,6 +289,7 @@ async def me(request: Request) -> Response:
 
 async def galaxy(request: Request) -> Response:
     g = game_of(request).galaxy
+    shown = await _sees_the_heart(request)
     systems = [
         SystemView(
             s.id,
@@ -287,8 +300,21 @@ async def galaxy(request: Request) -> Response:
             [GateView(b.id, b.name, b.x, b.y, b.leads_to) for b in s.gates()],
         )
         for s in g.systems
+        if shown or not is_heart(s.id)
     ]
-    return json_answer(GalaxyView(g.seed, systems, g.lanes()))
+    return json_answer(GalaxyView(g.seed, systems, g.lanes(), HEART_SYSTEM if shown else None))
+
+
+async def _sees_the_heart(request: Request) -> bool:
+    """Whether the caller may see the Heart's system: a valid operator token (an absent or
+    bad one is simply the anonymous view: the galaxy is public)."""
+    if not request.headers.get("authorization"):
+        return False
+    try:
+        account = await authenticated(request)
+    except ApiError:
+        return False
+    return allowed(account.role, Verb.HEART)
 
 
 async def wallet(request: Request) -> Response:

@@ -15,9 +15,10 @@ import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from infinity.accounts.errors import Unauthorized
+from infinity.accounts.sanctions import Kind, Sanctions
 from infinity.accounts.service import Accounts
 from infinity.commands.errors import Reason
-from infinity.commands.types import COMMAND_TYPES, Command
+from infinity.commands.types import COMMAND_TYPES, Command, Say
 from infinity.gateway import wire
 from infinity.gateway.limits import TokenBucket
 from infinity.gateway.session import Session
@@ -39,7 +40,9 @@ class Close:
     UNAUTHORIZED = 4001
     BAD_VERSION = 4002
     REPLACED = 4003
+    BANNED = 4004  # banned or kicked by an operator; the reason says why
     FLOOD = 4008
+    FORBIDDEN = 4403  # the account's role may not open this socket (/heart/live)
 
 
 class Hello(msgspec.Struct, forbid_unknown_fields=True):
@@ -81,7 +84,7 @@ def parse_command(data: bytes, ship: int) -> Command | bytes:
     return command
 
 
-async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
+async def hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
     """Wait for the hello; returns (account id, name, role), or None once the socket is closed."""
     try:
         message = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT)
@@ -110,6 +113,10 @@ async def _hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, s
     except Unauthorized:
         await ws.close(Close.UNAUTHORIZED, "unknown or expired token")
         return None
+    ban = accounts.sanctions.active(account.id, Kind.BAN)
+    if ban is not None:
+        await ws.close(Close.BANNED, close_reason(f"banned until {ban.until:.0f}: {ban.reason}"))
+        return None
     return account.id, account.name, account.role
 
 
@@ -117,7 +124,7 @@ async def game_socket(ws: WebSocket) -> None:
     game = game_of(ws)
     universe, fanout = game.universe, game.fanout
     await ws.accept()
-    who = await _hello_account(ws, game.accounts)
+    who = await hello_account(ws, game.accounts)
     if who is None:
         return
     account, name, role = who
@@ -138,7 +145,7 @@ async def game_socket(ws: WebSocket) -> None:
     try:
         async with asyncio.TaskGroup() as tasks:
             writer = tasks.create_task(session.write())
-            code = await _read(ws, session, universe)
+            code = await _read(ws, session, universe, game.accounts.sanctions)
             writer.cancel()
     except* WebSocketDisconnect:
         code = Close.GOING_AWAY
@@ -153,7 +160,20 @@ async def game_socket(ws: WebSocket) -> None:
         await ws.close(code)
 
 
-async def _read(ws: WebSocket, session: Session, universe: Universe) -> int:
+def close_reason(text: str) -> str:
+    """`text` cut to the 123 bytes a close frame's reason may hold."""
+    return text.encode()[:120].decode(errors="ignore")
+
+
+def _muted(sanctions: Sanctions, account: int, say: Say) -> bytes | None:
+    """The typed refusal of a muted account's chat, or None when it may speak."""
+    mute = sanctions.active(account, Kind.MUTE)
+    if mute is None:
+        return None
+    return wire.error(Reason.MUTED, f"muted until {mute.until:.0f}: {mute.reason}", say.seq)
+
+
+async def _read(ws: WebSocket, session: Session, universe: Universe, sanctions: Sanctions) -> int:
     """Read frames until the client leaves or must be cut off; returns the close code."""
     bucket = TokenBucket()
     while not session.closed:
@@ -172,6 +192,9 @@ async def _read(ws: WebSocket, session: Session, universe: Universe) -> int:
         parsed = parse_command(data, session.ship)
         if isinstance(parsed, bytes):
             session.push(parsed)
+            continue
+        if isinstance(parsed, Say) and (muted := _muted(sanctions, session.account, parsed)):
+            session.push(muted)
             continue
         if not universe.submit(parsed, origin=session):
             session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))

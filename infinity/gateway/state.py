@@ -19,6 +19,9 @@ from infinity.company.company import Company
 from infinity.economy.service import Economy
 from infinity.galaxy.model import Galaxy
 from infinity.gateway.fanout import Fanout
+from infinity.heart.heart import Heart
+from infinity.operators.hunting import Hunts
+from infinity.operators.service import Operators
 from infinity.universe.records import ChatLine
 from infinity.universe.universe import Universe
 
@@ -33,8 +36,11 @@ class Game:
     fanout: Fanout
     company: Company | None  # the crews; None when run without NPCs
     audit: AuditLog  # every operator act, done or refused
+    operators: Operators  # the operator verbs, each checked and audited
     ensure_ship: Callable[[Account], Awaitable[int]]  # the account's ship, built if it has none
     recent_chat: Callable[[int], Awaitable[list[ChatLine]]]  # a system's last lines, oldest first
+    hunts: Hunts  # live location shares (hunting by the ledger)
+    heart: Heart  # the engine's live figures, for operators (/heart)
 
     @property
     def galaxy(self) -> Galaxy:

@@ -12,8 +12,8 @@ client that sees the cell.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Set
+from dataclasses import astuple, dataclass, field
 from typing import Any, Final
 
 import msgspec
@@ -21,6 +21,8 @@ import numpy as np
 
 from infinity.commands.errors import Reason, Rejection
 from infinity.commands.notices import Notice, NoticeKind
+from infinity.heart.records import Snapshot as HeartSnapshot
+from infinity.operators.hunting import Marker
 from infinity.sim import events as ev
 from infinity.sim.bodies import Bodies
 from infinity.sim.kinds import Kind
@@ -103,7 +105,19 @@ class NoticeMessage(_Message, tag="notice", omit_defaults=True):
     other: str | None = None
 
 
-ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage
+class MarkerRecord(Marker, frozen=True, array_like=True):
+    """Where a subject shared with this player is now, in any star system (`MARKER_FIELDS`):
+    the hunt's `Marker`, laid out as an array on the wire."""
+
+
+class Markers(_Message, tag="markers"):
+    """Once a second while any share shows this player something: every marker it may see
+    now (replacing the last list; an empty list clears them)."""
+
+    markers: list[MarkerRecord]
+
+
+ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage | Markers
 
 
 def welcome(account: AccountInfo, ship: int, zone: Zone, chat: list[ChatLine]) -> bytes:
@@ -135,6 +149,14 @@ def refusal(rejection: Rejection) -> bytes:
 
 def system_change(system_id: int, name: str) -> bytes:
     return encode(SystemChange(system=SystemInfo(system_id, name)))
+
+
+def markers(found: Iterable[Marker]) -> bytes:
+    """The hunted as one player sees them: encoded once per distinct set of shares."""
+    records = [
+        MarkerRecord(m.share, m.ship, m.name, m.system, m.system_name, m.x, m.y) for m in found
+    ]
+    return encode(Markers(markers=records))
 
 
 def told(message: Notice | Rejection) -> bytes:
@@ -285,6 +307,7 @@ CELL_FIELDS: Final = layout(Cell)
 ENTITY_FIELDS: Final = layout(Entity)
 ME_FIELDS: Final = layout(Me)
 CHAT_FIELDS: Final = layout(ChatLine)
+MARKER_FIELDS: Final = layout(MarkerRecord)
 EVENT_FIELDS: Final = {str(e.__struct_config__.tag): layout(e) for e in EVENT_TYPES}
 
 
@@ -407,22 +430,40 @@ class CellChanges:
         )
 
 
-def changes_of(zone: Zone, report: TickReport) -> CellChanges:
-    """Bucket a tick's moves, status changes, cell crossings and events by cell."""
+def changes_of(zone: Zone, report: TickReport, hidden: Set[int] = frozenset()) -> CellChanges:
+    """Bucket a tick's moves, status changes, cell crossings and events by cell.
+
+    Entities in `hidden` (operator avatars) are left out of every bucket: no frame
+    built from these changes can show them, move them or name them in an event."""
     b = zone.bodies
     out = CellChanges()
-    out.moves = _split_by_cell(b.cell[report.moved], pack_moves(b, report.moved))
-    out.status = _split_by_cell(b.cell[report.status], pack_status(b, report.status))
+    moved, changed = _visible(b, report.moved, hidden), _visible(b, report.status, hidden)
+    out.moves = _split_by_cell(b.cell[moved], pack_moves(b, moved))
+    out.status = _split_by_cell(b.cell[changed], pack_status(b, changed))
     for entity_id, old, new in report.cell_changes:
+        if entity_id in hidden:
+            continue
         if old >= 0:
             out.left[old].append(entity_id)
         if new >= 0:
             out.entered[new].append(entity_id)
     for event in report.events:
-        placed = _event_record(zone, event)
+        placed = None if _involves(event, hidden) else _event_record(zone, event)
         if placed is not None:
             out.events[placed[0]].append(placed[1])
     return out
+
+
+def _visible(b: Bodies, rows: np.ndarray, hidden: Set[int]) -> np.ndarray:
+    """`rows` without the hidden entities (the same array when nothing is hidden)."""
+    if not hidden or rows.size == 0:
+        return rows
+    return rows[~np.isin(b.id[rows], np.fromiter(hidden, dtype=np.int64))]
+
+
+def _involves(event: ev.Event, hidden: Set[int]) -> bool:
+    """Whether any entity an event names is hidden."""
+    return bool(hidden) and any(type(v) is int and v in hidden for v in astuple(event))
 
 
 def _event_record(zone: Zone, event: ev.Event) -> tuple[int, WireEvent] | None:
@@ -486,16 +527,22 @@ def encode_cell(
     )
 
 
-def rows_in_cells(b: Bodies, cells: Iterable[int]) -> dict[int, np.ndarray]:
-    """Rows of every entity in each of the given cells (for snapshots)."""
+def rows_in_cells(
+    b: Bodies, cells: Iterable[int], hidden: Set[int] = frozenset()
+) -> dict[int, np.ndarray]:
+    """Rows of every entity in each of the given cells (for snapshots), hidden ones left out."""
     wanted = np.fromiter(cells, dtype=np.int64)
     live = b.cell[: b.n]
-    hit = np.flatnonzero(np.isin(live, wanted))
+    hit = _visible(b, np.flatnonzero(np.isin(live, wanted)), hidden)
     return {int(c): hit[live[hit] == c] for c in wanted.tolist()}
 
 
-def chat_lines(report: TickReport) -> list[ChatLine]:
-    return [ChatLine(e.ship, e.name, e.text) for e in report.events if isinstance(e, ev.Chat)]
+def chat_lines(report: TickReport, hidden: Set[int] = frozenset()) -> list[ChatLine]:
+    return [
+        ChatLine(e.ship, e.name, e.text)
+        for e in report.events
+        if isinstance(e, ev.Chat) and e.ship not in hidden
+    ]
 
 
 def me_records(zone: Zone, rows: np.ndarray, credits: list[int]) -> list[Me]:
@@ -533,6 +580,15 @@ def frame_prefix(tick: int, dilation: float, cells: list[bytes], chat: bytes) ->
             chat,
         )
     )
+
+
+# -- the Heart's live feed (/heart/live, operators only) -----------------------------
+
+
+def heart(snapshot: HeartSnapshot) -> bytes:
+    """One frame of the operators' console: the Heart's snapshot as a MessagePack map
+    (field names as in `infinity.heart.records`; docs/protocol.md "The Heart")."""
+    return encode(snapshot)
 
 
 # -- decoding, for clients written in Python (tests, load-test bots) --------------

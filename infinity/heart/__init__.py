@@ -1,1 +1,1 @@
-"""The Heart of Infinity: the live state of the engine, sampled for the operators' console."""
+"""The Heart of Infinity: the engine's live state, sampled once a second for operators."""

@@ -374,6 +374,36 @@ def loot(zone: Zone, cmd: c.Loot) -> None:
         zone.remove(cmd.wreck)
 
 
+def warp(zone: Zone, cmd: ci.Warp) -> None:
+    """Move a ship to (x, y) here, or hand it to another zone as a departure (a gate jump's path)."""
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    b.pos[row] = (cmd.x, cmd.y)
+    b.vel[row] = 0.0
+    b.docked_at[row] = NO_ENTITY
+    b.throttle[row] = b.turn[row] = 0.0
+    b.autopilot[row] = False
+    b.mining[row] = NO_ENTITY
+    _end_siphon(zone, row, "gone")
+    if cmd.system != zone.system_id:
+        zone.queue_departure(row, cmd.system, NO_ENTITY)
+
+
+def destroy(zone: Zone, cmd: ci.Destroy) -> None:
+    """Damage beyond shield and hull: the damage step destroys it as weapons would."""
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    b.damage[row] += float(b.shield[row]) + float(b.hull[row]) + 1.0
+
+
+def mend(zone: Zone, cmd: ci.Mend) -> None:
+    row = _own_row(zone, cmd.ship)
+    b = zone.bodies
+    b.hull[row] = rules.SHIP_HULL
+    b.shield[row] = rules.SHIP_SHIELD
+    b.energy[row] = rules.SHIP_ENERGY
+
+
 def _nearest(zone: Zone, row: int, kind: Kind) -> int | None:
     b, n = zone.bodies, zone.bodies.n
     rows = np.flatnonzero(b.kind[:n] == kind)
@@ -403,4 +433,7 @@ _HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
     c.Loot: loot,
     ci.Grant: grant,
     ci.Take: take,
+    ci.Warp: warp,
+    ci.Destroy: destroy,
+    ci.Mend: mend,
 }

@@ -64,7 +64,7 @@ class Snapshots:
         self._chat.extend(
             ChatLine(zone.system_id, e.ship, e.name, e.text, now)
             for e in report.events
-            if isinstance(e, ev.Chat)
+            if isinstance(e, ev.Chat) and e.ship not in self.universe.hidden  # never replayed
         )
 
     async def flush_chat(self) -> None:

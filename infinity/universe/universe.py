@@ -66,6 +66,7 @@ class Universe:
         self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader'
         self.ship_of_account: dict[int, int] = {}
         self.owners: dict[int, int | None] = {}  # ship id -> owning account (None: NPC)
+        self.hidden: set[int] = set()  # ships in no player's frames (operator avatars)
         self._observers = Observers()
 
     def observe(self, observer: TickObserver) -> None:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor the browser client's two npm dependencies into static/vendor/.
+# Vendor the browser client's npm dependencies into static/vendor/: three and
+# msgpack for the game, uPlot for the operators' console (/heart).
 #
 # Why vendor at all: the client must work with no build step and must never
 # fetch anything from outside the server (no CDN), so the exact ES module files
@@ -9,6 +10,7 @@ set -euo pipefail
 
 THREE_VERSION=0.187.0
 MSGPACK_VERSION=3.1.3
+UPLOT_VERSION=1.6.32
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="$here/static/vendor"
@@ -18,13 +20,14 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 # `npm pack` fetches the published tarball exactly as the registry serves it:
 # no install scripts run and no dependency tree is resolved.
-npm pack --silent "three@$THREE_VERSION" "@msgpack/msgpack@$MSGPACK_VERSION" >/dev/null
-mkdir three msgpack
+npm pack --silent "three@$THREE_VERSION" "@msgpack/msgpack@$MSGPACK_VERSION" "uplot@$UPLOT_VERSION" >/dev/null
+mkdir three msgpack uplot
 tar -xzf "three-$THREE_VERSION.tgz" -C three --strip-components=1
 tar -xzf "msgpack-msgpack-$MSGPACK_VERSION.tgz" -C msgpack --strip-components=1
+tar -xzf "uplot-$UPLOT_VERSION.tgz" -C uplot --strip-components=1
 
 rm -rf "$dest"
-mkdir -p "$dest/three" "$dest/msgpack"
+mkdir -p "$dest/three" "$dest/msgpack" "$dest/uplot"
 
 # three: the WebGL entry point imports everything else from three.core.js.
 cp three/build/three.module.js three/build/three.core.js "$dest/three/"
@@ -34,6 +37,9 @@ cp three/LICENSE "$dest/three/LICENSE"
 # imports only (no bare specifiers), so the tree is self-contained as is.
 (cd msgpack/dist.esm && find . -name '*.mjs' -print0 | xargs -0 -I{} cp --parents {} "$dest/msgpack/")
 cp msgpack/LICENSE "$dest/msgpack/LICENSE"
+
+# uPlot: one self-contained ES module (no imports) and its stylesheet.
+cp uplot/dist/uPlot.esm.js uplot/dist/uPlot.min.css uplot/LICENSE "$dest/uplot/"
 
 # Sanity: every relative import of the copied modules resolves inside vendor/.
 missing=0
@@ -48,6 +54,7 @@ done < <(find "$dest" -name '*.js' -o -name '*.mjs')
 cat > "$dest/VERSIONS" <<VERSIONS
 three $THREE_VERSION (npm), files: three/three.module.js three/three.core.js
 @msgpack/msgpack $MSGPACK_VERSION (npm), files: msgpack/**/*.mjs (dist.esm)
+uplot $UPLOT_VERSION (npm), files: uplot/uPlot.esm.js uplot/uPlot.min.css
 produced by infinity/web/vendor.sh
 VERSIONS
-echo "vendored three@$THREE_VERSION and @msgpack/msgpack@$MSGPACK_VERSION into $dest"
+echo "vendored three@$THREE_VERSION, @msgpack/msgpack@$MSGPACK_VERSION and uplot@$UPLOT_VERSION into $dest"

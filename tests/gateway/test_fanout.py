@@ -11,6 +11,7 @@ from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
 from infinity.gateway.fanout import Fanout
 from infinity.gateway.session import Session
+from infinity.operators.hunting import Marker, Sighting
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody
 from infinity.universe.universe import Universe
@@ -160,3 +161,19 @@ def test_a_siphon_is_in_me_until_an_event_says_it_broke() -> None:
     assert frame.me.siphon == -1
     assert broken in [e for cell in frame.cells for e in cell.events]
     assert broken in [e for f in frames(sessions[B]) for cell in f.cells for e in cell.events]
+
+
+def test_markers_reach_only_their_audience_and_are_cleared_once() -> None:
+    _, fanout, sessions = setup()
+    marker = Marker(share=1, ship=FAR, name="Corsair", system=1, system_name="Sol", x=1.0, y=2.0)
+    fanout.show_markers([Sighting(1, frozenset({A, B}), (marker,))])
+    assert sessions[A]._queue[-1] is sessions[B]._queue[-1]  # encoded once, shared
+    shown = {ship: messages(s) for ship, s in sessions.items()}
+    assert shown[A] == shown[B] == [wire.Markers(markers=[wire.MarkerRecord(1, FAR, "Corsair", 1, "Sol", 1.0, 2.0)])]  # fmt: skip
+    assert shown[FAR] == []
+    fanout.show_markers([])  # the share ended: its audience is told once, then nothing
+    assert [messages(s) for s in sessions.values()] == [[wire.Markers(markers=[])]] * 2 + [[]]
+    fanout.show_markers([])
+    assert [messages(s) for s in sessions.values()] == [[], [], []]
+    fanout.show_markers([Sighting(2, None, (marker,))])  # everyone
+    assert [len(messages(s)) for s in sessions.values()] == [1, 1, 1]

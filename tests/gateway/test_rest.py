@@ -106,7 +106,7 @@ def test_openapi_document_lists_the_api(server: Server) -> None:
 def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> None:
     paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
     declared = {
-        (path, p["name"], p["in"], p["schema"]["type"], p["schema"]["minimum"])
+        (path, p["name"], p["in"], p["schema"]["type"], p["schema"].get("minimum"))
         for path, ops in paths.items()
         for op in ops.values()
         for p in op.get("parameters", ())
@@ -116,6 +116,11 @@ def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> Non
         ("/api/wallet", "limit", "query", "integer", 1),
         ("/api/market", "station", "query", "integer", 0),
         ("/api/agents/{id}", "id", "path", "integer", 0),
+        ("/api/operator/share/{id}", "id", "path", "integer", 0),
+        ("/api/operator/inspect", "kind", "query", "string", None),  # an enum
+        ("/api/operator/inspect", "id", "query", "integer", 0),
+        ("/api/operator/audit", "after", "query", "integer", 0),
+        ("/api/operator/audit", "limit", "query", "integer", 1),
     }
     assert paths["/api/wallet"]["get"]["parameters"][1]["schema"]["maximum"] == 200
     assert "429" in paths["/api/login"]["post"]["responses"]

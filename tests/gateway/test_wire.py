@@ -10,6 +10,7 @@ import msgspec
 from infinity.commands.errors import Reason, Rejection
 from infinity.commands.notices import Notice, NoticeKind
 from infinity.gateway import wire
+from infinity.operators.hunting import Marker
 from infinity.sim.kinds import Kind
 
 STATIC = Path(wire.__file__).resolve().parents[1] / "web" / "static"
@@ -34,6 +35,7 @@ def test_the_browser_indexes_records_as_the_server_writes_them() -> None:
         "ENTITY_FIELDS": wire.ENTITY_FIELDS,
         "ME_FIELDS": wire.ME_FIELDS,
         "CHAT_FIELDS": wire.CHAT_FIELDS,
+        "MARKER_FIELDS": wire.MARKER_FIELDS,
     }.items():
         assert js_lists(source, name) == {"": fields}, name
     assert js_lists(source, "EVENT_FIELDS") == wire.EVENT_FIELDS
@@ -67,3 +69,12 @@ def test_a_refusal_is_told_as_an_error() -> None:
         "detail": "the wallet holds 3 cr",
         "seq": 12,
     }
+
+
+def test_markers_are_positional_records_in_a_tagged_message() -> None:
+    marker = Marker(share=3, ship=7, name="Corsair", system=2, system_name="Vega", x=1.5, y=-2.0)
+    assert msgspec.msgpack.decode(wire.markers([marker])) == {
+        "t": "markers",
+        "markers": [[3, 7, "Corsair", 2, "Vega", 1.5, -2.0]],
+    }
+    assert wire.decode(wire.markers([])) == wire.Markers(markers=[])

@@ -20,7 +20,7 @@ from infinity.store.store import Store, sqlite_url
 from infinity.universe import tables as _universe  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0006"
+HEAD = "0007"
 
 
 def sqlite_tables(db: Path) -> set[str]:

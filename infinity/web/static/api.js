@@ -65,7 +65,8 @@ export const login = (name, password) =>
   request("POST", "/api/login", { body: { name, password } });
 export const logout = (token) => request("POST", "/api/logout", { token });
 export const me = (token) => request("GET", "/api/me", { token });
-export const galaxy = () => request("GET", "/api/galaxy");
+// With an operator's token the galaxy also names the Heart of Infinity's system.
+export const galaxy = (token) => request("GET", "/api/galaxy", { token });
 
 /** One page of the wallet's history, newest first; pass `next_cursor` for the next. */
 export function wallet(token, { cursor = null, limit = 20 } = {}) {

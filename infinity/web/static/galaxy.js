@@ -12,6 +12,8 @@ const COLORS = {
   route: "#c792ff",
   text: "rgba(200, 240, 255, 0.85)",
   dim: "rgba(94, 231, 255, 0.5)",
+  hunted: "#ff4f6d",
+  heart: "#ff6bd6", // the Heart of Infinity: only operators are shown it
 };
 const PICK_PX = 16;
 
@@ -78,6 +80,7 @@ export class GalaxyMap {
     this.route = [];
     this.hover = null;
     this.loading = null;
+    this.markers = []; // subjects shared with us: {share, ship, name, system, system_name, x, y}
     canvas.addEventListener("click", (event) => this.click(event));
     canvas.addEventListener("mousemove", (event) => {
       const hit = this.systemAt(event);
@@ -113,7 +116,7 @@ export class GalaxyMap {
   load() {
     if (!this.loading) {
       this.loading = api
-        .galaxy()
+        .galaxy(api.savedToken())
         .then((g) => {
           this.galaxy = g;
           this.replot();
@@ -124,6 +127,12 @@ export class GalaxyMap {
         });
     }
     return this.loading;
+  }
+
+  /** The hunted, from the server's `markers` (once a second): drawn at their systems. */
+  setMarkers(markers) {
+    this.markers = markers;
+    if (this.open) this.draw();
   }
 
   system(id) {
@@ -294,7 +303,9 @@ export class GalaxyMap {
       const current = s.id === this.current;
       const dest = s.id === this.destination;
       const onRoute = this.route.includes(s.id);
-      const color = current ? COLORS.current : dest || onRoute ? COLORS.dest : COLORS.system;
+      const heart = s.id === this.galaxy.heart;
+      const plain = heart ? COLORS.heart : COLORS.system;
+      const color = current ? COLORS.current : dest || onRoute ? COLORS.dest : plain;
       ctx.fillStyle = color;
       ctx.strokeStyle = color;
       ctx.beginPath();
@@ -306,9 +317,39 @@ export class GalaxyMap {
         ctx.arc(x, y, current ? 12 : 10, 0, Math.PI * 2);
         ctx.stroke();
       }
-      const text = current ? `${s.name.toUpperCase()} · YOU ARE HERE` : s.name.toUpperCase();
+      const name = heart ? `♥ ${s.name.toUpperCase()} (OPERATORS)` : s.name.toUpperCase();
+      const text = current ? `${name} · YOU ARE HERE` : name;
       const spot = placeLabel(ctx, text, x, y, placed);
       ctx.fillStyle = current || dest || s.id === this.hover ? color : COLORS.text;
+      ctx.textAlign = spot.align;
+      ctx.fillText(text, spot.x, spot.y);
+    }
+    this.drawMarkers(ctx, at, placed);
+  }
+
+  /** Each hunted subject: a red diamond beside its system, "HUNTED: NAME". */
+  drawMarkers(ctx, at, placed) {
+    const seen = new Map(); // system id -> markers drawn there so far
+    for (const m of this.markers) {
+      const s = this.system(m.system);
+      if (!s) continue;
+      const k = seen.get(m.system) ?? 0;
+      seen.set(m.system, k + 1);
+      const [sx, sy] = at(s);
+      const x = sx + 14;
+      const y = sy - 14 - 16 * k;
+      ctx.fillStyle = COLORS.hunted;
+      ctx.strokeStyle = COLORS.hunted;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, y - 6);
+      ctx.lineTo(x + 6, y);
+      ctx.lineTo(x, y + 6);
+      ctx.lineTo(x - 6, y);
+      ctx.closePath();
+      ctx.stroke();
+      const text = `HUNTED: ${m.name.toUpperCase()}`;
+      const spot = placeLabel(ctx, text, x, y, placed);
       ctx.textAlign = spot.align;
       ctx.fillText(text, spot.x, spot.y);
     }

@@ -63,6 +63,7 @@ export class Hud {
       targetShield: $("bar-target-shield"),
       targetExtra: $("target-extra"),
       notices: $("notices"),
+      hunted: $("hunted"),
     };
     this.notices = []; // newest last; also read by the test hook
     // The balance a `notice` reported; frames carry it too and win when
@@ -211,6 +212,25 @@ export class Hud {
         d !== null && d <= LOOT_RANGE ? "L TO LOOT" : `LOOT WITHIN ${LOOT_RANGE} m`
       }`;
     setText(this.el.targetExtra, extra);
+  }
+
+  /**
+   * The subjects shared with us (a `markers` message, once a second): one line
+   * each, "HUNTED: NAME IN SYSTEM", with the range when it is in our system.
+   */
+  setHunted(markers, systemId, own) {
+    const box = this.el.hunted;
+    if (!box) return;
+    const lines = markers.map((m) => {
+      const here = m.system === systemId && own;
+      const range = here ? ` · ${fmtDistance(Math.hypot(m.x - own.x, m.y - own.y))}` : "";
+      return `▶ HUNTED: ${m.name.toUpperCase()} IN ${m.system_name.toUpperCase()}${range}`;
+    });
+    const text = lines.join("\n");
+    if (box.dataset.text === text) return;
+    box.dataset.text = text;
+    box.replaceChildren(...lines.map((line) => el("div", "hunted-line", line)));
+    box.classList.toggle("hidden", !lines.length);
   }
 
   /** A short message in the notice stack; `kind` is "error", "info" or "credit". */

@@ -25,22 +25,24 @@ function labelText(e) {
 
 /**
  * `marks` says which ids are special: {shipId, targetId, hoverId,
- * routeGateId, siphonId, agentShips (a Set of crewed ships)}.
+ * routeGateId, siphonId, agentShips (a Set of crewed ships), huntedShips
+ * (ships shared with us by a location share)}.
  */
 function wantsLabel(e, marks) {
   if (e.id === marks.shipId) return false; // the HUD already says who we are
   if (e.id === marks.targetId || e.id === marks.hoverId || e.id === marks.routeGateId) return true;
   if (e.kind === Kind.ASTEROID || e.kind === Kind.TORPEDO) return false;
-  if (e.id === marks.siphonId) return true;
+  if (e.id === marks.siphonId || marks.huntedShips?.has(e.id)) return true;
   if (e.kind === Kind.SHIP && e.extra.docked_at >= 0) return false;
   return true;
 }
 
 function labelClass(e, marks) {
   const crewed = marks.agentShips?.has(e.id) ? " crewed" : "";
+  const hunted = marks.huntedShips?.has(e.id) ? " hunted" : "";
   return `label kind-${e.kind} ${allegiance(e, marks.shipId)}${crewed}${
     e.id === marks.targetId ? " target" : ""
-  }${e.id === marks.routeGateId ? " route" : ""}${e.id === marks.siphonId ? " siphon" : ""}`;
+  }${e.id === marks.routeGateId ? " route" : ""}${e.id === marks.siphonId ? " siphon" : ""}${hunted}`;
 }
 
 export class Labels {

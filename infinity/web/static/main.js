@@ -9,10 +9,11 @@ import { RosterPanel } from "./crew.js";
 import { $ } from "./dom.js";
 import { BountyPanel, MarketPanel, WalletPanel } from "./economy.js";
 import { GalaxyMap } from "./galaxy.js";
+import { HeartRoom } from "./heartroom.js";
 import { fmtCredits, fmtDistance, Hud } from "./hud.js";
 import { Connection } from "./net.js";
 import { TacticalView } from "./scene.js";
-import { CHAT_FIELDS, named } from "./wire.js";
+import { CHAT_FIELDS, MARKER_FIELDS, named } from "./wire.js";
 import { Kind, World } from "./world.js";
 
 const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
@@ -44,10 +45,12 @@ const state = {
   // Commands shown as done until the server acks them (or refuses: an error).
   pendingTarget: null, // {id, seq}: a lock
   pendingSiphon: null, // {victim, seq}: a siphon started, or stopped (victim -1)
+  markers: [], // subjects shared with us, as the last `markers` message said
 };
 const hookEvents = [];
 const hookErrors = [];
 const hookNotices = []; // the server's `notice` messages, as received
+const HUNT_NOTICES = new Set(["hunt", "hunted", "hunt_ended"]);
 // Ships agents were seen aboard this session (ship id -> "Name, Name · crew"),
 // so their lines stay marked after they leave the roster (another system).
 const agentShips = new Map();
@@ -65,6 +68,7 @@ function showLogin(message = "", kind = "error") {
   state.conn?.stop();
   state.conn = null;
   state.token = null;
+  state.heartRoom?.setPresent(false);
   cancelAnimationFrame(state.rafId);
   state.rafId = null;
   hideModal();
@@ -136,7 +140,17 @@ function setBusy(busy) {
 function ensureView() {
   if (state.view) return;
   state.view = new TacticalView($("viewport"), $("labels"), world);
+  state.heartRoom = new HeartRoom(state.view.scene);
   state.controls = new Controls($("viewport"), intents);
+}
+
+// The Heart of Infinity's room is drawn while our ship is in its system. Only
+// operators can be there, and only their galaxy names it (`galaxy.heart`).
+function placeHeart(systemId) {
+  galaxyMap.load().then(() => {
+    const here = galaxyMap.galaxy?.heart === systemId && state.system?.id === systemId;
+    state.heartRoom?.setPresent(Boolean(here), state.token);
+  });
 }
 
 function enterBridge(sessionToken) {
@@ -152,6 +166,7 @@ function enterBridge(sessionToken) {
     onSystem,
     onServerError,
     onNotice,
+    onMarkers,
     onStatus: (status) => hud.setLink(status),
     onUnauthorized: () => {
       api.saveToken(null);
@@ -189,6 +204,7 @@ function onWelcome(msg) {
   chat.reset((msg.chat || []).map((line) => named(line, CHAT_FIELDS)));
   roster.refresh(); // who is who in the recent chat, and the roster if open
   galaxyMap.setCurrent(msg.system.id);
+  placeHeart(msg.system.id);
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
   state.controls?.resyncHelm();
@@ -245,10 +261,25 @@ function onNotice(msg) {
   if (hookNotices.length > 50) hookNotices.shift();
   hud.setNoticeCredits(msg.credits);
   const balance = typeof msg.credits === "number" ? ` · BALANCE ${fmtCredits(msg.credits)}` : "";
-  hud.notice(`${text.toUpperCase()}${balance}`, "credit");
+  hud.notice(`${text.toUpperCase()}${balance}`, HUNT_NOTICES.has(msg.kind) ? "hunt" : "credit");
   market.onNotice();
   wallet.onNotice();
   bounties.onNotice(msg.kind);
+}
+
+/** Where the subjects shared with us are (once a second): the map, the HUD, the labels. */
+function onMarkers(msg) {
+  state.markers = (msg.markers || []).map((record) => named(record, MARKER_FIELDS));
+  showMarkers();
+}
+
+function showMarkers() {
+  const here = state.system?.id ?? null;
+  const own = world.entities.get(world.shipId) ?? null;
+  galaxyMap.setMarkers(state.markers);
+  hud.setHunted(state.markers, here, own);
+  if (state.view)
+    state.view.huntedShips = new Set(state.markers.filter((m) => m.system === here).map((m) => m.ship));
 }
 
 function closeEconomy() {
@@ -264,6 +295,7 @@ function onSystem(msg) {
   world.system = system;
   hud.setSystem(system.name);
   galaxyMap.setCurrent(system.id);
+  placeHeart(system.id);
   // Keep the conversation so far; mark where the local channel changed.
   chat.system(`— NOW ON ${system.name.toUpperCase()} LOCAL CHANNEL —`);
   hud.notice(`ARRIVED IN ${system.name.toUpperCase()}`);
@@ -673,6 +705,10 @@ const views = {
   lastFrameTick: () => world.tick,
   me: () => world.me,
   system: () => state.system,
+  heartRoom: () =>
+    state.heartRoom
+      ? { present: state.heartRoom.present, frames: state.heartRoom.frames, readings: state.heartRoom.readings() }
+      : null,
   account: () => state.account,
   targetId: () => currentTargetId(),
   render: () => {
@@ -709,6 +745,10 @@ const views = {
   galaxy: () => galaxyMap,
   chat: () => chat.lines,
   view: () => state.view,
+  /** The subjects shared with us: [{share, ship, name, system, system_name, x, y}]. */
+  markers: () => state.markers,
+  /** The hunted band's lines, as shown. */
+  hunted: () => [...$("hunted").children].map((line) => line.textContent),
 };
 window.infinity = {
   serverNotices: hookNotices,

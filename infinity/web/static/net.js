@@ -26,7 +26,7 @@ const SEQ_LIMIT = 2 ** 31;
  * One logical session with the server, surviving socket drops.
  *
  * Handlers: onWelcome(msg), onFrame(frameArray), onSystem(msg),
- * onServerError(msg), onNotice(msg), onStatus(status, info), onUnauthorized(),
+ * onServerError(msg), onNotice(msg), onMarkers(msg), onStatus(status, info), onUnauthorized(),
  * onReplaced(), onFatal(text).
  */
 export class Connection {
@@ -120,6 +120,9 @@ export class Connection {
         break;
       case "notice":
         this.handlers.onNotice?.(msg);
+        break;
+      case "markers":
+        this.handlers.onMarkers?.(msg);
         break;
       default:
         // Unknown message types are additive protocol changes: ignore them.

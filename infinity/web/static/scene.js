@@ -24,6 +24,7 @@ export class TacticalView {
     this.routeGateId = null; // next gate of a plotted galaxy route
     this.siphonId = null; // the ship we are siphoning, drawn as a pulsing line
     this.agentShips = new Set(); // ships with crew agents aboard (labelled ◆)
+    this.huntedShips = new Set(); // ships whose location is shared with us (labelled HUNTED)
     this.poses = new Map(); // entity id -> latest drawn pose {x, y, h}
     this.lastNow = performance.now();
 

@@ -35,6 +35,8 @@ export const ME_FIELDS = [
   "siphon",
 ];
 export const CHAT_FIELDS = ["ship", "name", "text"];
+// A `markers` message's records: where a subject shared with this player is now.
+export const MARKER_FIELDS = ["share", "ship", "name", "system", "system_name", "x", "y"];
 // Each event is `[t, ...fields]`; clients ignore tags they do not know.
 export const EVENT_FIELDS = {
   beam: ["t", "shooter", "target"],

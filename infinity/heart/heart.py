@@ -1,0 +1,242 @@
+"""The Heart: samples the running engine once a second into a 30-minute ring of points.
+
+Everything it reads is already kept for other reasons (zone clocks, the authority
+index, the crews, the ledger's balances, the audit chain); the only hooks are the
+zone loop's `TickCosts` and the economy's theft count, both O(1) per event. The
+books' full audit is costly, so it runs every `books_every` seconds, not every sample.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+import numpy as np
+
+from infinity.audit.log import MAIN_WORLD, AuditLog, Entry
+from infinity.company.company import Company
+from infinity.crew.agent import Agent
+from infinity.crew.crew import Crew
+from infinity.economy import accounts
+from infinity.economy.service import Economy
+from infinity.heart.records import (
+    AuditChain,
+    AuditLine,
+    Credits,
+    Mind,
+    Series,
+    Snapshot,
+    World,
+    ZoneFigures,
+)
+from infinity.ledger import UnknownAccount
+from infinity.universe.loop import TickCosts, pause
+from infinity.universe.universe import Universe
+
+log = logging.getLogger(__name__)
+
+WINDOW: Final = 1800  # samples kept: 30 minutes at one a second
+SAMPLE_SECONDS: Final = 1.0
+BOOKS_SECONDS: Final = 30.0  # `Ledger.audit` reads every posting: not every second
+AUDIT_TAIL: Final = 12
+MAIN_WORLD_NAME: Final = "the main universe"
+
+
+def percentiles(costs: Iterable[float]) -> tuple[float, float]:
+    """(p50, p99) of tick costs in milliseconds; (0, 0) when there were none."""
+    values = np.fromiter(costs, dtype=np.float64)
+    if values.size == 0:
+        return 0.0, 0.0
+    p50, p99 = np.percentile(values, (50.0, 99.0))
+    return float(p50) * 1000.0, float(p99) * 1000.0
+
+
+class Heart:
+    """The engine's live figures for the operators' console (`snapshot`)."""
+
+    def __init__(
+        self,
+        universe: Universe,
+        economy: Economy,
+        audit: AuditLog,
+        costs: TickCosts,
+        sessions: Callable[[], int],
+        company: Company | None = None,
+        *,
+        window: int = WINDOW,
+        books_every: float = BOOKS_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.universe = universe
+        self.economy = economy
+        self.audit = audit
+        self.costs = costs
+        self.sessions = sessions
+        self.company = company
+        self.books_every = books_every
+        self.clock = clock
+        self._columns: dict[str, deque[float]] = {
+            name: deque(maxlen=window) for name in Series.__struct_fields__
+        }
+        self._zones: list[ZoneFigures] = []
+        self._credits = Credits(0, 0, 0, None, [], 0.0)
+        self._chain = AuditChain(0, "", [])
+        self._thefts = economy.theft.thefts
+        self._last_tick: dict[int, tuple[float, float]] = {}
+        self._sampled = asyncio.Event()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Sample once a second, on a fixed beat, until `stopping`; a failed sample is
+        logged, never fatal (the Heart shares the TaskGroup with the zone loops)."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while not stopping.is_set():
+            try:
+                await self.sample()
+            except Exception:
+                log.exception("the Heart could not sample the engine")
+            due = max(due + SAMPLE_SECONDS, loop.time())  # on a fixed beat, never catching up
+            if await pause(stopping, due - loop.time()):
+                break
+
+    async def sample(self) -> None:
+        """Read the engine once and append one point to every chart."""
+        now = self.clock()
+        taken = {system: self.costs.take(system) for system in self.universe.zones}
+        self._zones = self._zone_figures(taken)
+        self._credits = await self._read_credits(now)
+        self._chain = await self._read_chain()
+        thefts, self._thefts = self.economy.theft.thefts - self._thefts, self.economy.theft.thefts
+        p50, p99 = percentiles(cost for costs in taken.values() for cost in costs)
+        point = {
+            "t": now,
+            "tick_p50_ms": p50,
+            "tick_p99_ms": p99,
+            "dilation": min((z.dilation for z in self._zones), default=1.0),
+            "sessions": self.sessions(),
+            "thefts": thefts,
+            "credits": self._credits.held,
+        }
+        for name, value in point.items():
+            self._columns[name].append(value)
+        sampled, self._sampled = self._sampled, asyncio.Event()
+        sampled.set()
+
+    async def next_sample(self, timeout: float) -> None:
+        """Wait for the next sample, at most `timeout` seconds: a live feed pushes each
+        point as soon as it exists, and still pushes on time if a sample fails."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._sampled.wait(), timeout)
+
+    def snapshot(self, since: float = 0.0) -> Snapshot:
+        """The current figures, with the chart points sampled after `since` (a reader
+        sends 0 once for the whole 30 minutes, then the time of the last point it has)."""
+        times = self._columns["t"]
+        fresh = sum(1 for _ in _newer(times, since))
+        series = {
+            name: list(column)[len(column) - fresh :] for name, column in self._columns.items()
+        }
+        return Snapshot(
+            at=times[-1] if times else self.clock(),
+            zones=self._zones,
+            sessions=self.sessions(),
+            credits=self._credits,
+            audit=self._chain,
+            worlds=self.worlds(),
+            minds=self.minds(),
+            series=Series(**series),  # type: ignore[arg-type]
+        )
+
+    def worlds(self) -> list[World]:
+        """Every world: today only the main universe (instances and enclaves to come)."""
+        return [World(MAIN_WORLD, MAIN_WORLD_NAME, "main", sorted(self.universe.zones))]
+
+    def minds(self) -> list[Mind]:
+        """Every agent, alive or dead, with where it is and its crew: nothing is hidden."""
+        if self.company is None:
+            return []
+        crews = self.company.minds.crews
+        return [self._mind(agent, crews) for agent in self.company.minds.agents.values()]
+
+    def _mind(self, agent: Agent, crews: Mapping[int, Crew]) -> Mind:
+        system = self.universe.where.get(agent.ship) if agent.ship is not None else None
+        zone = self.universe.zones.get(system) if system is not None else None
+        crew = crews.get(agent.crew) if agent.crew is not None else None
+        return Mind(
+            id=agent.id,
+            name=agent.name,
+            alive=agent.death is None,
+            death="" if agent.death is None else agent.death.cause,
+            crew="" if crew is None else crew.name,
+            ship=agent.ship,
+            system=system,
+            system_name="" if zone is None else zone.name,
+            world=MAIN_WORLD,
+        )
+
+    def _zone_figures(self, taken: dict[int, list[float]]) -> list[ZoneFigures]:
+        where, roles = self.universe.where, self.universe.roles
+        ships = Counter(where.values())
+        players = Counter(system for ship, system in where.items() if roles.get(ship) == "player")
+        aboard = self.company.aboard() if self.company is not None else {}
+        figures = []
+        for system, zone in sorted(self.universe.zones.items()):
+            costs = taken.get(system)
+            tick = percentiles(costs) if costs else self._last_tick.get(system, (0.0, 0.0))
+            self._last_tick[system] = tick
+            figures.append(
+                ZoneFigures(
+                    id=system,
+                    name=zone.name,
+                    world=MAIN_WORLD,
+                    tick_p50_ms=tick[0],
+                    tick_p99_ms=tick[1],
+                    dilation=float(zone.clock.dilation),
+                    ships=ships[system],
+                    players=players[system],
+                    agents=len(aboard.get(system, ())),
+                )
+            )
+        return figures
+
+    async def _read_credits(self, now: float) -> Credits:
+        """Minted and burnt from the mint's and the burn's balances; the books' audit when due."""
+        minted = -await self._balance(accounts.MINT)
+        burnt = await self._balance(accounts.BURN)
+        books_ok, problems, checked = (
+            self._credits.books_ok, self._credits.books_problems, self._credits.books_checked_at
+        )  # fmt: skip
+        if books_ok is None or now - checked >= self.books_every:
+            report = await self.economy.ledger.audit()
+            books_ok, problems, checked = not report.problems, list(report.problems), now
+        return Credits(minted, burnt, minted - burnt, books_ok, problems, checked)
+
+    async def _balance(self, account: str) -> int:
+        try:
+            return await self.economy.ledger.balance(account)
+        except UnknownAccount:
+            return 0
+
+    async def _read_chain(self) -> AuditChain:
+        """The audit chain's length and head; its tail is read again only when it grew."""
+        length, head = await self.audit.head()
+        if length == self._chain.length and self._chain.head == head:
+            return self._chain
+        tail = await self.audit.tail(AUDIT_TAIL)
+        return AuditChain(length, head, [_line(entry) for entry in tail])
+
+
+def _newer(times: Iterable[float], since: float) -> Iterable[float]:
+    return (t for t in times if t > since)
+
+
+def _line(entry: Entry) -> AuditLine:
+    return AuditLine(
+        entry.seq, entry.at, entry.actor_name, entry.role, entry.verb, entry.target,
+        entry.result, entry.hash,
+    )  # fmt: skip

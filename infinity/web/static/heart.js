@@ -1,0 +1,240 @@
+// The Heart of Infinity: the operators' console (docs/protocol.md, "The Heart").
+//
+// It holds no data of its own: it opens /heart/live with the session token
+// (the same one the bridge keeps), and the server refuses anyone but an
+// operator (close 4403). Each frame is a MessagePack snapshot; the first brings
+// 30 minutes of chart points, later ones only the new points, which are
+// appended here and drawn with the vendored uPlot.
+
+import { decode, encode } from "/vendor/msgpack/index.mjs";
+import uPlot from "/vendor/uplot/uPlot.esm.js";
+import { login, saveToken, savedToken } from "/api.js";
+
+const PROTOCOL_VERSION = 1;
+const CLOSE = { UNAUTHORIZED: 4001, FORBIDDEN: 4403 };
+const WINDOW_SECONDS = 30 * 60;
+const RETRY_MS = 2000;
+
+// One chart per figure: which series of the snapshot it draws, and how.
+const CHARTS = [
+  { title: "TICK TIME (MS)", series: [["tick_p50_ms", "p50", "#5ee7ff"], ["tick_p99_ms", "p99", "#ffb347"]] },
+  { title: "DILATION (SLOWEST ZONE)", series: [["dilation", "dilation", "#8dff9e"]] },
+  { title: "SESSIONS", series: [["sessions", "sessions", "#c792ff"]] },
+  { title: "THEFTS PER SECOND", series: [["thefts", "thefts", "#ff5a5a"]] },
+  { title: "CREDITS HELD", series: [["credits", "credits", "#ffd36b"]] },
+];
+
+const $ = (id) => document.getElementById(id);
+const state = { ws: null, frames: 0, series: null, charts: [], minds: [], last: null };
+
+// What the browser test reads (like `window.infinity` on the bridge).
+window.heart = {
+  frames: () => state.frames,
+  points: () => (state.series ? state.series.t.length : 0),
+  last: () => state.last,
+  shownMinds: () => [...$("minds").rows].map((row) => row.cells[0].textContent),
+  // What the charts hold: each uPlot's newest x (time) and its number of points.
+  charts: () => state.charts.map(({ plot }) => [plot.data[0].at(-1), plot.data[0].length]),
+};
+
+function setState(name, status) {
+  document.body.dataset.state = name;
+  $("heart-status").textContent = status;
+}
+
+function connect() {
+  const token = savedToken();
+  if (!token) {
+    setState("login", "IDENTIFY");
+    return;
+  }
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/heart/live`);
+  ws.binaryType = "arraybuffer";
+  state.ws = ws;
+  ws.onopen = () => ws.send(encode({ t: "hello", v: PROTOCOL_VERSION, token }));
+  ws.onmessage = (event) => show(decode(new Uint8Array(event.data)));
+  ws.onclose = (event) => closed(event);
+}
+
+function closed(event) {
+  state.ws = null;
+  if (event.code === CLOSE.FORBIDDEN) {
+    setState("refused", "REFUSED");
+    $("heart-gate-why").textContent = "Refused: the Heart is open to operators only.";
+    return;
+  }
+  if (event.code === CLOSE.UNAUTHORIZED) {
+    saveToken(null);
+    setState("login", "IDENTIFY");
+    $("heart-gate-why").textContent = "Your session has ended. Identify yourself.";
+    return;
+  }
+  setState("connecting", "RECONNECTING…");
+  setTimeout(connect, RETRY_MS);
+}
+
+function show(snapshot) {
+  state.frames += 1;
+  state.last = snapshot;
+  setState("live", "LIVE");
+  $("heart-clock").textContent = new Date(snapshot.at * 1000).toISOString().slice(11, 19) + " UTC";
+  showFigures(snapshot);
+  showZones(snapshot.zones);
+  showAudit(snapshot.audit.tail);
+  showWorlds(snapshot.worlds);
+  state.minds = snapshot.minds;
+  showMinds();
+  appendSeries(snapshot.series);
+  drawCharts();
+}
+
+// -- figures and tables -----------------------------------------------------------
+
+function showFigures({ sessions, credits, audit }) {
+  $("fig-sessions").textContent = sessions;
+  $("fig-minted").textContent = credits.minted.toLocaleString("en");
+  $("fig-burnt").textContent = credits.burnt.toLocaleString("en");
+  $("fig-held").textContent = credits.held.toLocaleString("en");
+  const books = $("fig-books");
+  books.textContent = credits.books_ok === null ? "NOT YET AUDITED" : credits.books_ok ? "BALANCED" : "PROBLEMS";
+  books.className = credits.books_ok === false ? "bad" : "ok";
+  books.title = credits.books_problems.join("\n");
+  $("fig-chain").textContent = `${audit.length} · ${audit.head.slice(0, 12)}`;
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const [text, cls] of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    tr.append(td);
+  }
+  return tr;
+}
+
+function showZones(zones) {
+  $("zones").replaceChildren(
+    ...zones.map((z) =>
+      row([
+        [z.name],
+        [z.tick_p50_ms.toFixed(2), "num"],
+        [z.tick_p99_ms.toFixed(2), "num"],
+        [z.dilation.toFixed(2), z.dilation < 0.999 ? "num bad" : "num"],
+        [z.ships, "num"],
+        [z.players, "num"],
+        [z.agents, "num"],
+      ]),
+    ),
+  );
+}
+
+function showAudit(tail) {
+  $("audit").replaceChildren(
+    ...[...tail].reverse().map((e) =>
+      row([
+        [e.seq, "num"],
+        [new Date(e.at * 1000).toISOString().slice(11, 19)],
+        [`${e.actor_name} (${e.role})`],
+        [e.verb],
+        [e.target],
+        [e.result, e.result === "done" ? "ok" : "bad"],
+        [e.hash.slice(0, 10)],
+      ]),
+    ),
+  );
+}
+
+function showWorlds(worlds) {
+  $("worlds").replaceChildren(
+    ...worlds.map((w) => {
+      const li = document.createElement("li");
+      li.textContent = `#${w.id} ${w.name} (${w.kind}) · ${w.zones.length} zones`;
+      return li;
+    }),
+  );
+}
+
+function showMinds() {
+  const query = $("minds-search").value.trim().toLowerCase();
+  const shown = state.minds.filter(
+    (m) => !query || `${m.name} ${m.crew} ${m.system_name}`.toLowerCase().includes(query),
+  );
+  $("minds-count").textContent = `${shown.length}/${state.minds.length}`;
+  $("minds").replaceChildren(
+    ...shown.map((m) =>
+      row([
+        [m.name],
+        [m.alive ? "ALIVE" : `DEAD: ${m.death}`, m.alive ? "ok" : "dead"],
+        [m.crew || "–"],
+        [m.ship ?? "–", "num"],
+        [m.system_name || "–"],
+        [m.world, "num"],
+      ]),
+    ),
+  );
+}
+
+// -- charts -----------------------------------------------------------------------
+
+function appendSeries(fresh) {
+  if (!state.series) {
+    state.series = Object.fromEntries(Object.keys(fresh).map((k) => [k, []]));
+  }
+  for (const [name, values] of Object.entries(fresh)) state.series[name].push(...values);
+  const t = state.series.t;
+  const cutoff = t.length ? t[t.length - 1] - WINDOW_SECONDS : 0;
+  const drop = t.findIndex((time) => time >= cutoff);
+  if (drop > 0) for (const name of Object.keys(state.series)) state.series[name].splice(0, drop);
+}
+
+function chartData(spec) {
+  return [state.series.t, ...spec.series.map(([name]) => state.series[name])];
+}
+
+// Axis labels short enough for the gutter: 15219600 -> 15.2M.
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 5 });
+
+function makeChart(spec, host) {
+  const div = document.createElement("div");
+  host.append(div); // in its grid cell first, so its width is the cell's
+  const axis = { stroke: "#b4742a", grid: { stroke: "rgba(42,127,146,0.25)" }, ticks: { stroke: "#2a7f92" } };
+  const options = {
+    title: spec.title,
+    width: Math.max(300, div.clientWidth),
+    height: 160,
+    scales: { x: { time: true } },
+    axes: [axis, { ...axis, size: 56, values: (plot, ticks) => ticks.map((v) => compact.format(v)) }],
+    series: [{}, ...spec.series.map(([, label, stroke]) => ({ label, stroke, width: 1.5 }))],
+    legend: { show: true },
+  };
+  return new uPlot(options, chartData(spec), div);
+}
+
+function drawCharts() {
+  if (!state.charts.length) {
+    const host = $("charts");
+    state.charts = CHARTS.map((spec) => ({ spec, plot: makeChart(spec, host) }));
+    return;
+  }
+  for (const { spec, plot } of state.charts) plot.setData(chartData(spec));
+}
+
+// -- log-in (the same session as the bridge's) --------------------------------------
+
+$("heart-login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const answer = await login($("heart-name").value, $("heart-password").value);
+    saveToken(answer.token);
+    setState("connecting", "CONNECTING…");
+    connect();
+  } catch (err) {
+    $("heart-gate-why").textContent = `Refused: ${err.message}`;
+  }
+});
+
+$("minds-search").addEventListener("input", showMinds);
+
+connect();
