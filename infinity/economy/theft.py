@@ -45,7 +45,7 @@ class Theft:
         self.thefts += 1
         thief_info = zone.info.get(thief)  # it may have left since the zone reported
         name = None if thief_info is None else thief_info.name
-        text = f"siphoned: -{amount} cr"
+        text = f"siphoned: -{amount} cr" + ("" if name is None else f" by {name}")
         self.tell(victim, self.wallets.notice(NoticeKind.SIPHONED, text, source, amount, name))
 
     async def spill(self, wreck: int, ship: int) -> None:

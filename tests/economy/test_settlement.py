@@ -137,6 +137,8 @@ async def test_siphon_is_recorded_as_theft_with_the_victim(economy: Economy) -> 
     told = [m for ship, m in economy.told if ship == ME]  # type: ignore[attr-defined]
     siphoned = [(m.amount, m.other) for m in told if isinstance(m, Notice) and m.kind == "siphoned"]
     assert siphoned == [(SIPHON_PER_SECOND, "you")] * 3
+    texts = {m.text for m in told if isinstance(m, Notice) and m.kind == "siphoned"}
+    assert texts == {f"siphoned: -{SIPHON_PER_SECOND} cr by you"}  # the victim knows the thief
 
 
 async def test_a_siphon_cannot_drain_starter_credit(economy: Economy) -> None:
