@@ -143,3 +143,19 @@ def test_the_cli_verifies_and_exits_1_on_a_break(tmp_path: Path) -> None:
     sql(tmp_path, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET target = 'x'")
     bad = runner.invoke(app, ["audit", "verify", "--data", str(tmp_path)])
     assert bad.exit_code == 1 and "altered" in bad.output
+
+
+async def test_a_crash_between_insert_and_anchor_is_not_a_break(tmp_path: Path) -> None:
+    await written(tmp_path, "drop_in", "grant")
+    anchor = tmp_path / "audit.anchor"
+    kept = anchor.read_text()
+    await written(tmp_path, "leave")  # killed after the insert, before the anchor write:
+    anchor.write_text(kept)
+    assert await verified(tmp_path) == (True, (), 3)
+    sql(
+        tmp_path,
+        "DROP TRIGGER audit_log_no_update",
+        "UPDATE audit_log SET verb = 'x' WHERE seq = 2",
+    )
+    ok, breaks, _ = await verified(tmp_path)  # an entry before the unanchored one altered
+    assert not ok and breaks == ("entry 2 was altered",)
