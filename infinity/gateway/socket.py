@@ -52,6 +52,7 @@ class Hello(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _loose = msgspec.msgpack.Decoder()
+_typed = msgspec.msgpack.Decoder(Command)  # the hot path: straight into the command union
 _hello = msgspec.msgpack.Decoder(Hello)
 
 
@@ -65,6 +66,17 @@ def parse_command(data: bytes, ship: int) -> Command | bytes:
     if len(data) > MAX_FRAME:
         return wire.error(Reason.TOO_LARGE, f"frames are limited to {MAX_FRAME} bytes")
     try:
+        command: Command = _typed.decode(data)  # a valid frame is decoded once
+    except (*UNDECODABLE, msgspec.ValidationError):
+        return _refusal(data)
+    if command.ship != ship:
+        return wire.error(Reason.NOT_YOUR_SHIP, "you command only your own ship", command.seq)
+    return command
+
+
+def _refusal(data: bytes) -> bytes:
+    """Why a frame is not a valid command, said as precisely as a second, loose decode can."""
+    try:
         raw = _loose.decode(data)
     except UNDECODABLE:
         return wire.error(Reason.BAD_FRAME, "not a MessagePack value")
@@ -76,12 +88,12 @@ def parse_command(data: bytes, ship: int) -> Command | bytes:
     if not isinstance(tag, str) or tag not in KNOWN_TAGS:
         return wire.error(Reason.UNKNOWN_TYPE, f"unknown command type {tag!r}", seq)
     try:
-        command: Command = msgspec.convert(raw, Command)
+        msgspec.convert(raw, Command)
     except msgspec.ValidationError as invalid:
         return wire.error(Reason.INVALID, str(invalid), seq)
-    if command.ship != ship:
-        return wire.error(Reason.NOT_YOUR_SHIP, "you command only your own ship", seq)
-    return command
+    return wire.error(
+        Reason.INVALID, "not a valid command", seq
+    )  # convert accepted what decode did not
 
 
 async def hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
