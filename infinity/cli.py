@@ -78,6 +78,13 @@ def serve(
     login_burst: Annotated[
         int, typer.Option(min=1, help="Register/log-in attempts an address may make at once.")
     ] = 20,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            help="PEM certificate: serve HTTPS and WSS (needs --tls-key; WebXR wants it)."
+        ),
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
 
@@ -101,6 +108,11 @@ def serve(
         raise typer.BadParameter("--llm-url must be an http(s) URL")
     if ledger_writer not in ("thread", "process"):
         raise typer.BadParameter("--ledger-writer must be thread or process")
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter("--tls-cert and --tls-key go together")
+    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key)):
+        if path is not None and not path.is_file():
+            raise typer.BadParameter(f"{option}: no such file: {path}")
     settings = Settings(
         data=data,
         db=db,
@@ -118,8 +130,17 @@ def serve(
         login_rate=login_rate,
         login_burst=login_burst,
     )
-    config = server_config(web_app(settings), host, port, level, limits)
-    console.print(f"[bold cyan]Infinity[/] on [link]http://{host}:{port}[/link]  data: {data}")
+    config = server_config(
+        web_app(settings),
+        host,
+        port,
+        level,
+        limits,
+        tls_cert=None if tls_cert is None else str(tls_cert),
+        tls_key=None if tls_key is None else str(tls_key),
+    )
+    scheme = "https" if tls_cert is not None else "http"
+    console.print(f"[bold cyan]Infinity[/] on [link]{scheme}://{host}:{port}[/link]  data: {data}")
     try:
         Gateway(config).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown

@@ -41,12 +41,22 @@ async def metrics(request: Request) -> Response:
 
 
 def server_config(
-    app: Starlette, host: str, port: int, log_level: str, limits: Limits = DEFAULT_LIMITS
+    app: Starlette,
+    host: str,
+    port: int,
+    log_level: str,
+    limits: Limits = DEFAULT_LIMITS,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
 ) -> uvicorn.Config:
     """How the gateway runs under uvicorn: uvloop, sans-I/O websockets, no per-message
     compression (a CPU cost on every frame), a 64 KiB frame cap, a bounded graceful stop,
     and `limits` (docs/security.md): the app behind a `Shield`, connections capped and
-    timed out by the protocol class, WebSocket pings that drop a silent peer in 40 s."""
+    timed out by the protocol class, WebSocket pings that drop a silent peer in 40 s.
+    `tls_cert` and `tls_key` (PEM files, both or neither) serve HTTPS and WSS through
+    uvicorn's own TLS: browsers allow WebXR only in a secure context."""
+    if (tls_cert is None) != (tls_key is None):
+        raise ValueError("tls_cert and tls_key go together")
     throttled = [(e.method, e.path) for e in app.state.endpoints if e.throttled]
     csp = content_security_policy(STATIC / "index.html")
     app.add_middleware(Shield, limits=limits, throttled=throttled, csp=csp)
@@ -68,6 +78,8 @@ def server_config(
         timeout_graceful_shutdown=5,
         log_level=log_level,
         lifespan="on",
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
     )
 
 

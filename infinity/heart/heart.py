@@ -28,6 +28,7 @@ from infinity.heart.records import (
     AuditChain,
     AuditLine,
     Credits,
+    Hidden,
     Mind,
     Series,
     Snapshot,
@@ -149,12 +150,23 @@ class Heart:
             audit=self._chain,
             worlds=self.worlds(),
             minds=self.minds(),
+            hidden=self.hidden(),
             series=Series(**series),  # type: ignore[arg-type]
         )
 
     def worlds(self) -> list[World]:
         """Every world: today only the main universe (instances and enclaves to come)."""
         return [World(MAIN_WORLD, MAIN_WORLD_NAME, "main", sorted(self.universe.zones))]
+
+    def hidden(self) -> list[Hidden]:
+        """Every ship hidden from players (`Universe.hidden`), with its name and system."""
+        listed = []
+        for ship in sorted(self.universe.hidden):
+            system = self.universe.where.get(ship)
+            zone = self.universe.zones.get(system) if system is not None else None
+            info = zone.info.get(ship) if zone is not None else None
+            listed.append(Hidden(ship, "" if info is None else info.name, system))
+        return listed
 
     def minds(self) -> list[Mind]:
         """Every agent, alive or dead, with where it is and its crew: nothing is hidden."""

@@ -68,6 +68,14 @@ class Mind(msgspec.Struct, frozen=True):
     world: int
 
 
+class Hidden(msgspec.Struct, frozen=True):
+    """A ship hidden from players (an operator's avatar): shown here, never left out."""
+
+    ship: int
+    name: str
+    system: int | None
+
+
 class Series(msgspec.Struct, frozen=True):
     """The charts' columns, one point per sampled second, oldest first."""
 
@@ -90,4 +98,5 @@ class Snapshot(msgspec.Struct, frozen=True):
     audit: AuditChain
     worlds: list[World]
     minds: list[Mind]
+    hidden: list[Hidden]
     series: Series

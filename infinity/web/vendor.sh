@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vendor the browser client's npm dependencies into static/vendor/: three and
-# msgpack for the game, uPlot for the operators' console (/heart).
+# msgpack for the game, uPlot for the operators' console (/heart), and iwer
+# (an emulated WebXR headset) that only tests load, through `/?xr-emulate=1`.
 #
 # Why vendor at all: the client must work with no build step and must never
 # fetch anything from outside the server (no CDN), so the exact ES module files
@@ -11,6 +12,7 @@ set -euo pipefail
 THREE_VERSION=0.187.0
 MSGPACK_VERSION=3.1.3
 UPLOT_VERSION=1.6.32
+IWER_VERSION=2.5.0
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="$here/static/vendor"
@@ -20,14 +22,15 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 # `npm pack` fetches the published tarball exactly as the registry serves it:
 # no install scripts run and no dependency tree is resolved.
-npm pack --silent "three@$THREE_VERSION" "@msgpack/msgpack@$MSGPACK_VERSION" "uplot@$UPLOT_VERSION" >/dev/null
-mkdir three msgpack uplot
+npm pack --silent "three@$THREE_VERSION" "@msgpack/msgpack@$MSGPACK_VERSION" "uplot@$UPLOT_VERSION" "iwer@$IWER_VERSION" >/dev/null
+mkdir three msgpack uplot iwer
 tar -xzf "three-$THREE_VERSION.tgz" -C three --strip-components=1
 tar -xzf "msgpack-msgpack-$MSGPACK_VERSION.tgz" -C msgpack --strip-components=1
 tar -xzf "uplot-$UPLOT_VERSION.tgz" -C uplot --strip-components=1
+tar -xzf "iwer-$IWER_VERSION.tgz" -C iwer --strip-components=1
 
 rm -rf "$dest"
-mkdir -p "$dest/three" "$dest/msgpack" "$dest/uplot"
+mkdir -p "$dest/three" "$dest/msgpack" "$dest/uplot" "$dest/iwer"
 
 # three: the WebGL entry point imports everything else from three.core.js.
 cp three/build/three.module.js three/build/three.core.js "$dest/three/"
@@ -40,6 +43,10 @@ cp msgpack/LICENSE "$dest/msgpack/LICENSE"
 
 # uPlot: one self-contained ES module (no imports) and its stylesheet.
 cp uplot/dist/uPlot.esm.js uplot/dist/uPlot.min.css uplot/LICENSE "$dest/uplot/"
+
+# iwer: its ES build bundles gl-matrix and webxr-layers-polyfill (both MIT),
+# so it is one module with no imports. Loaded only by static/vr/emulate.js.
+cp iwer/build/iwer.module.js iwer/LICENSE "$dest/iwer/"
 
 # Sanity: every relative import of the copied modules resolves inside vendor/.
 missing=0
@@ -55,6 +62,7 @@ cat > "$dest/VERSIONS" <<VERSIONS
 three $THREE_VERSION (npm), files: three/three.module.js three/three.core.js
 @msgpack/msgpack $MSGPACK_VERSION (npm), files: msgpack/**/*.mjs (dist.esm)
 uplot $UPLOT_VERSION (npm), files: uplot/uPlot.esm.js uplot/uPlot.min.css
+iwer $IWER_VERSION (npm), files: iwer/iwer.module.js (tests only: /?xr-emulate=1)
 produced by infinity/web/vendor.sh
 VERSIONS
-echo "vendored three@$THREE_VERSION, @msgpack/msgpack@$MSGPACK_VERSION and uplot@$UPLOT_VERSION into $dest"
+echo "vendored three@$THREE_VERSION, @msgpack/msgpack@$MSGPACK_VERSION, uplot@$UPLOT_VERSION and iwer@$IWER_VERSION into $dest"

@@ -110,3 +110,54 @@ def test_an_operator_in_the_heart_sees_the_room_and_its_live_displays(
     page.screenshot(path=str(ARTIFACTS / "heart-room.png"))
     assert watch.errors == [] and watch.outside == []
     page.close()
+
+
+def test_an_operator_drops_in_hidden_from_the_acts_panel_and_sees_the_audit_entry(
+    server: Server, browser: Browser
+) -> None:
+    name = "keeper_" + secrets.token_hex(3)
+    operator(server, name)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    watch = PageWatch(page)
+    asked: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    log_in(page, server, name)
+    wait_heart(page, "H.frames() > 0 && document.querySelectorAll('#act-system option').length")
+    system = heart(page, "H.last().zones[0]")
+    page.select_option("#act-system", str(system["id"]))
+    page.click("button[data-act='drop-hidden']")
+    wait_heart(page, "H.acts().length > 0")
+
+    assert len(asked) == 1 and system["name"] in asked[0] and "HIDDEN" in asked[0]
+    entry = heart(page, "H.acts()[0]")
+    assert (entry["verb"], entry["result"]) == ("drop_in", "done")
+    assert entry["target"] == f"system:{system['id']}"
+    first = page.locator("#act-entries tr").first.inner_text()
+    assert "drop_in" in first and "done" in first and entry["hash"][:12] in first
+    assert str(entry["seq"]) in first
+    assert entry["hash"][:12] in page.inner_text("#act-result")
+
+    # The avatar is hidden from players, and listed as such in the Heart.
+    ship = heart(page, "H.answer().record.ship")
+    wait_heart(page, f"H.shownHidden().some(([id]) => id === '{ship}')")
+    assert any(h["ship"] == ship for h in heart(page, "H.last().hidden"))
+
+    # Refused acts are shown with their audit entry too: leaving twice.
+    page.click("button[data-act='leave']")
+    wait_heart(page, "H.acts().length === 2")
+    page.click("button[data-act='leave']")
+    wait_heart(page, "H.acts().length === 3")
+    refused = heart(page, "H.acts()[0]")
+    assert (refused["verb"], refused["result"]) == ("leave", "refused")
+    assert "not_present" in page.inner_text("#act-result")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "heart-acts.png"), full_page=True)
+    expected = "the server responded with a status of 409"  # Chromium's note of the refusal
+    assert [e for e in watch.errors if expected not in e] == [] and watch.outside == []
+    page.close()

@@ -209,3 +209,12 @@ async def test_every_mind_is_listed_alive_or_dead_with_crew_and_place(tmp_path: 
     finally:
         await ledger.close()
         await store.close()
+
+
+async def test_the_snapshot_lists_hidden_ships_with_name_and_system(engine: Engine) -> None:
+    assert engine.heart.snapshot().hidden == []
+    engine.universe.hidden.add(SHIP)
+    engine.universe.hidden.add(99)  # hidden, yet in no zone: listed all the same
+    home = engine.universe.galaxy.systems[0].id
+    listed = [(h.ship, h.name, h.system) for h in engine.heart.snapshot().hidden]
+    assert listed == [(99, "", None), (SHIP, "me", home)]

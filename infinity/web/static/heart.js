@@ -25,7 +25,7 @@ const CHARTS = [
 ];
 
 const $ = (id) => document.getElementById(id);
-const state = { ws: null, frames: 0, series: null, charts: [], minds: [], last: null };
+const state = { ws: null, frames: 0, series: null, charts: [], minds: [], last: null, acts: [], answer: null, zones: "" };
 
 // What the browser test reads (like `window.infinity` on the bridge).
 window.heart = {
@@ -35,6 +35,10 @@ window.heart = {
   shownMinds: () => [...$("minds").rows].map((row) => row.cells[0].textContent),
   // What the charts hold: each uPlot's newest x (time) and its number of points.
   charts: () => state.charts.map(({ plot }) => [plot.data[0].at(-1), plot.data[0].length]),
+  // The hidden ships listed (ship id, name), and the audit entries the acts wrote, newest first.
+  shownHidden: () => [...$("hidden-ships").rows].map((row) => [row.cells[0].textContent, row.cells[1].textContent]),
+  acts: () => state.acts,
+  answer: () => state.answer,
 };
 
 function setState(name, status) {
@@ -85,6 +89,8 @@ function show(snapshot) {
   showWorlds(snapshot.worlds);
   state.minds = snapshot.minds;
   showMinds();
+  showHidden(snapshot.hidden ?? [], snapshot.zones);
+  showSystems(snapshot.zones);
   appendSeries(snapshot.series);
   drawCharts();
 }
@@ -175,6 +181,230 @@ function showMinds() {
     ),
   );
 }
+
+function showHidden(hidden, zones) {
+  const names = new Map(zones.map((z) => [z.id, z.name]));
+  $("hidden-count").textContent = `${hidden.length}`;
+  $("hidden-ships").replaceChildren(
+    ...hidden.map((h) =>
+      row([[h.ship, "num"], [h.name || "–"], [h.system === null ? "–" : names.get(h.system) ?? `#${h.system}`]]),
+    ),
+  );
+}
+
+// The drop-in's choice of systems, rebuilt only when the zones change (keeping the choice).
+function showSystems(zones) {
+  const key = zones.map((z) => z.id).join(",");
+  if (key === state.zones) return;
+  state.zones = key;
+  const select = $("act-system");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...zones.map((z) => {
+      const option = document.createElement("option");
+      option.value = String(z.id);
+      option.textContent = `${z.name} (#${z.id})`;
+      return option;
+    }),
+  );
+  if (zones.some((z) => String(z.id) === chosen)) select.value = chosen;
+}
+
+// -- acts: the operator verbs (docs/operators.md), each confirmed, each audited ---------
+
+class Invalid extends Error {}
+
+function wholeNumber(id, what, least = 0) {
+  const raw = $(id).value.trim();
+  const value = Number(raw);
+  if (raw === "" || !Number.isSafeInteger(value) || value < least) {
+    throw new Invalid(`${what}: a whole number${least > 0 ? ` of at least ${least}` : ""}`);
+  }
+  return value;
+}
+
+function reason() {
+  const text = $("act-reason").value.trim();
+  if (!text) throw new Invalid("Give a reason: it is written to the audit log.");
+  return text;
+}
+
+function systemChosen() {
+  const select = $("act-system");
+  if (!select.value) throw new Invalid("Choose a system (the Heart has not sent its zones yet).");
+  return { id: Number(select.value), name: select.selectedOptions[0].textContent };
+}
+
+// Each act: what it posts where, and the sentence the operator confirms.
+const ACTS = {
+  "drop-hidden": () => {
+    const system = systemChosen();
+    return {
+      path: "drop-in",
+      body: { system: system.id, hidden: true },
+      sentence: `Drop your avatar into ${system.name} at its centre, HIDDEN: no player will see it, but the Heart and the audit will.`,
+    };
+  },
+  "drop-visible": () => {
+    const system = systemChosen();
+    return {
+      path: "drop-in",
+      body: { system: system.id, hidden: false },
+      sentence: `Drop your avatar into ${system.name} at its centre, VISIBLE: every player there will see it.`,
+    };
+  },
+  leave: () => ({
+    path: "leave",
+    body: {},
+    sentence: "Take your avatar out of the world: it is hidden again and sent back to its home station.",
+  }),
+  kick: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const why = reason();
+    return { path: "kick", body: { account, reason: why }, sentence: `Close account #${account}'s game session now. Reason: "${why}".` };
+  },
+  mute: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const minutes = wholeNumber("act-minutes", "Minutes", 1);
+    const why = reason();
+    return {
+      path: "mute",
+      body: { account, seconds: minutes * 60, reason: why },
+      sentence: `Mute account #${account} for ${minutes} minutes: everything it says is refused until then. Reason: "${why}".`,
+    };
+  },
+  ban: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const minutes = wholeNumber("act-minutes", "Minutes", 1);
+    const why = reason();
+    return {
+      path: "ban",
+      body: { account, seconds: minutes * 60, reason: why },
+      sentence: `Ban account #${account} for ${minutes} minutes: it cannot log in or play, and its open session is closed now. Reason: "${why}".`,
+    };
+  },
+  unban: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const why = reason();
+    return {
+      path: "unban",
+      body: { account, reason: why, kind: "ban" },
+      sentence: `Lift account #${account}'s ban now. Reason: "${why}".`,
+    };
+  },
+  grant: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const amount = wholeNumber("act-amount", "Credits", 1);
+    const why = reason();
+    return {
+      path: "credits",
+      body: { account, amount, reason: why, direction: "grant" },
+      sentence: `Grant ${amount} credits to account #${account}'s wallet, from operator:grants (a ledger transfer). Reason: "${why}".`,
+    };
+  },
+  take: () => {
+    const account = wholeNumber("act-account", "Account id");
+    const amount = wholeNumber("act-amount", "Credits", 1);
+    const why = reason();
+    return {
+      path: "credits",
+      body: { account, amount, reason: why, direction: "take" },
+      sentence: `Take ${amount} earned credits from account #${account}'s wallet, to operator:seized (a ledger transfer). Reason: "${why}".`,
+    };
+  },
+  destroy: () => {
+    const ship = wholeNumber("act-ship", "Ship id");
+    const why = reason();
+    return {
+      path: "destroy",
+      body: { ship, reason: why },
+      sentence: `Destroy ship #${ship} as weapons would: a wreck with its ore, and a respawn at home. Reason: "${why}".`,
+    };
+  },
+  repair: () => {
+    const ship = wholeNumber("act-ship", "Ship id");
+    const why = reason();
+    return {
+      path: "repair",
+      body: { ship, reason: why },
+      sentence: `Repair ship #${ship}: hull, shield and energy to full, free. Reason: "${why}".`,
+    };
+  },
+};
+
+function tell(text, cls) {
+  const p = $("act-result");
+  p.textContent = text;
+  p.className = `act-result ${cls ?? ""}`;
+}
+
+async function post(path, body) {
+  const headers = { Accept: "application/json", "Content-Type": "application/json" };
+  const token = savedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(`/api/operator/${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // no JSON body (a proxy's error page): reported by status below
+  }
+  return { ok: response.ok, status: response.status, data: data ?? {} };
+}
+
+function showEntries() {
+  $("act-entries").replaceChildren(
+    ...state.acts.map((e) =>
+      row([
+        [e.seq, "num"],
+        [e.verb],
+        [e.target],
+        [e.result, e.result === "done" ? "ok" : "bad"],
+        [e.reason || "–"],
+        [e.hash.slice(0, 12)],
+      ]),
+    ),
+  );
+}
+
+async function act(name) {
+  let planned;
+  try {
+    planned = ACTS[name]();
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    tell(err.message, "bad");
+    return;
+  }
+  if (!window.confirm(planned.sentence)) {
+    tell("Not done: you did not confirm.");
+    return;
+  }
+  const buttons = [...document.querySelectorAll("#acts button")];
+  for (const b of buttons) b.disabled = true;
+  try {
+    const { ok, status, data } = await post(planned.path, planned.body);
+    state.answer = data;
+    const entry = data.entry;
+    if (entry) {
+      state.acts.unshift(entry);
+      showEntries();
+    }
+    const audited = entry ? `audit #${entry.seq} ${entry.verb} ${entry.result}, hash ${entry.hash.slice(0, 12)}` : "not audited";
+    if (ok) tell(`DONE · ${audited}`, "ok");
+    else tell(`REFUSED (${data.error ?? `HTTP ${status}`}): ${data.detail ?? ""} · ${audited}`, "bad");
+  } catch {
+    tell("The server cannot be reached: nothing was done.", "bad");
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+$("acts").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-act]");
+  if (button) act(button.dataset.act);
+});
+$("acts").addEventListener("submit", (event) => event.preventDefault());
 
 // -- charts -----------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import { HeartRoom } from "./heartroom.js";
 import { fmtCredits, fmtDistance, Hud } from "./hud.js";
 import { Connection } from "./net.js";
 import { TacticalView } from "./scene.js";
+import { PadHelm } from "./vr/input.js";
+import { maybeEmulate, VrMode } from "./vr/xr.js";
 import { CHAT_FIELDS, MARKER_FIELDS, named } from "./wire.js";
 import { Kind, World } from "./world.js";
 
@@ -65,6 +67,7 @@ function showScreen(name) {
 }
 
 function showLogin(message = "", kind = "error") {
+  state.vr?.exit(); // a headset session ends with the bridge
   state.conn?.stop();
   state.conn = null;
   state.token = null;
@@ -142,6 +145,21 @@ function ensureView() {
   state.view = new TacticalView($("viewport"), $("labels"), world);
   state.heartRoom = new HeartRoom(state.view.scene);
   state.controls = new Controls($("viewport"), intents);
+  state.pads = new PadHelm(intents); // gamepad fallback in the flat view
+  state.vr = new VrMode({
+    view: state.view,
+    actions: intents,
+    draw,
+    read: () => ({
+      world,
+      targetId: currentTargetId(),
+      credits: hud.credits(world),
+      notices: hud.notices,
+      chat: chat.lines,
+    }),
+    button: $("vr-button"),
+  });
+  xrReady.then(() => state.vr.probe());
 }
 
 // The Heart of Infinity's room is drawn while our ship is in its system. Only
@@ -313,6 +331,14 @@ function onServerError(msg) {
 
 function loop(now) {
   state.rafId = requestAnimationFrame(loop);
+  // In a headset the XR session paces the frames (vr/xr.js calls draw).
+  if (state.vr?.presenting) return;
+  if (state.screen === "bridge" && navigator.getGamepads) state.pads?.pollPads(navigator.getGamepads());
+  draw(now);
+}
+
+/** One display frame of the bridge: the view, the HUD and the panels. */
+function draw(now) {
   const view = state.view;
   if (state.screen !== "bridge" || !view) return;
   view.targetId = currentTargetId();
@@ -745,6 +771,10 @@ const views = {
   galaxy: () => galaxyMap,
   chat: () => chat.lines,
   view: () => state.view,
+  /** Immersive mode: {supported, presenting, sessions, frames, panels, commands}, or null. */
+  vr: () => state.vr?.hook() ?? null,
+  /** What the flat view's gamepad asked for (intent names, newest last), or null. */
+  pads: () => (state.pads ? [...state.pads.commands] : null),
   /** The subjects shared with us: [{share, ship, name, system, system_name, x, y}]. */
   markers: () => state.markers,
   /** The hunted band's lines, as shown. */
@@ -768,6 +798,9 @@ window.infinity = {
 for (const [name, get] of Object.entries(views)) {
   Object.defineProperty(window.infinity, name, { get, enumerable: true, configurable: true });
 }
+
+// `?xr-emulate=1` (tests): an emulated headset before anyone asks navigator.xr.
+const xrReady = maybeEmulate().catch((err) => console.warn("xr emulation failed", err));
 
 const saved = api.savedToken();
 if (saved) enterBridge(saved);

@@ -11,7 +11,7 @@ const LOOT_RANGE = 300;
 const TRAIL = 40; // display frames of torpedo trail
 
 // Geometries are shared by every entity of a kind; only materials differ.
-const GEOMETRY = {
+export const GEOMETRY = {
   // A dart pointing along +x, one unit long, with a dorsal fin.
   // prettier-ignore
   ship: segments([

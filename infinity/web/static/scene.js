@@ -27,6 +27,10 @@ export class TacticalView {
     this.huntedShips = new Set(); // ships whose location is shared with us (labelled HUNTED)
     this.poses = new Map(); // entity id -> latest drawn pose {x, y, h}
     this.lastNow = performance.now();
+    // Immersive mode (vr/xr.js) draws through its own camera and places it
+    // each frame; both are null in the flat view.
+    this.cameraOverride = null;
+    this.beforeRender = null; // (ownPose, now) => void, just before drawing
 
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
@@ -112,7 +116,8 @@ export class TacticalView {
 
     this.scene.fog.near = this.rig.zoom * 1.6;
     this.scene.fog.far = this.rig.zoom * 4.5;
-    this.renderer.render(this.scene, this.rig.camera);
+    this.beforeRender?.(own, now);
+    this.renderer.render(this.scene, this.cameraOverride ?? this.rig.camera);
     const project = (x, y) => this.rig.project(x, y);
     this.labels.update(world.entities, this.poses, project, this.width, this.height, this);
   }
