@@ -36,6 +36,7 @@ from infinity.audit.log import Act, AuditLog
 from infinity.commands.errors import Refusal
 from infinity.commands.notices import Notice, NoticeKind, Tell
 from infinity.crew.agent import Agent
+from infinity.crew.memory import MemoryKind
 from infinity.economy.bounties import Bounty, BountyBoard
 from infinity.ledger import Ledger
 from infinity.universe.loop import pause
@@ -44,6 +45,7 @@ from infinity.universe.universe import Universe
 log = logging.getLogger(__name__)
 
 SIGHTING_EVERY: Final = 1.0  # seconds between markers: a client cannot be flooded with them
+HUNTED_IMPORTANCE: Final = 8  # being hunted is hard to forget (1..10)
 AUDIENCE_EVERY: Final = 5.0  # seconds between re-reading an audience from the ledger and board
 RULE_BOUNTY: Final = 1_000  # a bounty this large shares its target with everyone while open
 
@@ -192,7 +194,18 @@ class Hunts:
         text = f"you are hunted: your location is shared with {_audience_text(share.audience)}"
         for ship in self.ships_of(share.subject):
             self.tell(ship, Notice(kind=NoticeKind.HUNTED, text=text, other=share.by))
+            self._warn_crew(ship, share)
         self._welcome(share, self._everyone() if share.members is None else share.members)
+
+    def _warn_crew(self, ship: int, share: Share) -> None:
+        """Agents aboard a hunted ship are told too: no session listens for them, so it
+        becomes a memory they act and talk on (a player is told by the notice)."""
+        zone = self.universe.zone_of(ship)
+        now = zone.clock.sim_time if zone is not None else 0.0
+        text = f"We are hunted: {share.by} is showing others where we are."
+        for agent in self.agents.values():
+            if agent.ship == ship and agent.alive:
+                agent.remember(MemoryKind.OBSERVATION, text, now, HUNTED_IMPORTANCE)
 
     def _welcome(self, share: Share, accounts: Iterable[int]) -> None:
         """Tell audience members online and not yet told that they now see the subject

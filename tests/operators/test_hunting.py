@@ -14,6 +14,7 @@ from infinity.audit.log import ANCHOR, AuditLog
 from infinity.commands import types as c
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice, NoticeKind
+from infinity.crew.agent import Agent
 from infinity.economy.bounties import BountyBoard
 from infinity.economy.service import Economy
 from infinity.galaxy.generate import generate
@@ -30,6 +31,7 @@ from infinity.operators.hunting import (
 from infinity.sim.zone import ShipState
 from infinity.store.store import Store, sqlite_url
 from infinity.universe.universe import Universe
+from tests.crew.dna import ACGT
 
 THIEF, ROBBED, ALSO_ROBBED, BYSTANDER = 1_048_576, 1_048_577, 1_048_578, 1_048_579
 ACCOUNTS = {THIEF: 4, ROBBED: 1, ALSO_ROBBED: 2, BYSTANDER: 3}
@@ -272,3 +274,18 @@ async def test_a_whole_crew_is_followed_to_whatever_ship_it_is_on(world: World) 
     (sighting,) = await world.hunts.sightings()
     assert [m.ship for m in sighting.markers] == [BYSTANDER]
     assert sighting.audience == frozenset({1, 2})
+
+
+async def test_agents_aboard_a_hunted_ship_remember_it(world: World) -> None:
+    await rob_two(world)
+    aboard, ashore = Agent(1, ACGT), Agent(2, ACGT)
+    aboard.ship, ashore.ship = THIEF, BYSTANDER
+    agents = world.hunts.agents
+    assert isinstance(agents, dict)
+    agents.update({1: aboard, 2: ashore})
+    await world.hunts.share_location(
+        Subject(SubjectKind.SHIP, THIEF), Audience(AudienceRule.VICTIMS), None, "op"
+    )
+    heard = [m.text for m in aboard.memory.recent(len(aboard.memory))]
+    assert heard == ["We are hunted: op is showing others where we are."]
+    assert not any("hunted" in m.text for m in ashore.memory.recent(len(ashore.memory)))
