@@ -19,6 +19,7 @@ from prometheus_client import Counter
 from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
+from infinity.sim import events as ev
 from infinity.sim.zone import ShipState, TickReport, Zone
 
 TickObserver = Callable[[Zone, TickReport], None]
@@ -103,8 +104,16 @@ class Universe:
                 destination = self.zones[leaving.state.home_system]
             self.where[leaving.state.id] = destination.system_id
             destination.admit(leaving.state, leaving.arrival_gate)
+        if self.hidden:
+            self._hide_wrecks(report)
         self._observers.tell(zone, report)
         return report
+
+    def _hide_wrecks(self, report: TickReport) -> None:
+        """A hidden ship's wreck is hidden too: seen, it would betray the avatar it was."""
+        for event in report.events:
+            if isinstance(event, ev.Wrecked) and event.ship in self.hidden:
+                self.hidden.add(event.wreck)
 
     def ship_states(self) -> list[tuple[int, ShipState]]:
         """Every ship with the system that owns it, for snapshots.
