@@ -115,6 +115,7 @@ def stall_rows(f: dict[str, Any]) -> list[Row]:
     return [
         ("snapshot stall, 5,000 moving ships", "ms", r["stall_max_ms"], "<= 5",
          r["stall_max_ms"] <= 5.0),
+        ("snapshot stall / loop floor, same run", "ratio", r["stall_to_floor"], "", None),
     ]  # fmt: skip
 
 

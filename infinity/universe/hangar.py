@@ -71,6 +71,9 @@ class Motion:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __getitem__(self, rows: slice) -> Motion:
+        return Motion(self.ids[rows], self.systems[rows], self.values[rows])
+
     def params(self, order: Sequence[str], now: float) -> list[tuple[Any, ...]]:
         """Positional parameters for `_SAVE_MOTION`, bind names in `order`: one tuple a ship."""
         size = len(self.ids)
@@ -160,9 +163,10 @@ class Hangar:
             if len(motion):
                 compiled = _SAVE_MOTION.compile(dialect=connection.dialect)
                 order = compiled.positiontup or ()
-                params = motion.params(order, time.time())
-                for start in range(0, len(params), CHUNK):
-                    await connection.exec_driver_sql(str(compiled), params[start : start + CHUNK])
+                sql, now = str(compiled), time.time()
+                for start in range(0, len(motion), CHUNK):  # params built a chunk at a time too
+                    chunk = motion[start : start + CHUNK]
+                    await connection.exec_driver_sql(sql, chunk.params(order, now))
             if also is not None:
                 await also(connection)
 

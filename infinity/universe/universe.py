@@ -68,6 +68,7 @@ class Universe:
         self.ship_of_account: dict[int, int] = {}
         self.owners: dict[int, int | None] = {}  # ship id -> owning account (None: NPC)
         self.hidden: set[int] = set()  # ships in no player's frames (operator avatars)
+        self._hidden_wrecks: dict[int, int] = {}  # wreck of a hidden ship -> its system
         self._observers = Observers()
 
     def observe(self, observer: TickObserver) -> None:
@@ -105,15 +106,21 @@ class Universe:
             self.where[leaving.state.id] = destination.system_id
             destination.admit(leaving.state, leaving.arrival_gate)
         if self.hidden:
-            self._hide_wrecks(report)
+            self._hide_wrecks(zone, report)
         self._observers.tell(zone, report)
         return report
 
-    def _hide_wrecks(self, report: TickReport) -> None:
-        """A hidden ship's wreck is hidden too: seen, it would betray the avatar it was."""
+    def _hide_wrecks(self, zone: Zone, report: TickReport) -> None:
+        """A hidden ship's wreck is hidden too: seen, it would betray the avatar it was.
+        A wreck that is gone leaves the set again, so it never grows with old wrecks."""
         for event in report.events:
             if isinstance(event, ev.Wrecked) and event.ship in self.hidden:
                 self.hidden.add(event.wreck)
+                self._hidden_wrecks[event.wreck] = zone.system_id
+        for wreck in [w for w, s in self._hidden_wrecks.items() if s == zone.system_id]:
+            if wreck not in zone.bodies.row_of:
+                del self._hidden_wrecks[wreck]
+                self.hidden.discard(wreck)
 
     def ship_states(self) -> list[tuple[int, ShipState]]:
         """Every ship with the system that owns it, for snapshots.

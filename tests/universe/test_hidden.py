@@ -5,6 +5,7 @@ from __future__ import annotations
 from infinity.commands.internal import Destroy
 from infinity.galaxy.generate import generate
 from infinity.sim import events as ev
+from infinity.sim import rules
 from infinity.sim.zone import ShipState
 from infinity.universe.universe import Universe
 
@@ -25,3 +26,7 @@ def test_the_wreck_of_a_hidden_ship_is_hidden_and_a_visible_ones_is_not() -> Non
     wrecks = {e.ship: e.wreck for e in report.events if isinstance(e, ev.Wrecked)}
     assert set(wrecks) == {AVATAR, PILOT}
     assert wrecks[AVATAR] in universe.hidden and wrecks[PILOT] not in universe.hidden
+    for _ in range(int(rules.WRECK_LIFETIME * rules.TICK_HZ) + 2):  # the wreck drifts apart
+        universe.tick(home.id)
+    assert wrecks[AVATAR] not in universe.zones[home.id].bodies.row_of
+    assert universe.hidden == {AVATAR}  # the set does not keep what is gone
