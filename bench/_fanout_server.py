@@ -43,6 +43,7 @@ from infinity.commands import types as c
 from infinity.embedded import Settings, run_embedded
 from infinity.galaxy.generate import generate
 from infinity.gateway.app import Gateway, create_app, server_config
+from infinity.gateway.limits import Limits
 from infinity.gateway.state import Game
 from infinity.sim import rules
 from infinity.sim.systems import CELL_SIZE
@@ -149,9 +150,11 @@ def bench_app(
     return create_app(run)
 
 
-def serve(app: Starlette, port: int) -> None:
-    """uvicorn exactly as `infinity serve` configures it (quieter logs)."""
-    Gateway(server_config(app, "127.0.0.1", port, "warning")).run()
+def serve(app: Starlette, port: int, clients: int) -> None:
+    """uvicorn exactly as `infinity serve` configures it (quieter logs), with room for the
+    bench's clients as `infinity serve --max-connections` gives it."""
+    limits = Limits(max_connections=max(Limits().max_connections, clients + 100))
+    Gateway(server_config(app, "127.0.0.1", port, "warning", limits)).run()
 
 
 def main() -> None:
@@ -175,7 +178,7 @@ def main() -> None:
         # the driver sends SIGUSR1 when its measured windows begin
         signal.signal(signal.SIGUSR1, lambda *_: watch.reset())
         try:
-            serve(app, args.port)  # uvicorn re-raises the SIGINT that stopped it
+            serve(app, args.port, args.clients)  # uvicorn re-raises the SIGINT that stopped it
         finally:
             if args.gc_stats:
                 args.gc_stats.write_text(json.dumps(watch.figures()))

@@ -113,6 +113,7 @@ class Server:
     tokens: list[str]
     log: Path
     setup_seconds: float = 0.0
+    status: Path | None = None  # the floor server's client count (it has no /metrics)
 
     @property
     def pid(self) -> int:
@@ -129,6 +130,23 @@ def free_port() -> int:
         return port
 
 
+def cores() -> tuple[set[int], set[int]]:
+    """(the server's cores, the bots' cores): one for the server, the rest for the bots."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return set(available), set(available)
+    return {available[0]}, set(available[1:])
+
+
+SERVER_CORES, BOT_CORES = cores()
+
+
+def pin(cpus: set[int]) -> list[str]:
+    """A `taskset` prefix that keeps a command on `cpus`, where taskset exists."""
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", ",".join(map(str, sorted(cpus)))] if taskset else []
+
+
 def start_server(clients: int, workdir: Path, gc_freeze: bool) -> Server:
     port = free_port()
     tokens = workdir / "tokens.json"
@@ -139,6 +157,7 @@ def start_server(clients: int, workdir: Path, gc_freeze: bool) -> Server:
         "--tokens", str(tokens), "--gc-stats", str(workdir / "gc.json"),
         *(["--gc-freeze"] if gc_freeze else []),
     ]  # fmt: skip
+    command = [*pin(SERVER_CORES), *command]
     started = time.monotonic()
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
@@ -202,7 +221,8 @@ def sample(server: Server, bot_pids: list[int]) -> Sample:
     at = time.time()
     server_cpu = common.proc_cpu_seconds(server.pid)
     bot_cpu = sum(common.proc_cpu_seconds(pid) for pid in bot_pids)
-    return Sample(at, server_cpu, bot_cpu, read_metrics(server.url))
+    metrics = read_metrics(server.url) if server.status is None else {}
+    return Sample(at, server_cpu, bot_cpu, metrics)
 
 
 def sample_at(boundaries: list[float], server: Server, bot_pids: list[int]) -> list[Sample]:
@@ -246,6 +266,7 @@ class CountResult:
     foreign_load_cores: float = float("nan")
     server_gc: dict[str, float] = field(default_factory=dict)
     inproc: dict[str, float] = field(default_factory=dict)
+    floor: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -273,7 +294,7 @@ def launch_bots(server: Server, clients: int, processes: int, seconds: float) ->
     controls: list[Any] = []
     for k in range(processes):
         control = context.Queue()
-        args = (server.url, tokens[k::processes], seconds, control, results)
+        args = (server.url, tokens[k::processes], seconds, control, results, BOT_CORES)
         worker = context.Process(target=bot_worker, args=args, daemon=True)
         worker.start()
         workers.append(worker)
@@ -302,14 +323,22 @@ def wait_connected(server: Server, clients: int, budget: float) -> float:
     """Poll the server's session gauge until every bot is in (or the budget is spent)."""
     started = time.monotonic()
     while time.monotonic() - started < budget:
-        if read_metrics(server.url).get("sessions", 0.0) >= clients:
+        if sessions(server) >= clients:
             break
         time.sleep(0.5)
     return time.monotonic() - started
 
 
+def sessions(server: Server) -> float:
+    if server.status is None:
+        return read_metrics(server.url).get("sessions", 0.0)
+    with contextlib.suppress(OSError, ValueError):
+        return float(server.status.read_text())
+    return 0.0
+
+
 def window_figures(
-    a: Sample, b: Sample, marks: list[tuple[Mark, Mark]], lat: list[float]
+    a: Sample, b: Sample, marks: list[tuple[Mark, Mark]], lat: list[float], gaps: list[float]
 ) -> dict[str, float]:
     wall = b.at - a.at
     frames = sum(m1.frames - m0.frames for m0, m1 in marks)
@@ -318,10 +347,18 @@ def window_figures(
     lat_ms = np.asarray(lat) * 1000.0
     connected = sum(m0.connected for m0, _ in marks)
     expected = max(1, connected) * rules.TICK_HZ
+    per_pilot = [
+        (f1 - f0) / wall
+        for m0, m1 in marks
+        for f0, f1 in zip(m0.pilot_frames, m1.pilot_frames, strict=True)
+        if f1 > 0  # pilots that never boarded are counted as not connected
+    ]
     return {
         "seconds": wall,
         "connected": float(connected),
         "frames_per_s": frames / wall,
+        "client_fps_mean": frames / wall / max(1, connected),
+        "client_fps_min": min(per_pilot, default=0.0),
         "expected_frames_per_s": float(expected),
         "delivered_ratio": frames / wall / expected,
         "server_cpu_per_s": server_cpu / wall,
@@ -330,6 +367,7 @@ def window_figures(
         "latency_ms_p50": common.pct(lat_ms, 50),
         "latency_ms_p99": common.pct(lat_ms, 99),
         "latency_samples": float(lat_ms.size),
+        "frame_gap_ms_p99": common.pct(np.asarray(gaps) * 1000.0, 99),
         "bot_cpu_per_s": (b.bot_cpu - a.bot_cpu) / wall,
         "commands_per_s": sum(m1.commands - m0.commands for m0, m1 in marks) / wall,
         "server_frames_queued_per_s": (
@@ -352,7 +390,8 @@ def windows_of(samples: list[Sample], results: list[BotResult]) -> list[dict[str
         lat = [
             x for r in results for x in r.latencies[r.marks[k].latencies : r.marks[k + 1].latencies]
         ]
-        out.append(window_figures(samples[k], samples[k + 1], marks, lat))
+        gaps = [x for r in results for x in r.gaps[r.marks[k].gaps : r.marks[k + 1].gaps]]
+        out.append(window_figures(samples[k], samples[k + 1], marks, lat, gaps))
     return out
 
 
@@ -366,8 +405,55 @@ def run_count(clients: int, plan: Plan) -> CountResult:
             stop_server(server)
         gc_stats = Path(tmp) / "gc.json"
         result.server_gc = json.loads(gc_stats.read_text()) if gc_stats.exists() else {}
+        frame_bytes = common.median_of_runs(result.windows).get("bytes_per_frame", 1150.0)
+        result.floor = measure_floor(clients, plan, Path(tmp), frame_bytes)
     result.inproc = inproc
     return result
+
+
+def start_floor(workdir: Path, frame_bytes: float) -> Server:
+    port = free_port()
+    status = workdir / "floor.status"
+    log = workdir / "floor.log"
+    command = [
+        *pin(SERVER_CORES), sys.executable, str(HERE / "_fanout_floor.py"), "--port", str(port),
+        "--frame-bytes", str(int(frame_bytes)), "--status", str(status),
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", [], log, status=status)
+    deadline = time.monotonic() + 30.0
+    while not status.exists() and time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"floor server exited: {log.read_text()[-2000:]}")
+        time.sleep(0.1)
+    return server
+
+
+def measure_floor(clients: int, plan: Plan, workdir: Path, frame_bytes: float) -> dict[str, float]:
+    """The same pilots against the floor server: its CPU per frame and what the pilots saw."""
+    server = start_floor(workdir, frame_bytes)
+    server.tokens = [f"floor-{i}" for i in range(clients)]
+    processes = plan.processes(clients)
+    budget = plan.connect_budget(clients)
+    try:
+        bots = launch_bots(server, clients, processes, budget + plan.settle + 60.0)
+        try:
+            wait_connected(server, clients, budget)
+            first = time.time() + plan.settle
+            boundaries = [first + k * plan.window for k in range(plan.windows + 1)]
+            bots.tell(boundaries)
+            samples = sample_at(boundaries, server, bots.pids)
+        finally:
+            results = collect(bots, timeout=60.0)
+    finally:
+        stop_server(server)
+    med = common.median_of_runs(windows_of(samples, results))
+    return {
+        "floor_us_per_frame": med["us_per_frame"],
+        "floor_client_fps_mean": med["client_fps_mean"],
+        "floor_latency_ms_p99": med["latency_ms_p99"],
+    }
 
 
 def measure(server: Server, clients: int, plan: Plan) -> CountResult:
@@ -467,12 +553,13 @@ def summary(result: CountResult) -> dict[str, Any]:
     marginal = med["server_cpu_per_s"] - result.baseline_cpu_per_s
     med["marginal_us_per_frame"] = 1e6 * marginal / frames if frames else float("nan")
     inproc = result.inproc
-    med["transport_us_per_frame"] = (
-        med["marginal_us_per_frame"] - inproc["fanout_us_per_frame"] - inproc["writer_us_per_frame"]
-    )
+    med["transport_us_per_frame"] = med["marginal_us_per_frame"] - inproc["fanout_us_per_frame"]
+    floor = result.floor
+    med["floor_ratio"] = med["us_per_frame"] / floor.get("floor_us_per_frame", float("nan"))
     return {
         **med,
         **inproc,
+        **floor,
         **{f"server_{k}": v for k, v in result.server_gc.items()},
         "clients": result.clients,
         "bot_processes": result.processes,
@@ -492,13 +579,17 @@ def summary(result: CountResult) -> dict[str, Any]:
 
 HEADLINE: Final = (
     ("connected", "connected"),
-    ("delivered/s", "frames_per_s"),
-    ("of 20 Hz", "delivered_ratio"),
-    ("server cpu/s", "server_cpu_per_s"),
+    ("fps/client mean", "client_fps_mean"),
+    ("fps/client min", "client_fps_min"),
     ("µs/frame", "us_per_frame"),
+    ("marginal µs", "marginal_us_per_frame"),
+    ("÷ floor", "floor_ratio"),
     ("B/frame", "bytes_per_frame"),
-    ("latency p50 ms", "latency_ms_p50"),
-    ("latency p99 ms", "latency_ms_p99"),
+    ("ack p50 ms", "latency_ms_p50"),
+    ("ack p99 ms", "latency_ms_p99"),
+    ("gap p99 ms", "frame_gap_ms_p99"),
+    ("dilation", "dilation"),
+    ("server cpu/s", "server_cpu_per_s"),
     ("bot cpu/s", "bot_cpu_per_s"),
     ("others' load", "foreign_load_cores"),
 )
@@ -506,8 +597,8 @@ BREAKDOWN: Final = (
     ("no-client cpu/s", "baseline_cpu_per_s"),
     ("marginal µs", "marginal_us_per_frame"),
     ("fan-out µs", "fanout_us_per_frame"),
-    ("writers µs", "writer_us_per_frame"),
     ("transport µs", "transport_us_per_frame"),
+    ("floor µs", "floor_us_per_frame"),
     ("tick+fan-out ms", "tick_ms"),
     ("dilation", "dilation"),
     ("loop stalls >5 ms", "loop_stalls"),
@@ -521,7 +612,7 @@ def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
         (f"gateway fan-out, {SHIPS:,} ships (median of {plan.windows} x {plan.window:g} s)",
          HEADLINE),
         ("where the server's CPU per client-frame goes (marginal = above no-client baseline;"
-         " fan-out and writers measured in-process; transport = the rest)", BREAKDOWN),
+         " fan-out measured in-process; transport = the rest; floor = the same pilots on a server that only sends)", BREAKDOWN),
     ):  # fmt: skip
         body = [
             (f"{n:,}", *(r.get(key, float("nan")) for _, key in columns)) for n, r in rows.items()

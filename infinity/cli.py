@@ -157,17 +157,17 @@ def loadtest(
     ] = False,
     fire: Annotated[bool, typer.Option(help="Bots also target and fire.")] = True,
 ) -> None:
-    """Connect bot clients that speak the real protocol, fly and fire; print a summary."""
+    """Connect pilots that speak the real protocol, steer every 100 ms and fire; print a summary."""
     from urllib.parse import urlparse
 
-    from infinity.loadtest.bots import Report, run_bots
+    from infinity.loadtest.pilots import Report, run_pilots
 
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise typer.BadParameter("--url must be http://host:port")
     if not allow_remote and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise typer.BadParameter("refusing a non-loopback server without --allow-remote")
-    report: Report = asyncio.run(run_bots(url, clients, seconds, fire=fire))
+    report: Report = asyncio.run(run_pilots(url, clients, seconds, fire=fire))
     report.print(console)
 
 

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from infinity.gateway import crew_api, heart_api, hunting_api, operator_api, rest
 from infinity.gateway.connections import http_protocol
+from infinity.gateway.lane import GameLane
 from infinity.gateway.limits import Limits
 from infinity.gateway.shield import Shield, content_security_policy
 from infinity.gateway.socket import Close, game_socket
@@ -65,7 +66,7 @@ def server_config(
         host=host,
         port=port,
         loop="uvloop",
-        http=http_protocol(limits),
+        http=http_protocol(limits, GameLane(app)),
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,

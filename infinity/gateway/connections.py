@@ -7,6 +7,7 @@ sends, or sends its head a byte at a time, stays open for ever. Here each
 request head must be complete within `head_timeout` seconds of the
 connection opening or of the previous response, and a connection beyond
 `max_connections` (HTTP and WebSocket together) is closed once accepted.
+An upgrade of the game socket is handed to the game lane (`lane.py`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from infinity.gateway.limits import Limits
+
+if TYPE_CHECKING:
+    from infinity.gateway.lane import GameLane
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ class GuardedH11Protocol(H11Protocol):
     max_connections: ClassVar[int] = _DEFAULT.max_connections
     head_timeout: ClassVar[float] = float(_DEFAULT.idle_timeout)
     _warned_at: ClassVar[float] = -WARN_EVERY
+    lane: ClassVar[GameLane | None] = None
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -54,7 +59,15 @@ class GuardedH11Protocol(H11Protocol):
 
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         self._stop_waiting()  # the WebSocket has its own hello timeout and pings
-        super().handle_websocket_upgrade(event)
+        if self.lane is None or not self.lane.takes(event.target):
+            super().handle_websocket_upgrade(event)
+            return
+        self.connections.discard(self)  # the lane's connection counts from now on
+        head = [event.method, b" ", event.target, b" HTTP/1.1\r\n"]
+        for name, value in self.headers:
+            head += [name, b": ", value, b"\r\n"]
+        head.append(b"\r\n")
+        self.lane.hand_over(self.transport, b"".join(head), self.connections)
 
     def _await_head(self) -> None:
         self._stop_waiting()
@@ -78,11 +91,13 @@ def _warn_full(kind: type[GuardedH11Protocol], open_now: int) -> None:
         log.warning("%d connections open: refusing new ones (--max-connections)", open_now - 1)
 
 
-def http_protocol(limits: Limits) -> type[GuardedH11Protocol]:
-    """The protocol class uvicorn builds for each connection, bound to `limits`."""
+def http_protocol(limits: Limits, game_lane: GameLane | None = None) -> type[GuardedH11Protocol]:
+    """The protocol class uvicorn builds for each connection, bound to `limits` and to the
+    game lane that takes `/ws` (None: every WebSocket stays on the ASGI app)."""
 
     class Bound(GuardedH11Protocol):
         max_connections = limits.max_connections
         head_timeout = float(limits.idle_timeout)
+        lane = game_lane
 
     return Bound

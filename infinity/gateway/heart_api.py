@@ -53,7 +53,7 @@ async def heart_live(ws: WebSocket) -> None:
     who = await hello_account(ws, game.accounts)
     if who is None:
         return
-    if not allowed(who[2], Verb.HEART):
+    if not allowed(who.role, Verb.HEART):
         await ws.close(Close.FORBIDDEN, "the Heart is open to operators only")
         return
     feeding = asyncio.create_task(_feed(ws))

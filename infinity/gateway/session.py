@@ -1,9 +1,12 @@
-"""A player's connection as the fan-out sees it: its ship, its view and its outbox.
+"""A player's connection as the fan-out sees it: its ship, its view and its link.
 
-Frames are queued and written by the connection's own writer task, so a
-slow client never delays anyone else. A client that falls too far behind
-has its backlog dropped and gets a full snapshot instead (deltas only make
-sense in order).
+The fan-out hands each frame to the session's `Link` as soon as it is
+built. On the game lane (`lane.py`) the link writes it to the socket there
+and then: one write per client per tick, no task to wake. On an ASGI
+server (tests, any other server) a `QueuedLink` keeps an outbox that the
+connection's writer task drains. Either way a slow client never delays
+anyone else: a link that is too far behind refuses the frame, and the
+session asks for a full view next (deltas only make sense in order).
 """
 
 from __future__ import annotations
@@ -11,20 +14,67 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Final
+from typing import Final, Protocol
 
 MAX_BACKLOG: Final = 40  # frames (2 s at 20 Hz)
 
 
-class Session:
+class Link(Protocol):
+    """Where a session's messages go."""
+
+    def send(self, data: bytes) -> bool:
+        """Hand over one message; False when the client is too far behind to take it."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the connection from the server's side."""
+        ...
+
+
+class QueuedLink:
+    """An outbox drained by a writer task through an awaitable `send` (the ASGI path)."""
+
     def __init__(
         self,
-        account: int,
-        name: str,
-        ship: int,
         send: Callable[[bytes], Awaitable[None]],
-        closer: Callable[[int, str], Awaitable[None]] | None = None,
+        closer: Callable[[int, str], Awaitable[None]],
     ) -> None:
+        self._send = send
+        self._closer = closer
+        self._queue: deque[bytes] = deque()
+        self._ready = asyncio.Event()
+        self.closed = False
+
+    def send(self, data: bytes) -> bool:
+        if len(self._queue) >= MAX_BACKLOG:
+            self._queue.clear()  # drop the backlog and this delta: a full view follows
+            return False
+        self._queue.append(data)
+        self._ready.set()
+        return True
+
+    async def close(self, code: int, reason: str) -> None:
+        self.stop()
+        await self._closer(code, reason)
+
+    def stop(self) -> None:
+        self.closed = True
+        self._ready.set()
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def write(self) -> None:
+        """The writer task: send queued messages in order until stopped."""
+        while not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._queue and not self.closed:
+                await self._send(self._queue.popleft())
+
+
+class Session:
+    def __init__(self, account: int, name: str, ship: int, link: Link) -> None:
         self.account = account
         self.name = name
         self.ship = ship
@@ -35,50 +85,32 @@ class Session:
         self.ack = 0  # highest seq the zone has applied
         self.frames_sent = 0
         self.bytes_sent = 0
-        self._send = send
-        self._closer = closer
+        self.link = link
         self.kicked = False
-        self._queue: deque[bytes] = deque()
-        self._ready = asyncio.Event()
         self.closed = False
 
     def push(self, data: bytes) -> None:
         if self.closed:
             return
-        if len(self._queue) >= MAX_BACKLOG:
-            # Too far behind: drop the backlog and this delta; the next frame is a full view.
-            self._queue.clear()
+        if self.link.send(data):
+            self.frames_sent += 1
+            self.bytes_sent += len(data)
+        else:
             self.resync()
-            return
-        self._queue.append(data)
-        self._ready.set()
 
     def resync(self) -> None:
         """Forget what the client holds: the next frame carries full cells."""
         self.needs_full = True
         self.view = None
 
-    async def write(self) -> None:
-        """The writer task: send queued frames in order until closed."""
-        while not self.closed:
-            await self._ready.wait()
-            self._ready.clear()
-            while self._queue:
-                data = self._queue.popleft()
-                await self._send(data)
-                self.frames_sent += 1
-                self.bytes_sent += len(data)
-
     def close(self) -> None:
         self.closed = True
-        self._ready.set()
 
     async def kick(self, code: int, reason: str) -> None:
-        """Close the connection from the server side (replaced, shutting down)."""
+        """Close the connection from the server side (replaced, shutting down, banned)."""
         self.close()
         self.kicked = True
-        if self._closer is not None:
-            try:
-                await self._closer(code, reason)
-            except Exception:  # already closing; nothing more to tell the client
-                return
+        try:
+            await self.link.close(code, reason)
+        except Exception:  # already closing; nothing more to tell the client
+            return

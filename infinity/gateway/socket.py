@@ -1,7 +1,11 @@
 """The game WebSocket: hello, then commands in and frames out (docs/protocol.md).
 
-Each connection runs two tasks under one TaskGroup: the reader (this
-coroutine's loop) and the session's writer. Whichever ends first ends both.
+What a connection does is said once here, whatever carries it: `admit` reads
+the hello, `board` joins the player to the fan-out, `Reader.take` handles each
+frame after that. Two carriers use them: `game_socket`, the Starlette
+endpoint any ASGI server (and the test client) runs, with a reader loop and a
+writer task under one TaskGroup; and the game lane (`lane.py`), which serves
+`/ws` under `infinity serve` with compiled framing and no task per frame.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Final
 
 import msgspec
@@ -21,8 +26,8 @@ from infinity.commands.errors import Reason
 from infinity.commands.types import COMMAND_TYPES, Command, Say
 from infinity.gateway import wire
 from infinity.gateway.limits import TokenBucket
-from infinity.gateway.session import Session
-from infinity.gateway.state import game_of
+from infinity.gateway.session import Link, QueuedLink, Session
+from infinity.gateway.state import Game, game_of
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -96,8 +101,45 @@ def _refusal(data: bytes) -> bytes:
     )  # convert accepted what decode did not
 
 
-async def hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, str] | None:
-    """Wait for the hello; returns (account id, name, role), or None once the socket is closed."""
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Why a connection is closed before (or instead of) joining the game."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    account: int
+    name: str
+    role: str
+
+
+async def admit(data: bytes | None, accounts: Accounts) -> Admitted | Refused:
+    """Check a hello frame (`None`: a text frame): the account it admits, or why not."""
+    if data is not None and len(data) > MAX_FRAME:
+        return Refused(Close.TOO_BIG, f"frames are limited to {MAX_FRAME} bytes")
+    try:
+        hello = _hello.decode(data if data is not None else b"")
+    except (*UNDECODABLE, msgspec.ValidationError):
+        return Refused(Close.BAD_HELLO, "send a hello first")
+    if hello.t != "hello":
+        return Refused(Close.BAD_HELLO, "send a hello first")
+    if hello.v != wire.PROTOCOL_VERSION:
+        return Refused(Close.BAD_VERSION, f"this server speaks v{wire.PROTOCOL_VERSION}")
+    try:
+        account = await accounts.authenticate(hello.token)
+    except Unauthorized:
+        return Refused(Close.UNAUTHORIZED, "unknown or expired token")
+    ban = accounts.sanctions.active(account.id, Kind.BAN)
+    if ban is not None:
+        return Refused(Close.BANNED, close_reason(f"banned until {ban.until:.0f}: {ban.reason}"))
+    return Admitted(account.id, account.name, account.role)
+
+
+async def hello_account(ws: WebSocket, accounts: Accounts) -> Admitted | None:
+    """Wait for the hello on a Starlette socket; the account, or None once it is closed."""
     try:
         message = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT)
     except TimeoutError:
@@ -105,59 +147,83 @@ async def hello_account(ws: WebSocket, accounts: Accounts) -> tuple[int, str, st
         return None
     if message["type"] == "websocket.disconnect":  # e.g. uvicorn closed it (1009: over 64 KiB)
         return None
-    data = message.get("bytes")
-    if data is not None and len(data) > MAX_FRAME:
-        await ws.close(Close.TOO_BIG, f"frames are limited to {MAX_FRAME} bytes")
+    admitted = await admit(message.get("bytes"), accounts)
+    if isinstance(admitted, Refused):
+        await ws.close(admitted.code, admitted.reason)
         return None
-    try:
-        hello = _hello.decode(data if data is not None else b"")
-    except (*UNDECODABLE, msgspec.ValidationError):
-        await ws.close(Close.BAD_HELLO, "send a hello first")
+    return admitted
+
+
+async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
+    """Join the admitted player's ship to the fan-out, welcome first; replaces (and closes)
+    an older connection of the same account."""
+    universe = game.universe
+    ship = universe.ship_of_account.get(who.account)
+    if ship is None:
+        return Refused(Close.UNAUTHORIZED, "this account has no ship")
+    zone = universe.zones[universe.where[ship]]
+    chat = [wire.chat_line(line) for line in await game.recent_chat(zone.system_id)]
+    welcome = wire.welcome(wire.AccountInfo(who.account, who.name, who.role), ship, zone, chat)
+    # No await between joining and queueing the welcome: it must precede every frame.
+    session = Session(who.account, who.name, ship, link)
+    replaced = game.fanout.join(session)
+    session.push(welcome)
+    if replaced is not None:
+        await replaced.kick(Close.REPLACED, "replaced by a newer connection")
+    return session
+
+
+class Reader:
+    """One joined connection's incoming frames: rate-limited, decoded, checked, submitted."""
+
+    def __init__(self, session: Session, universe: Universe, sanctions: Sanctions) -> None:
+        self.session = session
+        self.universe = universe
+        self.sanctions = sanctions
+        self.bucket = TokenBucket()
+
+    def take(self, data: bytes | None) -> int | None:
+        """Handle one frame (`None`: a text frame); a close code when the client must go."""
+        session = self.session
+        if not self.bucket.allow():  # every frame counts, text or binary, well-formed or not
+            if self.bucket.flooding:
+                return Close.FLOOD
+            session.push(wire.error(Reason.RATE_LIMITED, "slow down"))
+            return None
+        if data is None:
+            session.push(wire.error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
+            return None
+        parsed = parse_command(data, session.ship)
+        if isinstance(parsed, bytes):
+            session.push(parsed)
+            return None
+        if isinstance(parsed, Say) and (muted := _muted(self.sanctions, session.account, parsed)):
+            session.push(muted)
+            return None
+        if not self.universe.submit(parsed, origin=session):
+            session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
+            return None
+        session.submitted = max(session.submitted, parsed.seq)
         return None
-    if hello.t != "hello":
-        await ws.close(Close.BAD_HELLO, "send a hello first")
-        return None
-    if hello.v != wire.PROTOCOL_VERSION:
-        await ws.close(Close.BAD_VERSION, f"this server speaks v{wire.PROTOCOL_VERSION}")
-        return None
-    try:
-        account = await accounts.authenticate(hello.token)
-    except Unauthorized:
-        await ws.close(Close.UNAUTHORIZED, "unknown or expired token")
-        return None
-    ban = accounts.sanctions.active(account.id, Kind.BAN)
-    if ban is not None:
-        await ws.close(Close.BANNED, close_reason(f"banned until {ban.until:.0f}: {ban.reason}"))
-        return None
-    return account.id, account.name, account.role
 
 
 async def game_socket(ws: WebSocket) -> None:
+    """The game socket on any ASGI server: a reader loop and a writer task."""
     game = game_of(ws)
-    universe, fanout = game.universe, game.fanout
     await ws.accept()
     who = await hello_account(ws, game.accounts)
     if who is None:
         return
-    account, name, role = who
-    ship = universe.ship_of_account.get(account)
-    if ship is None:
-        await ws.close(Close.UNAUTHORIZED, "this account has no ship")
+    link = QueuedLink(ws.send_bytes, ws.close)
+    session = await board(game, who, link)
+    if isinstance(session, Refused):
+        await ws.close(session.code, session.reason)
         return
-    zone = universe.zones[universe.where[ship]]
-    chat = [wire.chat_line(line) for line in await game.recent_chat(zone.system_id)]
-    welcome = wire.welcome(wire.AccountInfo(account, name, role), ship, zone, chat)
-    # No await between joining and queueing the welcome: it must precede every frame.
-    session = Session(account, name, ship, ws.send_bytes, ws.close)
-    replaced = fanout.join(session)
-    session.push(welcome)
-    if replaced is not None:
-        await replaced.kick(Close.REPLACED, "replaced by a newer connection")
     code = Close.NORMAL
     try:
         async with asyncio.TaskGroup() as tasks:
-            writer = tasks.create_task(session.write())
-            code = await _read(ws, session, universe, game.accounts.sanctions)
+            writer = tasks.create_task(link.write())
+            code = await _read(ws, Reader(session, game.universe, game.accounts.sanctions))
             writer.cancel()
     except* WebSocketDisconnect:
         code = Close.GOING_AWAY
@@ -165,7 +231,8 @@ async def game_socket(ws: WebSocket) -> None:
         log.exception("game socket failed")
         code = Close.GOING_AWAY
     finally:
-        fanout.leave(session)
+        link.stop()
+        game.fanout.leave(session)
     if session.kicked:
         return
     with contextlib.suppress(Exception):
@@ -185,31 +252,13 @@ def _muted(sanctions: Sanctions, account: int, say: Say) -> bytes | None:
     return wire.error(Reason.MUTED, f"muted until {mute.until:.0f}: {mute.reason}", say.seq)
 
 
-async def _read(ws: WebSocket, session: Session, universe: Universe, sanctions: Sanctions) -> int:
+async def _read(ws: WebSocket, reader: Reader) -> int:
     """Read frames until the client leaves or must be cut off; returns the close code."""
-    bucket = TokenBucket()
-    while not session.closed:
+    while not reader.session.closed:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return Close.NORMAL
-        if not bucket.allow():  # every frame counts, text or binary, well-formed or not
-            if bucket.flooding:
-                return Close.FLOOD
-            session.push(wire.error(Reason.RATE_LIMITED, "slow down"))
-            continue
-        data = message.get("bytes")
-        if data is None:
-            session.push(wire.error(Reason.BAD_FRAME, "frames must be binary MessagePack"))
-            continue
-        parsed = parse_command(data, session.ship)
-        if isinstance(parsed, bytes):
-            session.push(parsed)
-            continue
-        if isinstance(parsed, Say) and (muted := _muted(sanctions, session.account, parsed)):
-            session.push(muted)
-            continue
-        if not universe.submit(parsed, origin=session):
-            session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
-            continue
-        session.submitted = max(session.submitted, parsed.seq)
+        code = reader.take(message.get("bytes"))
+        if code is not None:
+            return code
     return Close.NORMAL

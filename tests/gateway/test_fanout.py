@@ -10,7 +10,7 @@ from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
 from infinity.gateway.fanout import Fanout
-from infinity.gateway.session import Session
+from infinity.gateway.session import QueuedLink, Session
 from infinity.operators.hunting import Marker, Sighting
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody
@@ -23,6 +23,20 @@ async def _never(_: bytes) -> None:
     raise AssertionError("the test drains queues itself")
 
 
+async def _no_close(code: int, reason: str) -> None:
+    return None
+
+
+def session_of(ship: int) -> Session:
+    return Session(ship, f"s{ship}", ship, QueuedLink(_never, _no_close))
+
+
+def outbox(session: Session) -> list[bytes]:
+    link = session.link
+    assert isinstance(link, QueuedLink)
+    return list(link._queue)
+
+
 def universe() -> Universe:
     bodies = (
         StaticBody(1, Kind.STAR, "Sol", 0.0, 0.0),
@@ -32,8 +46,9 @@ def universe() -> Universe:
 
 
 def messages(session: Session) -> list[wire.Frame | wire.ServerMessage]:
-    out = [wire.decode(f) for f in session._queue]
-    session._queue.clear()
+    out = [wire.decode(f) for f in outbox(session)]
+    assert isinstance(session.link, QueuedLink)
+    session.link._queue.clear()
     return out
 
 
@@ -50,7 +65,7 @@ def setup() -> tuple[Universe, Fanout, dict[int, Session]]:
     for ship, x in ((A, 300.0), (B, 400.0), (FAR, 40_000.0)):
         u.place(1, ShipState(ship, f"s{ship}", ship, 2, 1, x, 300.0), "player")
     fanout = Fanout(u)
-    sessions = {ship: Session(ship, f"s{ship}", ship, _never) for ship in (A, B, FAR)}
+    sessions = {ship: session_of(ship) for ship in (A, B, FAR)}
     for s in sessions.values():
         fanout.join(s)
     return u, fanout, sessions
@@ -73,7 +88,7 @@ def test_neighbours_share_the_same_encoded_cells() -> None:
     u.submit(c.Thrust(ship=B, throttle=1.0))
     sessions[A].submitted = 7  # A's `me` acks 7, B's 0: the two must differ
     u.tick(1)
-    a, b = sessions[A]._queue[0], sessions[B]._queue[0]
+    a, b = outbox(sessions[A])[0], outbox(sessions[B])[0]
     me_a, me_b = wire.encode(frames(sessions[A])[0].me), wire.encode(frames(sessions[B])[0].me)
     assert me_a != me_b and a.endswith(me_a) and b.endswith(me_b)  # each its own `me`
     assert a[: -len(me_a)] == b[: -len(me_b)]  # everything but `me` is shared bytes
@@ -123,12 +138,13 @@ def test_session_writer_sends_in_order() -> None:
         sent.append(data)
 
     async def main() -> None:
-        s = Session(1, "n", A, send)
-        task = asyncio.create_task(s.write())
+        link = QueuedLink(send, _no_close)
+        s = Session(1, "n", A, link)
+        task = asyncio.create_task(link.write())
         for i in range(5):
             s.push(bytes([i]))
         await asyncio.sleep(0.01)
-        s.close()
+        link.stop()
         await task
 
     asyncio.run(main())
@@ -167,7 +183,7 @@ def test_markers_reach_only_their_audience_and_are_cleared_once() -> None:
     _, fanout, sessions = setup()
     marker = Marker(share=1, ship=FAR, name="Corsair", system=1, system_name="Sol", x=1.0, y=2.0)
     fanout.show_markers([Sighting(1, frozenset({A, B}), (marker,))])
-    assert sessions[A]._queue[-1] is sessions[B]._queue[-1]  # encoded once, shared
+    assert outbox(sessions[A])[-1] is outbox(sessions[B])[-1]  # encoded once, shared
     shown = {ship: messages(s) for ship, s in sessions.items()}
     assert shown[A] == shown[B] == [wire.Markers(markers=[wire.MarkerRecord(1, FAR, "Corsair", 1, "Sol", 1.0, 2.0)])]  # fmt: skip
     assert shown[FAR] == []
