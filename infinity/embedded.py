@@ -50,7 +50,7 @@ from infinity.traffic.pilots import NPC_ROLES, Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
-from infinity.universe.loop import TickCosts, run_zone, watch_loop
+from infinity.universe.loop import TickCosts, run_zone
 from infinity.universe.records import ChatLine
 from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
@@ -249,7 +249,6 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             for index, system_id in enumerate(sorted(universe.zones)):
                 phase = 0.05 * index / count
                 tasks.create_task(run_zone(universe, system_id, stopping, phase, costs))
-            tasks.create_task(watch_loop(stopping))
             tasks.create_task(heart.run(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))

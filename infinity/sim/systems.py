@@ -14,9 +14,8 @@ from typing import Final
 
 import numpy as np
 
-from infinity.sim import rules
+from infinity.sim import kinds, rules
 from infinity.sim.bodies import Bodies
-from infinity.sim.kinds import Kind
 
 CELL_SIZE: Final = rules.SENSOR_RANGE
 CELL_OFFSET: Final = 1 << 20
@@ -54,7 +53,7 @@ def _present(b: Bodies, rows: np.ndarray) -> np.ndarray:
 
 def _ships_in_flight(b: Bodies) -> np.ndarray:
     n = b.n
-    flying: np.ndarray = (b.kind[:n] == Kind.SHIP) & (b.docked_at[:n] < 0)
+    flying: np.ndarray = (b.kind[:n] == kinds.SHIP) & (b.docked_at[:n] < 0)
     return flying
 
 
@@ -121,7 +120,7 @@ def steer_and_thrust(b: Bodies, dt: float) -> None:
 def home_torpedoes(b: Bodies, dt: float) -> None:
     """Torpedoes turn toward their target and fly at fixed speed."""
     n = b.n
-    rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
+    rows = np.flatnonzero(b.kind[:n] == kinds.TORPEDO)
     if rows.size == 0:
         return
     targets = _present(b, b.rows(b.target[rows]))
@@ -148,7 +147,7 @@ def integrate(b: Bodies, dt: float) -> None:
 def regenerate(b: Bodies, dt: float) -> None:
     """Shields and energy recharge; cooldowns run down."""
     n = b.n
-    ships = b.kind[:n] == Kind.SHIP
+    ships = b.kind[:n] == kinds.SHIP
     np.minimum(
         b.shield[:n] + np.where(ships, rules.SHIP_SHIELD_REGEN * dt, 0.0),
         np.where(ships, rules.SHIP_SHIELD, b.shield[:n]),
@@ -188,16 +187,18 @@ def mine(b: Bodies, dt: float) -> None:
 
 
 def regrow_ore(b: Bodies, dt: float) -> None:
-    """Asteroid fields slowly recover so the universe never runs dry."""
+    """Asteroid belts slowly recover (`rules.ORE_REGROWTH` a rock, up to `rules.ORE_CAP`; a rock
+    richer than that keeps its ore), so a belt mined bare comes back and nothing runs dry."""
     n = b.n
-    rocks = b.kind[:n] == Kind.ASTEROID
-    b.ore[:n] = np.where(rocks, np.minimum(b.ore[:n] + 0.05 * dt, 500.0), b.ore[:n])
+    rocks = b.kind[:n] == kinds.ASTEROID
+    grown = np.minimum(b.ore[:n] + rules.ORE_REGROWTH * dt, rules.ORE_CAP)
+    b.ore[:n] = np.where(rocks, np.maximum(b.ore[:n], grown), b.ore[:n])
 
 
 def age_wrecks(b: Bodies, dt: float) -> None:
     """Wrecks drift apart: they vanish when their lifetime runs out."""
     n = b.n
-    wrecks = b.kind[:n] == Kind.WRECK
+    wrecks = b.kind[:n] == kinds.WRECK
     b.life[:n] -= np.where(wrecks, dt, 0.0).astype(np.float32)
 
 
@@ -238,7 +239,7 @@ def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
     Damage is added to the target's `damage` column; the caller despawns the torpedoes.
     """
     n = b.n
-    rows = np.flatnonzero(b.kind[:n] == Kind.TORPEDO)
+    rows = np.flatnonzero(b.kind[:n] == kinds.TORPEDO)
     if rows.size == 0:
         return []
     targets = _present(b, b.rows(b.target[rows]))
@@ -268,7 +269,7 @@ def apply_damage(b: Bodies) -> np.ndarray:
     b.hull[hit] -= dmg[hit] - soak
     dmg[hit] = 0.0
     # a ship that left this tick took its hold along: it leaves no wreck as well
-    destroyed: np.ndarray = hit[(b.hull[hit] <= 0) & (b.kind[hit] == Kind.SHIP) & ~b.gone[hit]]
+    destroyed: np.ndarray = hit[(b.hull[hit] <= 0) & (b.kind[hit] == kinds.SHIP) & ~b.gone[hit]]
     return destroyed
 
 
@@ -290,6 +291,42 @@ def update_shown(b: Bodies) -> np.ndarray:
     b.shown[:n, 0] = hull
     b.shown[:n, 1] = shield
     return changed
+
+
+def at_rest(b: Bodies) -> bool:
+    """True when no system but `regrow_ore` would change anything this tick: no torpedo or
+    wreck, every ship docked, still, charged, cooled down, neither mining, draining nor hit,
+    and no status left to show. Most zones of a quiet universe are so most of the time."""
+    n = b.n
+    kind = b.kind[:n]
+    ships = kind == kinds.SHIP
+    if ((kind == kinds.TORPEDO) | (kind == kinds.WRECK)).any():
+        return False
+    if ships.any() and not _ships_resting(b, np.flatnonzero(ships)):
+        return False
+    return not (
+        b.vel[:n].any()
+        or b.autopilot[:n].any()
+        or b.damage[:n].any()
+        or b.gone[:n].any()
+        or (b.siphon[:n] >= 0).any()
+        or (b.mining[:n] >= 0).any()
+    )
+
+
+def _ships_resting(b: Bodies, rows: np.ndarray) -> bool:
+    """Docked ships with full shields and energy, no cooldowns, and their status shown."""
+    hull = np.clip(np.ceil(b.hull[rows] * (100.0 / rules.SHIP_HULL)), 0, 255)
+    shield = np.clip(np.ceil(b.shield[rows] * (100.0 / rules.SHIP_SHIELD)), 0, 255)
+    return bool(
+        (b.docked_at[rows] >= 0).all()
+        and (b.shield[rows] >= rules.SHIP_SHIELD).all()
+        and (b.energy[rows] >= rules.SHIP_ENERGY).all()
+        and not b.beam_cd[rows].any()
+        and not b.torp_cd[rows].any()
+        and (hull == b.shown[rows, 0]).all()
+        and (shield == b.shown[rows, 1]).all()
+    )
 
 
 System = Callable[[Bodies, float], None]

@@ -18,7 +18,7 @@ from infinity.commands.errors import Rejected, Rejection
 from infinity.commands.internal import SystemCommand
 from infinity.commands.types import Command
 from infinity.sim import events as ev
-from infinity.sim import handlers, rules, systems
+from infinity.sim import handlers, kinds, rules, systems
 from infinity.sim.bodies import NO_ENTITY, Bodies
 from infinity.sim.clock import ZoneClock
 from infinity.sim.kinds import Kind
@@ -110,6 +110,10 @@ class TickReport:
     departures: list[Departure]
 
 
+_NO_ROWS: Final = np.empty(0, dtype=np.int64)
+_NO_ROWS.flags.writeable = False
+
+
 @dataclass(slots=True)
 class _Pending:
     """Deferred structural changes, applied at the tick boundary."""
@@ -158,6 +162,9 @@ class Zone:
         """Advance one fixed step: arrivals, commands, systems, damage, deferred changes."""
         dt = self.clock.advance()
         b = self.bodies
+        if self._resting():
+            systems.regrow_ore(b, dt)  # the one thing that changes in a zone at rest
+            return self._quiet_report()
         cell_changes: list[tuple[int, int, int]] = []
         self._events = []
         for state, gate in self._pending.arrivals:
@@ -195,6 +202,27 @@ class Zone:
             departures=departures,
         )
 
+    def _resting(self) -> bool:
+        """Nothing queued, nothing pending, and no system with work (`systems.at_rest`)."""
+        pending = self._pending
+        if self._inbox or pending.arrivals or pending.spawns or pending.despawns:
+            return False
+        return not pending.departures and systems.at_rest(self.bodies)
+
+    def _quiet_report(self) -> TickReport:
+        self._events = []
+        return TickReport(
+            tick=self.clock.tick,
+            sim_time=self.clock.sim_time,
+            dilation=self.clock.dilation,
+            events=self._events,
+            rejections=[],
+            moved=_NO_ROWS,
+            status=_NO_ROWS,
+            cell_changes=[],
+            departures=[],
+        )
+
     def _apply_commands(self) -> list[tuple[object, Rejection]]:
         inbox, self._inbox = self._inbox, []
         rejections: list[tuple[object, Rejection]] = []
@@ -208,7 +236,7 @@ class Zone:
     def _moved_rows(self) -> np.ndarray:
         b, n = self.bodies, self.bodies.n
         kind = b.kind[:n]
-        mobile = (kind == Kind.SHIP) | (kind == Kind.TORPEDO)
+        mobile = (kind == kinds.SHIP) | (kind == kinds.TORPEDO)
         moving = (b.vel[:n, 0] != 0.0) | (b.vel[:n, 1] != 0.0) | (b.turn[:n] != 0.0)
         return np.flatnonzero(mobile & moving & (b.docked_at[:n] < 0))
 
@@ -276,7 +304,7 @@ class Zone:
     def _expire_transients(self) -> None:
         """Spent torpedoes and wrecks go; a wreck is reported, for its credits to go back."""
         b, n = self.bodies, self.bodies.n
-        transient = (b.kind[:n] == Kind.TORPEDO) | (b.kind[:n] == Kind.WRECK)
+        transient = (b.kind[:n] == kinds.TORPEDO) | (b.kind[:n] == kinds.WRECK)
         spent = np.flatnonzero(transient & (b.life[:n] <= 0) & ~b.gone[:n])
         for row in spent.tolist():
             entity = int(b.id[row])
@@ -399,7 +427,7 @@ class Zone:
         columns (torpedoes, docked_at) are exact in float64.
         """
         b, n = self.bodies, self.bodies.n
-        rows = np.flatnonzero(b.kind[:n] == Kind.SHIP)
+        rows = np.flatnonzero(b.kind[:n] == kinds.SHIP)
         values = np.column_stack(
             (
                 b.pos[rows], b.vel[rows], b.heading[rows], b.hull[rows], b.shield[rows],
@@ -410,11 +438,11 @@ class Zone:
 
     def ship_ids(self) -> list[int]:
         b, n = self.bodies, self.bodies.n
-        return [int(i) for i in b.id[:n][b.kind[:n] == Kind.SHIP]]
+        return [int(i) for i in b.id[:n][b.kind[:n] == kinds.SHIP]]
 
     def ore_levels(self) -> dict[int, float]:
         b, n = self.bodies, self.bodies.n
-        rocks = np.flatnonzero(b.kind[:n] == Kind.ASTEROID)
+        rocks = np.flatnonzero(b.kind[:n] == kinds.ASTEROID)
         return dict(zip(b.id[rocks].tolist(), b.ore[rocks].tolist(), strict=True))
 
 
