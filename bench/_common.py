@@ -14,6 +14,7 @@ import platform
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,7 @@ class GcWatch:
 
     def __init__(self) -> None:
         self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self.where: list[str] = []  # what was running when each full collection began
         self._started = 0.0
 
     def __enter__(self) -> GcWatch:
@@ -227,6 +229,9 @@ class GcWatch:
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
+            if info["generation"] == 2:
+                stack = traceback.extract_stack(limit=6)[:-1]
+                self.where.append(" < ".join(f"{f.name}" for f in reversed(stack)))
         else:
             self.pauses[info["generation"]].append((time.perf_counter() - self._started) * 1e3)
 
@@ -237,4 +242,5 @@ class GcWatch:
             "gc_gen2_max_ms": max(full, default=0.0),
             "gc_gen2_total_ms": sum(full),
             "gc_young_max_ms": max(self.pauses[0] + self.pauses[1], default=0.0),
+            "gc_gen2_where": self.where[-5:],
         }

@@ -29,6 +29,7 @@ import json
 import random
 import signal
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
@@ -157,6 +158,14 @@ def serve(app: Starlette, port: int, clients: int) -> None:
     Gateway(server_config(app, "127.0.0.1", port, "warning", limits)).run()
 
 
+def census(top: int = 8) -> dict[str, int]:
+    """What a full collection has to walk when the measured windows begin: every object
+    the collector tracks (the frozen start-up objects are not among them), by type."""
+    tracked = gc.get_objects()
+    counts = Counter(type(o).__name__ for o in tracked)
+    return {"total": len(tracked), **dict(counts.most_common(top))}
+
+
 def main() -> None:
     keep_large_allocations()  # as `infinity serve` does
     parser = argparse.ArgumentParser(description="fan-out bench server")
@@ -176,12 +185,19 @@ def main() -> None:
     app = bench_app(settings, [account for account, _ in made], args.ships, args.gc_freeze)
     with GcWatch() as watch, contextlib.suppress(KeyboardInterrupt):
         # the driver sends SIGUSR1 when its measured windows begin
-        signal.signal(signal.SIGUSR1, lambda *_: watch.reset())
+        taken: dict[str, int] = {}
+
+        def windows_begin(*_: object) -> None:
+            watch.reset()
+            taken.update(census())
+
+        signal.signal(signal.SIGUSR1, windows_begin)
         try:
             serve(app, args.port, args.clients)  # uvicorn re-raises the SIGINT that stopped it
         finally:
             if args.gc_stats:
-                args.gc_stats.write_text(json.dumps(watch.figures()))
+                figures = {**watch.figures(), "gen2_census": taken}
+                args.gc_stats.write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":
