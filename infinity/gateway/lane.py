@@ -24,6 +24,7 @@ from picows import WSAutoPingStrategy, WSCloseCode, WSFrame, WSListener, WSMsgTy
 from picows.picows import WSProtocol  # type: ignore[attr-defined]  # not in the stubs
 from starlette.applications import Starlette
 
+from infinity.gateway.limits import TokenBucket
 from infinity.gateway.session import Session
 from infinity.gateway.socket import (
     HELLO_TIMEOUT,
@@ -85,6 +86,7 @@ class GameConnection(WSListener):
         self.reader: Reader | None = None
         self.early: list[bytes | None] | None = None  # frames after the hello, before boarding
         self.hello_timer: asyncio.TimerHandle | None = None
+        self.bucket = TokenBucket()  # every frame counts, pings and those before boarding too
         self.gone = False
 
     # -- picows callbacks -----------------------------------------------------------
@@ -107,8 +109,11 @@ class GameConnection(WSListener):
         if kind == WSMsgType.CLOSE:
             self._closed_by_peer(transport, frame)
             return
-        if kind in (WSMsgType.PING, WSMsgType.PONG):
-            return  # picows answers pings and times pongs
+        if kind == WSMsgType.PONG:
+            return  # picows times the pongs to its own pings
+        if kind == WSMsgType.PING:
+            self._ping(transport, frame)
+            return
         if kind == WSMsgType.CONTINUATION or not frame.fin:
             self.close(WSCloseCode.UNSUPPORTED_DATA.value, "fragmented messages are not accepted")
             return
@@ -117,6 +122,9 @@ class GameConnection(WSListener):
             code = self.reader.take(data)
             if code is not None:
                 self.close(code, "too many frames" if code == Close.FLOOD else "")
+        elif not self.bucket.allow():
+            if self.bucket.flooding:
+                self.close(Close.FLOOD, "too many frames")
         elif self.early is None:
             self._stop_timer()
             self.early = []
@@ -155,13 +163,21 @@ class GameConnection(WSListener):
             self.game.fanout.leave(session)
             return
         self.session = session
-        self.reader = Reader(session, self.game.universe, self.game.accounts.sanctions)
+        sanctions = self.game.accounts.sanctions
+        self.reader = Reader(session, self.game.universe, sanctions, self.bucket)
         for data in self.early or ():
             code = self.reader.take(data)
             if code is not None:
                 self.close(code, "")
                 return
         self.early = None
+
+    def _ping(self, transport: WSTransport, frame: WSFrame) -> None:
+        """Answer a ping, within the frame rate: a ping flood is a flood like any other."""
+        if self.bucket.allow():
+            transport.send_pong(frame.get_payload_as_bytes())
+        elif self.bucket.flooding:
+            self.close(Close.FLOOD, "too many frames")
 
     def _closed_by_peer(self, transport: WSTransport, frame: WSFrame) -> None:
         if not transport.is_close_frame_sent:
@@ -212,7 +228,7 @@ class GameLane:
             log, True, HELLO_TIMEOUT,
             True, PING_IDLE, PING_IDLE,  # auto ping when idle, and the pong's deadline
             WSAutoPingStrategy.PING_WHEN_IDLE,
-            True,  # answer pings
+            False,  # pings are answered here, within the frame rate
             MAX_MESSAGE, None, 4096,
         )  # fmt: skip
         transport.set_protocol(protocol)

@@ -176,11 +176,17 @@ async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
 class Reader:
     """One joined connection's incoming frames: rate-limited, decoded, checked, submitted."""
 
-    def __init__(self, session: Session, universe: Universe, sanctions: Sanctions) -> None:
+    def __init__(
+        self,
+        session: Session,
+        universe: Universe,
+        sanctions: Sanctions,
+        bucket: TokenBucket | None = None,  # the connection's, when it counted frames before
+    ) -> None:
         self.session = session
         self.universe = universe
         self.sanctions = sanctions
-        self.bucket = TokenBucket()
+        self.bucket = bucket if bucket is not None else TokenBucket()
 
     def take(self, data: bytes | None) -> int | None:
         """Handle one frame (`None`: a text frame); a close code when the client must go."""

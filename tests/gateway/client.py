@@ -35,7 +35,8 @@ class Client:
 
     @classmethod
     async def connect(cls, ws_url: str, token: str, version: int = 1) -> Client:
-        ws = await websockets.connect(ws_url, compression=None, open_timeout=10)
+        # a client that stopped reading (its queue full) would wait 10 s for the close reply
+        ws = await websockets.connect(ws_url, compression=None, open_timeout=10, close_timeout=1)
         await ws.send(encode({"t": "hello", "v": version, "token": token}))
         welcome = wire.decode(await asyncio.wait_for(ws.recv(), 10))
         assert isinstance(welcome, wire.Welcome), welcome

@@ -91,8 +91,7 @@ async def test_game_sockets_count_toward_the_connection_cap(capped: Server) -> N
         for client in clients:  # and the game sockets are untouched
             await client.until(lambda c: c.frames > 0)
     finally:
-        for client in clients:
-            await client.close()
+        await asyncio.gather(*(client.close() for client in clients))
 
 
 class _Socket:
@@ -125,3 +124,29 @@ def test_a_client_too_far_behind_gets_no_more_frames_until_a_full_view() -> None
     session.push(b"delta")
     assert transport.sent == [b"frame"]  # dropped, not buffered without end
     assert session.needs_full and session.view is None  # the next frame is a full view
+
+
+async def test_a_ping_flood_is_a_flood_4008(capped: Server) -> None:
+    client = await Client.connect(capped.ws_url, token(capped))
+    try:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            async with asyncio.timeout(15):
+                for _ in range(3000):
+                    await client.ws.ping()
+                while True:
+                    await client.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008
+    finally:
+        await client.close()
+
+
+async def test_pings_within_the_rate_are_answered(capped: Server) -> None:
+    client = await Client.connect(capped.ws_url, token(capped))
+    try:
+        for _ in range(5):
+            pong = await client.ws.ping()
+            async with asyncio.timeout(5):
+                while not pong.done():
+                    await client.recv()
+    finally:
+        await client.close()
