@@ -14,7 +14,10 @@ const pressed = (pad, i) => Boolean(pad?.buttons?.[i]?.pressed);
 const axis = (pad, i) => pad?.axes?.[i] ?? 0;
 
 // xr-standard mapping: buttons 0 trigger, 1 squeeze, 3 stick press,
-// 4 A/X, 5 B/Y; axes 2/3 the thumbstick (up is negative).
+// 4 A/X, 5 B/Y; axes 2/3 the thumbstick (up is negative). The trigger is
+// also WebXR's select: aimed at something that can be chosen (a ship not
+// yet locked, a console), it chooses that instead (`actions.select(hand)`).
+const TRIGGER = "0";
 export const XR_BUTTONS = {
   right: { 0: "fire", 1: "torpedo", 4: "cycleTarget", 5: "dock" },
   left: { 0: "stop", 1: "escape", 3: "recentre", 4: "mine", 5: "jump" },
@@ -33,7 +36,8 @@ export const PAD_BUTTONS = {
 
 /**
  * Edge-triggered buttons and level-triggered helm for any number of pads.
- * `actions` is main.js's intents plus, in VR, `recentre()` and `snapTurn(dir)`.
+ * `actions` is main.js's intents plus, in VR, `recentre()`, `snapTurn(dir)`
+ * and `select(hand)` (true if the ray chose something).
  */
 export class PadHelm {
   constructor(actions) {
@@ -48,16 +52,23 @@ export class PadHelm {
   run(name, ...args) {
     const fn = this.actions[name];
     if (!fn) return;
-    this.commands.push(name);
-    if (this.commands.length > 50) this.commands.shift();
+    this.note(name);
     fn(...args);
   }
 
-  edges(key, pad, map) {
+  note(name) {
+    this.commands.push(name);
+    if (this.commands.length > 50) this.commands.shift();
+  }
+
+  edges(key, pad, map, hand = null) {
     for (const [i, name] of Object.entries(map)) {
       const id = `${key}:${i}`;
       const now = pressed(pad, Number(i));
-      if (now && !this.down.get(id)) this.run(name);
+      if (now && !this.down.get(id)) {
+        if (hand && i === TRIGGER && this.actions.select?.(hand)) this.note("select");
+        else this.run(name);
+      }
       this.down.set(id, now);
     }
   }
@@ -68,7 +79,7 @@ export class PadHelm {
     if (!this.active && !throttle && !turn) return;
     this.sent = { throttle, turn };
     this.active = Boolean(throttle || turn);
-    this.commands.push("helm");
+    this.note("helm");
     this.actions.helm(throttle, turn);
   }
 
@@ -81,7 +92,7 @@ export class PadHelm {
       const pad = source.gamepad;
       const hand = source.handedness;
       if (!pad || !XR_BUTTONS[hand]) continue;
-      this.edges(`xr-${hand}`, pad, XR_BUTTONS[hand]);
+      this.edges(`xr-${hand}`, pad, XR_BUTTONS[hand], hand);
       const x = level(axis(pad, 2));
       const y = level(axis(pad, 3));
       if (hand === "right") {
