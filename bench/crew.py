@@ -17,7 +17,15 @@ which includes embedding the query and refreshing the top-10's access.
 Target: p99 <= 1 ms. Wall time and this thread's CPU time are both
 reported: on a shared machine the wall p99 is the scheduler's, not ours.
 
-Usage: python bench/crew.py [--quick] [--runs R] [--agents N] [--seconds S]
+Dialogue. Crew members with 2,000 memories each (about six people, facts
+told, places) are talked to with a mix of lines, each `dialogue.reply` of
+the rule-based mind: understand the line, recall from the memory stream
+(the speaker's memories for "do you remember me?", the named person's for
+"what do you think of Korr?", facts told for "what is the secret word?"),
+answer in the persona's voice, and remember the exchange (which now and
+then reflects). Target: >= 1,000 replies per second of one core's time.
+
+Usage: python bench/crew.py [--quick] [--runs R] [--agents N] [--seconds S] [--replies R]
 """
 
 from __future__ import annotations
@@ -31,11 +39,13 @@ import numpy as np
 
 from infinity.company.bridge import observe, perceive
 from infinity.company.witness import Witness
+from infinity.crew import dialogue
 from infinity.crew.agent import Agent
 from infinity.crew.embed import HashedEmbedder
 from infinity.crew.goals import Goal
 from infinity.crew.memory import MemoryKind, MemoryStream
 from infinity.crew.mind import Minds
+from infinity.crew.senses import Heard
 from infinity.sim import rules
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody, Zone
@@ -52,6 +62,28 @@ ROCKS: Final = 2_000
 MEMORIES: Final = 10_000
 TARGET_CORE_SHARE: Final = 0.30
 TARGET_RECALL_P99_MS: Final = 1.0
+TARGET_REPLIES_PER_S: Final = 1_000.0
+TALKERS: Final = 8  # crew members talked to
+TALKER_MEMORIES: Final = 2_000
+PEOPLE: Final = ("Korr", "Tamsin", "Orin", "Vega", "Reaver", "Bamil Nako")
+LINES: Final = (
+    "the secret word is pineapple",
+    "What is the secret word I told you?",
+    "Do you remember me?",
+    "what do you think of Korr?",
+    "who shot at us near the gate?",
+    "hello, what are you doing?",
+    "attack Korr",
+    "I will kill you",
+    "nice weather today",
+    "bye",
+    "can you help me with some credits?",
+    "how are you?",
+    "do you remember the pirate at the belt?",
+    "Who are you?",
+    "my ship is the Dawn Treader",
+    "what is my ship?",
+)
 SEED: Final = 11
 WORDS: Final = [
     "reaver",
@@ -201,6 +233,42 @@ def recall_run(memories: int, queries: int, seed: int) -> dict[str, float]:
     }
 
 
+def dialogue_run(replies: int, seed: int) -> dict[str, float]:
+    """Replies of the rule-based mind to a mix of lines, each with recall and remembering."""
+    rng = np.random.default_rng(seed)
+    talkers = [Agent(k + 1, genome(rng)) for k in range(TALKERS)]
+    for agent in talkers:
+        for k in range(TALKER_MEMORIES):
+            who = PEOPLE[k % len(PEOPLE)]
+            text = f"{who} " + " ".join(rng.choice(WORDS, int(rng.integers(3, 9))))
+            agent.memory.add(
+                MemoryKind.OBSERVATION, text, 60.0 * k, int(rng.integers(1, 11)), subject=who
+            )
+    now = 60.0 * TALKER_MEMORIES
+    script = [
+        (talkers[k % TALKERS], PEOPLE[int(rng.integers(len(PEOPLE)))], LINES[k % len(LINES)])
+        for k in range(replies)
+    ]
+    wall, cpu = [], []
+    gc.collect()
+    began_all, began_all_cpu = time.perf_counter(), time.thread_time()
+    for k, (agent, speaker, line) in enumerate(script):
+        at = now + k
+        began, began_cpu = time.perf_counter_ns(), time.thread_time_ns()
+        dialogue.reply(agent, Heard(7, speaker, line, at, to_me=True), at, Goal.EARN)
+        cpu.append((time.thread_time_ns() - began_cpu) / 1e6)
+        wall.append((time.perf_counter_ns() - began) / 1e6)
+    spent_cpu = time.thread_time() - began_all_cpu
+    spent = time.perf_counter() - began_all
+    return {
+        "replies_per_s": replies / spent,
+        "replies_per_cpu_s": replies / spent_cpu,
+        "p50_ms": common.pct(wall, 50),
+        "p99_ms": common.pct(wall, 99),
+        "cpu_p99_ms": common.pct(cpu, 99),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and runs")
@@ -208,17 +276,23 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=AGENTS)
     parser.add_argument("--seconds", type=int, default=None, help="timed rounds per run")
     parser.add_argument(
-        "--freeze", action="store_true", help="gc.freeze() after loading, as a tuned host would"
+        "--no-freeze",
+        dest="freeze",
+        action="store_false",
+        help="leave the loaded minds in the collector's reach (the server freezes them, as here)",
     )
+    parser.add_argument("--replies", type=int, default=None, help="dialogue replies per run")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     seconds = args.seconds or (10 if args.quick else 30)
     warmup = 5 if args.quick else 15
     queries = 1_000 if args.quick else 5_000
+    replies = args.replies or (2_000 if args.quick else 10_000)
     noise = common.NoiseMeter(common.own_cpu_seconds)
     noise.start()
     decide = [decide_run(args.agents, warmup, seconds, SEED + r, args.freeze) for r in range(runs)]
     recall = [recall_run(MEMORIES, queries, SEED + r) for r in range(runs)]
+    talk = common.median_of_runs([dialogue_run(replies, SEED + r) for r in range(runs)])
     d = common.median_of_runs(
         [{k: v for k, v in r.items() if isinstance(v, float)} for r in decide]
     )
@@ -250,6 +324,13 @@ def main() -> None:
         "recall_cpu_p50_ms": m["cpu_p50_ms"],
         "recall_cpu_p99_ms": m["cpu_p99_ms"],
         "target_recall_p99_ms": TARGET_RECALL_P99_MS,
+        "dialogue_replies": replies,
+        "dialogue_replies_per_s": talk["replies_per_s"],
+        "dialogue_replies_per_cpu_s": talk["replies_per_cpu_s"],
+        "dialogue_p50_ms": talk["p50_ms"],
+        "dialogue_p99_ms": talk["p99_ms"],
+        "dialogue_cpu_p99_ms": talk["cpu_p99_ms"],
+        "target_dialogue_replies_per_s": TARGET_REPLIES_PER_S,
         "foreign_cores": noise.foreign_cores(),
         "machine": common.machine(),
     }
@@ -286,6 +367,20 @@ def main() -> None:
                 f"<= {TARGET_RECALL_P99_MS:g}",
                 m["cpu_p99_ms"] <= TARGET_RECALL_P99_MS,
             ),
+            (
+                f"dialogue replies / s, recall included ({TALKER_MEMORIES:,} memories each)",
+                talk["replies_per_s"],
+                f">= {TARGET_REPLIES_PER_S:,.0f}",
+                talk["replies_per_s"] >= TARGET_REPLIES_PER_S,
+            ),
+            (
+                "  same, per second of thread CPU time",
+                talk["replies_per_cpu_s"],
+                f">= {TARGET_REPLIES_PER_S:,.0f}",
+                talk["replies_per_cpu_s"] >= TARGET_REPLIES_PER_S,
+            ),
+            ("  reply p50, ms", talk["p50_ms"], "", ""),
+            ("  reply p99, ms (a reflection now and then)", talk["p99_ms"], "", ""),
             ("other processes' load, cores", figures["foreign_cores"], "", ""),
         ],
     )

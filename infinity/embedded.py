@@ -109,10 +109,23 @@ class Berths:
 
 
 class CrewRegister(Mapping[int, tuple[str, int]]):
-    """The economy's live view of crews (name, ship) for bounties on a whole crew."""
+    """The economy's live view of crews (name, ship) for bounties on a whole crew, and of who
+    is behind a ship, for theft notices."""
 
-    def __init__(self, minds: Minds) -> None:
+    def __init__(self, minds: Minds, universe: Universe) -> None:
         self._crews = minds.crews
+        self._universe = universe
+
+    def pilot_of(self, ship: int) -> str | None:
+        """ "Crew of the Kestrel, captain Zore Katon", "player Vega", or None (an NPC)."""
+        for crew in self._crews.values():
+            if crew.ship == ship:
+                return f"{crew.name}, captain {crew.captain.name}"
+        if self._universe.owners.get(ship) is None:
+            return None
+        zone = self._universe.zone_of(ship)
+        info = None if zone is None else zone.info.get(ship)
+        return "a player" if info is None else f"player {info.name}"
 
     def __getitem__(self, crew_id: int) -> tuple[str, int]:
         crew = self._crews[crew_id]
@@ -184,7 +197,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         settings.data.mkdir(parents=True, exist_ok=True)  # the audit anchor lives there
         audit = AuditLog(store.engine, settings.data / ANCHOR)
         await audit.publish()
-        crews = CrewRegister(minds)
+        crews = CrewRegister(minds, universe)
         hunts = Hunts(
             universe, ledger, BountyBoard(store.engine), tell=fanout.tell,
             show=fanout.show_markers, crews=crews, agents=minds.agents, audit=audit,
@@ -192,7 +205,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         )  # fmt: skip
         economy = Economy(
             universe, ledger, store.engine, tell=fanout.tell, crews=crews,
-            wallets=wallets, bounty_watch=hunts,
+            wallets=wallets, bounty_watch=hunts, pilot=crews.pilot_of,
         )  # fmt: skip
         await economy.start()
         await hunts.start()
@@ -254,7 +267,9 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             tasks.create_task(economy.run(stopping))
             tasks.create_task(hunts.run(stopping))
             if company is not None:
-                pilots = Pilots(universe, settings.seed, crewed=company.ships)
+                pilots = Pilots(
+                    universe, settings.seed, crewed=company.ships, wanted=economy.law.wanted
+                )
                 tasks.create_task(pilots.run(stopping))
                 tasks.create_task(company.run(stopping))
             try:

@@ -60,4 +60,14 @@ class Mend(msgspec.Struct, frozen=True, kw_only=True):
     seq: int = 0
 
 
-SystemCommand = Grant | Take | Warp | Destroy | Mend
+class Speak(msgspec.Struct, frozen=True, kw_only=True):
+    """A crew member aboard someone else's ship (a recruit on a player's) says a line in local
+    chat under its own name, not the ship's."""
+
+    ship: EntityId
+    speaker: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=280)]
+    seq: int = 0
+
+
+SystemCommand = Grant | Take | Warp | Destroy | Mend | Speak

@@ -13,16 +13,17 @@ Reading only; commands go back through the zone's ordinary inbox.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 
 import numpy as np
 
 from infinity.company.sensors import Sensors, chart_of, ship_views
 from infinity.company.witness import Witness
-from infinity.crew import dialogue
+from infinity.crew import dialogue, grudges
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew
 from infinity.crew.happenings import Happening, Seen
@@ -46,6 +47,7 @@ def perceive(
     witness: Witness,
     agents: Iterable[Agent] | None = None,
     hidden: AbstractSet[int] = frozenset(),
+    roles: Mapping[int, str] | None = None,
 ) -> list[Perception]:
     """One perception per living agent aboard a ship in `zone` (or per agent of `agents`);
     ships in `hidden` (operator avatars) are not sensed.
@@ -54,7 +56,7 @@ def perceive(
     """
     crew = list(riders(minds, zone) if agents is None else agents)
     now = zone.clock.sim_time
-    chart, sensors = chart_of(zone), Sensors(zone, hidden)
+    chart, sensors = chart_of(zone), Sensors(zone, hidden, roles)
     views = ship_views(zone, [a.ship if a.ship is not None else -1 for a in crew])
     aboard = Counter(a.ship for a in crew)
     teams = {
@@ -115,14 +117,18 @@ def observe(
     for agent in crew:
         by_ship[agent.ship or -1].append(agent)
     where = _positions(zone, crew)
+    crowd = _Crowd(crew, where)
     for h in happenings:
         if h.kind == Seen.SHOT:
             _shot(by_ship.get(h.subject, []), h)
+        elif h.kind == Seen.ROBBED:
+            _robbed(by_ship.get(h.subject, []), h)
         elif h.kind == Seen.DESTROYED:
-            _destroyed(by_ship.get(h.subject, []), _near(crew, where, h.x, h.y, h.subject), h)
+            _destroyed(by_ship.get(h.subject, []), crowd.near(h.x, h.y, h.subject), h)
+            _paid_back(crew, h)
         elif h.kind == Seen.CHAT:
             x, y = where.get(h.subject, (h.x, h.y))
-            _said(zone, _near(crew, where, x, y, h.subject), h, from_agent=h.subject in by_ship)
+            _said(zone, crowd.near(x, y, h.subject), h, from_agent=h.subject in by_ship)
         elif h.kind == Seen.DELIVERED:
             _delivered(by_ship.get(h.subject, []), h)
         elif h.kind == Seen.DOCKED:
@@ -143,18 +149,58 @@ def _positions(zone: Zone, crew: list[Agent]) -> dict[int, tuple[float, float]]:
     }
 
 
-def _near(
-    crew: list[Agent], where: dict[int, tuple[float, float]], x: float, y: float, besides: int
-) -> list[Agent]:
-    """Agents on other ships within sensor range of (x, y)."""
-    out = []
+class _Crowd:
+    """The agents aboard ships in the zone, with their ships' positions as arrays: who is
+    within sensor range of a point is one numpy expression, not a loop over every agent
+    for every line said (10,000 agents hear a busy system's chat every second)."""
+
+    def __init__(self, crew: list[Agent], where: Mapping[int, tuple[float, float]]) -> None:
+        self.crew = [a for a in crew if a.ship is not None and a.ship in where]
+        self.ship = np.fromiter((a.ship or -1 for a in self.crew), np.int64, len(self.crew))
+        xy = np.array([where[a.ship or -1] for a in self.crew], dtype=np.float64)
+        self.xy = xy.reshape(-1, 2)
+
+    def near(self, x: float, y: float, besides: int) -> list[Agent]:
+        """Agents on other ships than `besides` within sensor range of (x, y)."""
+        d2 = (self.xy[:, 0] - x) ** 2 + (self.xy[:, 1] - y) ** 2
+        close = np.flatnonzero((d2 <= rules.SENSOR_RANGE**2) & (self.ship != besides))
+        return [self.crew[i] for i in close.tolist()]
+
+
+ROBBED_IMPORTANCE = 8
+
+
+def _robbed(victims: list[Agent], h: Happening) -> None:
+    """Robbed: remember the thief by name, hold a grudge, and one voice aboard curses them
+    (the anger and alarm that make the crew flee or fight back come from the witness)."""
+    for k, agent in enumerate(victims):
+        agent.remember(
+            MemoryKind.OBSERVATION,
+            f"{h.other_name} siphoned credits from our wallet. A thief.",
+            h.at,
+            ROBBED_IMPORTANCE,
+            subject=h.other_name,
+        )
+        agent.grudges.hold(h.other, h.other_name, grudges.ROBBED, h.at)
+        if k == 0:
+            t = agent.persona.traits
+            agent.inbox.say.append(grudges.curse(h.other_name, t.agreeableness, t.neuroticism))
+
+
+def _paid_back(crew: list[Agent], h: Happening) -> None:
+    """A ship someone held a grudge against was destroyed: the grudge ends, and whoever did
+    it (when not us) is remembered for the help."""
     for agent in crew:
-        spot = where.get(agent.ship or -1)
-        if agent.ship == besides or spot is None:
+        settled = agent.grudges.settle(h.subject)
+        if settled is None or agent.ship == h.other:
             continue
-        if (spot[0] - x) ** 2 + (spot[1] - y) ** 2 <= rules.SENSOR_RANGE**2:
-            out.append(agent)
-    return out
+        agent.remember(
+            MemoryKind.OBSERVATION,
+            f"{h.other_name} destroyed {h.subject_name}, who wronged us. I owe {h.other_name}.",
+            h.at,
+            6,
+            subject=h.other_name,
+        )
 
 
 def _shot(victims: list[Agent], h: Happening) -> None:
@@ -166,6 +212,7 @@ def _shot(victims: list[Agent], h: Happening) -> None:
             IMPORTANCE["shot"],
             subject=h.other_name,
         )
+        agent.grudges.hold(h.other, h.other_name, grudges.SHOT, h.at)
         if k == 0:  # one voice per ship
             line = dialogue.react(agent.persona, h, mine=True)
             if line:
@@ -215,7 +262,7 @@ def _destroyed(aboard: list[Agent], witnesses: list[Agent], h: Happening) -> Non
 def _said(zone: Zone, listeners: list[Agent], h: Happening, from_agent: bool) -> None:
     """Lines said nearby reach agents on other ships; naming one (or its ship) makes it a
     line to them."""
-    text = h.text.lower()
+    text = _spaced(h.text)
     for agent in listeners:
         info = zone.info.get(agent.ship or -1)
         names = (agent.persona.given_name, info.name if info is not None else agent.name)
@@ -225,8 +272,20 @@ def _said(zone: Zone, listeners: list[Agent], h: Happening, from_agent: bool) ->
 
 
 def _names(text: str, name: str) -> bool:
-    """Whether lowercased `text` names `name` as a whole word."""
-    return re.search(rf"\b{re.escape(name.lower())}\b", text) is not None
+    """Whether `text` (as `_spaced` gives it) names `name` as whole words."""
+    return _spaced_name(name) in text
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _spaced(text: str) -> str:
+    """Lowercased words between single spaces, with a space at each end: a name is in a
+    line when its spaced form is a substring (no pattern compiled per name)."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+_spaced_name = functools.lru_cache(maxsize=65536)(_spaced)  # names recur every second
 
 
 def _delivered(aboard: list[Agent], h: Happening) -> None:

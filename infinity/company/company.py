@@ -27,9 +27,12 @@ import time
 from collections import defaultdict
 from typing import Final
 
+from infinity.commands import types as c
+from infinity.commands.internal import Speak
 from infinity.company.bridge import bury, observe, perceive
 from infinity.company.founding import found_crews
 from infinity.company.hailing import hail_by_name, one_voice_per_ship, signed
+from infinity.company.refound import refound
 from infinity.company.witness import Witness
 from infinity.crew.agent import Agent
 from infinity.crew.archive import Archive
@@ -38,6 +41,7 @@ from infinity.crew.llm import LlmMind, apply_thought, prompt_for
 from infinity.crew.mind import Decision, Minds
 from infinity.crew.needs import PurseOf, interim_purse
 from infinity.crew.senses import Perception
+from infinity.sim import rules
 from infinity.sim.zone import TickReport, Zone
 from infinity.universe.loop import pause
 from infinity.universe.shipyard import Shipyard
@@ -76,6 +80,7 @@ class Company:
         self._decided: dict[int, float] = {}  # zone -> its simulated time at the last decision
         self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
         self._saving = asyncio.Lock()
+        self._players: set[int] = set(universe.ship_of_account.values())  # met: no welcome
         universe.observe(self.witness_tick)
 
     # -- life cycle -----------------------------------------------------------
@@ -123,6 +128,7 @@ class Company:
             if time.monotonic() - saved >= self.interval:
                 saved = time.monotonic()
                 try:
+                    await refound(self)
                     await self.save()
                 except Exception:  # retried at the next interval
                     log.exception("saving the crew failed; will retry")
@@ -137,6 +143,7 @@ class Company:
     def step(self) -> list[Decision]:
         """One decision round: every zone whose clock moved a simulated second since its last."""
         self._take_happenings()
+        self._welcome()
         due = self._due()
         if not due:
             return []
@@ -147,6 +154,30 @@ class Company:
         decisions = self.minds.decide_all(perceptions) if perceptions else []
         self._carry_out(decisions)
         return decisions
+
+    def _welcome(self) -> None:
+        """A newcomer's ship appeared: a crew captain in that system hails them by name."""
+        owned = self.universe.ship_of_account
+        if len(owned) == len(self._players):
+            return
+        fresh = [ship for ship in owned.values() if ship not in self._players]
+        self._players.update(fresh)
+        for ship in fresh:
+            zone = self.universe.zone_of(ship)
+            info = None if zone is None else zone.info.get(ship)
+            if zone is None or info is None or ship in self.universe.hidden:
+                continue
+            host = self._host(zone)
+            if host is not None:
+                host.inbox.say.append(welcome(info.name))
+
+    def _host(self, zone: Zone) -> Agent | None:
+        """The captain of a crew whose ship is in `zone`, to speak for the crews there."""
+        for crew in self.minds.crews.values():
+            captain = self.minds.agents.get(crew.captain.agent or -1)
+            if captain is not None and captain.alive and captain.ship in zone.bodies.row_of:
+                return captain
+        return None
 
     def aboard(self) -> dict[int, list[Agent]]:
         """Living agents by the system their ship is in."""
@@ -190,12 +221,15 @@ class Company:
         one_voice_per_ship(crew, self.minds.crews)
         if self.llm is not None:
             self._think_aloud(self.llm, zone, crew)
-        return perceive(self.minds, zone, self.witness, crew, self.universe.hidden)
+        universe = self.universe
+        return perceive(self.minds, zone, self.witness, crew, universe.hidden, universe.roles)
 
     def _think_aloud(self, llm: LlmMind, zone: Zone, crew: list[Agent]) -> None:
-        """Lines said to an agent go to the language model; the CPU mind answers the rest."""
+        """Lines said to an agent go to the language model; the CPU mind answers the rest. The
+        model may also add to the CPU mind's reflections and overrule its verdicts on orders."""
         now = zone.clock.sim_time
         for agent in crew:
+            llm.muse(agent, now)
             heard = agent.inbox.heard
             for line in [x for x in heard if x.to_me]:
                 if llm.ask(prompt_for(agent, self.minds.needs_of(agent.id), now, line)):
@@ -207,16 +241,28 @@ class Company:
         for agent in agents.values():
             if agent.alive and agent.ship is not None:
                 riders[agent.ship] += 1
-        submit = self.universe.submit
+        submit, owners = self.universe.submit, self.universe.owners
         for decision in decisions:
             agent = agents[decision.agent]
             for command in decision.commands:
+                if isinstance(command, c.Say) and owners.get(command.ship) is not None:
+                    # a recruit aboard a player's ship speaks as itself, not as the player
+                    submit(Speak(ship=command.ship, speaker=agent.name, text=command.text))
+                    continue
                 submit(signed(agent, command, riders[command.ship] > 1))
 
     def now_of(self, agent: Agent) -> float:
         """The simulated time where the agent is (0 if its ship is nowhere)."""
         zone = self.universe.zone_of(agent.ship) if agent.ship is not None else None
         return zone.clock.sim_time if zone is not None else 0.0
+
+
+def welcome(name: str) -> str:
+    """A crew's hail to a new pilot: where the work is, and what we are."""
+    return (
+        f"Welcome out here, {name}. There's a belt on your sensors: W undocks, M mines, U sells."
+        " Keep your credits close; not everyone out here is honest."
+    )[: rules.SAY_MAX_CHARS]
 
 
 def latest(minds: Minds) -> float:

@@ -17,14 +17,14 @@ from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.genome import BASES
 from infinity.crew.mind import Minds
 from infinity.crew.needs import STARTING_CREDITS, PurseOf
+from infinity.universe.records import CREW_ROLE
 from infinity.universe.shipyard import Shipyard
 
 CREWS: Final = 6
 CREW_SIZE: Final = 4
 FOUNDER_BASES: Final = 96
 HOME_SYSTEMS: Final = 3  # the systems new players start in: crews are where people are
-# The store knows no crew role yet: crewed ships are "trader"s that the pilots leave alone.
-CREW_SHIP_ROLE: Final = "trader"
+CREW_SHIP_ROLE: Final = CREW_ROLE  # the pilots leave them alone; stations pay them less
 SHIP_NAMES: Final = ("Kestrel", "Long Haul", "Dust Runner", "Old Faithful", "Quiet Tide", "Ember")
 SEATS: Final = (Station.HELM, Station.TACTICAL, Station.ENGINEERING, Station.SCIENCE)
 

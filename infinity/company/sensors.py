@@ -6,7 +6,7 @@ crew's domain (`crew.senses`) sees only the plain values these return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 import numpy as np
@@ -42,12 +42,18 @@ class Sensors:
     Built once per decision round; the 3x3-cell lookup index is made on the first question.
     """
 
-    def __init__(self, zone: Zone, hidden: AbstractSet[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        zone: Zone,
+        hidden: AbstractSet[int] = frozenset(),
+        roles: Mapping[int, str] | None = None,
+    ) -> None:
         b, n = zone.bodies, zone.bodies.n
         rows = np.flatnonzero(b.kind[:n] == Kind.SHIP)
         if hidden:  # operator avatars: no crew perceives, hails or targets them
             rows = rows[~np.isin(b.id[rows], np.fromiter(hidden, dtype=np.int64))]
         self._info = zone.info
+        self._roles: Mapping[int, str] = roles if roles is not None else {}
         self.ids = b.id[rows].copy()
         self.pos = b.pos[rows].copy()
         self.hull = b.hull[rows].astype(np.float64)
@@ -107,6 +113,7 @@ class Sensors:
             hull=float(self.hull[k]),
             owner=info.account if info else None,
             docked=bool(self.docked[k]),
+            role=self._roles.get(entity, ""),
         )
 
 

@@ -27,6 +27,7 @@ class Witness:
         self.grudge_seconds = grudge_seconds
         self._hits: dict[int, dict[int, float]] = {}  # victim -> attacker -> last hit time
         self._queue: deque[Happening] = deque(maxlen=10_000)
+        self._robs: dict[tuple[int, int], float] = {}  # (thief, victim) -> last second drained
 
     def record(self, zone: Zone, report: TickReport) -> None:
         """Note one tick's events (call right after `zone.tick()`)."""
@@ -38,6 +39,8 @@ class Witness:
                 row = zone.bodies.row(event.target)
                 if row is not None:
                     self._hit(zone, int(zone.bodies.last_hit_by[row]), event.target, now)
+            elif isinstance(event, ev.Siphoned):
+                self._robbed(zone, event.thief, event.victim, now)
             elif isinstance(event, ev.Destroyed):
                 self._queue.append(self._destroyed(zone, event, now))
                 self._hits.pop(event.ship, None)
@@ -89,6 +92,19 @@ class Witness:
             return
         x, y = _where(zone, victim)
         self._queue.append(replace(_between(zone, Seen.SHOT, now, victim, attacker), x=x, y=y))
+
+    def _robbed(self, zone: Zone, thief: int, victim: int, now: float) -> None:
+        """A siphon's second: the thief counts as an attacker (anger, alarm, a reason to flee
+        or fight back); the first second of a robbery within the window is a happening."""
+        self._hits.setdefault(victim, {})[thief] = now
+        last = self._robs.get((thief, victim))
+        self._robs[(thief, victim)] = now
+        if last is not None and now - last <= self.grudge_seconds:
+            return
+        if len(self._robs) > 4096:  # old robberies need no dedup: keep the map small
+            self._robs = {k: at for k, at in self._robs.items() if now - at <= self.grudge_seconds}
+        x, y = _where(zone, victim)
+        self._queue.append(replace(_between(zone, Seen.ROBBED, now, victim, thief), x=x, y=y))
 
     @staticmethod
     def _destroyed(zone: Zone, event: ev.Destroyed, now: float) -> Happening:

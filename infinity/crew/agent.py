@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from infinity.commands import types as c
 from infinity.crew.embed import Embedder
 from infinity.crew.genome import Persona, normalise, persona
+from infinity.crew.grudges import Grudges
 from infinity.crew.memory import Memory, MemoryKind, MemoryStream
 from infinity.crew.needs import Balance, Purse
 from infinity.crew.orders import Order
@@ -60,6 +61,7 @@ class Agent:
         self.duties: CommandTypes | None = None
         self.intent = Intent()
         self.inbox = Inbox()
+        self.grudges = Grudges()  # wrongs held against other ships, fading (grudges.py)
         self.death: Death | None = None
         self.stored_memories = 0  # memories the store already holds (ids below this)
 

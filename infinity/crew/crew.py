@@ -123,6 +123,11 @@ def _clash(persona: Persona, order: Order) -> tuple[float, str]:
             0.6 * t.agreeableness + 0.4 * (1.0 - v.courage),
             f"{target} never fired on us",
         )
+    if order.kind == OrderKind.STEAL:
+        return (
+            0.5 * t.agreeableness + 0.3 * (1.0 - v.greed) + 0.2 * t.conscientiousness,
+            f"robbing {target} is beneath me",
+        )
     if order.kind == OrderKind.ATTACK:
         return 0.9 * (1.0 - v.courage) * t.neuroticism, f"{target} would tear us apart"
     if order.kind == OrderKind.FLEE:

@@ -81,6 +81,7 @@ ORDER_GOALS: Final[dict[OrderKind, Goal]] = {
     OrderKind.DOCK: Goal.DOCK,
     OrderKind.FOLLOW: Goal.FOLLOW,
     OrderKind.FLEE: Goal.FLEE,
+    OrderKind.STEAL: Goal.STEAL,
 }
 
 

@@ -1,4 +1,4 @@
-"""What crew members can notice: a first shot, a death, a line of chat, a delivery, a docking.
+"""What crew members can notice: a first shot, a robbery, a death, a line of chat, a delivery, a docking.
 
 `company.witness.Witness` makes these from each tick's events; minds turn them
 into memories.
@@ -14,6 +14,7 @@ from infinity.sim.bodies import NO_ENTITY
 
 class Seen(StrEnum):
     SHOT = "shot"  # first hit of an attacker on a victim within a grudge window
+    ROBBED = "robbed"  # a siphon began draining the subject's wallet (other: the thief)
     DESTROYED = "destroyed"
     CHAT = "chat"
     DELIVERED = "delivered"

@@ -23,11 +23,33 @@ import numpy as np
 import numpy.typing as npt
 
 from infinity.crew.embed import Embedder, HashedEmbedder, Vectors, words
+from infinity.crew.intent import name_forms
 
 RECENCY_DECAY: Final = 0.995  # per game hour since last access
 _LOG_DECAY_PER_SECOND: Final = math.log(RECENCY_DECAY) / 3600.0
 REFLECTION_THRESHOLD: Final = 150  # summed importance since the last reflection
 MAX_TEXT: Final = 500
+
+_TIMES: Final = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+# What a stretch of days can be about, and how a person says so (`MemoryStream.reflect`).
+THEMES: Final = (
+    (frozenset({"ore", "mined", "mine", "mining", "rock", "asteroid", "cargo"}),
+     "It's been all rock-cutting and ore runs lately. Honest work, for what it pays."),
+    (frozenset({"sold", "sell", "credit", "pay", "paid", "price", "share", "trade", "bought"}),
+     "Money's been on my mind a lot lately."),
+    (frozenset({"shot", "fire", "torpedo", "attack", "attacked", "hit", "beam"}),
+     "There's been far too much shooting around me lately."),
+    (frozenset({"docked", "dock", "station"}),
+     "I've spent more time in dock than in space lately."),
+    (frozenset({"said", "told", "talk", "asked", "hello"}),
+     "People have had a lot to say to me lately."),
+    (frozenset({"order", "ordered", "captain", "refused"}),
+     "Orders, orders. The captain has kept us busy lately."),
+    (frozenset({"destroyed", "died", "dead", "killed", "wreck"}),
+     "Too many ships have died around me lately."),
+    (frozenset({"robbed", "stole", "siphon", "siphoned", "thief", "theft"}),
+     "Thieves everywhere lately. Nobody's credits are safe."),
+)  # fmt: skip
 
 Floats = npt.NDArray[np.float64]
 DEFAULT_EMBEDDER: Final = HashedEmbedder()  # shared: it is stateless but for its word cache
@@ -125,6 +147,8 @@ class MemoryStream:
         self.texts: list[str] = []
         self.subjects: list[str] = []
         self.cites: list[tuple[int, ...]] = []
+        self.about: dict[str, list[int]] = {}  # subject -> ids of the memories about it
+        self.names: dict[str, str] = {}  # how a subject may be named (lowercased) -> subject
         self.since_reflection = 0.0  # summed importance of non-reflections since the last one
         self._window_start = 0  # first memory id since the last reflection
         self.touched: set[int] = set()  # ids whose last access changed since `saved`
@@ -163,6 +187,8 @@ class MemoryStream:
         self.texts.append(text)
         self.subjects.append(subject)
         self.cites.append(tuple(cites))
+        if subject:
+            self._index(subject, row)
         self.n += 1
         if kind == MemoryKind.REFLECTION:
             self._window_start = self.n
@@ -170,6 +196,15 @@ class MemoryStream:
         else:
             self.since_reflection += score
         return self.get(row)
+
+    def _index(self, subject: str, row: int) -> None:
+        ids = self.about.get(subject)
+        if ids is None:
+            self.about[subject] = [row]
+            for form in name_forms(subject):
+                self.names.setdefault(form, subject)
+        else:
+            ids.append(row)
 
     def _grow(self) -> None:
         size = 2 * len(self.at)
@@ -244,12 +279,23 @@ class MemoryStream:
             out += float(query[bucket]) * self.columns[bucket, :n]
         return out
 
-    def retrieve(self, query: str | Vectors, now: float, k: int = 10) -> list[Memory]:
-        """The top-k memories for `query`, best first; recalling them refreshes their access."""
-        if self.n == 0 or k <= 0:
+    def retrieve(
+        self, query: str | Vectors, now: float, k: int = 10, among: Sequence[int] | None = None
+    ) -> list[Memory]:
+        """The top-k memories for `query`, best first; recalling them refreshes their access.
+
+        `among` limits recall to those ids (the memories about one person, say); they are
+        scored against all memories, so "recent" and "important" keep their usual scale.
+        """
+        if self.n == 0 or k <= 0 or (among is not None and not among):
             return []
         vector = self.embedder.embed([query])[0] if isinstance(query, str) else query
-        top = self.top_ids(self.scores(vector, now), k)
+        scores = self.scores(vector, now)
+        if among is None:
+            top = self.top_ids(scores, k)
+        else:
+            ids = np.asarray(among, dtype=np.intp)
+            top = ids[self.top_ids(scores[ids], k)]
         self.last_access[top] = now
         self.freshness[top] = self._fresh(now)
         self.touched.update(top.tolist())
@@ -273,8 +319,9 @@ class MemoryStream:
     def reflect(self, now: float) -> list[Memory]:
         """Turn the memories since the last reflection into insights that cite them.
 
-        Rule-based: the subject met most often, the most important event, and
-        the word that recurs most. Each insight is stored as a reflection whose
+        Rule-based, and said as a person would say it: who has been turning up
+        (and whether that means trouble), the event that weighs most, and what
+        the days have been about (`THEMES`). Each insight is stored as a reflection whose
         importance is that of the gravest memory it cites. Reflections do not
         count toward the next reflection, so thinking never feeds on itself.
         """
@@ -286,7 +333,7 @@ class MemoryStream:
             for found in (
                 self._about_subject(window),
                 self._gravest(window),
-                self._recurring_word(window),
+                self._theme(window),
             )
             if found is not None
         ]
@@ -311,31 +358,40 @@ class MemoryStream:
             return None
         cited = tuple(i for i in window if self.subjects[i] == subject)
         mean = float(np.mean(self.importance[list(cited)]))
+        times = _TIMES.get(count, f"{count} times")
+        place = any(f"at {subject}" in self.texts[i] for i in cited)
         if mean >= 6:
-            text = f"{subject} means trouble: {count} grave run-ins lately."
+            text = f"{subject} means trouble. That's {times} lately, and none of it good."
+        elif place:
+            text = f"I've been at {subject} {times} lately. It's starting to feel like home."
         elif mean <= 3:
-            text = f"{subject} is part of my daily round ({count} times lately)."
+            text = f"I keep running into {subject}; {times} lately. It's become routine."
         else:
-            text = f"{subject} keeps turning up in my life ({count} times lately)."
+            text = f"{subject} keeps turning up in my life. {capital(times)} lately."
         return text, subject, cited
 
     def _gravest(self, window: list[int]) -> tuple[str, str, tuple[int, ...]] | None:
         if not window:
             return None
         best = max(window, key=lambda i: (self.importance[i], i))
-        return f"What matters most lately: {self.texts[best]}", self.subjects[best], (best,)
+        event = self.texts[best].rstrip(".!? ")
+        if self.importance[best] >= 7:
+            text = f"I can't stop thinking about it: {event}."
+        else:
+            text = f"The thing that stays with me lately: {event}."
+        return text, self.subjects[best], (best,)
 
-    def _recurring_word(self, window: list[int]) -> tuple[str, str, tuple[int, ...]] | None:
-        counts: Counter[str] = Counter()
-        for i in window:
-            counts.update(set(words(self.texts[i])))
-        if not counts:
-            return None
-        word, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
-        if count < 3:
-            return None
-        cited = tuple(i for i in window if word in set(words(self.texts[i])))
-        return f"Lately my days are all about {word}.", "", cited
+    def _theme(self, window: list[int]) -> tuple[str, str, tuple[int, ...]] | None:
+        """What the days have been about, said as a theme ("It's been all rock-cutting and
+        ore runs lately"), never as a bare recurring word: that word is often a name, and
+        "my days are all about belelyr" is not something a person says."""
+        found = [(i, set(words(self.texts[i]))) for i in window]
+        best: tuple[int, str, tuple[int, ...]] | None = None
+        for keys, text in THEMES:
+            cited = tuple(i for i, said in found if keys & said)
+            if len(cited) >= 3 and (best is None or len(cited) > best[0]):
+                best = (len(cited), text, cited)
+        return None if best is None else (best[1], "", best[2])
 
     # -- persistence support --------------------------------------------------
 
@@ -358,3 +414,7 @@ class MemoryStream:
 
     def vector_bytes(self, memory_id: int) -> bytes:
         return self.columns[:, memory_id].tobytes()
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

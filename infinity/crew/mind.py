@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from infinity.commands import types as c
-from infinity.crew import dialogue
+from infinity.crew import dialogue, grudges
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew, consider_orders
 from infinity.crew.goals import (
@@ -46,7 +46,7 @@ from infinity.crew.needs import (
 )
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.planner import ACTIONS, cached_plan
-from infinity.crew.senses import OwnShip, Perception
+from infinity.crew.senses import Contact, OwnShip, Perception
 from infinity.crew.steps import EXECUTOR_LIST, Intent, Status, facts
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
@@ -58,6 +58,8 @@ STEPS_PER_DECISION = 4
 CRITICAL_HULL = 0.25 * rules.SHIP_HULL
 MAX_DT = 10.0  # seconds of upkeep and need decay charged at most per decision
 STEAL_FROM = 0.25  # willingness to steal above which an agent looks for a mark
+OPPORTUNITY = 0.8  # utility a mark in sight adds to stealing, times the willingness
+SAFE_FROM = frozenset({"patrol", "crew"})  # the law, and fellow fugitives: never marks
 NOTABLE = frozenset({Goal.SURVIVE, Goal.PROTECT, Goal.REVENGE, Goal.STEAL, Goal.FLEE})
 CAPTAIN_ORDERS = {
     Goal.EARN: OrderKind.MINE,
@@ -66,7 +68,7 @@ CAPTAIN_ORDERS = {
     Goal.FLEE: OrderKind.FLEE,
     Goal.PROTECT: OrderKind.ATTACK,
     Goal.REVENGE: OrderKind.ATTACK,
-    Goal.STEAL: OrderKind.ATTACK,
+    Goal.STEAL: OrderKind.STEAL,
     Goal.ATTACK: OrderKind.ATTACK,
 }
 
@@ -180,6 +182,11 @@ class Minds:
         self._charge_upkeep(agents, dt)
         docked = np.fromiter((s is not None and s.docked_at >= 0 for s in ships), bool, count)
         attacked = np.fromiter((bool(p.attackers) for p in ps), bool, count)
+        spite = np.fromiter(
+            (_spite(a, p) if len(a.grudges) else 0.0 for a, p in zip(agents, ps, strict=True)),
+            np.float64,
+            count,
+        )
         alarm = np.fromiter((bool(p.crew_attackers) for p in ps), bool, count)
         signs = WorldSigns(
             credits=np.fromiter((p.credits for p in ps), np.float64, count),
@@ -195,7 +202,7 @@ class Minds:
         levels = self.needs.update(rows, signs, dt)
         signals = np.empty((count, len(Signal)))
         signals[:, :4] = urgencies(levels)
-        signals[:, Signal.ANGER] = attacked
+        signals[:, Signal.ANGER] = np.maximum(attacked, spite)
         signals[:, Signal.ALARM] = alarm
         score = self._utility(ps, rows, levels, signals, ships)
         best: npt.NDArray[np.intp] = np.argmax(score, axis=1)
@@ -214,7 +221,7 @@ class Minds:
         despair = desperation(levels[:, Need.CREDITS])
         weights = self.weights[rows, :CHOSEN].copy()
         weights[:, Goal.SURVIVE] *= 1.0 - 0.5 * risk_taking(drives[:, 0], drives[:, 1], despair)
-        steal = willingness_to_steal(drives[:, 2], drives[:, 3], despair)
+        steal = willingness_to_steal(drives[:, 2], drives[:, 3], despair, drives[:, 0])
         weights[:, Goal.STEAL] *= steal
         available = np.ones((count, CHOSEN), dtype=bool)
         available[:, Goal.PROTECT] = signals[:, Signal.ALARM] > 0
@@ -231,6 +238,7 @@ class Minds:
         for k in np.flatnonzero(available[:, Goal.STEAL]).tolist():
             available[k, Goal.STEAL] = _mark(ps[k]) != NO_ENTITY
         score: Floats = (signals @ ADVERTS[:CHOSEN].T) * weights * available
+        score[:, Goal.STEAL] += OPPORTUNITY * steal * available[:, Goal.STEAL]
         score += BASELINE[:CHOSEN] + self.jitter[rows, :CHOSEN]
         current = self.goal[rows]
         habitual = np.flatnonzero(current < CHOSEN)
@@ -298,6 +306,9 @@ class Minds:
         target = NO_ENTITY
         if goal == Goal.REVENGE and p.attackers:
             target = p.attackers[0]
+        elif goal == Goal.REVENGE:
+            held = _grudge_in_view(agent, p)
+            target = held.id if held is not None else NO_ENTITY
         elif goal == Goal.PROTECT and p.crew_attackers:
             target = p.crew_attackers[0]
         elif goal == Goal.STEAL:
@@ -394,6 +405,11 @@ class Minds:
         """Reply to the first line addressed to us (others were overheard, not answered)."""
         for heard in p.heard:
             if heard.to_me:
+                held = agent.grudges.named(heard.name, p.time)
+                if held is not None and held.now(p.time) >= grudges.SPITE:
+                    text = f"{heard.name} spoke to me; I would not talk to them."
+                    agent.remember(MemoryKind.ACTION, text, p.time, 4, subject=heard.name)
+                    return grudges.snub(heard.name)
                 return dialogue.reply(agent, heard, p.time, agent.intent.goal)
         return None
 
@@ -404,11 +420,28 @@ class Minds:
 
 
 def _mark(p: Perception) -> int:
-    """The nearest ship in flight that is not a friend: a mark for a desperate agent."""
+    """The nearest ship in flight that is neither a friend nor the law: a mark for a thief."""
     for contact in p.nearby:
-        if contact.id not in p.friends and not contact.docked:
+        if contact.id not in p.friends and not contact.docked and contact.role not in SAFE_FROM:
             return contact.id
     return NO_ENTITY
+
+
+def _grudge_in_view(agent: Agent, p: Perception) -> Contact | None:
+    """The ship in sensor range we hold the heaviest grudge against, if heavy enough."""
+    for held in agent.grudges.held(p.time):
+        if held.now(p.time) < grudges.REVENGE_AT:
+            return None
+        found = p.find(held.ship)
+        if found is not None and not found.docked:
+            return found
+    return None
+
+
+def _spite(agent: Agent, p: Perception) -> float:
+    """Anger at an old wrong whose doer is in sight: the grudge's weight, at most 1."""
+    found = _grudge_in_view(agent, p)
+    return 0.0 if found is None else min(1.0, agent.grudges.weight(found.id, p.time))
 
 
 def _said(commands: list[c.Command]) -> bool:

@@ -25,11 +25,13 @@ import numpy.typing as npt
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-UPKEEP_PER_SECOND: Final = 0.1  # credits a crew member burns per simulated second
+# Life support: credits a crew member's mind and body burn per simulated second (a crew of
+# four: 60 cr a minute; see docs/economy.md, "Fugitive crews", for the balance).
+UPKEEP_PER_SECOND: Final = 0.25
 ORE_PRICE: Final = 1.0  # credits per tonne delivered to a station (interim, until markets)
 STARTING_CREDITS: Final = 300.0
 COMFORT_CREDITS: Final = 1000.0  # a balance at which the credits need is fully met
-DESPERATE_BELOW: Final = 0.15  # credits level under which desperation starts
+DESPERATE_BELOW: Final = 0.4  # credits level under which desperation starts
 COMPANY_DECAY: Final = 1.0 / 1800.0  # per second: alone for 30 minutes empties it
 PURPOSE_DECAY: Final = 1.0 / 900.0  # per second while idle
 PURPOSE_GAIN: Final = 1.0 / 120.0  # per second while working a plan
@@ -153,7 +155,12 @@ def risk_taking(courage: Floats, neuroticism: Floats, despair: Floats) -> Floats
     return out
 
 
-def willingness_to_steal(greed: Floats, agreeableness: Floats, despair: Floats) -> Floats:
-    """0 for anyone who is not desperate; then greed and a hard heart decide how far they go."""
-    out: Floats = despair * (0.4 + 0.6 * greed) * (1.0 - 0.8 * agreeableness)
+def willingness_to_steal(
+    greed: Floats, agreeableness: Floats, despair: Floats, courage: Floats | float = 0.0
+) -> Floats:
+    """Need: the desperate steal as far as greed and a hard heart let them. Boldness: the
+    greedy and brave steal when they can (greed + courage above 1), unless kind-hearted."""
+    need = despair * (0.4 + 0.6 * greed) * (1.0 - 0.8 * agreeableness)
+    bold = np.clip(greed + courage - 1.0, 0.0, 1.0) * (1.0 - agreeableness)
+    out: Floats = np.maximum(need, bold)
     return out

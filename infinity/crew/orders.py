@@ -15,6 +15,7 @@ class OrderKind(StrEnum):
     DOCK = "dock"
     FOLLOW = "follow"
     FLEE = "flee"
+    STEAL = "steal"  # close in on the mark and siphon its wallet
     STAND_DOWN = "stand_down"  # cancel the standing order
 
 
@@ -43,6 +44,8 @@ _VERBS: Final = {
     "follow": OrderKind.FOLLOW,
     "flee": OrderKind.FLEE,
     "run": OrderKind.FLEE,
+    "rob": OrderKind.STEAL,
+    "siphon": OrderKind.STEAL,
     "retreat": OrderKind.FLEE,
     "stand down": OrderKind.STAND_DOWN,
     "belay": OrderKind.STAND_DOWN,
@@ -62,7 +65,7 @@ def parse_order(
     captain_ship: int = -1,
     hostile: frozenset[int] = frozenset(),
 ) -> Order | None:
-    """Read "attack Vex", "follow me", "mine", "dock", "flee", "stand down"; None if not an order.
+    """Read "attack Vex", "rob Vex", "follow me", "mine", "dock", "flee", "stand down"; None if not an order.
 
     `names` maps lowercased ship names in view to ids; "me" means the captain's ship.
     An attack or follow without a known target is not an order.
@@ -72,7 +75,7 @@ def parse_order(
         return None
     kind = _VERBS[found.group(1).lower()]
     rest = found.group(2).strip().lower()
-    if kind not in (OrderKind.ATTACK, OrderKind.FOLLOW):
+    if kind not in (OrderKind.ATTACK, OrderKind.FOLLOW, OrderKind.STEAL):
         return Order(kind, at, captain=captain)
     if rest in ("me", "") and kind == OrderKind.FOLLOW:
         target, name = captain_ship, captain

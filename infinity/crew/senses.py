@@ -67,6 +67,7 @@ class Contact(Blip):
     hull: float
     owner: int | None = None
     docked: bool = False
+    role: str = ""  # "player", "miner", "patrol", "trader" or "crew" ("" when unknown)
 
 
 @dataclass(slots=True)

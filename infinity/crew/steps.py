@@ -253,7 +253,7 @@ def attack(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -
     foe = p.find(intent.target)
     if foe is None or foe.docked:
         return Status.DONE
-    if intent.goal == Goal.STEAL and _may(intent, c.Siphon):
+    if intent.goal == Goal.STEAL:
         return _siphon(intent, ship, foe, out)
     guns = _may(intent, c.Fire)
     if ship.target != intent.target:
@@ -273,12 +273,14 @@ def attack(intent: Intent, p: Perception, ship: OwnShip, out: list[c.Command]) -
 
 
 def _siphon(intent: Intent, ship: OwnShip, mark: Contact, out: list[c.Command]) -> Status:
-    """A desperate agent steals: close in and drain the mark's wallet (recorded as theft)."""
+    """A thief steals: the helm keeps the ship close, tactical drains the mark's wallet
+    (recorded as theft); one member alone does both."""
     gap = math.hypot(mark.x - ship.x, mark.y - ship.y)
-    if gap > rules.SIPHON_RANGE * 0.7:
+    if gap > rules.SIPHON_RANGE * 0.6 and _may(intent, c.MoveTo):
+        _approach(intent, ship, mark, gap, rules.SIPHON_RANGE * 0.4, out)
+    if gap > rules.SIPHON_RANGE * 0.9:
         intent.siphoning = NO_ENTITY  # out of reach: the siphon broke
-        _approach(intent, ship, mark, gap, rules.SIPHON_RANGE * 0.5, out)
-    elif intent.siphoning != mark.id:
+    elif intent.siphoning != mark.id and _may(intent, c.Siphon):
         intent.siphoning = mark.id
         out.append(c.Siphon(ship=ship.id, target=mark.id))
     return Status.RUNNING

@@ -140,6 +140,12 @@ class Bounties:
         self.tell = tell
         self.crews = crews
         self.watch: BountyWatch = watch if watch is not None else _Unwatched()
+        self.wanted: set[int] = set()  # ships the law posted wanted, bounty open: patrols hunt
+
+    async def post_wanted(self, ship: int, name: str, amount: int) -> Bounty:
+        """The stations' law posts `ship` wanted, escrowed from the law account (`law.py`)."""
+        bounty = await self.board.add(accounts.LAW_POSTER, "ship", ship, name, amount)
+        return await self._escrow(bounty)
 
     async def post(self, poster: int, target_kind: str, target_id: int, amount: int) -> Bounty:
         """Escrow `amount` of the poster's earned credits as a bounty on a ship, player or crew.
@@ -173,8 +179,13 @@ class Bounties:
         return zone.info[ship].name, ship
 
     async def _escrow(self, bounty: Bounty) -> Bounty:
+        poster = (
+            accounts.LAW
+            if bounty.poster == accounts.LAW_POSTER
+            else accounts.wallet(0, bounty.poster)
+        )
         request = TransferRequest.move(
-            f"bounty-post:{bounty.id}", TransferKind.BOUNTY, accounts.wallet(0, bounty.poster),
+            f"bounty-post:{bounty.id}", TransferKind.BOUNTY, poster,
             accounts.BOUNTY_ESCROW, bounty.amount, actors={"poster": bounty.poster, "bounty": bounty.id},
             memo=f"bounty on {bounty.target_name}",
         )  # fmt: skip
@@ -186,6 +197,8 @@ class Bounties:
             raise BountyRefused("no_credits", detail) from None
         await self.board.set_status(bounty.id, "open")
         opened = dataclasses.replace(bounty, status="open")
+        if _wanted(bounty):
+            self.wanted.add(bounty.target_id)
         await self.watch.bounty_opened(opened)
         return opened
 
@@ -196,6 +209,7 @@ class Bounties:
                 await self._escrow(bounty)
         for bounty in await self.board.bounties("claiming"):
             await self._pay(bounty, int(bounty.paid_to or 0))
+        self.wanted.update(b.target_id for b in await self.board.bounties("open") if _wanted(b))
 
     async def claim(self, ship: int, killer: int) -> None:
         """`killer` destroyed `ship`: pay every open bounty on the ship, its owner or its crew."""
@@ -223,6 +237,13 @@ class Bounties:
         )  # fmt: skip
         self.wallets.applied(await self.wallets.ledger.transfer(request))
         await self.board.set_status(bounty.id, "paid", paid_to=hunter)
+        if _wanted(bounty):
+            self.wanted.discard(bounty.target_id)
         await self.watch.bounty_closed(bounty)
         text = f"bounty claimed: +{bounty.amount} cr"
         self.tell(hunter, self.wallets.notice(NoticeKind.BOUNTY_PAID, text, wallet, bounty.amount))
+
+
+def _wanted(bounty: Bounty) -> bool:
+    """A bounty the stations' law posted on a ship (`law.py`): that ship is wanted."""
+    return bounty.poster == accounts.LAW_POSTER and bounty.target_kind == "ship"

@@ -24,6 +24,7 @@ from infinity.commands.internal import Good, Grant, Take
 from infinity.commands.notices import Notice, NoticeKind, Tell
 from infinity.economy import accounts
 from infinity.economy.journal import Journal
+from infinity.economy.law import Law
 from infinity.economy.market import Refused
 from infinity.economy.markets import Markets
 from infinity.economy.trade import Delivery, Trade, TradeState
@@ -51,8 +52,11 @@ class Refund:
 class TradeDesk:
     """Owns every open trade of this process, by key, and each one's state."""
 
-    def __init__(self, wallets: Wallets, markets: Markets, journal: Journal, tell: Tell) -> None:
+    def __init__(
+        self, wallets: Wallets, markets: Markets, journal: Journal, tell: Tell, law: Law
+    ) -> None:
         self.wallets = wallets
+        self.law = law  # fugitive crews are paid less, wanted ships refused
         self.universe = wallets.universe
         self.markets = markets
         self.journal = journal
@@ -87,7 +91,13 @@ class TradeDesk:
         try:
             if market is None:
                 raise Refused("this station has no market")
+            if self.law.refuses(event.ship):
+                raise Refused("the station does not deal with wanted ships")
             price = market.quote(event.good, event.quantity, event.selling)
+            if event.selling:
+                price = self.law.pays(event.ship, price)
+            if price <= 0:
+                raise Refused("too small to trade")
         except Refused as refusal:
             self._release(event.ship, event.quantity, event.selling, key)
             self.tell(event.ship, Rejection(Reason.MARKET_CLOSED, str(refusal), event.seq))

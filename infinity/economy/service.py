@@ -22,8 +22,9 @@ from infinity.economy import accounts
 from infinity.economy.bounties import Bounties, Bounty, BountyBoard, BountyWatch
 from infinity.economy.desk import RETRY_EVERY, Refund, TradeDesk
 from infinity.economy.journal import Journal, mark_delivered
+from infinity.economy.law import Law
 from infinity.economy.markets import Markets
-from infinity.economy.theft import Theft
+from infinity.economy.theft import Pilot, Theft
 from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
 from infinity.economy.wallets import Wallets
 from infinity.ledger import AccountKind, Ledger, LedgerError
@@ -37,7 +38,9 @@ log = logging.getLogger(__name__)
 STATION_CAPITAL: Final = 200_000  # each station till's opening grant
 
 Settlement = ev.Event | Refund
-_SETTLED = (ev.Trade, ev.Siphoned, ev.Wrecked, ev.Looted, ev.WreckExpired, ev.Destroyed)
+_SETTLED = (
+    ev.Trade, ev.Siphoned, ev.Wrecked, ev.Looted, ev.WreckExpired, ev.Destroyed, ev.Arrived
+)  # fmt: skip
 
 
 class Economy:
@@ -53,10 +56,12 @@ class Economy:
         crews: Mapping[int, tuple[str, int]] | None = None,
         wallets: Wallets | None = None,
         bounty_watch: BountyWatch | None = None,
+        pilot: Pilot | None = None,
     ) -> None:
         """`tell` reaches players (the gateway's fan-out); `wallets`, when given, is the
         balance cache the fan-out already reads; `crews` is the live (name, ship) of each crew;
-        `bounty_watch` hears bounties open and close (the hunts' rule)."""
+        `bounty_watch` hears bounties open and close (the hunts' rule); `pilot` names who is
+        behind a ship (its crew and captain, or its player), for theft notices and memos."""
         self.universe = universe
         self.ledger = ledger
         self.wallets = wallets if wallets is not None else Wallets(universe, ledger)
@@ -64,11 +69,12 @@ class Economy:
         self.journal = Journal(engine)
         self.board = BountyBoard(engine)
         self.upkeep = Upkeep(self.wallets)
-        self.desk = TradeDesk(self.wallets, self.markets, self.journal, tell)
-        self.theft = Theft(self.wallets, tell)
         self.bounties = Bounties(
             self.wallets, self.board, tell, crews if crews is not None else {}, bounty_watch
         )
+        self.law = Law(self.wallets, self.bounties)
+        self.desk = TradeDesk(self.wallets, self.markets, self.journal, tell, self.law)
+        self.theft = Theft(self.wallets, tell, self.law, pilot)
         self._queue: asyncio.Queue[tuple[Zone, Settlement]] = asyncio.Queue()
         universe.observe(self._collect)
 
@@ -88,6 +94,7 @@ class Economy:
         """Open the system accounts, stock and fund every market, open every ship's wallet,
         and finish what a previous run left half done (bounties, trades, wrecks)."""
         await self.wallets.open_system()
+        await self.law.start()
         await self.markets.load()
         for station in self.markets:
             await self.wallets.fund(accounts.market(station), AccountKind.MARKET, STATION_CAPITAL)
@@ -197,6 +204,8 @@ class Economy:
                 await self.theft.expire(wreck)
             case ev.Destroyed(ship, killer, _, _):
                 await self.bounties.claim(ship, killer)
+            case ev.Arrived(ship, gate) if gate >= 0:
+                await self.law.freight(zone, ship)
 
 
 async def _guarded(what: object, settling: Coroutine[Any, Any, object]) -> None:

@@ -11,10 +11,12 @@ once, by the key `wreck-return:<escrow>`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from infinity.commands.notices import NoticeKind, Tell
 from infinity.economy import accounts
+from infinity.economy.law import Law
 from infinity.economy.wallets import Wallets
 from infinity.ledger import AccountKind, Overdraft, TransferKind, TransferRequest, UnknownAccount
 from infinity.sim.zone import Zone
@@ -22,31 +24,54 @@ from infinity.sim.zone import Zone
 SIPHON_PER_SECOND: Final = 8
 WRECK_SPILL: Final = 0.1  # share of a destroyed ship's credits left in its wreck
 
+# Who is behind a ship, in words ("Crew of the Kestrel, captain Zore Katon" or "player Vega");
+# None when nobody in particular (an NPC pilot). The composition root passes one.
+Pilot = Callable[[int], str | None]
+
+
+def _nobody(ship: int) -> str | None:
+    return None
+
 
 class Theft:
     """Settles `Siphoned`, `Wrecked`, `Looted` and `WreckExpired` events."""
 
-    def __init__(self, wallets: Wallets, tell: Tell) -> None:
+    def __init__(self, wallets: Wallets, tell: Tell, law: Law, pilot: Pilot | None = None) -> None:
         self.wallets = wallets
         self.tell = tell
+        self.law = law
+        self.pilot = pilot if pilot is not None else _nobody
         self.thefts = 0  # siphons settled since start: the Heart charts the rate
 
     async def siphon(self, zone: Zone, thief: int, victim: int) -> None:
+        """One second of a siphon: a THEFT transfer whose memo names the thief (its ship, and
+        the crew and captain or the player behind it), so the victim's history shows it."""
         source, dest = self.wallets.wallet_of(victim), self.wallets.wallet_of(thief)
         amount = min(SIPHON_PER_SECOND, self.wallets.balance(source))
         if amount <= 0 or source == dest:
             return
+        thief_info = zone.info.get(thief)  # it may have left since the zone reported
+        name = None if thief_info is None else thief_info.name
+        who = self.thief(thief, name)
+        victim_info = zone.info.get(victim)
+        robbed = f" from {victim_info.name}" if victim_info is not None else ""
         try:
             await self.wallets.move(
-                TransferKind.THEFT, source, dest, amount, "siphon", thief=thief, victim=victim
-            )
+                TransferKind.THEFT, source, dest, amount, f"siphon by {who}{robbed}",
+                thief=thief, victim=victim,
+            )  # fmt: skip
         except Overdraft:
             return
         self.thefts += 1
-        thief_info = zone.info.get(thief)  # it may have left since the zone reported
-        name = None if thief_info is None else thief_info.name
-        text = f"siphoned: -{amount} cr" + ("" if name is None else f" by {name}")
+        text = f"siphoned: -{amount} cr by {who}"
         self.tell(victim, self.wallets.notice(NoticeKind.SIPHONED, text, source, amount, name))
+        await self.law.stole(thief, amount)
+
+    def thief(self, ship: int, name: str | None) -> str:
+        """The thief in words: its ship and who is behind it."""
+        behind = self.pilot(ship)
+        called = name if name is not None else f"ship {ship}"
+        return called if behind is None else f"{called} ({behind})"
 
     async def spill(self, wreck: int, ship: int) -> None:
         wallet = self.wallets.wallet_of(ship)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.sim import rules
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import StaticBody
 
@@ -20,6 +21,7 @@ _SYLLABLES = (
 )  # fmt: skip
 _STATION_WORDS = ("Station", "Outpost", "Dock", "Citadel", "Exchange", "Port")
 _FIELD_WORDS = ("Belt", "Cluster", "Drift", "Reach")
+HOME_BELT = 0.6 * rules.SENSOR_RANGE  # m from a system's first station to its first belt
 
 
 def _name(rng: np.random.Generator, taken: set[str]) -> str:
@@ -84,9 +86,13 @@ def generate(seed: int, systems: int = 14) -> Galaxy:
                     float(np.sin(angle) * radius),
                 )
             )
+        home = bodies[1]  # the first station: where new pilots start
         for k in range(int(rng.integers(2, 5))):
             angle, radius = rng.uniform(0, 2 * np.pi), rng.uniform(4000, 14000)
             cx, cy = np.cos(angle) * radius, np.sin(angle) * radius
+            if k == 0:  # the home belt: in sensor range of the first station, off its doorstep
+                cx = home.x + np.cos(angle) * HOME_BELT
+                cy = home.y + np.sin(angle) * HOME_BELT
             label = f"{names[index]} {_FIELD_WORDS[k % len(_FIELD_WORDS)]}"
             for r in range(int(rng.integers(8, 16))):
                 ox, oy = rng.normal(0, 600, size=2)

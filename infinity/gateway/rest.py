@@ -6,6 +6,7 @@ generated from the same structs, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -30,8 +31,12 @@ from infinity.accounts.records import Account
 from infinity.economy import accounts
 from infinity.economy.bounties import Bounty, BountyRefused
 from infinity.galaxy.heart import HEART_SYSTEM, is_heart
+from infinity.galaxy.model import StarSystem
 from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
+from infinity.sim.kinds import Kind
+from infinity.sim.zone import StaticBody
+from infinity.universe.universe import Universe
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes '²' and '٣'
@@ -83,6 +88,18 @@ class GateView(msgspec.Struct):
     leads_to: int
 
 
+class BeltView(msgspec.Struct):
+    """An asteroid belt: its rocks' centre, how far they spread, and the ore they hold now
+    (belts regrow slowly: `sim.systems.regrow_ore`)."""
+
+    name: str
+    x: float
+    y: float
+    radius: float
+    rocks: int
+    ore: int
+
+
 class SystemView(msgspec.Struct):
     id: int
     name: str
@@ -90,6 +107,7 @@ class SystemView(msgspec.Struct):
     y: float
     stations: list[Body]
     gates: list[GateView]
+    belts: list[BeltView] = []
 
 
 class GalaxyView(msgspec.Struct):
@@ -298,11 +316,31 @@ async def galaxy(request: Request) -> Response:
             s.y,
             [Body(b.id, b.name, b.x, b.y) for b in s.stations()],
             [GateView(b.id, b.name, b.x, b.y, b.leads_to) for b in s.gates()],
+            _belts(s, game_of(request).universe),
         )
         for s in g.systems
         if shown or not is_heart(s.id)
     ]
     return json_answer(GalaxyView(g.seed, systems, g.lanes(), HEART_SYSTEM if shown else None))
+
+
+def _belts(system: StarSystem, universe: Universe) -> list[BeltView]:
+    """The system's asteroid belts, each rock named "<belt> <n>", with today's ore."""
+    zone = universe.zones.get(system.id)
+    ore = zone.ore_levels() if zone is not None else {}
+    belts: dict[str, list[StaticBody]] = {}
+    for body in system.bodies:
+        if body.kind == Kind.ASTEROID:
+            belts.setdefault(body.name.rsplit(" ", 1)[0], []).append(body)
+    out = []
+    for name, rocks in belts.items():
+        x = sum(r.x for r in rocks) / len(rocks)
+        y = sum(r.y for r in rocks) / len(rocks)
+        spread = max(math.hypot(r.x - x, r.y - y) for r in rocks)
+        held = sum(ore.get(r.id, r.ore) for r in rocks)
+        view = BeltView(name, round(x, 1), round(y, 1), round(spread, 1), len(rocks), round(held))
+        out.append(view)
+    return out
 
 
 async def _sees_the_heart(request: Request) -> bool:

@@ -241,6 +241,15 @@ def say(zone: Zone, cmd: c.Say) -> None:
     zone.emit(ev.Chat(cmd.ship, zone.info[cmd.ship].name, text))
 
 
+def speak(zone: Zone, cmd: ci.Speak) -> None:
+    """A line said aboard a ship under the speaker's name (a recruit on a player's ship)."""
+    _own_row(zone, cmd.ship)
+    text = printable(cmd.text)
+    if not text:
+        raise Rejected(Reason.INVALID, "say something")
+    zone.emit(ev.Chat(cmd.ship, printable(cmd.speaker) or zone.info[cmd.ship].name, text))
+
+
 def _docked_station(zone: Zone, row: int, what: str) -> int:
     station = int(zone.bodies.docked_at[row])
     if station == NO_ENTITY:
@@ -436,4 +445,5 @@ _HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
     ci.Warp: warp,
     ci.Destroy: destroy,
     ci.Mend: mend,
+    ci.Speak: speak,
 }

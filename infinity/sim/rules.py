@@ -45,6 +45,8 @@ DOCK_RANGE: Final = 350.0
 MINE_RANGE: Final = 450.0
 MINE_RATE: Final = 6.0  # tonnes per second
 DEPLETED_BELOW: Final = 1.0  # tonnes; a rock with less is mined out
+ORE_REGROWTH: Final = 0.05  # tonnes a second each rock regrows: 180 t an hour
+ORE_CAP: Final = 500.0  # tonnes a rock regrows to (richer rocks keep what they have)
 GATE_RANGE: Final = 450.0
 JUMP_ARRIVAL_OFFSET: Final = 600.0  # m from the arrival gate
 

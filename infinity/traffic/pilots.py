@@ -2,6 +2,11 @@
 
 A pilot reads its ship's state (as a player sees its own HUD) and submits
 commands through `Universe.submit`, the same path a player's commands take.
+
+An NPC fires back at whoever hit it, but a grudge fades: it lasts
+`GRUDGE_SECONDS` of simulated time after the last hit, and ends at once when
+either ship is destroyed (a respawned ship starts with a clean slate). Patrols
+hunt ships the stations' law has posted wanted (`economy.law`).
 """
 
 from __future__ import annotations
@@ -14,16 +19,19 @@ from typing import Final
 import numpy as np
 
 from infinity.commands import types as c
+from infinity.sim import events as ev
 from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
-from infinity.sim.zone import Zone
+from infinity.sim.zone import TickReport, Zone
 from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
 
 NPC_ROLES: Final = ("miner", "miner", "patrol", "trader")
+GRUDGE_SECONDS: Final = 60.0  # simulated seconds an NPC keeps firing back after the last hit
+HUNT_RANGE: Final = rules.SENSOR_RANGE  # how far a patrol goes after a wanted ship: its sensors
 
 
 def _nearest(zone: Zone, row: int, kind: Kind, *, need_ore: bool = False) -> int | None:
@@ -45,12 +53,56 @@ def _gap(zone: Zone, a: int, b: int) -> float:
 class Pilots:
     """Decides once a second for every NPC ship in the universe."""
 
-    def __init__(self, universe: Universe, seed: int, crewed: Collection[int] = ()) -> None:
+    def __init__(
+        self,
+        universe: Universe,
+        seed: int,
+        crewed: Collection[int] = (),
+        wanted: Collection[int] = (),
+    ) -> None:
         self.universe = universe
         self.crewed = crewed  # ships the crew flies (a live set: the company adds to it)
+        self.wanted = wanted  # ships with an open bounty (a live set: the law adds to it)
         self.rng = np.random.default_rng(seed)
         self._waypoint: dict[int, int] = {}
         self._rest: dict[int, int] = {}
+        self._grudges: dict[int, dict[int, float]] = {}  # ship -> attacker -> last hit (sim s)
+        universe.observe(self.witness)
+
+    def witness(self, zone: Zone, report: TickReport) -> None:
+        """Note who hit whom (a grudge) and who was destroyed (every grudge on them ends)."""
+        for event in report.events:
+            if isinstance(event, ev.Beam):
+                self._grudge(event.target, event.shooter, report.sim_time)
+            elif isinstance(event, ev.Detonation):
+                row = zone.bodies.row(event.target)
+                if row is not None:
+                    shooter = int(zone.bodies.last_hit_by[row])
+                    self._grudge(event.target, shooter, report.sim_time)
+            elif isinstance(event, ev.Destroyed):
+                self.forgive(event.ship)
+
+    def _grudge(self, victim: int, attacker: int, now: float) -> None:
+        if attacker != NO_ENTITY and victim != attacker:
+            self._grudges.setdefault(victim, {})[attacker] = now
+
+    def forgive(self, ship: int) -> None:
+        """A destroyed ship holds no grudge and is held in none."""
+        self._grudges.pop(ship, None)
+        for held in self._grudges.values():
+            held.pop(ship, None)
+
+    def foe(self, ship: int, now: float) -> int:
+        """The latest attacker `ship` still bears a grudge against, or NO_ENTITY."""
+        held = self._grudges.get(ship)
+        if not held:
+            return NO_ENTITY
+        for attacker in [a for a, at in held.items() if now - at > GRUDGE_SECONDS]:
+            del held[attacker]
+        if not held:
+            del self._grudges[ship]
+            return NO_ENTITY
+        return max(held, key=held.__getitem__)
 
     def npc_ships(self) -> Iterator[tuple[int, str]]:
         crewed = self.crewed
@@ -69,11 +121,15 @@ class Pilots:
 
     def decide(self, zone: Zone, row: int, ship: int, role: str) -> list[c.Command]:
         b = zone.bodies
-        attacker = int(b.last_hit_by[row])
+        attacker = self.foe(ship, zone.clock.sim_time)
         if attacker != NO_ENTITY and b.docked_at[row] == NO_ENTITY:
             foe = b.row(attacker)
             if foe is not None and _gap(zone, row, foe) <= rules.BEAM_RANGE:
                 return [c.Target(ship=ship, target=attacker), c.Fire(ship=ship)]
+        if role == "patrol" and self.wanted:
+            hunt = self._hunt(zone, row, ship)
+            if hunt is not None:
+                return hunt
         if role == "miner":
             return self._mine(zone, row, ship)
         if role == "patrol":
@@ -107,6 +163,32 @@ class Pilots:
             goal = points[int(self.rng.integers(len(points)))]
             self._waypoint[ship] = int(b.id[goal])
         return self._fly(zone, row, ship, goal)
+
+    def _hunt(self, zone: Zone, row: int, ship: int) -> list[c.Command] | None:
+        """Go after the nearest wanted ship in reach: close in, lock, fire."""
+        b = zone.bodies
+        best: tuple[float, int] | None = None
+        for wanted in list(self.wanted):
+            other = b.row(wanted)
+            if other is None or b.docked_at[other] != NO_ENTITY:
+                continue
+            gap = _gap(zone, row, other)
+            if gap <= HUNT_RANGE and (best is None or gap < best[0]):
+                best = (gap, other)
+        if best is None:
+            return None
+        gap, other = best
+        target = int(b.id[other])
+        out: list[c.Command] = []
+        if b.docked_at[row] != NO_ENTITY:
+            return [c.Undock(ship=ship)]
+        if gap > rules.BEAM_RANGE * 0.6:
+            out += self._fly(zone, row, ship, other)
+        if gap <= rules.BEAM_RANGE:
+            if int(b.target[row]) != target:
+                out.append(c.Target(ship=ship, target=target))
+            out.append(c.Fire(ship=ship))
+        return out
 
     def _trade(self, zone: Zone, row: int, ship: int) -> list[c.Command]:
         b = zone.bodies

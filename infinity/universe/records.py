@@ -7,7 +7,8 @@ from typing import Final
 
 from infinity.sim.zone import ShipState
 
-SHIP_ROLES: Final = frozenset({"player", "miner", "patrol", "trader"})
+CREW_ROLE: Final = "crew"  # a ship the digital crews fly (migration 0008 gave old ones this role)
+SHIP_ROLES: Final = frozenset({"player", "miner", "patrol", "trader", CREW_ROLE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class Universe:
         self.galaxy = galaxy
         self.zones: dict[int, Zone] = {s.id: Zone(s.id, s.name, s.bodies) for s in galaxy.systems}
         self.where: dict[int, int] = {}  # ship id -> system id of the zone with authority
-        self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader'
+        self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader', 'crew'
         self.ship_of_account: dict[int, int] = {}
         self.owners: dict[int, int | None] = {}  # ship id -> owning account (None: NPC)
         self.hidden: set[int] = set()  # ships in no player's frames (operator avatars)

@@ -16,6 +16,7 @@ from infinity.accounts.records import Account
 from infinity.commands import types as c
 from infinity.company.company import Company
 from infinity.crew.orders import OrderKind
+from infinity.crew.voice import voice_of
 from infinity.gateway import crew_api as api
 
 from .dna import ACGT
@@ -155,7 +156,8 @@ def test_recruit_then_give_orders(bench: Bench) -> None:
     bench.harbour.seconds(2)
     said = bench.harbour.chat(flagship)
     agent = company.minds.agents[hand]
-    assert said and said[0] in (agent.persona.speech.agree, f"{agent.persona.speech.refuse}")
+    voice = voice_of(agent.persona)
+    assert said and said[0].startswith((voice.core("agree"), voice.core("refuse")))
     assert (agent.intent.order is not None) == answers[0]["obeys"]
     assert all(type(x) in c.COMMAND_TYPES for d in bench.harbour.decisions for x in d.commands)
 

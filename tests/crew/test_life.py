@@ -6,6 +6,7 @@ import pytest
 
 from infinity.commands import types as c
 from infinity.company.purse import ShipPurses
+from infinity.crew import dialogue
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.goals import Goal
@@ -13,6 +14,7 @@ from infinity.crew.memory import MemoryKind
 from infinity.crew.needs import STARTING_CREDITS, UPKEEP_PER_SECOND
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.senses import Heard, OwnShip, Perception
+from infinity.crew.voice import voice_of
 from infinity.sim import events as ev
 
 from .dna import ACGT, bred
@@ -67,10 +69,11 @@ def test_a_gentle_member_refuses_to_attack_an_innocent_and_a_loyal_one_obeys() -
     crew.order(order, run.minds.agents)
     run.seconds(3)
     refusal = run.said(gentle)[0]
-    assert refusal.startswith(gentle.persona.speech.refuse) and "never fired on us" in refusal
+    assert refusal.startswith(voice_of(gentle.persona).core("refuse"))
+    assert "never fired on us" in refusal
     assert any(m.text.startswith("I refused Captain Vega's order") for m in gentle.memory.recent(5))
     assert gentle.intent.order is None and loyal.intent.order == order
-    assert run.said(loyal)[0] == loyal.persona.speech.agree
+    assert run.said(loyal)[0] == dialogue.acknowledge(loyal.persona, order)
     assert any(
         isinstance(x, c.MoveTo) for d in run.decisions if d.agent == loyal.id for x in d.commands
     )
@@ -134,7 +137,7 @@ def test_an_agent_captain_commands_its_crew() -> None:
     assert captain.intent.goal == Goal.EARN
     assert "Crew, mine!" in run.said(captain)
     assert hand.intent.order is not None and hand.intent.order.kind == OrderKind.MINE
-    assert run.said(hand)[0] == hand.persona.speech.agree
+    assert run.said(hand)[0] == dialogue.acknowledge(hand.persona, hand.intent.order)
     run.seconds(60)
     assert any(
         isinstance(x, c.Mine) for d in run.decisions if d.agent == hand.id for x in d.commands

@@ -106,8 +106,11 @@ def test_reflection_triggers_at_150_and_cites_its_sources() -> None:
     reflections = [m for m in agent.memory.recent(5) if m.kind == MemoryKind.REFLECTION]
     assert reflections and agent.memory.since_reflection == 0
     texts = {m.text: m.cites for m in reflections}
-    assert texts["Vex means trouble: 7 grave run-ins lately."] == (1, 3, 5, 7, 9, 11, 13)
-    assert texts["What matters most lately: Vex shot at us, round 13"] == (13,)
+    trouble = "Vex means trouble. That's 7 times lately, and none of it good."
+    assert texts[trouble] == (1, 3, 5, 7, 9, 11, 13)
+    assert texts["I can't stop thinking about it: Vex shot at us, round 13."] == (13,)
+    shooting = "There's been far too much shooting around me lately."
+    assert texts[shooting] == tuple(range(14))
     assert all(m.cites for m in reflections)
     assert all(
         max(agent.memory.get(i).importance for i in m.cites) == m.importance for m in reflections

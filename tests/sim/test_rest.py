@@ -59,7 +59,9 @@ ships = st.lists(
 
 @settings(max_examples=80, deadline=None)
 @given(ships, st.integers(0, 3))
-def test_a_zone_at_rest_ticks_exactly_as_a_busy_one(fleet: list[dict[str, object]], warm: int) -> None:
+def test_a_zone_at_rest_ticks_exactly_as_a_busy_one(
+    fleet: list[dict[str, object]], warm: int
+) -> None:
     zone = small_zone()
     for i, spec in enumerate(fleet):
         docked = STATION if spec.pop("docked") else -1

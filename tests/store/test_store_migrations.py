@@ -4,6 +4,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
@@ -15,12 +16,13 @@ from infinity.audit import tables as _audit  # noqa: F401
 from infinity.company import archive as _minds  # noqa: F401
 from infinity.economy import tables as _economy  # noqa: F401
 from infinity.ledger import schema as _ledger  # noqa: F401
+from infinity.store.migrate import alembic_config, on_own_connection
 from infinity.store.schema import metadata
 from infinity.store.store import Store, sqlite_url
 from infinity.universe import tables as _universe  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0007"
+HEAD = "0008"
 
 
 def sqlite_tables(db: Path) -> set[str]:
@@ -65,3 +67,30 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(store: Store) -> None:
             for name in ("journal_mode", "foreign_keys", "synchronous")
         }
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}  # 1: NORMAL
+
+
+async def test_0008_gives_the_crews_ships_their_own_role(tmp_path: Path) -> None:
+    """A store from before 0008: a crew's ship and an agent's ship were "trader"s; a real
+    trader and a player's ship (a recruit aboard) keep their roles."""
+    url = sqlite_url(tmp_path)
+
+    def at_0007(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+
+    await on_own_connection(url, at_0007)
+    ship = "INSERT INTO ships VALUES ({id}, {account}, '{name}', '{role}', 1, 0, 0, 0, 0, 0, 100, 100, 100, 0, 4, 100, -1, 1, 1, 0)"  # fmt: skip
+    with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
+        connection.execute("INSERT INTO accounts (id, name, name_key, password_hash, role, created_at) VALUES (1, 'Vega', 'vega', 'x', 'player', 0)")  # fmt: skip
+        for row in ((10, "NULL", "Kestrel", "trader"), (11, "NULL", "Trader X", "trader"), (12, "NULL", "Loner", "trader"), (13, 1, "Vega", "player")):  # fmt: skip
+            connection.execute(ship.format(id=row[0], account=row[1], name=row[2], role=row[3]))
+        connection.execute("INSERT INTO crews VALUES (1, 'Crew of the Kestrel', 10, 'Zore', 1, NULL, -1, 0)")  # fmt: skip
+        for agent, on in ((1, 10), (2, 12), (3, 13)):
+            connection.execute(f"INSERT INTO agents VALUES ({agent}, 'ACGT', 'A{agent}', '{{}}', 0, '[]', '{{}}', {on}, NULL, NULL, 1, NULL, NULL, 'hashed', 0)")  # fmt: skip
+        connection.commit()
+    store = await Store.open(url)
+    await store.close()
+    with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
+        roles = dict(connection.execute("SELECT name, role FROM ships").fetchall())
+    assert roles == {"Kestrel": "crew", "Trader X": "trader", "Loner": "crew", "Vega": "player"}

@@ -46,6 +46,14 @@ export function route(galaxy, start, goal) {
   return path.reverse();
 }
 
+/** " · 3 BELTS: PRAWEN BELT 2,310 T, …" for a system's asteroid belts (from /api/galaxy). */
+export function belts(system) {
+  const list = system?.belts ?? [];
+  if (!list.length) return "";
+  const each = list.map((b) => `${b.name.toUpperCase()} ${b.ore.toLocaleString("en-US")} T`);
+  return ` · ${list.length} BELT${list.length === 1 ? "" : "S"}: ${each.join(", ")}`;
+}
+
 // Close systems would print their names over each other: try a few spots
 // around the dot and keep the first that overlaps nothing drawn so far.
 function placeLabel(ctx, text, x, y, placed) {
@@ -161,8 +169,8 @@ export class GalaxyMap {
     const here = this.system(this.current);
     if (this.destination === null) {
       return this.setInfo(
-        `${here ? here.name.toUpperCase() : "—"} · ${this.galaxy.systems.length} SYSTEMS · ` +
-          "CLICK A SYSTEM TO PLOT A ROUTE",
+        `${here ? here.name.toUpperCase() : "—"}${belts(here)} · ` +
+          `${this.galaxy.systems.length} SYSTEMS · CLICK A SYSTEM TO PLOT A ROUTE`,
       );
     }
     const dest = this.system(this.destination);
@@ -318,7 +326,8 @@ export class GalaxyMap {
         ctx.stroke();
       }
       const name = heart ? `♥ ${s.name.toUpperCase()} (OPERATORS)` : s.name.toUpperCase();
-      const text = current ? `${name} · YOU ARE HERE` : name;
+      const rocks = s.belts?.length ? ` · ${s.belts.length} BELT${s.belts.length === 1 ? "" : "S"}` : "";
+      const text = current ? `${name}${rocks} · YOU ARE HERE` : s.id === this.hover ? `${name}${rocks}` : name;
       const spot = placeLabel(ctx, text, x, y, placed);
       ctx.fillStyle = current || dest || s.id === this.hover ? color : COLORS.text;
       ctx.textAlign = spot.align;

@@ -36,6 +36,7 @@ const hud = new Hud();
 // This page's own state; the world model and each panel keep theirs.
 const state = {
   screen: "login",
+  undocking: -Infinity, // when W last asked to undock (once; again only if still docked later)
   token: null,
   account: null,
   system: null, // {id, name}
@@ -106,9 +107,21 @@ function hideModal() {
 
 // --------------------------------------------------------------- login --
 
+const UNDOCK_RETRY_MS = 2000; // W while docked asks again only if the first undock went nowhere
+
+// A login the server answered "wrong name or password": pressing Enter again with the same
+// callsign and code registers it (the server never says whether a name exists).
+let registerOffer = null;
+
 async function submitLogin(action) {
   const name = $("login-name").value.trim();
   const password = $("login-password").value;
+  const offered = registerOffer;
+  registerOffer = null;
+  $("register-button").classList.remove("offered");
+  if (action === "login" && offered && offered.name === name && offered.password === password) {
+    action = "register";
+  }
   if (!NAME_RE.test(name)) {
     setLoginMessage("CALLSIGN: 3–24 characters of A–Z a–z 0–9 _ -");
     return;
@@ -127,6 +140,20 @@ async function submitLogin(action) {
     setLoginMessage("");
     enterBridge(answer.token);
   } catch (err) {
+    if (action === "login" && err.status === 401) {
+      registerOffer = { name, password };
+      $("register-button").classList.add("offered");
+      setLoginMessage(
+        `NO PILOT ${name.toUpperCase()} WITH THAT CODE. NEW HERE? PRESS ENTER AGAIN (OR REGISTER) ` +
+          `TO REGISTER ${name.toUpperCase()}.`,
+        "info",
+      );
+      return;
+    }
+    if (action === "register" && err.code === "name_taken" && offered) {
+      setLoginMessage(`${name.toUpperCase()} IS TAKEN: WRONG ACCESS CODE FOR THAT CALLSIGN`);
+      return;
+    }
     const code = err.code ? `${String(err.code).toUpperCase()}: ` : "";
     setLoginMessage(`${code}${err.detail || err.message}`);
   } finally {
@@ -158,6 +185,8 @@ function ensureView() {
       chat: chat.lines,
     }),
     button: $("vr-button"),
+    lock: (id) => setTarget(id), // a ray's trigger pull, like a click
+    galaxy: galaxyMap, // the map console draws the flat map's galaxy and route
   });
   xrReady.then(() => state.vr.probe());
 }
@@ -226,6 +255,20 @@ function onWelcome(msg) {
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
   state.controls?.resyncHelm();
+  firstFlight();
+}
+
+/** Once per browser: what to do first, and where the nearest belt is. */
+function firstFlight() {
+  if (localStorage.getItem("infinity.firstFlight")) return;
+  localStorage.setItem("infinity.firstFlight", "1");
+  const here = galaxyMap.system(state.system?.id);
+  const belt = here?.belts?.[0];
+  const where = belt ? `${belt.name.toUpperCase()} IS ON SENSORS` : "FIND A BELT ON SENSORS";
+  hud.notice(
+    `FIRST FLIGHT: W UNDOCKS · ${where} · M MINES IN RANGE · F DOCKS · U SELLS ORE · H HELP`,
+    "info",
+  );
 }
 
 function onFrame(frame) {
@@ -426,6 +469,17 @@ const intents = {
   enabled: () => state.screen === "bridge" && $("modal").classList.contains("hidden"),
   helm(throttle, turn) {
     state.view.moveTarget = null; // thrust cancels move-to on the server too
+    if (world.me && world.me.docked_at >= 0) {
+      // Docked: ahead means "take me out", once; nothing else can thrust at a berth.
+      const now = performance.now();
+      if (throttle > 0 && now - state.undocking > UNDOCK_RETRY_MS) {
+        state.undocking = now;
+        send("undock");
+        hud.notice("UNDOCKING (W OR F) · PRESS W AGAIN TO FLY", "info");
+      }
+      return;
+    }
+    state.undocking = -Infinity;
     send("thrust", { throttle, turn });
   },
   stop() {
