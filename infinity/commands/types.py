@@ -19,7 +19,13 @@ Seq = Annotated[int, msgspec.Meta(ge=0, lt=2**31)]
 
 
 class _Command(
-    msgspec.Struct, tag_field="t", forbid_unknown_fields=True, frozen=True, kw_only=True
+    msgspec.Struct,
+    tag_field="t",
+    forbid_unknown_fields=True,
+    frozen=True,
+    kw_only=True,
+    gc=False,  # scalars only, so never in a cycle: a command waiting for its tick is no
+    # work for the collector (thousands a second would otherwise trigger full collections)
 ):
     ship: EntityId
     seq: Seq = 0

@@ -65,7 +65,7 @@ class SystemInfo(msgspec.Struct):
     name: str
 
 
-class ChatLine(msgspec.Struct, array_like=True):
+class ChatLine(msgspec.Struct, array_like=True, gc=False):
     ship: int
     name: str
     text: str
@@ -177,7 +177,10 @@ def told(message: Notice | Rejection) -> bytes:
 # -- frame records (positional arrays) --------------------------------------------
 
 
-class Entity(msgspec.Struct, array_like=True):
+# The records built per tick for every client are `gc=False`: they hold plain values and
+# never a cycle, so the collector need not track them (they would otherwise be promoted
+# by young collections during the fan-out and trigger full ones).
+class Entity(msgspec.Struct, array_like=True, gc=False):
     """An entity in full, as sent when it enters a cell or a cell is snapshotted."""
 
     id: int
@@ -191,7 +194,7 @@ class Entity(msgspec.Struct, array_like=True):
     extra: dict[str, Any]
 
 
-class _Event(msgspec.Struct, array_like=True):
+class _Event(msgspec.Struct, array_like=True, gc=False):
     """Something seen happening in a cell: `[tag, ...fields]`."""
 
 
@@ -255,7 +258,7 @@ EVENT_TYPES: Final = (
 )  # fmt: skip
 
 
-class Cell(msgspec.Struct, array_like=True):
+class Cell(msgspec.Struct, array_like=True, gc=False):
     key: int
     ox: float  # the cell's south-west corner, metres
     oy: float
@@ -267,7 +270,7 @@ class Cell(msgspec.Struct, array_like=True):
     events: list[WireEvent]
 
 
-class Me(msgspec.Struct, array_like=True):
+class Me(msgspec.Struct, array_like=True, gc=False):
     """One player's private ship state, appended to each of its frames."""
 
     ack: int  # highest command seq applied, per connection
