@@ -7,6 +7,7 @@ certificate for 127.0.0.1 is made with the `openssl` command in the test.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
 import ssl
@@ -17,8 +18,11 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+import websockets
 
-from tests.conftest import free_port
+from infinity.gateway import wire
+from tests.conftest import PASSWORD, free_port
+from tests.gateway.client import encode
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -33,6 +37,17 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     return cert, key
+
+
+async def first_frame(url: str, token: str, trust: ssl.SSLContext) -> None:
+    """Hello over WSS; the welcome, then a frame with the player's own ship in it."""
+    async with websockets.connect(url, ssl=trust, compression=None, close_timeout=1) as ws:
+        await ws.send(encode({"t": "hello", "v": 1, "token": token}))
+        welcome = wire.decode(await asyncio.wait_for(ws.recv(), 10))
+        assert isinstance(welcome, wire.Welcome), welcome
+        frame = wire.decode(await asyncio.wait_for(ws.recv(), 10))
+        assert isinstance(frame, wire.Frame)
+        assert welcome.ship in {e.id for cell in frame.cells for e in cell.entered}
 
 
 def test_serve_with_a_certificate_speaks_https(tmp_path: Path) -> None:
@@ -65,6 +80,11 @@ def test_serve_with_a_certificate_speaks_https(tmp_path: Path) -> None:
         # Plain HTTP on the same port is not served.
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2.0).raise_for_status()
+        # The game socket (the game lane, picows behind uvicorn's TLS) speaks WSS.
+        body = {"name": "headset", "password": PASSWORD}
+        joined = httpx.post(f"https://127.0.0.1:{port}/api/register", json=body, verify=trust)
+        assert joined.status_code == 201, joined.text
+        asyncio.run(first_frame(f"wss://127.0.0.1:{port}/ws", joined.json()["token"], trust))
     finally:
         process.send_signal(signal.SIGTERM)
         try:
