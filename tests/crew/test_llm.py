@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from infinity.crew.goals import Goal
 from infinity.crew.llm import KEY_ENV, LlmConfig, LlmMind, Thought, apply_thought, prompt_for
 from infinity.crew.memory import MemoryKind
 from infinity.crew.senses import Heard
+from tests.crew.fake_llm import serving
 
 from .dna import ACGT
 
@@ -72,16 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_Handler) as url:
+        yield url
 
 
 def mind(endpoint: str, model: str, timeout: float = 2.0) -> LlmMind:

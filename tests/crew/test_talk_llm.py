@@ -7,9 +7,8 @@ A small OpenAI-compatible server on 127.0.0.1 answers by model name; no other ne
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ from infinity.crew.llm import (
 from infinity.crew.memory import MemoryKind
 from infinity.crew.orders import Order, OrderKind
 from infinity.crew.senses import Heard
+from tests.crew.fake_llm import serving
 
 from .dna import ACGT, bred
 
@@ -65,16 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_Handler) as url:
+        yield url
 
 
 async def ask(endpoint: str, model: str, prompt: Any) -> Thought:
