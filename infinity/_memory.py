@@ -8,9 +8,12 @@ and unmapped again each tick: measured at 5x the cost of the arithmetic in
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import sys
+from collections.abc import Iterator
 from typing import Final
 
 _M_TRIM_THRESHOLD: Final = -1
@@ -32,3 +35,22 @@ def keep_large_allocations() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     return bool(mallopt(_M_MMAP_THRESHOLD, _KEEP)) and bool(mallopt(_M_TRIM_THRESHOLD, 2 * _KEEP))
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector for a burst of work whose objects die with it.
+
+    A crew decision round makes a perception and a decision per agent, alive until the
+    round ends; young collections in the middle would promote them all to the oldest
+    generation and bring on full collections (measured: 190 ms a round for 10,000
+    agents). Reference counting frees them at the end either way; the collector runs
+    again afterwards as usual."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -263,11 +263,14 @@ def _said(zone: Zone, listeners: list[Agent], h: Happening, from_agent: bool) ->
     """Lines said nearby reach agents on other ships; naming one (or its ship) makes it a
     line to them."""
     text = _spaced(h.text)
+    info = zone.info
+    plain = Heard(h.subject, h.subject_name, h.text, h.at, False, from_agent)  # frozen: shared
     for agent in listeners:
-        info = zone.info.get(agent.ship or -1)
-        names = (agent.persona.given_name, info.name if info is not None else agent.name)
-        named = any(_names(text, name) for name in names)
-        heard = Heard(h.subject, h.subject_name, h.text, h.at, named, from_agent)
+        ship = info.get(agent.ship or -1)
+        named = _names(text, agent.persona.given_name) or _names(
+            text, ship.name if ship is not None else agent.name
+        )
+        heard = Heard(h.subject, h.subject_name, h.text, h.at, True, from_agent) if named else plain
         agent.inbox.heard.append(heard)
 
 

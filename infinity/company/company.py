@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from typing import Final
 
+from infinity._memory import collector_paused
 from infinity.commands import types as c
 from infinity.commands.internal import Speak
 from infinity.company.bridge import bury, observe, perceive
@@ -149,9 +150,10 @@ class Company:
             return []
         aboard = self.aboard()
         perceptions: list[Perception] = []
-        for zone in due:
-            perceptions += self._look(zone, aboard.get(zone.system_id, []))
-        decisions = self.minds.decide_all(perceptions) if perceptions else []
+        with collector_paused():
+            for zone in due:
+                perceptions += self._look(zone, aboard.get(zone.system_id, []))
+            decisions = self.minds.decide_all(perceptions) if perceptions else []
         self._carry_out(decisions)
         return decisions
 
