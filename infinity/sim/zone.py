@@ -138,6 +138,7 @@ class Zone:
         self._pending = _Pending()
         self._events: list[ev.Event] = []
         self._next_transient = 0
+        self._still = False  # at rest at the last tick, and nothing has come in since
         for body in statics:
             self._add_static(body)
         systems.update_cells(self.bodies)
@@ -154,6 +155,7 @@ class Zone:
 
     def add_ship(self, state: ShipState) -> None:
         """Place a ship immediately (loading a snapshot, before the zone runs)."""
+        self._still = False
         self._spawn_ship(state)
 
     # -- the tick -------------------------------------------------------------
@@ -165,6 +167,7 @@ class Zone:
         if self._resting():
             systems.regrow_ore(b, dt)  # the one thing that changes in a zone at rest
             return self._quiet_report()
+        self._still = False
         cell_changes: list[tuple[int, int, int]] = []
         self._events = []
         for state, gate in self._pending.arrivals:
@@ -203,11 +206,17 @@ class Zone:
         )
 
     def _resting(self) -> bool:
-        """Nothing queued, nothing pending, and no system with work (`systems.at_rest`)."""
+        """Nothing queued, nothing pending, and no system with work (`systems.at_rest`).
+        Between ticks the columns change only through the queues and `add_ship`, so a zone
+        that rested last tick and has nothing queued rests still: no need to look again."""
         pending = self._pending
         if self._inbox or pending.arrivals or pending.spawns or pending.despawns:
             return False
-        return not pending.departures and systems.at_rest(self.bodies)
+        if pending.departures:
+            return False
+        if not self._still:
+            self._still = systems.at_rest(self.bodies)
+        return self._still
 
     def _quiet_report(self) -> TickReport:
         self._events = []

@@ -83,3 +83,14 @@ def test_an_empty_zone_and_a_docked_fleet_rest_and_a_command_wakes_them() -> Non
     assert not zone._resting()
     zone.tick()
     assert not zone._resting()  # flying now
+
+
+def test_a_ship_placed_in_a_resting_zone_wakes_it() -> None:
+    zone = small_zone()
+    zone.tick()
+    assert zone._resting()
+    zone.add_ship(ship(x=500.0, vx=3.0))  # loaded in flight
+    assert not zone._resting()
+    before = zone.bodies.pos[zone.bodies.row_of[1_048_576]].copy()
+    zone.tick()
+    assert zone.bodies.pos[zone.bodies.row_of[1_048_576]][0] > before[0]  # it moved
