@@ -390,10 +390,9 @@ def slowest_client(samples: list[Sample], results: list[BotResult]) -> float:
     """Frames per second of the slowest boarded pilot over all the windows together: a
     single window's count is off by a frame either way (±0.2 Hz in 5 s) at its edges."""
     results = [r for r in results if len(r.marks) == len(samples)]
-    wall = samples[-1].at - samples[0].at
     rates = [
-        (f1 - f0) / wall
-        for r in results
+        (f1 - f0) / (r.marks[-1].at - r.marks[0].at)  # the bot process's own clock: its
+        for r in results  # marks may run late of the driver's when its loop is busy
         for f0, f1 in zip(r.marks[0].pilot_frames, r.marks[-1].pilot_frames, strict=True)
         if f1 > 0
     ]
