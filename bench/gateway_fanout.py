@@ -640,7 +640,7 @@ def print_table(rows: dict[int, dict[str, Any]], plan: Plan) -> None:
     for n, r in rows.items():
         if r.get("server_gen2_census"):
             common.console.print(
-                f"{n} clients: oldest GC generation holds {r['server_gen2_census']}"
+                f"{n} clients: objects the collector tracks (not frozen) {r['server_gen2_census']}"
             )
         if r["errors"] or r["failures"]:
             common.console.print(f"{n} clients: errors {r['errors']}, failures {r['failures']}")
