@@ -19,47 +19,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from _common import console, emit
 
 from infinity.embedded import Settings, run_embedded
 from infinity.gateway.state import Game
 from infinity.ledger import TransferKind
-from infinity.sim.clock import ZoneClock
-from infinity.sim.rules import TICK_SECONDS
 from infinity.traffic.pilots import Pilots
 
 EPISODE_GAP = 30.0  # wall-clock seconds of ledger time, scaled by speed below
-
-
-@contextlib.contextmanager
-def accelerated(speed: float) -> Iterator[None]:
-    """Every zone ticks `speed` times as often; loops that pace by `pause` keep up."""
-    from infinity.company import company
-    from infinity.economy import service
-    from infinity.traffic import pilots
-    from infinity.universe import loop
-
-    real = loop.pause
-
-    async def quick(stopping: asyncio.Event, seconds: float) -> bool:
-        return await real(stopping, seconds / speed)
-
-    period = property(lambda clock: TICK_SECONDS / clock.dilation / speed)
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(ZoneClock, "period", period))
-        for module in (company, service, pilots):
-            stack.enter_context(mock.patch.object(module, "pause", quick))
-        yield
 
 
 async def bots(game: Game, count: int, stopping: asyncio.Event, speed: float) -> list[int]:
@@ -85,8 +59,8 @@ async def bots(game: Game, count: int, stopping: asyncio.Event, speed: float) ->
 
 
 async def measure(minutes: float, speed: float, count: int, seed: int = 1) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as data, accelerated(speed):
-        settings = Settings(data=Path(data), seed=seed, snapshot_seconds=30.0)
+    with tempfile.TemporaryDirectory() as data:
+        settings = Settings(data=Path(data), seed=seed, snapshot_seconds=30.0, time_scale=speed)
         async with run_embedded(settings) as game:
             stopping = asyncio.Event()
             players = await bots(game, count, stopping, speed)

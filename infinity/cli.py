@@ -50,6 +50,12 @@ def serve(
     snapshot_seconds: Annotated[
         float, typer.Option(min=0.5, max=300, help="How often ship motion is saved.")
     ] = 5.0,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            min=1.0, max=100.0, help="Simulated seconds per wall second (research, tests)."
+        ),
+    ] = 1.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     llm_url: Annotated[
         str | None,
@@ -119,6 +125,7 @@ def serve(
         seed=seed,
         npcs=npcs,
         snapshot_seconds=snapshot_seconds,
+        time_scale=time_scale,
         llm_url=llm_url,
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",

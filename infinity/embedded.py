@@ -72,6 +72,7 @@ class Settings:
     llm_model: str = "default"
     # "process": ledger commits run in a child process (more throughput, a second core)
     ledger_writer: Literal["thread", "process"] = "thread"
+    time_scale: float = 1.0  # simulated seconds per wall second (tests, research: up to 100)
 
     @property
     def db_url(self) -> str:
@@ -147,7 +148,7 @@ async def _load(hangar: Hangar, charts: Charts, settings: Settings) -> Universe:
         log.info(
             "generated a new galaxy of %d systems from seed %d", len(galaxy.systems), settings.seed
         )
-    universe = Universe(with_heart(galaxy))  # the Heart is run, never charted
+    universe = Universe(with_heart(galaxy), settings.time_scale)  # the Heart is run, never charted
     for system, tick in (await charts.load_clocks()).items():
         if system in universe.zones:
             universe.zones[system].clock.resume(tick)

@@ -29,6 +29,8 @@ def infinity(*args: str) -> subprocess.CompletedProcess[str]:
         ("serve", "--ledger-writer", "fork"),
         ("serve", "--max-connections", "0"),
         ("serve", "--idle-timeout", "0"),
+        ("serve", "--time-scale", "0.5"),
+        ("serve", "--time-scale", "1000"),
         ("serve", "--login-rate", "-1"),
         ("serve", "--tls-cert", "/nonexistent.pem"),
         ("serve", "--tls-key", "/nonexistent.pem"),

@@ -9,10 +9,7 @@ the rate over an hour.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
-from unittest import mock
 
 from infinity.commands import types as c
 from infinity.commands.internal import Warp
@@ -23,35 +20,12 @@ from infinity.embedded import Settings, run_embedded
 from infinity.gateway.state import Game
 from infinity.ledger import Receipt, TransferKind
 from infinity.sim import events as ev
-from infinity.sim.clock import ZoneClock
-from infinity.sim.rules import TICK_SECONDS
 from infinity.sim.zone import TickReport, Zone
 from infinity.traffic.pilots import Pilots
 
 SPEED = 16.0
 BOTS = 4
 PATIENCE = 240.0  # wall seconds at most for the first theft by agents of a bot player
-
-
-@contextlib.contextmanager
-def accelerated(speed: float) -> Iterator[None]:
-    """Zones tick `speed` times as often; the crews, NPC pilots and economy keep pace."""
-    from infinity.company import company
-    from infinity.economy import service
-    from infinity.traffic import pilots
-    from infinity.universe import loop
-
-    real = loop.pause
-
-    async def quick(stopping: asyncio.Event, seconds: float) -> bool:
-        return await real(stopping, seconds / speed)
-
-    period = property(lambda clock: TICK_SECONDS / clock.dilation / speed)
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(ZoneClock, "period", period))
-        for module in (company, service, pilots):
-            stack.enter_context(mock.patch.object(module, "pause", quick))
-        yield
 
 
 async def bot_players(game: Game, stopping: asyncio.Event, held: set[int]) -> dict[int, str]:
@@ -85,70 +59,68 @@ async def theft_by_agents(game: Game, wallet: str) -> Receipt | None:
 
 
 async def test_crews_steal_from_bot_players_and_a_robbed_crew_remembers(tmp_path: Path) -> None:
-    with accelerated(SPEED):
-        async with run_embedded(Settings(data=tmp_path, snapshot_seconds=30.0)) as game:
-            stopping = asyncio.Event()
-            held: set[int] = set()
-            bots = await bot_players(game, stopping, held)
-            company = game.company
-            assert company is not None
-            wallets = {ship: accounts.wallet(ship, game.universe.owners[ship]) for ship in bots}
-            robbed: tuple[int, Receipt] | None = None
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + PATIENCE
-            while robbed is None and loop.time() < deadline:
-                await asyncio.sleep(1.0)
-                for ship, wallet in wallets.items():
-                    found = await theft_by_agents(game, wallet)
-                    if found is not None:
-                        robbed = (ship, found)
-            assert robbed is not None, "no crew robbed a bot player"
-            victim, receipt = robbed
-            thief = receipt.actors["thief"]
-            crew = next(k for k in company.minds.crews.values() if k.ship == thief)
-            zone = game.universe.zone_of(thief)
-            assert zone is not None
-            name = zone.info[thief].name
-            # the victim's history names the ship, its crew and its captain, and the victim
-            assert receipt.memo.startswith(f"siphon by {name} ({crew.name}, captain ")
-            assert receipt.memo.endswith(f"from {bots[victim]}")
-            assert receipt.actors["victim"] == victim
+    # the universe itself runs SPEED times faster than life (`infinity serve --time-scale`)
+    settings = Settings(data=tmp_path, snapshot_seconds=30.0, time_scale=SPEED)
+    async with run_embedded(settings) as game:
+        stopping = asyncio.Event()
+        held: set[int] = set()
+        bots = await bot_players(game, stopping, held)
+        company = game.company
+        assert company is not None
+        wallets = {ship: accounts.wallet(ship, game.universe.owners[ship]) for ship in bots}
+        robbed: tuple[int, Receipt] | None = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE
+        while robbed is None and loop.time() < deadline:
+            await asyncio.sleep(1.0)
+            for ship, wallet in wallets.items():
+                found = await theft_by_agents(game, wallet)
+                if found is not None:
+                    robbed = (ship, found)
+        assert robbed is not None, "no crew robbed a bot player"
+        victim, receipt = robbed
+        thief = receipt.actors["thief"]
+        crew = next(k for k in company.minds.crews.values() if k.ship == thief)
+        zone = game.universe.zone_of(thief)
+        assert zone is not None
+        name = zone.info[thief].name
+        # the victim's history names the ship, its crew and its captain, and the victim
+        assert receipt.memo.startswith(f"siphon by {name} ({crew.name}, captain ")
+        assert receipt.memo.endswith(f"from {bots[victim]}")
+        assert receipt.actors["victim"] == victim
 
-            # now a bot player robs a crew in flight: they remember it and react
-            target = await crew_in_flight(game)
-            pirate = next(iter(bots))
-            seen: list[ev.Event] = []
+        # now a bot player robs a crew in flight: they remember it and react
+        target = await crew_in_flight(game)
+        pirate = next(iter(bots))
+        seen: list[ev.Event] = []
 
-            def heard(_: Zone, report: TickReport) -> None:
-                seen.extend(report.events)
+        def heard(_: Zone, report: TickReport) -> None:
+            seen.extend(report.events)
 
-            game.universe.observe(heard)
-            held.add(pirate)  # its bot stops flying it
-            aboard = [company.minds.agents[a] for a in target.members]
-            pirate_name = bots[pirate]
-            for attempt in range(60):
-                if attempt % 6 == 0:  # (again) if it got away before a second was drained
-                    await rob(game, pirate, target.ship)
-                await asyncio.sleep(0.5)
-                if any(pirate_name in m.text for a in aboard for m in a.memory.recent(20)):
-                    break
-            stopping.set()
-            remembered = [
-                m
-                for a in aboard
-                for m in a.memory.recent(30)
-                if f"{pirate_name} siphoned" in m.text
-            ]
-            assert remembered and all(m.importance >= 8 for m in remembered)
-            now = game.universe.zones[game.universe.where[target.ship]].clock.sim_time
-            assert any(a.grudges.weight(pirate, now) > 0 for a in aboard)
-            cursed = [
-                e
-                for e in seen
-                if isinstance(e, ev.Chat) and e.ship == target.ship and pirate_name in e.text
-            ]
-            reacted = {Goal.REVENGE, Goal.SURVIVE, Goal.FLEE, Goal.PROTECT, Goal.ATTACK}
-            assert cursed or any(a.intent.goal in reacted for a in aboard if a.alive)
+        game.universe.observe(heard)
+        held.add(pirate)  # its bot stops flying it
+        aboard = [company.minds.agents[a] for a in target.members]
+        pirate_name = bots[pirate]
+        for attempt in range(60):
+            if attempt % 6 == 0:  # (again) if it got away before a second was drained
+                await rob(game, pirate, target.ship)
+            await asyncio.sleep(0.5)
+            if any(pirate_name in m.text for a in aboard for m in a.memory.recent(20)):
+                break
+        stopping.set()
+        remembered = [
+            m for a in aboard for m in a.memory.recent(30) if f"{pirate_name} siphoned" in m.text
+        ]
+        assert remembered and all(m.importance >= 8 for m in remembered)
+        now = game.universe.zones[game.universe.where[target.ship]].clock.sim_time
+        assert any(a.grudges.weight(pirate, now) > 0 for a in aboard)
+        cursed = [
+            e
+            for e in seen
+            if isinstance(e, ev.Chat) and e.ship == target.ship and pirate_name in e.text
+        ]
+        reacted = {Goal.REVENGE, Goal.SURVIVE, Goal.FLEE, Goal.PROTECT, Goal.ATTACK}
+        assert cursed or any(a.intent.goal in reacted for a in aboard if a.alive)
 
 
 async def crew_in_flight(game: Game) -> Crew:

@@ -121,7 +121,7 @@ class Company:
 
     async def _keep_watch(self, stopping: asyncio.Event) -> None:
         saved = time.monotonic()
-        while not await pause(stopping, POLL_SECONDS):
+        while not await pause(stopping, POLL_SECONDS / self.universe.time_scale):
             try:
                 self.step()
             except Exception:  # one bad round must not stop the universe

@@ -180,7 +180,7 @@ class Economy:
     async def _beat(self, stopping: asyncio.Event) -> None:
         """Once a second: markets drift; every few, upkeep settles and stock is saved."""
         beats = 0
-        while not await pause(stopping, 1.0):
+        while not await pause(stopping, 1.0 / self.universe.time_scale):  # a simulated second
             if beats % int(UPKEEP_EVERY) == 0:
                 await _guarded("upkeep", self.upkeep.settle())
             self.markets.drift(1.0)

@@ -21,6 +21,7 @@ class ZoneClock:
     tick: int = 0
     sim_time: float = 0.0
     dilation: float = 1.0
+    scale: float = 1.0  # simulated seconds per wall second at full speed (>1: faster than life)
 
     @property
     def dt(self) -> float:
@@ -30,7 +31,7 @@ class ZoneClock:
     @property
     def period(self) -> float:
         """Wall seconds between tick starts at the current dilation."""
-        return rules.TICK_SECONDS / self.dilation
+        return rules.TICK_SECONDS / self.dilation / self.scale
 
     def resume(self, tick: int) -> None:
         """Continue from a stored tick count: simulated time survives restarts."""
@@ -49,7 +50,7 @@ class ZoneClock:
         one simulated second per wall second, so dilation drops to match
         (never below the floor). Recovery is gradual so it does not oscillate.
         """
-        load = busy_seconds / rules.TICK_SECONDS
+        load = busy_seconds * self.scale / rules.TICK_SECONDS
         target = 1.0 if load <= 1.0 else max(rules.DILATION_FLOOR, 1.0 / load)
         rate = 0.5 if target < self.dilation else 0.05
         self.dilation += (target - self.dilation) * rate

@@ -127,12 +127,18 @@ class _Pending:
 class Zone:
     """One star system: entity columns, a clock, a command inbox and per-tick outputs."""
 
-    def __init__(self, system_id: int, name: str, statics: Iterable[StaticBody] = ()) -> None:
+    def __init__(
+        self,
+        system_id: int,
+        name: str,
+        statics: Iterable[StaticBody] = (),
+        time_scale: float = 1.0,  # simulated seconds per wall second at full speed
+    ) -> None:
         self.system_id = system_id
         self.name = name
         self.bodies = Bodies()
         self.info: dict[int, EntityInfo] = {}
-        self.clock = ZoneClock()
+        self.clock = ZoneClock(scale=time_scale)
         self._inbox: list[tuple[Command | SystemCommand, object]] = []
         self._keys: OrderedDict[str, None] = OrderedDict()
         self._pending = _Pending()

@@ -231,4 +231,4 @@ class Pilots:
                 self.decide_all()
             except Exception:  # one bad round must not stop the universe
                 log.exception("traffic round failed")
-            await pause(stopping, 1.0)
+            await pause(stopping, 1.0 / self.universe.time_scale)  # a simulated second

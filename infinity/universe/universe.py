@@ -32,6 +32,9 @@ OBSERVER_ERRORS = Counter(
 QUIET_SECONDS: Final = 60.0  # after a traceback, an observer's next errors are only counted
 
 
+MAX_TIME_SCALE: Final = 100.0
+
+
 class Observers:
     """The tick observers of a universe. One that raises is logged and counted, never
     allowed to stop the zone or the observers after it."""
@@ -60,9 +63,16 @@ class Observers:
 
 
 class Universe:
-    def __init__(self, galaxy: Galaxy) -> None:
+    def __init__(self, galaxy: Galaxy, time_scale: float = 1.0) -> None:
+        """`time_scale`: simulated seconds per wall second (1 to 100; above 1 the whole
+        universe runs faster than life, for tests and research)."""
+        if not 1.0 <= time_scale <= MAX_TIME_SCALE:
+            raise ValueError(f"time_scale must be between 1 and {MAX_TIME_SCALE:g}")
         self.galaxy = galaxy
-        self.zones: dict[int, Zone] = {s.id: Zone(s.id, s.name, s.bodies) for s in galaxy.systems}
+        self.time_scale = time_scale
+        self.zones: dict[int, Zone] = {
+            s.id: Zone(s.id, s.name, s.bodies, time_scale) for s in galaxy.systems
+        }
         self.where: dict[int, int] = {}  # ship id -> system id of the zone with authority
         self.roles: dict[int, str] = {}  # ship id -> 'player', 'miner', 'patrol', 'trader', 'crew'
         self.ship_of_account: dict[int, int] = {}
