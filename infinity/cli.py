@@ -12,6 +12,7 @@ from rich.console import Console
 
 from infinity.audit.cli import audit_app
 from infinity.company.cli import crew_app
+from infinity.worlds.cli import template_app
 
 app = typer.Typer(
     name="infinity",
@@ -180,6 +181,7 @@ def loadtest(
 
 app.add_typer(crew_app, name="crew")
 app.add_typer(audit_app, name="audit")
+app.add_typer(template_app, name="template")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Worlds: templates of galaxy, rules and look that worlds are made from (docs/templates.md)."""
