@@ -158,7 +158,7 @@ def serve(app: Starlette, port: int, clients: int) -> None:
     Gateway(server_config(app, "127.0.0.1", port, "warning", limits)).run()
 
 
-def census(top: int = 8) -> dict[str, int]:
+def census(top: int = 8) -> dict[str, float]:
     """What a full collection has to walk when the measured windows begin: every object
     the collector tracks (the frozen start-up objects are not among them), by type."""
     tracked = gc.get_objects()
@@ -168,7 +168,7 @@ def census(top: int = 8) -> dict[str, int]:
     gc.collect()  # once, to time what a full collection costs here and now
     took = round(1000 * (time.perf_counter() - started), 1)
     return {
-        "total": len(counts) and sum(counts.values()),
+        "total": sum(counts.values()),
         "full_collect_ms": took,
         **dict(counts.most_common(top)),
     }
@@ -193,7 +193,7 @@ def main() -> None:
     app = bench_app(settings, [account for account, _ in made], args.ships, args.gc_freeze)
     with GcWatch() as watch, contextlib.suppress(KeyboardInterrupt):
         # the driver sends SIGUSR1 when its measured windows begin
-        taken: dict[str, int] = {}
+        taken: dict[str, float] = {}
 
         def windows_begin(*_: object) -> None:
             taken.update(census())  # its timed full collection is not the windows' own
