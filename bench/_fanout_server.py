@@ -3,15 +3,15 @@
 1. Opens a fresh Store (SQLite) in `--data` and creates `--clients` accounts
    and sessions through the Store API (a dummy password hash: nobody logs in
    with a password, so argon2 is skipped), writing the tokens to `--tokens`.
-2. Builds the ASGI app with `infinity.gateway.app.create_app` over `run_embedded` (so
-   `run_embedded`: zone loops for every system, snapshots, the fan-out) with
-   NPC pilots off, and wraps its lifespan to populate one zone: `--ships`
+2. Builds the ASGI app with `infinity.gateway.app.create_app` over `run_embedded`
+   with `infinity serve`'s defaults (zone loops for every system, snapshots, the
+   fan-out, NPC traffic and the crews), and wraps its lifespan to populate one zone: `--ships`
    ships in total, spread uniformly so a 3x3-cell view holds ~80 of them. The
    first `--clients` ships belong to the bench accounts; the rest are traffic
    that gets a random `thrust` once a second through `Universe.submit`, the
    same path every command takes.
-3. Serves with the uvicorn settings of `infinity.cli.serve` (uvloop,
-   websockets-sansio, no per-message deflate) on 127.0.0.1 until SIGINT/SIGTERM.
+3. Serves with `infinity.cli.serve`'s `server_config` and `Gateway` (uvloop, the game
+   lane for `/ws`, no per-message deflate) on 127.0.0.1 until SIGINT/SIGTERM.
 
 Ships are placed directly with `Universe.place`, as `run_embedded` does for
 ships it loads, instead of being created in the store first (that would
@@ -96,9 +96,10 @@ def populate(universe: Universe, accounts: list[int], ships: int, seed: int) -> 
     xy = rng.uniform(-half, half, size=(ships, 2))
     heading = rng.uniform(-np.pi, np.pi, size=ships)
     traffic: list[int] = []
+    first = max(universe.where, default=FIRST_SHIP_ID - 1) + 1  # after the NPCs' and crews'
     for i in range(ships):
         account = accounts[i] if i < len(accounts) else None
-        ship_id = FIRST_SHIP_ID + i
+        ship_id = first + i
         name = f"bench-{i}" if account is not None else f"Trader-{i}"
         state = ShipState(
             ship_id, name, account, home, system.id,
@@ -189,7 +190,7 @@ def main() -> None:
         raise SystemExit("the bench galaxy needs a station in its first system")
     made = asyncio.run(create_accounts(args.data, args.clients))
     args.tokens.write_text(json.dumps([token for _, token in made]))
-    settings = Settings(data=args.data, seed=SEED, npcs=False)
+    settings = Settings(data=args.data, seed=SEED)  # as `infinity serve` runs it
     app = bench_app(settings, [account for account, _ in made], args.ships, args.gc_freeze)
     with GcWatch() as watch, contextlib.suppress(KeyboardInterrupt):
         # the driver sends SIGUSR1 when its measured windows begin

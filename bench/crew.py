@@ -25,6 +25,10 @@ the rule-based mind: understand the line, recall from the memory stream
 answer in the persona's voice, and remember the exchange (which now and
 then reflects). Target: >= 1,000 replies per second of one core's time.
 
+Floors, measured in the same run on the same data, for ratios that survive a change
+of machine: the decision round against a gather of every agent's ship and one command
+made per agent; recall against numpy's top-10 by relevance alone.
+
 Usage: python bench/crew.py [--quick] [--runs R] [--agents N] [--seconds S] [--replies R]
 """
 
@@ -38,6 +42,7 @@ from typing import Any, Final
 import numpy as np
 
 from infinity._memory import collector_paused
+from infinity.commands import types as c
 from infinity.company.bridge import observe, perceive
 from infinity.company.witness import Witness
 from infinity.crew import dialogue
@@ -187,6 +192,23 @@ def live_second(zone: Zone, minds: Minds, witness: Witness) -> dict[str, float]:
     }
 
 
+def floor_round(zone: Zone, minds: Minds) -> float:
+    """CPU ms of the least a decision round can be, on the same zone and agents: each
+    agent's ship read from the columns in one gather, and one command made per agent
+    (what any mind must hand back). The real round divided by this is the ratio to compare
+    across machines."""
+    began = time.process_time()
+    agents = list(minds.agents.values())
+    rows = zone.bodies.rows(np.fromiter((a.ship or -1 for a in agents), np.int64, len(agents)))
+    energy = zone.bodies.energy[np.maximum(rows, 0)].tolist()
+    commands = [
+        c.Thrust(ship=a.ship or 0, throttle=1.0 if e > 50.0 else 0.0)
+        for a, e in zip(agents, energy, strict=True)
+    ]
+    assert len(commands) == len(agents)
+    return (time.process_time() - began) * 1e3
+
+
 def decide_run(agents: int, warmup: int, seconds: int, seed: int, freeze: bool) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     zone, minds, witness = build(agents, rng)
@@ -197,6 +219,7 @@ def decide_run(agents: int, warmup: int, seconds: int, seed: int, freeze: bool) 
         gc.freeze()
     with common.GcWatch() as watch:
         rounds = [live_second(zone, minds, witness) for _ in range(seconds)]
+    floor_ms = common.median(floor_round(zone, minds) for _ in range(seconds))
     gc.unfreeze()
     goals = np.bincount(minds.goal[: len(minds.agents)], minlength=len(Goal))
     median = common.median_of_runs(rounds)
@@ -204,6 +227,7 @@ def decide_run(agents: int, warmup: int, seconds: int, seed: int, freeze: bool) 
     return {
         **median,
         "cpu_mean_ms": float(np.mean([r["cpu_ms"] for r in rounds])),
+        "floor_ms": floor_ms,
         "gc_full_ms_per_round": collections["gc_gen2_total_ms"] / seconds,
         "round_p99_ms": common.pct([r["round_ms"] for r in rounds], 99),
         "goals": {g.name.lower(): int(goals[g]) for g in Goal if goals[g]},
@@ -220,14 +244,21 @@ def recall_run(memories: int, queries: int, seed: int) -> dict[str, float]:
         stream.add(kinds[k % 3], text, 60.0 * k, int(rng.integers(1, 11)))
     now = 60.0 * memories
     texts = [" ".join(rng.choice(WORDS, int(rng.integers(2, 8)))) for _ in range(queries)]
-    wall, cpu = [], []
+    wall, cpu, floor = [], [], []
     gc.collect()
+    columns = stream.columns[:, : stream.n]
     for k, text in enumerate(texts):
         began, began_cpu = time.perf_counter_ns(), time.thread_time_ns()
         stream.retrieve(text, now + k, k=10)
         cpu.append((time.thread_time_ns() - began_cpu) / 1e6)
         wall.append((time.perf_counter_ns() - began) / 1e6)
+        # the floor: numpy's top-10 by relevance alone over the same columns
+        query = stream.embedder.embed([text])[0]
+        began_cpu = time.thread_time_ns()
+        np.argpartition(query @ columns, -10)[-10:]
+        floor.append((time.thread_time_ns() - began_cpu) / 1e6)
     return {
+        "floor_p50_ms": common.pct(floor, 50),
         "p50_ms": common.pct(wall, 50),
         "p99_ms": common.pct(wall, 99),
         "cpu_p50_ms": common.pct(cpu, 50),
@@ -302,6 +333,8 @@ def main() -> None:
     # CPU seconds per simulated second: the round's mean CPU, plus every full collection of
     # the run (the round pauses the collector; what it defers may fall outside the round)
     share = (d["cpu_mean_ms"] + d["gc_full_ms_per_round"]) / 1e3
+    round_to_floor = d["cpu_mean_ms"] / d["floor_ms"]
+    recall_to_floor = m["cpu_p50_ms"] / m["floor_p50_ms"]
     figures = {
         "agents": args.agents,
         "runs": runs,
@@ -319,6 +352,10 @@ def main() -> None:
         "decisions_per_s": d["decisions"] / (d["round_ms"] / 1e3),
         "commands_per_round": d["commands"],
         "core_share": share,
+        "floor_round_ms": d["floor_ms"],
+        "round_to_floor": round_to_floor,
+        "recall_floor_p50_ms": m["floor_p50_ms"],
+        "recall_to_floor": recall_to_floor,
         "target_core_share": TARGET_CORE_SHARE,
         "goals_last_run": decide[-1]["goals"],
         "dead_last_run": decide[-1]["dead"],
@@ -358,7 +395,10 @@ def main() -> None:
             ("CPU per agent-decision, µs", figures["us_per_decision"], "<= 30", ""),
             ("decisions / s (one core)", figures["decisions_per_s"], "", ""),
             ("share of one core", share, f"<= {TARGET_CORE_SHARE:g}", share <= TARGET_CORE_SHARE),
+            ("  floor: a gather and one command per agent, ms", d["floor_ms"], "", ""),
+            ("  round CPU ÷ floor, same run", round_to_floor, "", ""),
             ("recall top-10 of 10,000, p50 ms", m["p50_ms"], "", ""),
+            ("  ÷ numpy top-10 by relevance alone, same run (CPU p50)", recall_to_floor, "", ""),
             (
                 "recall top-10 of 10,000, p99 ms",
                 m["p99_ms"],

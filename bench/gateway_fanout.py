@@ -351,18 +351,11 @@ def window_figures(
     lat_ms = np.asarray(lat) * 1000.0
     connected = sum(m0.connected for m0, _ in marks)
     expected = max(1, connected) * rules.TICK_HZ
-    per_pilot = [
-        (f1 - f0) / wall
-        for m0, m1 in marks
-        for f0, f1 in zip(m0.pilot_frames, m1.pilot_frames, strict=True)
-        if f1 > 0  # pilots that never boarded are counted as not connected
-    ]
     return {
         "seconds": wall,
         "connected": float(connected),
         "frames_per_s": frames / wall,
         "client_fps_mean": frames / wall / max(1, connected),
-        "client_fps_min": min(per_pilot, default=0.0),
         "expected_frames_per_s": float(expected),
         "delivered_ratio": frames / wall / expected,
         "server_cpu_per_s": server_cpu / wall,

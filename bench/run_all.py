@@ -125,8 +125,10 @@ def crew_rows(f: dict[str, Any]) -> list[Row]:
     return [
         ("10,000 crew minds, share of one core", "cores", f["core_share"],
          f"<= {f['target_core_share']:g}", f["core_share"] <= f["target_core_share"]),
+        ("  decision round ÷ its floor, same run", "ratio", f["round_to_floor"], "", None),
         ("memory top-10 of 10,000, p99", "ms", f["recall_p99_ms"],
          f"<= {f['target_recall_p99_ms']:g}", f["recall_p99_ms"] <= f["target_recall_p99_ms"]),
+        ("  recall ÷ numpy top-10, same run", "ratio", f["recall_to_floor"], "", None),
     ]  # fmt: skip
 
 

@@ -124,7 +124,7 @@ class Fanout:
         mes = wire.me_records(zone, rows, [self.credits(s.ship) for s in present])
         sent = 0
         for session, cell, me in zip(present, cells, mes, strict=True):
-            session.ack = me.ack = session.submitted
+            me.ack = session.submitted
             view = neighbourhood(cell)
             if session.view == view and not session.needs_full:
                 frame = frames.prefix(cell, view) + wire.encode(me)

@@ -61,9 +61,6 @@ class QueuedLink:
         self.closed = True
         self._ready.set()
 
-    def pending(self) -> int:
-        return len(self._queue)
-
     async def write(self) -> None:
         """The writer task: send queued messages in order until stopped."""
         while not self.closed:
@@ -81,21 +78,13 @@ class Session:
         self.system = -1
         self.view: tuple[int, ...] | None = None
         self.needs_full = True
-        self.submitted = 0  # highest command seq handed to the zone
-        self.ack = 0  # highest seq the zone has applied
-        self.frames_sent = 0
-        self.bytes_sent = 0
+        self.submitted = 0  # highest command seq handed to the zone: the next frame's ack
         self.link = link
         self.kicked = False
         self.closed = False
 
     def push(self, data: bytes) -> None:
-        if self.closed:
-            return
-        if self.link.send(data):
-            self.frames_sent += 1
-            self.bytes_sent += len(data)
-        else:
+        if not self.closed and not self.link.send(data):
             self.resync()
 
     def resync(self) -> None:

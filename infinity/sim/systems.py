@@ -282,11 +282,17 @@ def update_cells(b: Bodies) -> np.ndarray:
     return changed
 
 
+def _percent(values: np.ndarray, full: float) -> np.ndarray:
+    """Hull or shield as the clients see it: whole percent, 0..255."""
+    shown: np.ndarray = np.clip(np.ceil(values * (100.0 / full)), 0, 255).astype(np.uint8)
+    return shown
+
+
 def update_shown(b: Bodies) -> np.ndarray:
     """Quantise hull and shield to whole percent; returns rows whose shown status changed."""
     n = b.n
-    hull = np.clip(np.ceil(b.hull[:n] * (100.0 / rules.SHIP_HULL)), 0, 255).astype(np.uint8)
-    shield = np.clip(np.ceil(b.shield[:n] * (100.0 / rules.SHIP_SHIELD)), 0, 255).astype(np.uint8)
+    hull = _percent(b.hull[:n], rules.SHIP_HULL)
+    shield = _percent(b.shield[:n], rules.SHIP_SHIELD)
     changed = np.flatnonzero((hull != b.shown[:n, 0]) | (shield != b.shown[:n, 1]))
     b.shown[:n, 0] = hull
     b.shown[:n, 1] = shield
@@ -316,8 +322,8 @@ def at_rest(b: Bodies) -> bool:
 
 def _ships_resting(b: Bodies, rows: np.ndarray) -> bool:
     """Docked ships with full shields and energy, no cooldowns, and their status shown."""
-    hull = np.clip(np.ceil(b.hull[rows] * (100.0 / rules.SHIP_HULL)), 0, 255)
-    shield = np.clip(np.ceil(b.shield[rows] * (100.0 / rules.SHIP_SHIELD)), 0, 255)
+    hull = _percent(b.hull[rows], rules.SHIP_HULL)
+    shield = _percent(b.shield[rows], rules.SHIP_SHIELD)
     return bool(
         (b.docked_at[rows] >= 0).all()
         and (b.shield[rows] >= rules.SHIP_SHIELD).all()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import secrets
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,45 +24,17 @@ from playwright.sync_api import (
     Request,
     Route,
     WebSocket,
-    sync_playwright,
 )
 
 from infinity.gateway import wire
-from tests.conftest import Server, require_ci_or_skip
+from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # WebGL without a GPU goes through SwiftShader; newer Chromium builds
-    # only allow that software fallback when told so explicitly.
-    "--enable-unsafe-swiftshader",
-]
 STATIC = Path(__file__).resolve().parents[2] / "infinity" / "web" / "static"
 LOCAL_HOSTS = {"127.0.0.1"}
 WAIT_MS = 15_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        require_ci_or_skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class PageWatch:

@@ -8,14 +8,14 @@ import secrets
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.test_client import PageWatch, browser, hook, wait_hook  # noqa: F401
+from tests.browser.test_client import PageWatch, hook, wait_hook
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 HAIL_MS = 30_000
 
 
-def test_a_new_pilots_first_minutes(server: Server, browser: Browser) -> None:  # noqa: F811
+def test_a_new_pilots_first_minutes(server: Server, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     watch = PageWatch(page)
     page.goto(server.url + "/")

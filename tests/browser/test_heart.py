@@ -11,12 +11,11 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from infinity.galaxy.heart import HEART_SYSTEM
-from tests.browser.test_client import ARTIFACTS, WAIT_MS, PageWatch, browser, hook, wait_hook
+from tests.browser.test_client import ARTIFACTS, WAIT_MS, PageWatch, hook, wait_hook
 from tests.conftest import PASSWORD, Server
 from tests.gateway.test_heart_api import operator
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the fixture, shared with the client's tests
 
 
 def heart(page: Page, expression: str) -> Any:

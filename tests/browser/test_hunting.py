@@ -15,7 +15,6 @@ from playwright.sync_api import Browser
 from tests.browser.test_client import (
     ARTIFACTS,
     PageWatch,
-    browser,
     hook,
     register_through_form,
     wait_hook,
@@ -25,7 +24,6 @@ from tests.gateway.test_heart_api import operator
 from tests.gateway.test_hunting_api import Player, auth, rob
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the fixture, re-exported for this module
 
 
 def test_a_victim_sees_the_thief_on_the_map_and_the_hud(tmp_path: Path, browser: Browser) -> None:

@@ -24,7 +24,6 @@ from playwright.sync_api import Browser
 from tests.browser.test_client import (
     ARTIFACTS,
     PageWatch,
-    browser,
     hook,
     register_through_form,
     wait_hook,
@@ -35,7 +34,6 @@ from tests.gateway.test_heart_api import operator
 from tests.gateway.test_hunting_api import Player, auth, rob
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the fixture, re-exported for this module
 
 PATIENCE_MS = 45_000  # the lead's suite may share the two cores: poll, but patiently
 HIDDEN_TICKS = 40  # 2 s of frames at 20 Hz in which the hidden avatar must never show

@@ -20,14 +20,11 @@ from tests.browser.test_client import (
     ARTIFACTS,
     WAIT_MS,
     PageWatch,
-    browser,
     hook,
     register_through_form,
     wait_hook,
 )
 from tests.conftest import Server
-
-__all__ = ["browser"]  # the fixture, re-used
 
 
 def test_enter_vr_absent_without_immersive_vr(server: Server, browser: Browser) -> None:
