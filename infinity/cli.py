@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from infinity._terminal import console
 from infinity.audit.cli import audit_app
 from infinity.company.cli import crew_app
 from infinity.worlds.cli import template_app
@@ -20,7 +20,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
 
 
 def _check_host(host: str) -> str:

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from infinity._terminal import console, errors
 from infinity.audit.log import ANCHOR, AuditLog, Entry
 from infinity.store.store import Store, sqlite_url
 
 audit_app = typer.Typer(help="Verify and read the operators' audit log.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 BROKEN = 1  # the exit status of a broken chain
 
 DataOption = Annotated[Path, typer.Option(help="Folder holding the database and the anchor.")]

@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from infinity._terminal import console, errors
 from infinity.crew.genome import InvalidGenome, Persona, normalise, persona
 
 crew_app = typer.Typer(help="Grow and inspect crew members.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 BAD_INPUT = 2  # the exit code of a usage error
 
 

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from infinity._terminal import console, errors
 from infinity.worlds.template import Fixed, Template, TemplateError, catalogue, load
 
 template_app = typer.Typer(help="Check and list world templates.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 BAD = 2  # the exit status of a template that cannot be used
 
 
@@ -29,9 +27,9 @@ def check(
     try:
         template = load(file)
     except TemplateError as bad:
-        errors.print(f"[red]invalid template[/] {escape(str(bad))}", soft_wrap=True)
+        errors.print(f"[red]invalid template[/] {escape(str(bad))}")
         raise typer.Exit(BAD) from None
-    console.print(f"{file}: [green]valid[/] — {_summary(template)}")
+    console.print(f"{escape(str(file))}: [green]valid[/] — {_summary(template)}")
 
 
 @template_app.command("list")
@@ -44,7 +42,7 @@ def list_templates(
     try:
         found = catalogue(data / "templates")
     except TemplateError as bad:
-        errors.print(f"[red]invalid template[/] {escape(str(bad))}", soft_wrap=True)
+        errors.print(f"[red]invalid template[/] {escape(str(bad))}")
         raise typer.Exit(BAD) from None
     table = Table(title="world templates")
     for column in ("name", "title", "world"):
