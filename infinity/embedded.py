@@ -50,11 +50,14 @@ from infinity.traffic.pilots import NPC_ROLES, Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
-from infinity.universe.loop import TickCosts, run_zone
+from infinity.universe.loop import TickCosts, ZoneLoops
 from infinity.universe.records import ChatLine
 from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
+from infinity.worlds.atlas import Atlas
+from infinity.worlds.service import Opened, Worlds, open_worlds, place_of
+from infinity.worlds.template import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +142,11 @@ class CrewRegister(Mapping[int, tuple[str, int]]):
         return len(self._crews)
 
 
-async def _load(hangar: Hangar, charts: Charts, settings: Settings) -> Universe:
-    """Load the stored universe, or make and store a new one on the first start."""
+async def _load(
+    hangar: Hangar, charts: Charts, atlas: Atlas, settings: Settings
+) -> tuple[Universe, Opened]:
+    """Load the stored universe and its instances, or make and store a new one on the
+    first start."""
     galaxy = await charts.load_galaxy()
     if galaxy is None:
         galaxy = generate(settings.seed)
@@ -152,10 +158,12 @@ async def _load(hangar: Hangar, charts: Charts, settings: Settings) -> Universe:
     for system, tick in (await charts.load_clocks()).items():
         if system in universe.zones:
             universe.zones[system].clock.resume(tick)
+    opened = await open_worlds(atlas, universe)  # instances' zones, before their ships
     for ship in await hangar.load_ships():
-        system = ship.system_id if ship.system_id in universe.zones else ship.state.home_system
-        universe.place(system, ship.state, ship.role)
-    return universe
+        universe.place(
+            place_of(universe, ship.system_id, ship.state.home_system), ship.state, ship.role
+        )
+    return universe, opened
 
 
 async def _seed_traffic(shipyard: Shipyard, universe: Universe) -> None:
@@ -189,7 +197,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         store = await Store.open(settings.db_url)
         owned.push_async_callback(store.close)
         hangar, charts, chat = Hangar(store.engine), Charts(store.engine), ChatLog(store.engine)
-        universe = await _load(hangar, charts, settings)
+        atlas = Atlas(store.engine, charts)
+        universe, opened = await _load(hangar, charts, atlas, settings)
         ledger = await Ledger.open(settings.db_url, writer=settings.ledger_writer)
         owned.push_async_callback(ledger.close)
         minds = Minds(settings.seed)
@@ -235,6 +244,12 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         )  # fmt: skip
         accounts = Accounts(store)
         await accounts.sanctions.load()
+        loops = ZoneLoops(universe, costs)
+        worlds = Worlds(
+            universe, atlas, opened, catalogue(settings.data / "templates"), loops,
+            find_account=accounts.registry.account_by_name, open_markets=economy.markets.open,
+        )  # fmt: skip
+        await worlds.settle_voyages()
         berths = Berths(universe, shipyard)
         operators = Operators(
             universe, wallets, accounts.registry, accounts.sanctions, audit, company,
@@ -256,13 +271,11 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             recent_chat=recent_chat,
             hunts=hunts,
             heart=heart,
+            worlds=worlds,
         )
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
-            count = len(universe.zones)
-            for index, system_id in enumerate(sorted(universe.zones)):
-                phase = 0.05 * index / count
-                tasks.create_task(run_zone(universe, system_id, stopping, phase, costs))
+            tasks.create_task(loops.run(stopping))
             tasks.create_task(heart.run(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     NO_FUEL = "no_fuel"
     NOT_ENOUGH = "not_enough"
     SALE_PENDING = "sale_pending"  # ore on sale keeps its ship docked until paid
+    NO_ECONOMY = "no_economy"  # the world has no economy: trades are refused at the zone
     # economy-level (ledger)
     NO_CREDITS = "no_credits"
     MARKET_CLOSED = "market_closed"

@@ -27,6 +27,12 @@ class Markets(Mapping[int, Market]):
             for station in system.stations()
         }
 
+    def open(self, galaxy: Galaxy) -> None:
+        """Markets for the stations of a world made or built after start (an instance)."""
+        for system in galaxy.systems:
+            for station in system.stations():
+                self._by_station.setdefault(station.id, Market(station.id))
+
     def __getitem__(self, station: int) -> Market:
         return self._by_station[station]
 

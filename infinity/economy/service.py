@@ -66,6 +66,8 @@ class Economy:
         self.ledger = ledger
         self.wallets = wallets if wallets is not None else Wallets(universe, ledger)
         self.markets = Markets(universe.galaxy, engine)
+        for world in universe.galaxies.values():  # instances opened before the economy
+            self.markets.open(world)
         self.journal = Journal(engine)
         self.board = BountyBoard(engine)
         self.upkeep = Upkeep(self.wallets)

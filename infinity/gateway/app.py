@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from infinity.gateway import crew_api, heart_api, hunting_api, operator_api, rest
+from infinity.gateway import crew_api, heart_api, hunting_api, operator_api, rest, worlds_api
 from infinity.gateway.connections import http_protocol
 from infinity.gateway.lane import GameLane
 from infinity.gateway.limits import Limits
@@ -106,6 +106,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *operator_api.routes(),
         *hunting_api.routes(),
         *heart_api.routes(),
+        *worlds_api.routes(),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
@@ -119,6 +120,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *operator_api.ENDPOINTS,
         *hunting_api.ENDPOINTS,
         *heart_api.ENDPOINTS,
+        *worlds_api.ENDPOINTS,
     )
     return app
 

@@ -10,7 +10,7 @@ they newly see.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 
 import numpy as np
 from prometheus_client import Counter, Gauge
@@ -90,15 +90,23 @@ class Fanout:
         """Once a second (the hunts' pace, never per tick): each connected player gets every
         marker it may see, one message per distinct set of shares, encoded once. A player
         whose markers all ended gets one empty message, so its client drops them."""
-        encoded: dict[tuple[int, ...], bytes] = {}
+        encoded: dict[tuple[int, tuple[int, ...]], bytes] = {}
         marked: set[int] = set()
+        world_of = self.universe.world_of
         for account, session in self.by_account.items():
-            seen = tuple(i for i, s in enumerate(sightings) if s.markers and _sees(account, s))
+            world = world_of.get(session.system)  # markers never cross into another world
+            seen = tuple(
+                i
+                for i, s in enumerate(sightings)
+                if s.markers and _sees(account, s) and _in_world(s, world, world_of)
+            )
             if not seen and account not in self._marked:
                 continue
-            data = encoded.get(seen)
+            data = encoded.get((world or 0, seen))
             if data is None:
-                data = encoded[seen] = wire.markers(m for i in seen for m in sightings[i].markers)
+                data = encoded[world or 0, seen] = wire.markers(
+                    m for i in seen for m in sightings[i].markers if world_of.get(m.system) == world
+                )
             session.push(data)
             if seen:
                 marked.add(account)
@@ -148,6 +156,10 @@ class Fanout:
 
 def _sees(account: int, sighting: Sighting) -> bool:
     return sighting.audience is None or account in sighting.audience
+
+
+def _in_world(sighting: Sighting, world: int | None, world_of: Mapping[int, int]) -> bool:
+    return any(world_of.get(m.system) == world for m in sighting.markers)
 
 
 class _TickFrames:

@@ -31,12 +31,13 @@ from infinity.accounts.records import Account
 from infinity.economy import accounts
 from infinity.economy.bounties import Bounty, BountyRefused
 from infinity.galaxy.heart import HEART_SYSTEM, is_heart
-from infinity.galaxy.model import StarSystem
+from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import StaticBody
-from infinity.universe.universe import Universe
+from infinity.universe.universe import MAIN_WORLD, Universe
+from infinity.worlds.service import WorldRefused
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes '²' and '٣'
@@ -306,8 +307,8 @@ async def me(request: Request) -> Response:
 
 
 async def galaxy(request: Request) -> Response:
-    g = game_of(request).galaxy
-    shown = await _sees_the_heart(request)
+    g = await _galaxy_asked(request)
+    shown = g is game_of(request).galaxy and await _sees_the_heart(request)
     systems = [
         SystemView(
             s.id,
@@ -322,6 +323,20 @@ async def galaxy(request: Request) -> Response:
         if shown or not is_heart(s.id)
     ]
     return json_answer(GalaxyView(g.seed, systems, g.lanes(), HEART_SYSTEM if shown else None))
+
+
+async def _galaxy_asked(request: Request) -> Galaxy:
+    """The main world's galaxy, or (`?world=`) an instance's, to those who may see it."""
+    game = game_of(request)
+    world = WORLD.read(request)
+    if world is None or world == MAIN_WORLD:
+        return game.galaxy
+    account = await authenticated(request)
+    try:
+        game.worlds.get(account, world)
+    except WorldRefused as refused:
+        raise ApiError(404, refused.code, refused.detail) from None
+    return game.universe.galaxies[world]
 
 
 def _belts(system: StarSystem, universe: Universe) -> list[BeltView]:
@@ -384,6 +399,7 @@ async def wallet(request: Request) -> Response:
 CURSOR = Param("cursor")
 LIMIT = Param("limit", minimum=1, maximum=200)
 STATION = Param("station", maximum=2**32 - 1, required=True)
+WORLD = Param("world", minimum=1, maximum=2**31 - 1)
 
 
 async def market(request: Request) -> Response:
@@ -441,7 +457,7 @@ ENDPOINTS = (
     Endpoint("/api/login", "POST", login, "Log in and get a session token", Credentials, SessionView, throttled=True),
     Endpoint("/api/logout", "POST", logout, "End this session", status=204, auth=True),
     Endpoint("/api/me", "GET", me, "Your account and ship", answer=MeView, auth=True),
-    Endpoint("/api/galaxy", "GET", galaxy, "Star systems and jump lanes", answer=GalaxyView),
+    Endpoint("/api/galaxy", "GET", galaxy, "Star systems and jump lanes (?world=: an instance you may see)", answer=GalaxyView, params=(WORLD,)),
     Endpoint("/api/wallet", "GET", wallet, "Your balance and history (?cursor=&limit=)", answer=WalletView, auth=True, params=(CURSOR, LIMIT)),
     Endpoint("/api/market", "GET", market, "A station's prices and stock (?station=)", answer=MarketView, params=(STATION,)),
     Endpoint("/api/bounties", "GET", board, "The bounty board", answer=BoardView),

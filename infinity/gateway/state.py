@@ -24,6 +24,7 @@ from infinity.operators.hunting import Hunts
 from infinity.operators.service import Operators
 from infinity.universe.records import ChatLine
 from infinity.universe.universe import Universe
+from infinity.worlds.service import Worlds
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Game:
     recent_chat: Callable[[int], Awaitable[list[ChatLine]]]  # a system's last lines, oldest first
     hunts: Hunts  # live location shares (hunting by the ledger)
     heart: Heart  # the engine's live figures, for operators (/heart)
+    worlds: Worlds  # the main world and private instances: making, members, travel
 
     @property
     def galaxy(self) -> Galaxy:

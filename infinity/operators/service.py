@@ -192,7 +192,7 @@ class Operators:
             here = self._zone_of(ship)
             zone = self.universe.zones[here]
             info = zone.info[ship]
-            home = self.universe.galaxy.system(info.home_system)
+            home = self.universe.star_system(info.home_system)
             station = next(b for b in home.bodies if b.id == info.home_station)
             self._set_hidden(ship, True, here, home.id)
             self.universe.submit(ci.Warp(ship=ship, system=home.id, x=station.x, y=station.y))

@@ -13,6 +13,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from infinity.sim import rules
+
 NO_ENTITY: Final = -1
 
 # name -> (dtype, trailing shape, fill value for a fresh row)
@@ -54,7 +56,11 @@ Array = npt.NDArray[Any]
 
 
 class Bodies:
-    """The zone's entity table. Columns are attributes of full capacity; use `[:n]`."""
+    """The zone's entity table. Columns are attributes of full capacity; use `[:n]`.
+
+    Beside the columns, a few scalars: the zone's rules as the systems read them, so a
+    system keeps its `(bodies, dt)` signature and the engine's game costs nothing extra.
+    """
 
     id: Array
     kind: Array
@@ -90,6 +96,9 @@ class Bodies:
 
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
+        # set by `Zone.set_rules` from the world's multipliers; the engine's numbers by default
+        self.max_speed: float = rules.SHIP_MAX_SPEED
+        self.mine_rate: float = rules.MINE_RATE
         self.capacity = 0
         self.row_of: dict[int, int] = {}
         self._resize(max(capacity, 16))

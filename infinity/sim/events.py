@@ -143,7 +143,27 @@ class Taken:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class Evicted:
+    """The station a ship was docked at was razed: the ship was put out, stopped, at a safe
+    distance (an `Undocked` comes with it). For the server to tell the player why."""
+
+    ship: int
+    station: int
+
+
+@dataclass(frozen=True, slots=True)
+class Razed:
+    """A body was removed by building. For a station, `home` is where the ships that called
+    it home now do (-1: none left in the system); the universe rehomes those in other zones."""
+
+    body: int
+    kind: int
+    home: int = -1
+
+
 Event = (
     Beam | Detonation | Destroyed | Chat | Docked | Undocked | Delivered | Departed | Arrived
     | Siphoned | SiphonBroken | Wrecked | WreckExpired | Looted | Trade | Granted | Taken
+    | Evicted | Razed
 )  # fmt: skip

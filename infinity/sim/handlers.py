@@ -17,8 +17,8 @@ from infinity.commands import internal as ci
 from infinity.commands import types as c
 from infinity.commands.errors import Reason, Rejected
 from infinity.commands.text import printable
+from infinity.sim import building, rules
 from infinity.sim import events as ev
-from infinity.sim import rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
 
@@ -132,7 +132,7 @@ def fire(zone: Zone, cmd: c.Fire) -> None:
     b = zone.bodies
     b.energy[row] -= rules.BEAM_ENERGY
     b.beam_cd[row] = rules.BEAM_COOLDOWN
-    b.damage[victim] += rules.BEAM_DAMAGE
+    b.damage[victim] += rules.BEAM_DAMAGE * zone.rules.damage
     b.last_hit_by[victim] = cmd.ship
     _shot_back(zone, row, victim)
     zone.emit(ev.Beam(cmd.ship, int(b.id[victim])))
@@ -210,6 +210,7 @@ def mine(zone: Zone, cmd: c.Mine) -> None:
 def unload(zone: Zone, cmd: c.Unload) -> None:
     row = _own_row(zone, cmd.ship)
     b = zone.bodies
+    _economy(zone, "unload")
     station = _docked_station(zone, row, "unload")
     tonnes = _unreserved(zone, row)
     if tonnes <= 0.0:
@@ -250,6 +251,13 @@ def speak(zone: Zone, cmd: ci.Speak) -> None:
     zone.emit(ev.Chat(cmd.ship, printable(cmd.speaker) or zone.info[cmd.ship].name, text))
 
 
+def _economy(zone: Zone, what: str) -> None:
+    """A world without an economy has no markets: a trade is refused before it changes anything
+    (the settlements of trades made before, `grant` and `take`, still run)."""
+    if not zone.rules.economy:
+        raise Rejected(Reason.NO_ECONOMY, f"{zone.name} has no economy, so you cannot {what} here")
+
+
 def _docked_station(zone: Zone, row: int, what: str) -> int:
     station = int(zone.bodies.docked_at[row])
     if station == NO_ENTITY:
@@ -259,6 +267,7 @@ def _docked_station(zone: Zone, row: int, what: str) -> int:
 
 def sell(zone: Zone, cmd: c.Sell) -> None:
     row = _own_row(zone, cmd.ship)
+    _economy(zone, "sell")
     station = _docked_station(zone, row, "sell")
     free = _unreserved(zone, row)
     if free + 1e-6 < cmd.quantity:
@@ -294,6 +303,7 @@ def take(zone: Zone, cmd: ci.Take) -> None:
 
 def buy(zone: Zone, cmd: c.Buy) -> None:
     row = _own_row(zone, cmd.ship)
+    _economy(zone, "buy")
     station = _docked_station(zone, row, "buy")
     room = _room(zone, row, cmd.good)
     if cmd.quantity > room + 1e-6:
@@ -303,6 +313,7 @@ def buy(zone: Zone, cmd: c.Buy) -> None:
 
 def repair(zone: Zone, cmd: c.Repair) -> None:
     row = _own_row(zone, cmd.ship)
+    _economy(zone, "repair")
     station = _docked_station(zone, row, "repair")
     missing = _room(zone, row, "repair")
     if missing <= 0.0:
@@ -386,16 +397,31 @@ def loot(zone: Zone, cmd: c.Loot) -> None:
 def warp(zone: Zone, cmd: ci.Warp) -> None:
     """Move a ship to (x, y) here, or hand it to another zone as a departure (a gate jump's path)."""
     row = _own_row(zone, cmd.ship)
+    _halt_at(zone, row, cmd.x, cmd.y)
+    if cmd.system != zone.system_id:
+        zone.queue_departure(row, cmd.system, NO_ENTITY)
+
+
+def voyage(zone: Zone, cmd: ci.Voyage) -> None:
+    """Leave for another world: arrive docked at its station, which is home while there."""
+    row = _own_row(zone, cmd.ship)
+    _halt_at(zone, row, cmd.x, cmd.y)
+    zone.bodies.docked_at[row] = cmd.station
+    info = zone.info[cmd.ship]
+    info.home_station, info.home_system = cmd.home_station, cmd.home_system
+    zone.queue_departure(row, cmd.system, NO_ENTITY)
+
+
+def _halt_at(zone: Zone, row: int, x: float, y: float) -> None:
+    """A ship put somewhere by the server: stopped there, every activity ended."""
     b = zone.bodies
-    b.pos[row] = (cmd.x, cmd.y)
+    b.pos[row] = (x, y)
     b.vel[row] = 0.0
     b.docked_at[row] = NO_ENTITY
     b.throttle[row] = b.turn[row] = 0.0
     b.autopilot[row] = False
     b.mining[row] = NO_ENTITY
     _end_siphon(zone, row, "gone")
-    if cmd.system != zone.system_id:
-        zone.queue_departure(row, cmd.system, NO_ENTITY)
 
 
 def destroy(zone: Zone, cmd: ci.Destroy) -> None:
@@ -443,7 +469,13 @@ _HANDLERS: dict[type[Any], Callable[[Zone, Any], None]] = {
     ci.Grant: grant,
     ci.Take: take,
     ci.Warp: warp,
+    ci.Voyage: voyage,
     ci.Destroy: destroy,
     ci.Mend: mend,
     ci.Speak: speak,
+    ci.Raise: building.raise_body,
+    ci.Rename: building.rename,
+    ci.Relocate: building.relocate,
+    ci.Raze: building.raze,
+    ci.Rehome: building.rehome,
 }

@@ -5,6 +5,7 @@ Every duration here is in *simulated* seconds (the zone's dilated clock).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 TICK_HZ: Final = 20
@@ -59,3 +60,22 @@ LOOT_RANGE: Final = 300.0
 
 # Chat
 SAY_MAX_CHARS: Final = 280
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRules:
+    """A world's rules as one zone applies them (a world template's `rules`, docs/templates.md).
+
+    The multipliers scale the constants above; the defaults are the engine's own game.
+    """
+
+    damage: float = 1.0  # beams and torpedoes
+    mining: float = 1.0  # ore per second
+    max_speed: float = 1.0  # of SHIP_MAX_SPEED
+    economy: bool = True  # trades (sell, buy, repair, unload) run; False: refused at the zone
+    # A destroyed ship comes back at its home station. False changes nothing in the zone yet:
+    # ships are never deleted, so there is no other place to send one (`Zone._destroy`).
+    respawn: bool = True
+
+
+ENGINE_RULES: Final = ZoneRules()  # the game as the engine ships it

@@ -111,8 +111,8 @@ def steer_and_thrust(b: Bodies, dt: float) -> None:
     new_x = along * cos + side_x * keep_side
     new_y = along * sin + side_y * keep_side
     speed2 = new_x * new_x + new_y * new_y
-    limit2 = rules.SHIP_MAX_SPEED * rules.SHIP_MAX_SPEED
-    scale = rules.SHIP_MAX_SPEED / np.sqrt(np.maximum(speed2, limit2))
+    limit = b.max_speed  # the zone's limit: a ship above it (the rules changed) is slowed to it
+    scale = limit / np.sqrt(np.maximum(speed2, limit * limit))
     b.vel[rows, 0] = new_x * scale
     b.vel[rows, 1] = new_y * scale
 
@@ -176,7 +176,7 @@ def mine(b: Bodies, dt: float) -> None:
     gap[valid] = np.hypot(*(b.pos[rocks[valid]] - b.pos[rows[valid]]).T)
     working = valid & (gap <= rules.MINE_RANGE) & (b.docked_at[rows] < 0)
     for row, rock, ok in zip(rows.tolist(), rocks.tolist(), working.tolist(), strict=True):
-        take = min(rules.MINE_RATE * dt, rules.SHIP_CARGO - float(b.cargo[row])) if ok else 0.0
+        take = min(b.mine_rate * dt, rules.SHIP_CARGO - float(b.cargo[row])) if ok else 0.0
         ore = float(b.ore[rock]) if ok else 0.0
         take = min(take, ore) if ore >= rules.DEPLETED_BELOW else 0.0
         if take <= 0.0:
@@ -233,10 +233,11 @@ def siphons(b: Bodies, dt: float) -> tuple[list[tuple[int, int]], list[tuple[int
     return drained, ended
 
 
-def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
+def torpedo_fuses(b: Bodies, damage: float = rules.TORPEDO_DAMAGE) -> list[tuple[int, int]]:
     """Torpedoes within fuse range of their target detonate: (torpedo id, target id) pairs.
 
-    Damage is added to the target's `damage` column; the caller despawns the torpedoes.
+    `damage` (the zone's, by its rules) is added to the target's `damage` column; the caller
+    despawns the torpedoes.
     """
     n = b.n
     rows = np.flatnonzero(b.kind[:n] == kinds.TORPEDO)
@@ -251,7 +252,7 @@ def torpedo_fuses(b: Bodies) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for r, t in zip(rows[hit].tolist(), targets[hit].tolist(), strict=True):
         if b.docked_at[t] < 0:
-            b.damage[t] += rules.TORPEDO_DAMAGE
+            b.damage[t] += damage
             b.last_hit_by[t] = b.owner[r]
         pairs.append((int(b.id[r]), int(b.id[t])))
     return pairs

@@ -22,6 +22,7 @@ from infinity.sim import handlers, kinds, rules, systems
 from infinity.sim.bodies import NO_ENTITY, Bodies
 from infinity.sim.clock import ZoneClock
 from infinity.sim.kinds import Kind
+from infinity.sim.rules import ENGINE_RULES, ZoneRules
 
 # A ship's changing state, in the column order of `Zone.ship_columns` (what snapshots store).
 SHIP_COLUMNS: Final = (
@@ -122,6 +123,7 @@ class _Pending:
     spawns: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     despawns: set[int] = field(default_factory=set)
     departures: list[Departure] = field(default_factory=list)
+    reshown: set[int] = field(default_factory=set)  # re-sent whole to clients (`reshow`)
 
 
 class Zone:
@@ -133,10 +135,13 @@ class Zone:
         name: str,
         statics: Iterable[StaticBody] = (),
         time_scale: float = 1.0,  # simulated seconds per wall second at full speed
+        rules: ZoneRules = ENGINE_RULES,
     ) -> None:
         self.system_id = system_id
         self.name = name
+        self.rules = rules  # the world's; changed only between ticks (`set_rules`)
         self.bodies = Bodies()
+        self._rule_bodies(rules)
         self.info: dict[int, EntityInfo] = {}
         self.clock = ZoneClock(scale=time_scale)
         self._inbox: list[tuple[Command | SystemCommand, object]] = []
@@ -164,6 +169,21 @@ class Zone:
         self._still = False
         self._spawn_ship(state)
 
+    def set_rules(self, rules: ZoneRules) -> None:
+        """Apply a world's new rules from the next tick on (call between ticks, never inside one).
+
+        The zone is woken: a zone at rest skips its systems, so whether it rests is looked at
+        again at the next tick instead of carried over from a tick under the old rules.
+        """
+        self.rules = rules
+        self._rule_bodies(rules)
+        self._still = False
+
+    def _rule_bodies(self, world: ZoneRules) -> None:
+        """Give the systems the rules they read as scalars on the bodies (`Bodies.max_speed`)."""
+        self.bodies.max_speed = rules.SHIP_MAX_SPEED * world.max_speed
+        self.bodies.mine_rate = rules.MINE_RATE * world.mining
+
     # -- the tick -------------------------------------------------------------
 
     def tick(self) -> TickReport:
@@ -183,7 +203,8 @@ class Zone:
         rejections = self._apply_commands()
         for system in systems.FIXED_UPDATE:
             system(b, dt)
-        for torpedo, target in systems.torpedo_fuses(b):
+        torpedo_damage = rules.TORPEDO_DAMAGE * self.rules.damage
+        for torpedo, target in systems.torpedo_fuses(b, torpedo_damage):
             self._events.append(ev.Detonation(torpedo, target))
             self._pending.despawns.add(torpedo)
         drained, ended = systems.siphons(b, dt)
@@ -197,6 +218,7 @@ class Zone:
         for row in systems.update_cells(b).tolist():
             old = int(old_cells[row])
             cell_changes.append((int(b.id[row]), old, int(b.cell[row])))
+        self._reshown(cell_changes)
         status = systems.update_shown(b)
         departures, self._pending.departures = self._pending.departures, []
         return TickReport(
@@ -266,6 +288,50 @@ class Zone:
             self.info[entity_id] = EntityInfo(name=name)
         return entity_id
 
+    def queue_static(self, body: StaticBody) -> None:
+        """Build a station, gate or asteroid at the end of this tick, as the galaxy's are at
+        load (`_add_static`): its row joins with the other deferred spawns, and clients see it
+        enter its cell on the next frame."""
+        self._pending.spawns.append(
+            (body.id, {"kind": body.kind, "pos": (body.x, body.y), "ore": body.ore})
+        )
+        self.info[body.id] = EntityInfo(
+            name=body.name, leads_to=body.leads_to, dest_gate=body.dest_gate
+        )
+
+    def reshow(self, entity_id: int) -> None:
+        """Send the entity whole on the next frame (renamed, moved by building, put out of a
+        razed station): it leaves and re-enters its cell, the protocol's way to replace a
+        record, since moves and status carry neither names nor `extra`."""
+        self._pending.reshown.add(entity_id)
+
+    def rehome(self, station: int, home: int) -> list[int]:
+        """Ships here whose home station was `station` call `home` home; returns them. Ships
+        arriving or departing this tick are rehomed too, so none keeps a razed home."""
+        ships = [i for i, info in self.info.items() if info.home_station == station]
+        for ship_id in ships:
+            self.info[ship_id].home_station = home
+        pending = self._pending
+        pending.arrivals = [(_rehomed(s, station, home), g) for s, g in pending.arrivals]
+        pending.departures = [
+            replace(d, state=_rehomed(d.state, station, home)) for d in pending.departures
+        ]
+        return ships
+
+    def _reshown(self, cell_changes: list[tuple[int, int, int]]) -> None:
+        """Re-send each `reshow`n entity still here: leaving and entering its own cell, unless
+        it crossed into another this tick and is already sent whole."""
+        if not self._pending.reshown:
+            return
+        crossed = {entity_id for entity_id, _, _ in cell_changes}
+        b = self.bodies
+        for entity_id in self._pending.reshown - crossed:
+            row = b.row(entity_id)
+            if row is not None:
+                cell = int(b.cell[row])
+                cell_changes.append((entity_id, cell, cell))
+        self._pending.reshown.clear()
+
     def queue_departure(self, row: int, to_system: int, arrival_gate: int) -> None:
         ship_id = int(self.bodies.id[row])
         state = self.ship_state(ship_id)
@@ -328,7 +394,13 @@ class Zone:
             self.remove(entity)
 
     def _destroy(self, row: int) -> None:
-        """A ship's hull is gone: show it, and respawn it docked at its home station."""
+        """A ship's hull is gone: show it, and respawn it docked at its home station.
+
+        `rules.respawn` is not read here: False would mean "not back at home", but ships are
+        never deleted and home is the one safe place to put one, so a world without respawn
+        does exactly this too. Sending it home as a departure instead of respawning it in place
+        would end in the same place a tick later, with a needless jump for its client.
+        """
         b = self.bodies
         ship_id = int(b.id[row])
         x, y = float(b.pos[row, 0]), float(b.pos[row, 1])
@@ -467,3 +539,10 @@ def _with_heading(state: ShipState, heading: float) -> ShipState:
 
 def _with_dock(state: ShipState, docked_at: int) -> ShipState:
     return replace(state, docked_at=docked_at)
+
+
+def _rehomed(state: ShipState, station: int, home: int) -> ShipState:
+    """`state` with `home` for the razed `station`, as its home and as where it arrives docked."""
+    if state.home_station == station:
+        state = replace(state, home_station=home)
+    return replace(state, docked_at=home) if state.docked_at == station else state

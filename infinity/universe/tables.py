@@ -28,6 +28,8 @@ systems = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
     *required(sa.Float, "x", "y"),
+    # the world it belongs to (worlds/tables.py; 1: the main world), since 0009
+    sa.Column("world_id", sa.Integer, nullable=False, server_default="1", index=True),
 )
 
 bodies = sa.Table(

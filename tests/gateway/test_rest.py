@@ -121,6 +121,11 @@ def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> Non
         ("/api/operator/inspect", "id", "query", "integer", 0),
         ("/api/operator/audit", "after", "query", "integer", 0),
         ("/api/operator/audit", "limit", "query", "integer", 1),
+        ("/api/galaxy", "world", "query", "integer", 1),
+        ("/api/worlds/{id}", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/invite", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/uninvite", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/travel", "id", "path", "integer", 1),
     }
     assert paths["/api/wallet"]["get"]["parameters"][1]["schema"]["maximum"] == 200
     assert "429" in paths["/api/login"]["post"]["responses"]

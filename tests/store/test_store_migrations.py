@@ -20,9 +20,10 @@ from infinity.store.migrate import alembic_config, on_own_connection
 from infinity.store.schema import metadata
 from infinity.store.store import Store, sqlite_url
 from infinity.universe import tables as _universe  # noqa: F401
+from infinity.worlds import tables as _worlds  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0008"
+HEAD = "0009"
 
 
 def sqlite_tables(db: Path) -> set[str]:

@@ -1,0 +1,233 @@
+"""The worlds' REST adapter: templates, private instances, members and travel.
+
+A private instance is visible only to its owner, its members and operators:
+to anyone else it does not exist (404, as for a world that never was).
+Errors are `{"error", "detail"}` JSON, as everywhere in the REST API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from infinity.accounts.records import Account
+from infinity.gateway.rest import (
+    ApiError,
+    Endpoint,
+    Param,
+    authenticated,
+    json_answer,
+    read_body,
+)
+from infinity.gateway.rest import routes as rest_routes
+from infinity.gateway.state import game_of
+from infinity.worlds.records import World
+from infinity.worlds.service import Arrival, WorldRefused, Worlds
+from infinity.worlds.template import Name, Rules, Slug, Theme
+
+WORLD_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
+AccountName = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+T = TypeVar("T")
+_STATUS = {
+    "unknown_world": 404,
+    "unknown_template": 404,
+    "unknown_account": 404,
+    "not_owner": 403,
+    "not_invited": 403,
+    "main_world": 409,
+    "in_transit": 409,
+    "no_ship": 409,
+    "no_station": 422,
+    "too_large": 422,
+    "limit": 429,
+    "server_full": 503,
+}
+
+
+class TemplateView(msgspec.Struct):
+    name: str
+    title: str
+    description: str
+    systems: int
+    rules: Rules
+    theme: Theme
+
+
+class TemplatesView(msgspec.Struct):
+    templates: list[TemplateView]
+
+
+class WorldView(msgspec.Struct):
+    """A world as its visitors see it: who owns it, who may enter, its rules and look, and
+    what is in it now."""
+
+    id: int
+    name: str
+    template: str
+    kind: str
+    visibility: str
+    owner: str | None
+    members: list[str]
+    systems: int
+    rules: Rules
+    theme: Theme
+    ships: int  # in it now
+    here: bool  # the caller's ship is in it
+
+
+class WorldsView(msgspec.Struct):
+    worlds: list[WorldView]
+    here: int  # the world the caller's ship is in
+
+
+class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
+    template: Slug
+    name: Name
+    seed: Annotated[int, msgspec.Meta(ge=0, lt=2**31)] | None = None
+
+
+class MemberRequest(msgspec.Struct, forbid_unknown_fields=True):
+    account: AccountName
+
+
+class TravelRequest(msgspec.Struct, forbid_unknown_fields=True):
+    key: Key | None = None  # a retry with the same key never moves the ship twice
+
+
+class ArrivalView(msgspec.Struct):
+    world: int
+    system: int
+    station: int
+
+
+# -- handlers ---------------------------------------------------------------------
+
+
+async def templates(request: Request) -> Response:
+    """GET /api/templates: what a world can be made from."""
+    found = game_of(request).worlds.templates.values()
+    views = [
+        TemplateView(t.name, t.title, t.description, len(t.galaxy_for(0).systems), t.rules, t.theme)
+        for t in found
+    ]
+    return json_answer(TemplatesView(views))
+
+
+async def worlds(request: Request) -> Response:
+    """GET /api/worlds: the worlds you may enter (operators: all)."""
+    account = await authenticated(request)
+    service = game_of(request).worlds
+    here = service.world_of_account(account)
+    views = [_view(service, w, here) for w in service.visible_to(account)]
+    return json_answer(WorldsView(views, here))
+
+
+async def world(request: Request) -> Response:
+    account = await authenticated(request)
+    service = game_of(request).worlds
+    found = _refusing(lambda: service.get(account, WORLD_ID.need(request)))
+    return json_answer(_view(service, found, service.world_of_account(account)))
+
+
+async def create(request: Request) -> Response:
+    """POST /api/worlds: a private instance of a template, owned by you."""
+    account = await authenticated(request)
+    body = await read_body(request, CreateRequest)
+    service = game_of(request).worlds
+    made = await _acting(service.create(account, body.template, body.name, body.seed))
+    return json_answer(_view(service, made, service.world_of_account(account)), 201)
+
+
+async def close(request: Request) -> Response:
+    """DELETE /api/worlds/{id}: close your instance; everyone in it is sent home first."""
+    account = await authenticated(request)
+    service = game_of(request).worlds
+    closed = await _acting(service.close(account, WORLD_ID.need(request)))
+    return json_answer(_view(service, closed, service.world_of_account(account)))
+
+
+async def invite(request: Request) -> Response:
+    account, body, service = await _member_act(request)
+    done = await _acting(service.invite(account, WORLD_ID.need(request), body.account))
+    return json_answer(_view(service, done, service.world_of_account(account)))
+
+
+async def uninvite(request: Request) -> Response:
+    account, body, service = await _member_act(request)
+    done = await _acting(service.uninvite(account, WORLD_ID.need(request), body.account))
+    return json_answer(_view(service, done, service.world_of_account(account)))
+
+
+async def travel(request: Request) -> Response:
+    """POST /api/worlds/{id}/travel: take your ship there (world 1: back home)."""
+    account = await authenticated(request)
+    body = await read_body(request, TravelRequest)
+    service = game_of(request).worlds
+    arrived = await _acting(service.travel(account, WORLD_ID.need(request), body.key))
+    return json_answer(_arrival(arrived))
+
+
+async def home(request: Request) -> Response:
+    """POST /api/worlds/home: back where your ship set out from."""
+    account = await authenticated(request)
+    return json_answer(_arrival(await _acting(game_of(request).worlds.go_home(account))))
+
+
+# -- small parts ----------------------------------------------------------------------
+
+
+async def _member_act(request: Request) -> tuple[Account, MemberRequest, Worlds]:
+    account = await authenticated(request)
+    return account, await read_body(request, MemberRequest), game_of(request).worlds
+
+
+async def _acting(work: Awaitable[T]) -> T:
+    try:
+        return await work
+    except WorldRefused as refused:
+        raise ApiError(_STATUS.get(refused.code, 409), refused.code, refused.detail) from None
+
+
+def _refusing(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except WorldRefused as refused:
+        raise ApiError(_STATUS.get(refused.code, 409), refused.code, refused.detail) from None
+
+
+def _view(service: Worlds, world: World, here: int) -> WorldView:
+    template = service.templates.get(world.template)
+    theme = template.theme if template is not None else Theme()
+    systems = len(service.universe.systems_of(world.id))
+    return WorldView(
+        world.id, world.name, world.template, world.kind, world.visibility,
+        world.owner_name or None, [name for _, name in world.members], systems, world.rules,
+        theme, len(service.ships_in(world.id)) if systems else 0, world.id == here,
+    )  # fmt: skip
+
+
+def _arrival(arrived: Arrival) -> ArrivalView:
+    return ArrivalView(arrived.world, arrived.system, arrived.station)
+
+
+ENDPOINTS = (
+    Endpoint("/api/templates", "GET", templates, "World templates this server offers", answer=TemplatesView),
+    Endpoint("/api/worlds", "GET", worlds, "The worlds you may enter (operators: all)", answer=WorldsView, auth=True),
+    Endpoint("/api/worlds", "POST", create, "Make a private instance of a template", CreateRequest, WorldView, 201, auth=True),
+    Endpoint("/api/worlds/home", "POST", home, "Take your ship back where it set out from", answer=ArrivalView, auth=True),
+    Endpoint("/api/worlds/{id}", "GET", world, "One world you may see", answer=WorldView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}", "DELETE", close, "Close your instance (members are sent home first)", answer=WorldView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/invite", "POST", invite, "Invite an account to your instance", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/uninvite", "POST", uninvite, "Take an account off your instance's list", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/travel", "POST", travel, "Take your ship to a world you may enter", TravelRequest, ArrivalView, auth=True, params=(WORLD_ID,)),
+)  # fmt: skip
+
+
+def routes() -> list[Route]:
+    return rest_routes(ENDPOINTS)

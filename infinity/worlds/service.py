@@ -1,0 +1,370 @@
+"""Worlds at run time: private instances made from templates, who may enter, and travel.
+
+`Worlds` keeps every open world (the main world is 1), makes instances
+(`create`), lets owners invite and uninvite, moves a member's ship there and
+back (`travel`, `go_home`) and closes instances (members are sent home first).
+Travel is written before it happens: the voyage and the ship's new place in one
+transaction (`Atlas.depart`), then the `Voyage` command moves the ship at the
+zone's next tick. Killed at any point, the process restarts with the ship in
+exactly one world, the one its stored row names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Final
+
+from infinity.accounts.permissions import Verb, allowed
+from infinity.accounts.records import Account
+from infinity.commands import internal as ci
+from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.sim.bodies import NO_ENTITY
+from infinity.sim.zone import StaticBody, Zone
+from infinity.universe.loop import ZoneLoops
+from infinity.universe.universe import MAIN_WORLD, Universe
+from infinity.worlds.atlas import Atlas, Berth, Voyage
+from infinity.worlds.records import World, zone_rules
+from infinity.worlds.template import Template
+
+log = logging.getLogger(__name__)
+
+ARRIVAL_SECONDS: Final = 5.0  # how long a travel waits for its ship to arrive
+OpenMarkets = Callable[[Galaxy], None]  # the economy opens markets at a new world's stations
+FindAccount = Callable[[str], Awaitable[Account | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class WorldLimits:
+    """What one account may cost the server (docs/worlds.md)."""
+
+    owned: int = 3  # open instances per account
+    systems: int = 16  # star systems per instance (templates and building)
+    members: int = 50  # invited accounts per instance
+    instances: int = 500  # open instances on the server
+
+
+class WorldRefused(Exception):
+    """A world act refused: a typed code and a sentence for the player."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Where a travelling ship now is."""
+
+    world: int
+    system: int
+    station: int
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The stored worlds, opened as zones before any ship is placed (`open_worlds`)."""
+
+    worlds: dict[int, World]
+    voyages: dict[int, Voyage]
+
+
+async def open_worlds(atlas: Atlas, universe: Universe) -> Opened:
+    """Add every stored instance's zones to the universe and read the voyages."""
+    worlds: dict[int, World] = {}
+    for world in await atlas.load():
+        worlds[world.id] = world
+        if world.id != MAIN_WORLD:
+            galaxy = await atlas.galaxy_of(world)
+            universe.add_world(world.id, galaxy, zone_rules(world.rules))
+    return Opened(worlds, await atlas.voyages())
+
+
+def place_of(universe: Universe, system_id: int, home_system: int) -> int:
+    """Where a stored ship is loaded: its system, or its home's when the system is gone (a
+    closed world), or the main world's first system."""
+    for system in (system_id, home_system):
+        if system in universe.zones:
+            return system
+    return universe.galaxy.systems[0].id
+
+
+class Worlds:
+    def __init__(
+        self,
+        universe: Universe,
+        atlas: Atlas,
+        opened: Opened,
+        templates: Mapping[str, Template],
+        loops: ZoneLoops,
+        find_account: FindAccount,
+        open_markets: OpenMarkets,
+        limits: WorldLimits = WorldLimits(),
+    ) -> None:
+        """`opened`: the worlds `open_worlds` added to `universe`; their loops start here."""
+        self.universe = universe
+        self.atlas = atlas
+        self.templates = templates
+        self.limits = limits
+        self._loops = loops
+        self._find_account = find_account
+        self._open_markets = open_markets
+        self._worlds = dict(opened.worlds)
+        self._voyages = dict(opened.voyages)
+        self._lock = asyncio.Lock()
+        for world in self._worlds:
+            if world != MAIN_WORLD:
+                loops.start_world(world)
+
+    async def settle_voyages(self) -> None:
+        """A voyage whose ship is not in its world never happened (the process died between
+        a snapshot and the voyage's write): forget it."""
+        for ship, voyage in list(self._voyages.items()):
+            if self.universe.world_of_ship(ship) != voyage.world:
+                await self.atlas.forget_voyage(ship)
+                del self._voyages[ship]
+
+    # -- reading --------------------------------------------------------------
+
+    def all(self) -> list[World]:
+        return list(self._worlds.values())
+
+    def visible_to(self, account: Account) -> list[World]:
+        """The public worlds and those the account owns or was invited to; operators: all."""
+        if allowed(account.role, Verb.INSPECT):
+            return self.all()
+        return [w for w in self._worlds.values() if w.admits(account.id)]
+
+    def get(self, account: Account, world_id: int) -> World:
+        """A world the account may see; one it may not is as unknown as one that is not."""
+        world = self._worlds.get(world_id)
+        if world is None or not (world.admits(account.id) or allowed(account.role, Verb.INSPECT)):
+            raise WorldRefused("unknown_world", f"no world {world_id} that you may see")
+        return world
+
+    def world_of_account(self, account: Account) -> int:
+        ship = self.universe.ship_of_account.get(account.id)
+        found = None if ship is None else self.universe.world_of_ship(ship)
+        return MAIN_WORLD if found is None else found
+
+    def galaxy_of(self, world: int) -> Galaxy:
+        return self.universe.galaxies[world]
+
+    def ships_in(self, world: int) -> list[int]:
+        systems = set(self.universe.systems_of(world))
+        return [ship for ship, system in self.universe.where.items() if system in systems]
+
+    # -- making and closing -----------------------------------------------------
+
+    async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
+        """A new invite-only instance owned by `owner`, made from a template."""
+        async with self._lock:
+            found = self.templates.get(template)
+            if found is None:
+                raise WorldRefused("unknown_template", f"no template named {template!r}")
+            self._check_room(owner)
+            seed = secrets.randbelow(2**31) if seed is None else seed
+            galaxy = found.galaxy_for(seed)
+            if len(galaxy.systems) > self.limits.systems:
+                raise WorldRefused(
+                    "too_large",
+                    f"{template!r} makes {len(galaxy.systems)} systems; "
+                    f"an instance may have {self.limits.systems}",
+                )
+            if not any(s.stations() for s in galaxy.systems):
+                raise WorldRefused("no_station", f"{template!r} has no station to arrive at")
+            world, placed = await self.atlas.found(
+                name=name, template=template, kind="instance", visibility="invite",
+                owner=owner.id, owner_name=owner.name, seed=seed, rules=found.rules,
+                galaxy=galaxy,
+            )  # fmt: skip
+            self.universe.add_world(world.id, placed, zone_rules(world.rules))
+            if world.rules.economy:
+                self._open_markets(placed)
+            self._loops.start_world(world.id)
+            self._worlds[world.id] = world
+            log.info("world %d %r made by %s from %s", world.id, name, owner.name, template)
+            return world
+
+    def _check_room(self, owner: Account) -> None:
+        instances = [w for w in self._worlds.values() if w.kind == "instance"]
+        if sum(w.owner == owner.id for w in instances) >= self.limits.owned:
+            raise WorldRefused(
+                "limit", f"you already own {self.limits.owned} worlds; close one first"
+            )
+        if len(instances) >= self.limits.instances:
+            raise WorldRefused("server_full", "this server holds as many worlds as it can")
+
+    async def close(self, actor: Account, world_id: int) -> World:
+        """Close an instance: every ship in it is sent home first, then its zones stop."""
+        async with self._lock:
+            world = self._own(actor, world_id, operators=True)
+            for ship in self.ships_in(world_id):
+                await self._return(ship)
+            await self._wait(lambda: not self.ships_in(world_id))
+            self._loops.stop_world(world_id)
+            self.universe.remove_world(world_id)
+            await self.atlas.close(world_id)
+            del self._worlds[world_id]
+            return world
+
+    # -- members ----------------------------------------------------------------
+
+    async def invite(self, actor: Account, world_id: int, name: str) -> World:
+        async with self._lock:
+            world = self._own(actor, world_id)
+            guest = await self._account(name)
+            if guest.id == world.owner or any(m == guest.id for m, _ in world.members):
+                return world
+            if len(world.members) >= self.limits.members:
+                raise WorldRefused("limit", f"a world may have {self.limits.members} members")
+            await self.atlas.add_member(world_id, guest.id)
+            members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
+            return self._keep(replace(world, members=members))
+
+    async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
+        """Take an account off the list; its ship, if inside, is sent home first."""
+        async with self._lock:
+            world = self._own(actor, world_id, operators=True)
+            guest = await self._account(name)
+            ship = self.universe.ship_of_account.get(guest.id)
+            if ship is not None and self.universe.world_of_ship(ship) == world_id:
+                await self._return(ship)
+            await self.atlas.remove_member(world_id, guest.id)
+            members = tuple(m for m in world.members if m[0] != guest.id)
+            return self._keep(replace(world, members=members))
+
+    # -- travel -------------------------------------------------------------------
+
+    async def travel(self, account: Account, world_id: int, key: str | None = None) -> Arrival:
+        """Take the account's ship to a world it may enter (the main world: home).
+
+        Idempotent: a ship already there (a retried request) is not moved again.
+        """
+        async with self._lock:
+            world = self.get(account, world_id)
+            if not world.admits(account.id):
+                raise WorldRefused("not_invited", f"you are not invited to {world.name}")
+            ship = self._ship_of(account)
+            if self.universe.world_of_ship(ship) == world_id:
+                return self._arrival(ship)
+            if world_id == MAIN_WORLD:
+                return await self._return(ship)
+            return await self._depart(ship, world, key or secrets.token_hex(8))
+
+    async def go_home(self, account: Account) -> Arrival:
+        """Bring the account's ship back where it set out from (nothing if it is home)."""
+        async with self._lock:
+            ship = self._ship_of(account)
+            if ship not in self._voyages:
+                return self._arrival(ship)
+            return await self._return(ship)
+
+    async def _depart(self, ship: int, world: World, key: str) -> Arrival:
+        zone = self._zone_holding(ship)
+        state = zone.ship_state(ship)
+        voyage = self._voyages.get(ship)
+        origin = voyage.origin if voyage is not None else Berth(
+            zone.system_id, state.x, state.y, state.docked_at, state.home_station,
+            state.home_system,
+        )  # fmt: skip
+        system, station = _arrival_station(self.universe.galaxies[world.id])
+        arrival = Berth(system.id, station.x, station.y, station.id, station.id, system.id)
+        voyage = Voyage(ship, world.id, key, origin)
+        await self.atlas.depart(voyage, arrival)
+        self._voyages[ship] = voyage
+        self._move(ship, arrival)
+        await self._wait(lambda: self._arrived(ship, system.id))
+        return Arrival(world.id, system.id, station.id)
+
+    async def _return(self, ship: int) -> Arrival:
+        """Send a ship back to the berth its voyage started from."""
+        voyage = self._voyages.get(ship)
+        if voyage is None:
+            return self._arrival(ship)
+        self._zone_holding(ship)
+        origin = voyage.origin
+        if origin.system not in self.universe.zones:  # its origin was closed meanwhile
+            first = self.universe.galaxy.systems[0]
+            station = first.stations()[0]
+            origin = Berth(first.id, station.x, station.y, station.id, station.id, first.id)
+        await self.atlas.come_back(ship, origin)
+        del self._voyages[ship]
+        self._move(ship, origin)
+        await self._wait(lambda: self._arrived(ship, origin.system))
+        return Arrival(self.universe.world_of[origin.system], origin.system, origin.docked_at)
+
+    def _move(self, ship: int, to: Berth) -> None:
+        self.universe.submit(
+            ci.Voyage(
+                ship=ship, system=to.system, station=to.docked_at, x=to.x, y=to.y,
+                home_station=to.home_station, home_system=to.home_system,
+            )
+        )  # fmt: skip
+
+    # -- small parts ----------------------------------------------------------------
+
+    def _own(self, actor: Account, world_id: int, operators: bool = False) -> World:
+        world = self.get(actor, world_id)
+        if world.kind == "main":
+            raise WorldRefused("main_world", "the main world cannot be changed this way")
+        if world.owner != actor.id and not (operators and allowed(actor.role, Verb.INSPECT)):
+            raise WorldRefused("not_owner", f"only {world.owner_name} may do that")
+        return world
+
+    def _keep(self, world: World) -> World:
+        self._worlds[world.id] = world
+        return world
+
+    async def _account(self, name: str) -> Account:
+        found = await self._find_account(name)
+        if found is None:
+            raise WorldRefused("unknown_account", f"no account named {name!r}")
+        return found
+
+    def _ship_of(self, account: Account) -> int:
+        ship = self.universe.ship_of_account.get(account.id)
+        if ship is None:
+            raise WorldRefused("no_ship", "you have no ship yet")
+        return ship
+
+    def _zone_holding(self, ship: int) -> Zone:
+        zone = self.universe.zone_of(ship)
+        if zone is None or ship not in zone.bodies.row_of:
+            raise WorldRefused("in_transit", "your ship is between systems; try again")
+        return zone
+
+    def _arrival(self, ship: int) -> Arrival:
+        system = self.universe.where[ship]
+        zone = self.universe.zones[system]
+        docked = zone.ship_state(ship).docked_at if ship in zone.bodies.row_of else NO_ENTITY
+        return Arrival(self.universe.world_of[system], system, docked)
+
+    def _arrived(self, ship: int, system: int) -> bool:
+        """The ship is in `system`'s zone, ticked in (not only on its way)."""
+        zone = self.universe.zones.get(system)
+        return (
+            zone is not None
+            and self.universe.where.get(ship) == system
+            and (ship in zone.bodies.row_of)
+        )
+
+    async def _wait(self, done: Callable[[], bool]) -> None:
+        """Until the zones have moved the ships (a few ticks), at most ARRIVAL_SECONDS."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ARRIVAL_SECONDS
+        while not done() and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+
+
+def _arrival_station(galaxy: Galaxy) -> tuple[StarSystem, StaticBody]:
+    """A world's first station: where everyone arrives."""
+    for system in galaxy.systems:
+        stations = system.stations()
+        if stations:
+            return system, stations[0]
+    raise WorldRefused("no_station", "this world has no station to arrive at")
