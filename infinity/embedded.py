@@ -56,8 +56,10 @@ from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
 from infinity.worlds.atlas import Atlas
+from infinity.worlds.commissions import Commissions
 from infinity.worlds.service import Opened, Worlds, open_worlds, place_of
 from infinity.worlds.template import catalogue
+from infinity.worlds.works import Works
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +182,13 @@ async def _seed_traffic(shipyard: Shipyard, universe: Universe) -> None:
             await shipyard.commission(name, None, role, system, station)
 
 
-def _llm(settings: Settings) -> LlmMind | None:
+def _llm(settings: Settings, max_tokens: int = 200, timeout: float = 4.0) -> LlmMind | None:
+    """The configured language model: short answers for the crews' dialogue, long ones (a
+    whole plan) for the builder."""
     if settings.llm_url is None:
         return None
-    return LlmMind(LlmConfig(settings.llm_url, settings.llm_model))
+    config = LlmConfig(settings.llm_url, settings.llm_model, timeout=timeout, max_tokens=max_tokens)
+    return LlmMind(config)
 
 
 @contextlib.asynccontextmanager
@@ -250,6 +255,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             find_account=accounts.registry.account_by_name, open_markets=economy.markets.open,
         )  # fmt: skip
         await worlds.settle_voyages()
+        works = Works(worlds, atlas, charts, loops, audit, tell=fanout.tell)
+        commissions = Commissions(works, llm=_llm(settings, max_tokens=4000, timeout=30.0))
         berths = Berths(universe, shipyard)
         operators = Operators(
             universe, wallets, accounts.registry, accounts.sanctions, audit, company,
@@ -272,6 +279,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             hunts=hunts,
             heart=heart,
             worlds=worlds,
+            works=works,
+            commissions=commissions,
         )
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:

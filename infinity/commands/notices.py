@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     HUNTED = "hunted"  # your location is being shared: you are hunted
     HUNT = "hunt"  # someone's location is now shared with you (markers follow)
     HUNT_ENDED = "hunt_ended"  # a share you were in (either side) was revoked or expired
+    BUILT = "built"  # a builder changed the system you are in under you (a station removed)
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):

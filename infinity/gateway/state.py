@@ -24,7 +24,9 @@ from infinity.operators.hunting import Hunts
 from infinity.operators.service import Operators
 from infinity.universe.records import ChatLine
 from infinity.universe.universe import Universe
+from infinity.worlds.commissions import Commissions
 from infinity.worlds.service import Worlds
+from infinity.worlds.works import Works
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class Game:
     hunts: Hunts  # live location shares (hunting by the ledger)
     heart: Heart  # the engine's live figures, for operators (/heart)
     worlds: Worlds  # the main world and private instances: making, members, travel
+    works: Works  # build commands, checked, stored, applied and audited
+    commissions: Commissions  # the builder in the Heart: briefs, plans, runs
 
     @property
     def galaxy(self) -> Galaxy:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infinity.accounts.records import Account
+from infinity.commands.build import MAX_PLAN, BuildCommand
 from infinity.gateway.rest import (
     ApiError,
     Endpoint,
@@ -26,11 +27,14 @@ from infinity.gateway.rest import (
 )
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
+from infinity.worlds.builder import MAX_BRIEF, Refusal
+from infinity.worlds.commissions import Commission
 from infinity.worlds.records import World
 from infinity.worlds.service import Arrival, WorldRefused, Worlds
 from infinity.worlds.template import Name, Rules, Slug, Theme
 
 WORLD_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
+PLAN_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
 AccountName = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 T = TypeVar("T")
@@ -47,6 +51,15 @@ _STATUS = {
     "too_large": 422,
     "limit": 429,
     "server_full": 503,
+    "not_builder": 403,
+    "unknown_plan": 404,
+    "unknown_system": 404,
+    "unknown_body": 404,
+    "not_proposed": 409,
+    "name_taken": 409,
+    "last_system": 409,
+    "invalid": 422,
+    "too_many": 422,
 }
 
 
@@ -98,6 +111,46 @@ class MemberRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class TravelRequest(msgspec.Struct, forbid_unknown_fields=True):
     key: Key | None = None  # a retry with the same key never moves the ship twice
+
+
+class BuildRequest(msgspec.Struct, forbid_unknown_fields=True):
+    commands: Annotated[list[BuildCommand], msgspec.Meta(min_length=1, max_length=MAX_PLAN)]
+
+
+class BuiltView(msgspec.Struct):
+    op: str
+    system: int
+    bodies: list[int]
+    entry: int  # its audit entry
+
+
+class BuildAnswer(msgspec.Struct):
+    built: list[BuiltView]
+
+
+class BriefRequest(msgspec.Struct, forbid_unknown_fields=True):
+    brief: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BRIEF)]
+
+
+class StepView(msgspec.Struct):
+    command: BuildCommand
+    narration: str
+
+
+class PlanView(msgspec.Struct):
+    """A plan of the builder in the Heart: shown before it runs, then its progress."""
+
+    id: int
+    world: int
+    builder: str
+    status: str  # proposed | running | done | cancelled | failed
+    summary: str
+    steps: list[StepView]
+    done: int
+    log: list[str]
+    error: str
+    source: str  # rules | llm
+    note: str
 
 
 class ArrivalView(msgspec.Struct):
@@ -179,6 +232,59 @@ async def home(request: Request) -> Response:
     return json_answer(_arrival(await _acting(game_of(request).worlds.go_home(account))))
 
 
+async def build(request: Request) -> Response:
+    """POST /api/worlds/{id}/build: build commands, in order; the first refusal stops them."""
+    account = await authenticated(request)
+    body = await read_body(request, BuildRequest)
+    works = game_of(request).works
+    built = await _acting(works.build(account, WORLD_ID.need(request), body.commands))
+    views = [BuiltView(b.op, b.system, list(b.bodies), b.entry) for b in built]
+    return json_answer(BuildAnswer(views))
+
+
+async def propose(request: Request) -> Response:
+    """POST /api/worlds/{id}/plans: the builder in the Heart plans a brief (not run yet)."""
+    account = await authenticated(request)
+    body = await read_body(request, BriefRequest)
+    commissions = game_of(request).commissions
+    planned = await _acting(commissions.propose(account, WORLD_ID.need(request), body.brief))
+    if isinstance(planned, Refusal):
+        raise ApiError(422, planned.code, planned.line)
+    return json_answer(_plan_view(planned), 201)
+
+
+async def plan(request: Request) -> Response:
+    account = await authenticated(request)
+    commissions = game_of(request).commissions
+    return json_answer(
+        _plan_view(_refusing(lambda: commissions.get(account, PLAN_ID.need(request))))
+    )
+
+
+async def run_plan(request: Request) -> Response:
+    """POST /api/plans/{id}/run: carry the plan out (GET it to follow its progress)."""
+    account = await authenticated(request)
+    commissions = game_of(request).commissions
+    started = _refusing(lambda: commissions.start(account, PLAN_ID.need(request)))
+    return json_answer(_plan_view(started))
+
+
+async def cancel_plan(request: Request) -> Response:
+    account = await authenticated(request)
+    commissions = game_of(request).commissions
+    return json_answer(
+        _plan_view(_refusing(lambda: commissions.cancel(account, PLAN_ID.need(request))))
+    )
+
+
+def _plan_view(c: Commission) -> PlanView:
+    steps = [StepView(step.command, step.narration) for step in c.plan.steps]
+    return PlanView(
+        c.id, c.world, c.plan.builder, c.status, c.plan.summary, steps, c.done, list(c.log),
+        c.error, c.plan.source, c.plan.note,
+    )  # fmt: skip
+
+
 # -- small parts ----------------------------------------------------------------------
 
 
@@ -226,6 +332,11 @@ ENDPOINTS = (
     Endpoint("/api/worlds/{id}/invite", "POST", invite, "Invite an account to your instance", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/uninvite", "POST", uninvite, "Take an account off your instance's list", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/travel", "POST", travel, "Take your ship to a world you may enter", TravelRequest, ArrivalView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/build", "POST", build, "Build: systems, stations, gates, belts, rules (audited)", BuildRequest, BuildAnswer, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/plans", "POST", propose, "Brief the builder in the Heart; its plan is shown, not run", BriefRequest, PlanView, 201, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/plans/{id}", "GET", plan, "A plan of the builder and its progress", answer=PlanView, auth=True, params=(PLAN_ID,)),
+    Endpoint("/api/plans/{id}", "DELETE", cancel_plan, "Cancel a plan (a running one stops before its next step)", answer=PlanView, auth=True, params=(PLAN_ID,)),
+    Endpoint("/api/plans/{id}/run", "POST", run_plan, "Carry out a proposed plan", answer=PlanView, auth=True, params=(PLAN_ID,)),
 )  # fmt: skip
 
 

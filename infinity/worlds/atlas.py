@@ -115,6 +115,15 @@ class Atlas:
         world = World(world_id, name, template, kind, visibility, owner, seed, rules, now)
         return replace(world, owner_name=owner_name), placed
 
+    async def take_system_id(self) -> int:
+        async with self.engine.begin() as connection:
+            return await next_ids(connection, SYSTEM_COUNTER)
+
+    async def take_body_ids(self, count: int = 1) -> int:
+        """`count` fresh body ids; returns the last."""
+        async with self.engine.begin() as connection:
+            return await next_ids(connection, BODY_COUNTER, count)
+
     async def add_member(self, world: int, account: int) -> None:
         async with self.engine.begin() as connection:
             await connection.execute(

@@ -205,7 +205,7 @@ class Worlds:
             world = self._own(actor, world_id, operators=True)
             for ship in self.ships_in(world_id):
                 await self._return(ship)
-            await self._wait(lambda: not self.ships_in(world_id))
+            await until(lambda: not self.ships_in(world_id))
             self._loops.stop_world(world_id)
             self.universe.remove_world(world_id)
             await self.atlas.close(world_id)
@@ -224,7 +224,7 @@ class Worlds:
                 raise WorldRefused("limit", f"a world may have {self.limits.members} members")
             await self.atlas.add_member(world_id, guest.id)
             members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
-            return self._keep(replace(world, members=members))
+            return self.keep(replace(world, members=members))
 
     async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
         """Take an account off the list; its ship, if inside, is sent home first."""
@@ -236,7 +236,7 @@ class Worlds:
                 await self._return(ship)
             await self.atlas.remove_member(world_id, guest.id)
             members = tuple(m for m in world.members if m[0] != guest.id)
-            return self._keep(replace(world, members=members))
+            return self.keep(replace(world, members=members))
 
     # -- travel -------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ class Worlds:
         await self.atlas.depart(voyage, arrival)
         self._voyages[ship] = voyage
         self._move(ship, arrival)
-        await self._wait(lambda: self._arrived(ship, system.id))
+        await until(lambda: self._arrived(ship, system.id))
         return Arrival(world.id, system.id, station.id)
 
     async def _return(self, ship: int) -> Arrival:
@@ -295,7 +295,7 @@ class Worlds:
         await self.atlas.come_back(ship, origin)
         del self._voyages[ship]
         self._move(ship, origin)
-        await self._wait(lambda: self._arrived(ship, origin.system))
+        await until(lambda: self._arrived(ship, origin.system))
         return Arrival(self.universe.world_of[origin.system], origin.system, origin.docked_at)
 
     def _move(self, ship: int, to: Berth) -> None:
@@ -316,7 +316,8 @@ class Worlds:
             raise WorldRefused("not_owner", f"only {world.owner_name} may do that")
         return world
 
-    def _keep(self, world: World) -> World:
+    def keep(self, world: World) -> World:
+        """Hold `world` as the current record of its id (members or rules changed)."""
         self._worlds[world.id] = world
         return world
 
@@ -353,12 +354,13 @@ class Worlds:
             and (ship in zone.bodies.row_of)
         )
 
-    async def _wait(self, done: Callable[[], bool]) -> None:
-        """Until the zones have moved the ships (a few ticks), at most ARRIVAL_SECONDS."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + ARRIVAL_SECONDS
-        while not done() and loop.time() < deadline:
-            await asyncio.sleep(0.02)
+
+async def until(done: Callable[[], bool], seconds: float = ARRIVAL_SECONDS) -> None:
+    """Until the zones have moved the ships (a few ticks), at most `seconds`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not done() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _arrival_station(galaxy: Galaxy) -> tuple[StarSystem, StaticBody]:

@@ -126,6 +126,10 @@ def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> Non
         ("/api/worlds/{id}/invite", "id", "path", "integer", 1),
         ("/api/worlds/{id}/uninvite", "id", "path", "integer", 1),
         ("/api/worlds/{id}/travel", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/build", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/plans", "id", "path", "integer", 1),
+        ("/api/plans/{id}", "id", "path", "integer", 1),
+        ("/api/plans/{id}/run", "id", "path", "integer", 1),
     }
     assert paths["/api/wallet"]["get"]["parameters"][1]["schema"]["maximum"] == 200
     assert "429" in paths["/api/login"]["post"]["responses"]
