@@ -243,10 +243,6 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             return await chat.recent(system)
 
         costs = TickCosts()
-        heart = Heart(
-            universe, economy, audit, costs, sessions=lambda: len(fanout.by_account),
-            company=company,
-        )  # fmt: skip
         accounts = Accounts(store)
         await accounts.sanctions.load()
         loops = ZoneLoops(universe, costs)
@@ -257,6 +253,10 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         await worlds.settle_voyages()
         works = Works(worlds, atlas, charts, loops, audit, tell=fanout.tell)
         commissions = Commissions(works, llm=_llm(settings, max_tokens=4000, timeout=30.0))
+        heart = Heart(
+            universe, economy, audit, costs, sessions=lambda: len(fanout.by_account),
+            company=company, worlds=worlds,
+        )  # fmt: skip
         berths = Berths(universe, shipyard)
         operators = Operators(
             universe, wallets, accounts.registry, accounts.sanctions, audit, company,

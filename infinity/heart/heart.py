@@ -16,6 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
+import msgspec
 import numpy as np
 
 from infinity.audit.log import MAIN_WORLD, AuditLog, Entry
@@ -38,6 +39,7 @@ from infinity.heart.records import (
 from infinity.ledger import UnknownAccount
 from infinity.universe.loop import TickCosts, pause
 from infinity.universe.universe import Universe
+from infinity.worlds.service import Worlds
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Heart:
         costs: TickCosts,
         sessions: Callable[[], int],
         company: Company | None = None,
+        worlds: Worlds | None = None,
         *,
         window: int = WINDOW,
         books_every: float = BOOKS_SECONDS,
@@ -79,6 +82,7 @@ class Heart:
         self.costs = costs
         self.sessions = sessions
         self.company = company
+        self.registry = worlds  # the worlds service; None: only the main world runs
         self.books_every = books_every
         self.clock = clock
         self._columns: dict[str, deque[float]] = {
@@ -155,8 +159,21 @@ class Heart:
         )
 
     def worlds(self) -> list[World]:
-        """Every world: today only the main universe (instances and enclaves to come)."""
-        return [World(MAIN_WORLD, MAIN_WORLD_NAME, "main", sorted(self.universe.zones))]
+        """Every world with its owner, members, rules and who is in it now."""
+        if self.registry is None:
+            return [World(MAIN_WORLD, MAIN_WORLD_NAME, "main", sorted(self.universe.zones))]
+        where, roles = self.universe.where, self.universe.roles
+        listed = []
+        for w in self.registry.all():
+            zones = sorted(self.universe.systems_of(w.id))
+            inside = [ship for ship, system in where.items() if system in set(zones)]
+            members = [name for _, name in w.members]
+            players = sum(roles.get(ship) == "player" for ship in inside)
+            rules = msgspec.to_builtins(w.rules)
+            record = World(w.id, w.name, w.kind, zones, w.template, w.visibility, w.owner_name,
+                           members, rules, len(inside), players)  # fmt: skip
+            listed.append(record)
+        return listed
 
     def hidden(self) -> list[Hidden]:
         """Every ship hidden from players (`Universe.hidden`), with its name and system."""
@@ -188,7 +205,7 @@ class Heart:
             ship=agent.ship,
             system=system,
             system_name="" if zone is None else zone.name,
-            world=MAIN_WORLD,
+            world=MAIN_WORLD if system is None else self.universe.world_of.get(system, MAIN_WORLD),
         )
 
     def _zone_figures(self, taken: dict[int, list[float]]) -> list[ZoneFigures]:
@@ -205,7 +222,7 @@ class Heart:
                 ZoneFigures(
                     id=system,
                     name=zone.name,
-                    world=MAIN_WORLD,
+                    world=self.universe.world_of.get(system, MAIN_WORLD),
                     tick_p50_ms=tick[0],
                     tick_p99_ms=tick[1],
                     dilation=float(zone.clock.dilation),

@@ -48,10 +48,19 @@ class AuditChain(msgspec.Struct, frozen=True):
 
 
 class World(msgspec.Struct, frozen=True):
+    """Every world, private ones included: an instance is never hidden from the Heart."""
+
     id: int
     name: str
-    kind: str  # "main" today; instances and enclaves when they land
+    kind: str  # main | instance | enclave
     zones: list[int]
+    template: str = "infinity"
+    visibility: str = "public"
+    owner: str = ""
+    members: list[str] = []
+    rules: dict[str, float | bool | str] = {}
+    ships: int = 0
+    players: int = 0
 
 
 class Mind(msgspec.Struct, frozen=True):

@@ -156,7 +156,14 @@ function showWorlds(worlds) {
   $("worlds").replaceChildren(
     ...worlds.map((w) => {
       const li = document.createElement("li");
-      li.textContent = `#${w.id} ${w.name} (${w.kind}) · ${w.zones.length} zones`;
+      const who = w.owner ? ` · owner ${w.owner}` : "";
+      const members = w.members?.length ? ` · members ${w.members.join(", ")}` : "";
+      const rules = w.rules
+        ? ` · damage ×${w.rules.damage} mining ×${w.rules.mining}${w.rules.economy ? "" : " · no economy"}`
+        : "";
+      li.textContent =
+        `#${w.id} ${w.name} (${w.kind}, ${w.template}, ${w.visibility}) · ${w.zones.length} zones` +
+        ` · ${w.ships} ships, ${w.players} players${who}${members}${rules}`;
       return li;
     }),
   );
