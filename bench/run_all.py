@@ -28,7 +28,8 @@ except ImportError:  # pragma: no cover
 
 HERE: Final = Path(__file__).resolve().parent
 SCRIPTS: Final = (
-    "zone_tick", "gateway_fanout", "idle_server", "snapshot_stall", "ledger", "crew",
+    "zone_tick", "gateway_fanout", "idle_server", "worlds_idle", "snapshot_stall", "ledger",
+    "crew",
 )  # fmt: skip
 Row = tuple[str, str, Any, str, Any]
 
@@ -107,6 +108,17 @@ def idle_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def worlds_rows(f: dict[str, Any]) -> list[Row]:
+    t, n = f["targets"], f["instances"]
+    return [
+        (f"idle instance of 3 systems, server CPU ({n} instances)", "% core",
+         f["core_pct_per_instance"], f"<= {t['core_pct']:g}",
+         f["core_pct_per_instance"] <= t["core_pct"]),
+        (f"idle instance of 3 systems, RSS ({n} instances)", "MB", f["mb_per_instance"],
+         f"<= {t['mb']:g}", f["mb_per_instance"] <= t["mb"]),
+    ]  # fmt: skip
+
+
 def ledger_rows(f: dict[str, Any]) -> list[Row]:
     t = f["targets"]
     rows: list[Row] = [
@@ -145,6 +157,7 @@ SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
     "idle_server": idle_rows,
+    "worlds_idle": worlds_rows,
     "snapshot_stall": stall_rows,
     "ledger": ledger_rows,
     "crew": crew_rows,

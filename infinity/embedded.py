@@ -51,7 +51,7 @@ from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import TickCosts, ZoneLoops
-from infinity.universe.records import ChatLine
+from infinity.universe.records import FLAGSHIP_ROLE, ChatLine
 from infinity.universe.shipyard import Shipyard
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
@@ -249,8 +249,12 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         worlds = Worlds(
             universe, atlas, opened, catalogue(settings.data / "templates"), loops,
             find_account=accounts.registry.account_by_name, open_markets=economy.markets.open,
+            commission=lambda name, system, station: shipyard.commission(
+                name, None, FLAGSHIP_ROLE, system, station
+            ),
+            seat=fanout.seat,
         )  # fmt: skip
-        await worlds.settle_voyages()
+        await worlds.settle()
         works = Works(worlds, atlas, charts, loops, audit, tell=fanout.tell)
         commissions = Commissions(works, llm=_llm(settings, max_tokens=4000, timeout=30.0))
         heart = Heart(

@@ -17,6 +17,7 @@ class Reason(StrEnum):
     NOT_YOUR_SHIP = "not_your_ship"
     NOT_JOINED = "not_joined"
     MUTED = "muted"  # an operator muted the account: its chat is refused until expiry
+    NOT_YOUR_POST = "not_your_post"  # a bridge post gives only some orders on a flagship
     # rule-level (zone)
     UNKNOWN_ENTITY = "unknown_entity"
     WRONG_KIND = "wrong_kind"

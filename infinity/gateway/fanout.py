@@ -35,6 +35,8 @@ class Fanout:
     def __init__(self, universe: Universe, credits: Callable[[int], int] = lambda ship: 0) -> None:
         self.universe = universe
         self.credits = credits
+        # system -> account -> session: several sessions may watch one ship (a flagship's
+        # bridge crew), so they are keyed by account, never by ship
         self.by_system: defaultdict[int, dict[int, Session]] = defaultdict(dict)
         self.by_account: dict[int, Session] = {}
         self._marked: set[int] = set()  # accounts whose last markers message was not empty
@@ -56,16 +58,33 @@ class Fanout:
         if self.by_account.get(session.account) is session:
             del self.by_account[session.account]
         members = self.by_system[session.system]
-        if members.get(session.ship) is session:
-            del members[session.ship]
+        if members.get(session.account) is session:
+            del members[session.account]
         session.close()
         SESSIONS.set(len(self.by_account))
 
     def _enter_system(self, session: Session) -> None:
-        self.by_system[session.system].pop(session.ship, None)
+        members = self.by_system[session.system]
+        if members.get(session.account) is session:
+            del members[session.account]
         session.system = self.universe.where.get(session.ship, -1)
-        self.by_system[session.system][session.ship] = session
+        self.by_system[session.system][session.account] = session
         session.resync()
+
+    def seat(
+        self, account: int, ship: int | None, post: str, commands: frozenset[str] | None
+    ) -> None:
+        """Put the account's session on `ship`'s bridge at `post`, giving `commands` (None:
+        every one), or (`ship` None) back aboard its own ship; the client is told first."""
+        session = self.by_account.get(account)
+        if session is None:
+            return
+        session.seat(ship, post, commands)
+        session.push(wire.seat(session.ship, post if ship is not None else "", commands))
+        self._enter_system(session)
+        zone = self.universe.zones.get(session.system)
+        if zone is not None:
+            session.push(wire.system_change(zone.system_id, zone.name))
 
     async def disconnect(self, account: int, code: int, reason: str) -> bool:
         """Close the account's game session (an operator's kick or ban); False if none."""
@@ -81,10 +100,19 @@ class Fanout:
             session.resync()
 
     def tell(self, ship: int, message: Notice | Rejection) -> None:
-        """Send a notice or a refusal to the player flying `ship`, if connected."""
-        session = self.by_system.get(self.universe.where.get(ship, -1), {}).get(ship)
-        if session is not None:
-            session.push(wire.told(message))
+        """Send a notice or a refusal to the player whose ship it is (wherever they sit), or
+        to everyone on the bridge of an ownerless ship (a flagship), if connected."""
+        owner = self.universe.owners.get(ship)
+        if owner is not None:
+            found = self.by_account.get(owner)
+            told = [found] if found is not None else []
+        else:
+            watching = self.by_system.get(self.universe.where.get(ship, -1), {}).values()
+            told = [s for s in watching if s.ship == ship]
+        if told:
+            data = wire.told(message)
+            for session in told:
+                session.push(data)
 
     def show_markers(self, sightings: Sequence[Sighting]) -> None:
         """Once a second (the hunts' pace, never per tick): each connected player gets every
@@ -145,10 +173,10 @@ class Fanout:
 
     def _follow_departures(self, zone: Zone, sessions: dict[int, Session]) -> None:
         """Sessions whose ship left this zone move to the zone that now owns it."""
-        for ship, session in list(sessions.items()):
-            if ship in zone.bodies.row_of:
+        for session in list(sessions.values()):
+            if session.ship in zone.bodies.row_of:
                 continue
-            now = self.universe.where.get(ship, zone.system_id)
+            now = self.universe.where.get(session.ship, zone.system_id)
             if now != zone.system_id:
                 self._enter_system(session)
                 session.push(wire.system_change(now, self.universe.zones[now].name))

@@ -74,7 +74,10 @@ class Session:
     def __init__(self, account: int, name: str, ship: int, link: Link) -> None:
         self.account = account
         self.name = name
-        self.ship = ship
+        self.ship = ship  # the ship this session watches and commands
+        self.own_ship = ship  # the account's own, when it sits on another's bridge
+        self.post = ""  # the bridge post it holds on `ship`, if not its own
+        self.commands: frozenset[str] | None = None  # the post's command tags; None: all
         self.system = -1
         self.view: tuple[int, ...] | None = None
         self.needs_full = True
@@ -82,6 +85,14 @@ class Session:
         self.link = link
         self.kicked = False
         self.closed = False
+
+    def seat(self, ship: int | None, post: str, commands: frozenset[str] | None) -> None:
+        """Sit at `post` on `ship`'s bridge (its frames, its commands), or back aboard the
+        own ship (`ship` None)."""
+        self.ship = self.own_ship if ship is None else ship
+        self.post = "" if ship is None else post
+        self.commands = None if ship is None else commands
+        self.resync()
 
     def push(self, data: bytes) -> None:
         if not self.closed and not self.link.send(data):

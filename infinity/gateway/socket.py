@@ -168,6 +168,9 @@ async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
     session = Session(who.account, who.name, ship, link)
     replaced = game.fanout.join(session)
     session.push(welcome)
+    seated = game.worlds.post_of(who.account)  # a bridge post held: back at it
+    if seated is not None:
+        game.fanout.seat(who.account, *seated)
     if replaced is not None:
         await replaced.kick(Close.REPLACED, "replaced by a newer connection")
     return session
@@ -202,6 +205,10 @@ class Reader:
         parsed = parse_command(data, session.ship)
         if isinstance(parsed, bytes):
             session.push(parsed)
+            return None
+        if session.commands is not None and parsed.__struct_config__.tag not in session.commands:
+            detail = f"the {session.post} post does not give that order"
+            session.push(wire.error(Reason.NOT_YOUR_POST, detail, parsed.seq))
             return None
         if isinstance(parsed, Say) and (muted := _muted(self.sanctions, session.account, parsed)):
             session.push(muted)

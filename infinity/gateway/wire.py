@@ -117,7 +117,17 @@ class Markers(_Message, tag="markers"):
     markers: list[MarkerRecord]
 
 
-ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage | Markers
+class Seat(_Message, tag="seat"):
+    """The ship this connection now watches and commands: a flagship whose bridge post it
+    holds (`post`, and the command types it may send; None: all, the captain), or its own
+    ship again (`post` empty)."""
+
+    ship: int
+    post: str
+    commands: list[str] | None
+
+
+ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage | Markers | Seat
 
 
 def welcome(account: AccountInfo, ship: int, zone: Zone, chat: list[ChatLine]) -> bytes:
@@ -145,6 +155,10 @@ def error(reason: Reason, detail: str, seq: int = 0) -> bytes:
 
 def refusal(rejection: Rejection) -> bytes:
     return error(rejection.reason, rejection.detail, rejection.seq)
+
+
+def seat(ship: int, post: str, commands: frozenset[str] | None) -> bytes:
+    return encode(Seat(ship, post, None if commands is None else sorted(commands)))
 
 
 def system_change(system_id: int, name: str) -> bytes:

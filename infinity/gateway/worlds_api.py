@@ -31,7 +31,7 @@ from infinity.worlds.builder import MAX_BRIEF, Refusal
 from infinity.worlds.commissions import Commission
 from infinity.worlds.records import World
 from infinity.worlds.service import Arrival, WorldRefused, Worlds
-from infinity.worlds.template import Name, Rules, Slug, Theme
+from infinity.worlds.template import CAPTAIN, Name, Rules, Slug, Template, Theme
 
 WORLD_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
 PLAN_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
@@ -56,6 +56,12 @@ _STATUS = {
     "unknown_system": 404,
     "unknown_body": 404,
     "not_proposed": 409,
+    "no_flagship": 409,
+    "unknown_post": 404,
+    "captains_chair": 403,
+    "captains_orders": 403,
+    "not_aboard": 409,
+    "post_taken": 409,
     "name_taken": 409,
     "last_system": 409,
     "invalid": 422,
@@ -76,6 +82,15 @@ class TemplatesView(msgspec.Struct):
     templates: list[TemplateView]
 
 
+class PostView(msgspec.Struct):
+    """A bridge post of the flagship, and who holds it ("" when free)."""
+
+    post: str
+    title: str
+    holder: str
+    commands: list[str] | None  # None: every command (the captain)
+
+
 class WorldView(msgspec.Struct):
     """A world as its visitors see it: who owns it, who may enter, its rules and look, and
     what is in it now."""
@@ -92,6 +107,8 @@ class WorldView(msgspec.Struct):
     theme: Theme
     ships: int  # in it now
     here: bool  # the caller's ship is in it
+    flagship: int | None = None
+    posts: list[PostView] = []
 
 
 class WorldsView(msgspec.Struct):
@@ -107,6 +124,15 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class MemberRequest(msgspec.Struct, forbid_unknown_fields=True):
     account: AccountName
+
+
+class PostRequest(msgspec.Struct, forbid_unknown_fields=True):
+    post: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z-]{1,19}$")]
+    account: AccountName | None = None  # the captain assigns someone else; None: yourself
+
+
+class LeavePostRequest(msgspec.Struct, forbid_unknown_fields=True):
+    account: AccountName | None = None  # the captain relieves someone; None: yourself
 
 
 class TravelRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -217,6 +243,26 @@ async def uninvite(request: Request) -> Response:
     return json_answer(_view(service, done, service.world_of_account(account)))
 
 
+async def take_post(request: Request) -> Response:
+    """POST /api/worlds/{id}/bridge: take (or, as captain, assign) a flagship bridge post."""
+    account = await authenticated(request)
+    body = await read_body(request, PostRequest)
+    service = game_of(request).worlds
+    world_id = WORLD_ID.need(request)
+    done = await _acting(service.take_post(account, world_id, body.post, body.account or ""))
+    return json_answer(_view(service, done, service.world_of_account(account)))
+
+
+async def leave_post(request: Request) -> Response:
+    """POST /api/worlds/{id}/bridge/leave: back to your own ship (the captain: relieve)."""
+    account = await authenticated(request)
+    body = await read_body(request, LeavePostRequest)
+    service = game_of(request).worlds
+    world_id = WORLD_ID.need(request)
+    done = await _acting(service.leave_post(account, world_id, body.account or ""))
+    return json_answer(_view(service, done, service.world_of_account(account)))
+
+
 async def travel(request: Request) -> Response:
     """POST /api/worlds/{id}/travel: take your ship there (world 1: back home)."""
     account = await authenticated(request)
@@ -315,7 +361,19 @@ def _view(service: Worlds, world: World, here: int) -> WorldView:
         world.id, world.name, world.template, world.kind, world.visibility,
         world.owner_name or None, [name for _, name in world.members], systems, world.rules,
         theme, len(service.ships_in(world.id)) if systems else 0, world.id == here,
+        world.flagship, _posts(template, world),
     )  # fmt: skip
+
+
+def _posts(template: Template | None, world: World) -> list[PostView]:
+    if template is None or template.flagship is None:
+        return []
+    held = {post: name for post, _, name in world.posts}
+    captain = PostView(CAPTAIN, "Captain", held.get(CAPTAIN, ""), None)
+    return [captain] + [
+        PostView(p.name, p.title, held.get(p.name, ""), list(p.commands))
+        for p in template.flagship.posts
+    ]
 
 
 def _arrival(arrived: Arrival) -> ArrivalView:
@@ -332,6 +390,8 @@ ENDPOINTS = (
     Endpoint("/api/worlds/{id}/invite", "POST", invite, "Invite an account to your instance", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/uninvite", "POST", uninvite, "Take an account off your instance's list", MemberRequest, WorldView, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/travel", "POST", travel, "Take your ship to a world you may enter", TravelRequest, ArrivalView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/bridge", "POST", take_post, "Take a flagship bridge post (the captain: assign one)", PostRequest, WorldView, auth=True, params=(WORLD_ID,)),
+    Endpoint("/api/worlds/{id}/bridge/leave", "POST", leave_post, "Leave the bridge for your own ship (the captain: relieve)", LeavePostRequest, WorldView, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/build", "POST", build, "Build: systems, stations, gates, belts, rules (audited)", BuildRequest, BuildAnswer, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/worlds/{id}/plans", "POST", propose, "Brief the builder in the Heart; its plan is shown, not run", BriefRequest, PlanView, 201, auth=True, params=(WORLD_ID,)),
     Endpoint("/api/plans/{id}", "GET", plan, "A plan of the builder and its progress", answer=PlanView, auth=True, params=(PLAN_ID,)),

@@ -25,11 +25,13 @@ from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import TickReport, Zone
 from infinity.universe.loop import pause
+from infinity.universe.records import FLAGSHIP_ROLE
 from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
 
 NPC_ROLES: Final = ("miner", "miner", "patrol", "trader")
+_FLOWN_BY_PEOPLE: Final = frozenset({"player", FLAGSHIP_ROLE})
 GRUDGE_SECONDS: Final = 60.0  # simulated seconds an NPC keeps firing back after the last hit
 HUNT_RANGE: Final = rules.SENSOR_RANGE  # how far a patrol goes after a wanted ship: its sensors
 SLICES: Final = rules.TICK_HZ  # a round is spread over the second: a slice of NPCs a tick
@@ -108,7 +110,7 @@ class Pilots:
     def npc_ships(self) -> Iterator[tuple[int, str]]:
         crewed = self.crewed
         for ship, role in list(self.universe.roles.items()):
-            if role != "player" and ship not in crewed:
+            if role not in _FLOWN_BY_PEOPLE and ship not in crewed:
                 yield ship, role
 
     def decide_all(self) -> None:

@@ -8,7 +8,8 @@ from typing import Final
 from infinity.sim.zone import ShipState
 
 CREW_ROLE: Final = "crew"  # a ship the digital crews fly (migration 0008 gave old ones this role)
-SHIP_ROLES: Final = frozenset({"player", "miner", "patrol", "trader", CREW_ROLE})
+FLAGSHIP_ROLE: Final = "flagship"  # a world's flagship: flown from its bridge by players
+SHIP_ROLES: Final = frozenset({"player", "miner", "patrol", "trader", CREW_ROLE, FLAGSHIP_ROLE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,15 @@ class Universe:
         if state.account is not None:
             self.ship_of_account[state.account] = state.id
 
+    def retire(self, ship_id: int) -> None:
+        """Take a ship out of the universe for good (a closed world's flagship): its zone
+        despawns it at the end of its next tick, and no index knows it from now on."""
+        zone = self.zone_of(ship_id)
+        if zone is not None and ship_id in zone.bodies.row_of:
+            zone.remove(ship_id)
+        for index in (self.where, self.roles, self.owners):
+            index.pop(ship_id, None)
+
     def zone_of(self, ship_id: int) -> Zone | None:
         system_id = self.where.get(ship_id)
         return None if system_id is None else self.zones[system_id]

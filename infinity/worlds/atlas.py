@@ -26,6 +26,7 @@ from infinity.worlds.tables import (
     BODY_COUNTER,
     SYSTEM_COUNTER,
     WORLD_COUNTER,
+    bridge_posts,
     voyages,
     world_members,
     worlds,
@@ -79,7 +80,20 @@ class Atlas:
             listed: dict[int, dict[int, str]] = {}
             for world_id, account, name in members:
                 listed.setdefault(world_id, {})[account] = name
-        return [replace(w, members=_frozen(listed.get(w.id, {}))) for w in found]
+            held = await connection.execute(
+                sa.select(
+                    bridge_posts.c.world_id, bridge_posts.c.post, accounts.c.id, accounts.c.name
+                )
+                .join(accounts, accounts.c.id == bridge_posts.c.account_id)
+                .order_by(bridge_posts.c.post)
+            )
+            posts: dict[int, list[tuple[str, int, str]]] = {}
+            for world_id, post, account, name in held:
+                posts.setdefault(world_id, []).append((post, account, name))
+        return [
+            replace(w, members=_frozen(listed.get(w.id, {})), posts=tuple(posts.get(w.id, ())))
+            for w in found
+        ]
 
     async def galaxy_of(self, world: World) -> Galaxy:
         galaxy = await self.charts.load_galaxy(world.id, seed=world.seed)
@@ -114,6 +128,33 @@ class Atlas:
             await add_systems(connection, world_id, placed.systems)
         world = World(world_id, name, template, kind, visibility, owner, seed, rules, now)
         return replace(world, owner_name=owner_name), placed
+
+    async def set_flagship(self, world: int, ship: int) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(worlds).where(worlds.c.id == world).values(flagship_id=ship)
+            )
+
+    async def seat(self, world: int, post: str, account: int) -> None:
+        """`account` now holds `post` (and no other post of this world)."""
+        async with self.engine.begin() as connection:
+            mine = bridge_posts.c.world_id == world
+            await connection.execute(
+                sa.delete(bridge_posts).where(
+                    mine & ((bridge_posts.c.post == post) | (bridge_posts.c.account_id == account))
+                )
+            )
+            await connection.execute(
+                sa.insert(bridge_posts), {"world_id": world, "post": post, "account_id": account}
+            )
+
+    async def unseat(self, world: int, account: int) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.delete(bridge_posts).where(
+                    (bridge_posts.c.world_id == world) & (bridge_posts.c.account_id == account)
+                )
+            )
 
     async def take_system_id(self) -> int:
         async with self.engine.begin() as connection:
@@ -152,9 +193,12 @@ class Atlas:
                 .values(rules=msgspec.json.encode(rules).decode())
             )
 
-    async def close(self, world: int) -> None:
-        """Mark the world closed and drop its galaxy (no ship may be in it any more)."""
+    async def close(self, world: int, flagship: int | None = None) -> None:
+        """Mark the world closed and drop its galaxy and its flagship (no other ship may be
+        in it any more)."""
         async with self.engine.begin() as connection:
+            if flagship is not None:
+                await connection.execute(sa.delete(ships).where(ships.c.id == flagship))
             mine = sa.select(systems.c.id).where(systems.c.world_id == world)
             await connection.execute(sa.delete(bodies).where(bodies.c.system_id.in_(mine)))
             await connection.execute(sa.delete(systems).where(systems.c.world_id == world))
@@ -247,7 +291,7 @@ def _world(row: sa.Row[Any]) -> World:
     rules = msgspec.json.decode(row.rules.encode(), type=Rules)
     return World(
         row.id, row.name, row.template, row.kind, row.visibility, row.owner_id, row.seed,
-        rules, row.created_at, owner_name=row.owner_name or "",
+        rules, row.created_at, owner_name=row.owner_name or "", flagship=row.flagship_id,
     )  # fmt: skip
 
 

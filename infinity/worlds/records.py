@@ -31,6 +31,8 @@ class World:
     created_at: float
     owner_name: str = ""
     members: tuple[tuple[int, str], ...] = ()  # (account, name), by name
+    flagship: int | None = None  # the template's flagship, when it has one
+    posts: tuple[tuple[str, int, str], ...] = ()  # bridge posts held: (post, account, name)
 
     def admits(self, account: int) -> bool:
         """Whether an account may enter (operators aside: they may see, not enter uninvited)."""
@@ -39,6 +41,11 @@ class World:
             or account == self.owner
             or any(member == account for member, _ in self.members)
         )
+
+
+def holder(world: World, account: int) -> str | None:
+    """The bridge post `account` holds in `world` (the owner: captain, while aboard)."""
+    return next((post for post, held_by, _ in world.posts if held_by == account), None)
 
 
 def zone_rules(rules: Rules) -> ZoneRules:

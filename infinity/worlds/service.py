@@ -27,14 +27,19 @@ from infinity.sim.zone import StaticBody, Zone
 from infinity.universe.loop import ZoneLoops
 from infinity.universe.universe import MAIN_WORLD, Universe
 from infinity.worlds.atlas import Atlas, Berth, Voyage
-from infinity.worlds.records import World, zone_rules
-from infinity.worlds.template import Template
+from infinity.worlds.records import World, holder, zone_rules
+from infinity.worlds.template import CAPTAIN, Post, Template
 
 log = logging.getLogger(__name__)
 
 ARRIVAL_SECONDS: Final = 5.0  # how long a travel waits for its ship to arrive
 OpenMarkets = Callable[[Galaxy], None]  # the economy opens markets at a new world's stations
 FindAccount = Callable[[str], Awaitable[Account | None]]
+# The shipyard builds a flagship (name, system, station) docked there, and returns its id.
+Commission = Callable[[str, StarSystem, StaticBody], Awaitable[int]]
+# The gateway puts an account's session on a ship's bridge (ship, post, its commands; None:
+# all), or back aboard its own ship (ship None).
+Seat = Callable[[int, int | None, str, frozenset[str] | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,8 @@ class Worlds:
         loops: ZoneLoops,
         find_account: FindAccount,
         open_markets: OpenMarkets,
+        commission: Commission,
+        seat: Seat,
         limits: WorldLimits = WorldLimits(),
     ) -> None:
         """`opened`: the worlds `open_worlds` added to `universe`; their loops start here."""
@@ -113,6 +120,8 @@ class Worlds:
         self._loops = loops
         self._find_account = find_account
         self._open_markets = open_markets
+        self._commission = commission
+        self._seat = seat
         self._worlds = dict(opened.worlds)
         self._voyages = dict(opened.voyages)
         self._lock = asyncio.Lock()
@@ -120,13 +129,19 @@ class Worlds:
             if world != MAIN_WORLD:
                 loops.start_world(world)
 
-    async def settle_voyages(self) -> None:
-        """A voyage whose ship is not in its world never happened (the process died between
-        a snapshot and the voyage's write): forget it."""
+    async def settle(self) -> None:
+        """After ships are placed, finish what a killed process left half done: a voyage
+        whose ship is not in its world never happened (killed between a snapshot and the
+        voyage's write), and a world whose flagship was never built gets it now."""
         for ship, voyage in list(self._voyages.items()):
             if self.universe.world_of_ship(ship) != voyage.world:
                 await self.atlas.forget_voyage(ship)
                 del self._voyages[ship]
+        for world in list(self._worlds.values()):
+            template = self.templates.get(world.template)
+            flagship = None if template is None else template.flagship
+            if flagship is not None and world.kind != "main" and world.flagship is None:
+                await self._launch(world, flagship.name)
 
     # -- reading --------------------------------------------------------------
 
@@ -187,6 +202,8 @@ class Worlds:
                 self._open_markets(placed)
             self._loops.start_world(world.id)
             self._worlds[world.id] = world
+            if found.flagship is not None:
+                world = await self._launch(world, found.flagship.name)
             log.info("world %d %r made by %s from %s", world.id, name, owner.name, template)
             return world
 
@@ -204,13 +221,96 @@ class Worlds:
         async with self._lock:
             world = self._own(actor, world_id, operators=True)
             for ship in self.ships_in(world_id):
-                await self._return(ship)
+                if ship != world.flagship:
+                    await self._return(ship)
+            if world.flagship is not None:
+                self.universe.retire(world.flagship)
             await until(lambda: not self.ships_in(world_id))
             self._loops.stop_world(world_id)
+            await until(lambda: world.flagship is None or not self._anywhere(world.flagship))
             self.universe.remove_world(world_id)
-            await self.atlas.close(world_id)
+            await self.atlas.close(world_id, world.flagship)
             del self._worlds[world_id]
             return world
+
+    async def _launch(self, world: World, name: str) -> World:
+        """Build the world's flagship at its first station and record it."""
+        system, station = _arrival_station(self.universe.galaxies[world.id])
+        ship = await self._commission(name, system, station)
+        await self.atlas.set_flagship(world.id, ship)
+        return self.keep(replace(world, flagship=ship))
+
+    # -- the flagship's bridge ------------------------------------------------------
+
+    def post_of(self, account: int) -> tuple[int, str, frozenset[str] | None] | None:
+        """(flagship, post, its commands) for an account on a bridge in the world its ship is
+        in now; None when it holds no post there."""
+        ship = self.universe.ship_of_account.get(account)
+        world = self._worlds.get(self.world_of_ship(ship)) if ship is not None else None
+        if world is None or world.flagship is None:
+            return None
+        post = holder(world, account)
+        return None if post is None else (world.flagship, post, self._commands(world, post))
+
+    async def take_post(self, actor: Account, world_id: int, post: str, name: str = "") -> World:
+        """Put `name` (the actor if empty) at `post` on the flagship's bridge.
+
+        The captain (the owner) assigns anyone aboard to any post and relieves its holder;
+        in a world whose rules give the captain's orders force (`captain_orders`), no one
+        else chooses a post, not even their own. The captain's chair is the owner's.
+        """
+        async with self._lock:
+            world = self.get(actor, world_id)
+            if world.flagship is None:
+                raise WorldRefused("no_flagship", f"{world.name} has no flagship")
+            target = actor if not name else await self._account(name)
+            captain = actor.id == world.owner
+            if post != CAPTAIN and self._post(world, post) is None:
+                raise WorldRefused("unknown_post", f"the bridge has no {post!r} post")
+            if (post == CAPTAIN) != (target.id == world.owner):
+                raise WorldRefused("captains_chair", "the captain's chair is the owner's alone")
+            if not captain and (target.id != actor.id or world.rules.captain_orders):
+                raise WorldRefused("captains_orders", "the captain assigns posts on this ship")
+            if not world.admits(target.id) or self.world_of_account(target) != world_id:
+                raise WorldRefused("not_aboard", f"{target.name} is not in {world.name}")
+            held = next((a for p, a, _ in world.posts if p == post and a != target.id), None)
+            if held is not None and not captain:
+                raise WorldRefused("post_taken", f"the {post} post is taken")
+            await self.atlas.seat(world_id, post, target.id)
+            kept = [p for p in world.posts if p[0] != post and p[1] != target.id]
+            world = self.keep(
+                replace(world, posts=tuple(sorted((*kept, (post, target.id, target.name)))))
+            )
+            if held is not None:
+                self._seat(held, None, "", None)
+            self._seat(target.id, world.flagship, post, self._commands(world, post))
+            return world
+
+    async def leave_post(self, actor: Account, world_id: int, name: str = "") -> World:
+        """Leave the bridge for the own ship (the captain may relieve anyone by name)."""
+        async with self._lock:
+            world = self.get(actor, world_id)
+            target = actor if not name else await self._account(name)
+            if target.id != actor.id and actor.id != world.owner:
+                raise WorldRefused("captains_orders", "only the captain relieves others")
+            return await self._unseat(world, target.id)
+
+    async def _unseat(self, world: World, account: int) -> World:
+        if holder(world, account) is None:
+            return world
+        await self.atlas.unseat(world.id, account)
+        self._seat(account, None, "", None)
+        return self.keep(replace(world, posts=tuple(p for p in world.posts if p[1] != account)))
+
+    def _post(self, world: World, name: str) -> Post | None:
+        template = self.templates.get(world.template)
+        if template is None or template.flagship is None:
+            return None
+        return next((p for p in template.flagship.posts if p.name == name), None)
+
+    def _commands(self, world: World, post: str) -> frozenset[str] | None:
+        found = self._post(world, post)
+        return None if found is None else frozenset(found.commands)  # the captain: all
 
     # -- members ----------------------------------------------------------------
 
@@ -231,6 +331,7 @@ class Worlds:
         async with self._lock:
             world = self._own(actor, world_id, operators=True)
             guest = await self._account(name)
+            world = await self._unseat(world, guest.id)
             ship = self.universe.ship_of_account.get(guest.id)
             if ship is not None and self.universe.world_of_ship(ship) == world_id:
                 await self._return(ship)
@@ -266,6 +367,7 @@ class Worlds:
 
     async def _depart(self, ship: int, world: World, key: str) -> Arrival:
         zone = self._zone_holding(ship)
+        await self._leave_bridges(ship)
         state = zone.ship_state(ship)
         voyage = self._voyages.get(ship)
         origin = voyage.origin if voyage is not None else Berth(
@@ -282,10 +384,11 @@ class Worlds:
         return Arrival(world.id, system.id, station.id)
 
     async def _return(self, ship: int) -> Arrival:
-        """Send a ship back to the berth its voyage started from."""
+        """Send a ship back to the berth its voyage started from (off any bridge first)."""
         voyage = self._voyages.get(ship)
         if voyage is None:
             return self._arrival(ship)
+        await self._leave_bridges(ship)
         self._zone_holding(ship)
         origin = voyage.origin
         if origin.system not in self.universe.zones:  # its origin was closed meanwhile
@@ -297,6 +400,19 @@ class Worlds:
         self._move(ship, origin)
         await until(lambda: self._arrived(ship, origin.system))
         return Arrival(self.universe.world_of[origin.system], origin.system, origin.docked_at)
+
+    def _anywhere(self, ship: int) -> bool:
+        return any(ship in zone.bodies.row_of for zone in self.universe.zones.values())
+
+    async def _leave_bridges(self, ship: int) -> None:
+        account = self.universe.owners.get(ship)
+        here = self._worlds.get(self.world_of_ship(ship))
+        if account is not None and here is not None:
+            await self._unseat(here, account)
+
+    def world_of_ship(self, ship: int) -> int:
+        found = self.universe.world_of_ship(ship)
+        return MAIN_WORLD if found is None else found
 
     def _move(self, ship: int, to: Berth) -> None:
         self.universe.submit(

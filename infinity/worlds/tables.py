@@ -31,6 +31,17 @@ worlds = sa.Table(
     sa.Column("rules", sa.Text, nullable=False),  # JSON: the template's rules as changed
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("closed_at", sa.Float, nullable=True),
+    sa.Column("flagship_id", sa.BigInteger, nullable=True),  # the template's flagship, if any
+)
+
+# Who holds which post on a world's flagship bridge (the captain is the owner: no row).
+bridge_posts = sa.Table(
+    "bridge_posts",
+    metadata,
+    reference("world_id", sa.Integer, "worlds.id", ondelete="CASCADE", primary_key=True),
+    sa.Column("post", sa.String(20), primary_key=True),
+    reference("account_id", sa.Integer, "accounts.id", ondelete="CASCADE", nullable=False),
+    sa.UniqueConstraint("world_id", "account_id"),
 )
 
 world_members = sa.Table(

@@ -104,6 +104,28 @@ class Fixed(_Strict, tag_field="kind", tag="fixed", frozen=True, kw_only=True):
     systems: Annotated[list[System], msgspec.Meta(min_length=1, max_length=64)]
 
 
+CommandTag = Literal[
+    "thrust", "move_to", "stop", "target", "fire", "torpedo", "dock", "undock", "mine",
+    "unload", "jump", "say", "sell", "buy", "repair", "siphon", "loot",
+]  # fmt: skip
+
+
+class Post(_Strict, frozen=True, kw_only=True):
+    """A bridge station of the flagship and the commands whoever holds it may give."""
+
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z-]{1,19}$")]
+    title: Name
+    commands: Annotated[list[CommandTag], msgspec.Meta(min_length=1)]
+
+
+class Flagship(_Strict, frozen=True, kw_only=True):
+    """One ship the world is built around, flown from its bridge: the world's owner is its
+    captain (every command); members hold the other posts (docs/templates.md)."""
+
+    name: Name
+    posts: Annotated[list[Post], msgspec.Meta(min_length=1, max_length=12)]
+
+
 class Template(_Strict, frozen=True, kw_only=True):
     """One world template (docs/templates.md)."""
 
@@ -114,6 +136,7 @@ class Template(_Strict, frozen=True, kw_only=True):
     galaxy: Recipe | Fixed = Recipe()
     rules: Rules = Rules()
     theme: Theme = Theme()
+    flagship: Flagship | None = None
 
     def galaxy_for(self, seed: int) -> Galaxy:
         """The galaxy a world of this template starts from (`seed`: the world's own)."""
@@ -141,6 +164,7 @@ def parse(data: bytes, source: str = "template") -> Template:
     except msgspec.ValidationError as invalid:
         raise TemplateError(f"{source}: {invalid}") from None
     _check_galaxy(template, source)
+    _check_posts(template, source)
     return template
 
 
@@ -187,6 +211,21 @@ def _check_galaxy(template: Template, source: str) -> None:
             if other not in names or other == system.name:
                 where = f"$.galaxy.systems[{k}].gates_to[{j}]"
                 raise TemplateError(f"{source}: no other system named {other!r} - at `{where}`")
+
+
+CAPTAIN: Final = "captain"  # the post the world's owner holds: every command
+
+
+def _check_posts(template: Template, source: str) -> None:
+    """Post names are unique, and `captain` is the owner's, never a template's to define."""
+    if template.flagship is None:
+        return
+    names = [p.name for p in template.flagship.posts]
+    for k, name in enumerate(names):
+        if name == CAPTAIN or names.index(name) != k:
+            why = "is the owner's" if name == CAPTAIN else "is used twice"
+            where = f"$.flagship.posts[{k}].name"
+            raise TemplateError(f"{source}: the post {name!r} {why} - at `{where}`")
 
 
 def _fixed(galaxy: Fixed, seed: int) -> Galaxy:

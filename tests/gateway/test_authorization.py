@@ -81,6 +81,14 @@ def example(e: Endpoint, other: dict[str, Any], serial: int) -> tuple[str, dict[
         "/api/operator/repair": {"ship": ship, "reason": "matrix"},
         "/api/operator/share": {"subject_kind": "ship", "subject_id": ship, "audience": "victims",
                                 "minutes": 1.0},
+        "/api/worlds": {"template": "space-fleet", "name": f"World {serial}"},
+        "/api/worlds/{id}/invite": {"account": other["account"]["name"]},
+        "/api/worlds/{id}/uninvite": {"account": other["account"]["name"]},
+        "/api/worlds/{id}/travel": {},
+        "/api/worlds/{id}/bridge": {"post": "helm"},
+        "/api/worlds/{id}/bridge/leave": {},
+        "/api/worlds/{id}/build": {"commands": [{"op": "set_rules", "damage": 1.0}]},
+        "/api/worlds/{id}/plans": {"brief": "two systems around a yellow star"},
     }  # fmt: skip
     if e.body is not None:
         assert e.path in bodies, f"give {e.method} {e.path} an example body in this test"

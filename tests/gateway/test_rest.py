@@ -127,6 +127,8 @@ def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> Non
         ("/api/worlds/{id}/uninvite", "id", "path", "integer", 1),
         ("/api/worlds/{id}/travel", "id", "path", "integer", 1),
         ("/api/worlds/{id}/build", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/bridge", "id", "path", "integer", 1),
+        ("/api/worlds/{id}/bridge/leave", "id", "path", "integer", 1),
         ("/api/worlds/{id}/plans", "id", "path", "integer", 1),
         ("/api/plans/{id}", "id", "path", "integer", 1),
         ("/api/plans/{id}/run", "id", "path", "integer", 1),

@@ -16,6 +16,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from infinity.gateway import wire
 from infinity.sim.kinds import Kind
 from tests.conftest import PASSWORD, Server
 from tests.gateway.client import Client
@@ -155,6 +156,62 @@ def test_building_never_strands_a_docked_ship(universe: dict[str, Any]) -> None:
     builds = [e for e in audit["entries"] if e["verb"] == "build"]
     assert [e["result"] for e in builds][-5:] == ["refused", "done", "done", "done", "done"]
     call(server, "POST", "/api/worlds/home", tokens["Kirk"])
+
+
+def test_the_flagship_is_flown_from_its_bridge_under_the_captains_orders(
+    universe: dict[str, Any],
+) -> None:
+    server, tokens, world = universe["server"], universe["tokens"], universe["world"]
+    view = call(server, "GET", f"/api/worlds/{world}", tokens["Kirk"]).json()
+    flagship = view["flagship"]
+    assert flagship and [p["post"] for p in view["posts"]][:2] == ["captain", "helm"]
+    assert view["posts"][0]["holder"] == ""  # the captain is not in the chair yet
+    helm = {"post": "helm"}
+    assert call(server, "POST", f"/api/worlds/{world}/bridge", tokens["Spock"], helm).json()[
+        "error"
+    ] in ("captains_orders", "not_aboard")
+    assigned = {"post": "helm", "account": "Spock"}
+    refused = call(server, "POST", f"/api/worlds/{world}/bridge", tokens["Kirk"], assigned)
+    assert refused.status_code == 409 and refused.json()["error"] == "not_aboard"
+    assert (
+        call(server, "POST", f"/api/worlds/{world}/travel", tokens["Spock"], {}).status_code == 200
+    )
+    own = me(server, tokens["Spock"])["id"]
+
+    async def fly() -> None:
+        spock = await Client.connect(server.ws_url, tokens["Spock"])
+        await spock.until(lambda c: c.ship in c.entities)
+        taken = await asyncio.to_thread(
+            call, server, "POST", f"/api/worlds/{world}/bridge", tokens["Kirk"], assigned
+        )
+        assert taken.status_code == 200, taken.text
+        await spock.until(lambda c: any(isinstance(m, wire.Seat) for m in c.messages))
+        seat = next(m for m in spock.messages if isinstance(m, wire.Seat))
+        assert (seat.ship, seat.post) == (flagship, "helm") and "thrust" in (seat.commands or [])
+        spock.welcome.ship = flagship  # what the browser does on `seat`: command the flagship
+        await spock.until(lambda c: flagship in c.entities)
+        await spock.send("undock")  # refused if a builder put it out already: either is fine
+        await spock.acked(await spock.send("thrust", throttle=1.0, turn=0.0))
+        start = spock.positions[flagship]
+        await asyncio.sleep(1.0)
+        await spock.until(lambda c: c.positions[flagship] != start)
+        seq = await spock.send("fire")
+        await spock.until(
+            lambda c: any(e.seq == seq and e.reason == "not_your_post" for e in c.errors)
+        )
+        await spock.ws.close()
+        again = await Client.connect(server.ws_url, tokens["Spock"])  # back at the post
+        await again.until(lambda c: any(isinstance(m, wire.Seat) for m in c.messages))
+        await again.ws.close()
+
+    asyncio.run(fly())
+    relieved = call(server, "POST", f"/api/worlds/{world}/bridge/leave", tokens["Kirk"],
+                    {"account": "Spock"}).json()  # fmt: skip
+    assert next(p for p in relieved["posts"] if p["post"] == "helm")["holder"] == ""
+    assert call(server, "POST", f"/api/worlds/{world}/bridge/leave", tokens["Spock"],
+                {"account": "Kirk"}).status_code == 403  # fmt: skip
+    assert me(server, tokens["Spock"])["id"] == own
+    call(server, "POST", "/api/worlds/home", tokens["Spock"])
 
 
 def test_the_builder_plans_then_runs_or_is_cancelled(universe: dict[str, Any]) -> None:

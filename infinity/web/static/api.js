@@ -1,6 +1,6 @@
 // The REST half of the protocol (docs/protocol.md): accounts, the galaxy and
-// the economy (wallet, station markets, bounty board) and the crew (roster,
-// orders, recruiting).
+// the economy (wallet, station markets, bounty board), the crew (roster,
+// orders, recruiting) and the worlds (instances and travel).
 // Everything is same-origin; the page never talks to any other host.
 
 const TOKEN_KEY = "infinity.token";
@@ -66,7 +66,40 @@ export const login = (name, password) =>
 export const logout = (token) => request("POST", "/api/logout", { token });
 export const me = (token) => request("GET", "/api/me", { token });
 // With an operator's token the galaxy also names the Heart of Infinity's system.
-export const galaxy = (token) => request("GET", "/api/galaxy", { token });
+// `world`: an instance's galaxy (members, owner, operators); null or 1: the main one.
+export const galaxy = (token, world = null) =>
+  request("GET", world && world !== 1 ? `/api/galaxy?world=${Number(world)}` : "/api/galaxy", {
+    token,
+  });
+
+// Worlds (infinity/gateway/worlds_api.py): templates, private instances, travel.
+export const templates = () => request("GET", "/api/templates");
+/** {worlds: [...], here}: the worlds you may enter and the one your ship is in. */
+export const worlds = (token) => request("GET", "/api/worlds", { token });
+export const createWorld = (token, template, name) =>
+  request("POST", "/api/worlds", { token, body: { template, name } });
+export const inviteToWorld = (token, id, account) =>
+  request("POST", `/api/worlds/${Number(id)}/invite`, { token, body: { account } });
+export const uninviteFromWorld = (token, id, account) =>
+  request("POST", `/api/worlds/${Number(id)}/uninvite`, { token, body: { account } });
+/** Take the ship there; `key` makes a retry harmless. Answers {world, system, station}. */
+export const travel = (token, id, key) =>
+  request("POST", `/api/worlds/${Number(id)}/travel`, { token, body: key ? { key } : {} });
+export const goHome = (token) => request("POST", "/api/worlds/home", { token });
+/** Take a flagship bridge post (`account`: the captain assigns someone else). */
+export const takePost = (token, id, post, account) =>
+  request("POST", `/api/worlds/${Number(id)}/bridge`, {
+    token,
+    body: account ? { post, account } : { post },
+  });
+/** Back to your own ship (`account`: the captain relieves someone). */
+export const leavePost = (token, id, account) =>
+  request("POST", `/api/worlds/${Number(id)}/bridge/leave`, {
+    token,
+    body: account ? { account } : {},
+  });
+export const closeWorld = (token, id) =>
+  request("DELETE", `/api/worlds/${Number(id)}`, { token });
 
 /** One page of the wallet's history, newest first; pass `next_cursor` for the next. */
 export function wallet(token, { cursor = null, limit = 20 } = {}) {

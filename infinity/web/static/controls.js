@@ -37,6 +37,7 @@ const ACTION_KEYS = {
   KeyB: "wallet",
   KeyK: "bounties",
   KeyR: "roster",
+  KeyO: "worlds",
 };
 
 function typing(target) {

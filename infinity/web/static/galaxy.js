@@ -83,6 +83,7 @@ export class GalaxyMap {
     this.info = info;
     this.onRoute = onRoute;
     this.galaxy = null;
+    this.world = 1; // the world whose galaxy this is (1: the main world)
     this.current = null;
     this.destination = null;
     this.route = [];
@@ -120,21 +121,40 @@ export class GalaxyMap {
     this.panel.classList.add("hidden");
   }
 
-  /** Fetch the galaxy once; it is static for a session. */
+  /** Fetch the galaxy once per world; it is static while the ship stays in that world. */
   load() {
     if (!this.loading) {
-      this.loading = api
-        .galaxy(api.savedToken())
+      const world = this.world;
+      const loading = api
+        .galaxy(api.savedToken(), world)
         .then((g) => {
+          if (this.loading !== loading) return; // the ship changed worlds meanwhile
           this.galaxy = g;
           this.replot();
         })
         .catch((err) => {
+          if (this.loading !== loading) return;
           this.loading = null; // try again next time the map opens
           this.setInfo(`GALAXY DATA UNAVAILABLE: ${err.message}`);
         });
+      this.loading = loading;
     }
     return this.loading;
+  }
+
+  /**
+   * The world the ship is in (1: the main one; else an instance, whose galaxy is
+   * `/api/galaxy?world=ID`): a new world forgets the old galaxy and its route.
+   */
+  setWorld(id) {
+    const world = id ?? 1;
+    if (world === this.world) return this.loading ?? this.load();
+    this.world = world;
+    this.galaxy = null;
+    this.loading = null;
+    this.destination = null;
+    this.replot();
+    return this.load();
   }
 
   /** The hunted, from the server's `markers` (once a second): drawn at their systems. */

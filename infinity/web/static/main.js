@@ -13,10 +13,12 @@ import { HeartRoom } from "./heartroom.js";
 import { fmtCredits, fmtDistance, Hud } from "./hud.js";
 import { Connection } from "./net.js";
 import { TacticalView } from "./scene.js";
+import { applyTheme, currentTheme } from "./theme.js";
 import { PadHelm } from "./vr/input.js";
 import { maybeEmulate, VrMode } from "./vr/xr.js";
 import { CHAT_FIELDS, MARKER_FIELDS, named } from "./wire.js";
 import { Kind, World } from "./world.js";
+import { MAIN_WORLD, WorldsPanel } from "./worlds.js";
 
 const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
 const HOOK_EVENTS = 200;
@@ -49,6 +51,8 @@ const state = {
   pendingTarget: null, // {id, seq}: a lock
   pendingSiphon: null, // {victim, seq}: a siphon started, or stopped (victim -1)
   markers: [], // subjects shared with us, as the last `markers` message said
+  here: MAIN_WORLD, // the world our ship is in (1: the main world; else an instance)
+  themeKey: "null", // the theme shown now, as JSON (to apply a change only once)
 };
 const hookEvents = [];
 const hookErrors = [];
@@ -78,6 +82,8 @@ function showLogin(message = "", kind = "error") {
   hideModal();
   closeEconomy();
   roster.reset();
+  worlds.reset();
+  showWorld(null); // the default look on the log-in screen
   agentShips.clear();
   showScreen("login");
   setLoginMessage(message, kind);
@@ -211,6 +217,7 @@ function enterBridge(sessionToken) {
     onWelcome,
     onFrame,
     onSystem,
+    onSeat,
     onServerError,
     onNotice,
     onMarkers,
@@ -252,6 +259,7 @@ function onWelcome(msg) {
   roster.refresh(); // who is who in the recent chat, and the roster if open
   galaxyMap.setCurrent(msg.system.id);
   placeHeart(msg.system.id);
+  checkWorld(); // a reload or reconnect may find the ship in an instance
   // After a drop the server may still hold engine levels the pilot has
   // since let go of (or vice versa): restate the helm if it was in use.
   state.controls?.resyncHelm();
@@ -349,6 +357,19 @@ function closeEconomy() {
   bounties.reset();
 }
 
+/** A bridge post on a flagship (its frames and the post's orders), or back to our own ship. */
+function onSeat(msg) {
+  world.shipId = msg.ship;
+  state.view.shipId = msg.ship;
+  state.post = msg.post;
+  hud.notice(
+    msg.post
+      ? `ON THE BRIDGE · ${msg.post.toUpperCase()} · ${(msg.commands ?? ["every order"]).join(" ").toUpperCase()}`
+      : "BACK ABOARD YOUR OWN SHIP",
+    "info",
+  );
+}
+
 function onSystem(msg) {
   resetWorld();
   const system = msg.system;
@@ -361,6 +382,38 @@ function onSystem(msg) {
   chat.system(`— NOW ON ${system.name.toUpperCase()} LOCAL CHANNEL —`);
   hud.notice(`ARRIVED IN ${system.name.toUpperCase()}`);
   roster.refresh(); // a new system, other crews
+  checkWorld(); // travel (or a closed instance sending us home) arrives as a new system
+}
+
+// ------------------------------------------------------------- worlds --
+
+/** Ask the server which world our ship is in; showWorld follows its answer. */
+function checkWorld() {
+  return worlds.refresh();
+}
+
+/**
+ * The world our ship is in, from an /api/worlds answer (null: logged out):
+ * an instance shows its template's theme and galaxy, the main world our own.
+ */
+function showWorld(data) {
+  const here = data?.here ?? MAIN_WORLD;
+  const entry = data?.worlds.find((w) => w.id === here) ?? null;
+  const theme = here !== MAIN_WORLD ? (entry?.theme ?? null) : null;
+  const key = JSON.stringify(theme);
+  if (key !== state.themeKey) {
+    state.themeKey = key;
+    applyTheme(theme, state.view);
+  }
+  state.here = here;
+  $("hud-world").textContent =
+    here === MAIN_WORLD ? "MAIN" : (entry?.name ?? `WORLD ${here}`).toUpperCase();
+  document.body.dataset.world = here === MAIN_WORLD ? "main" : "instance";
+  if (data) {
+    galaxyMap.setWorld(here).then(() => {
+      if (state.system) placeHeart(state.system.id);
+    });
+  }
 }
 
 function onServerError(msg) {
@@ -537,6 +590,7 @@ const intents = {
     else if (wallet.open) wallet.show(false);
     else if (bounties.open) bounties.show(false);
     else if (roster.open) roster.show(false);
+    else if (worlds.open) worlds.show(false);
     else if (currentTargetId() >= 0) setTarget(null);
   },
   siphon() {
@@ -579,21 +633,30 @@ const intents = {
     send("loot", { wreck: wreck.id });
   },
   market: () => market.toggle(),
-  // Wallet, bounty board and roster share the right-hand drawer.
+  // Wallet, bounty board, roster and worlds share the right-hand drawer.
   wallet() {
     bounties.show(false);
     roster.show(false);
+    worlds.show(false);
     wallet.toggle();
   },
   bounties() {
     wallet.show(false);
     roster.show(false);
+    worlds.show(false);
     bounties.toggle();
   },
   roster() {
     wallet.show(false);
     bounties.show(false);
+    worlds.show(false);
     roster.toggle();
+  },
+  worlds() {
+    wallet.show(false);
+    bounties.show(false);
+    roster.show(false);
+    worlds.toggle();
   },
   zoomIn: () => state.view.zoomBy(-2),
   zoomOut: () => state.view.zoomBy(2),
@@ -669,6 +732,7 @@ $("chat-log").addEventListener("click", (event) => {
     aboard[0];
   wallet.show(false);
   bounties.show(false);
+  worlds.show(false);
   roster.select(who.id);
 });
 
@@ -737,6 +801,13 @@ const roster = new RosterPanel({
   },
 });
 
+const worlds = new WorldsPanel({
+  token: () => state.token,
+  account: () => state.account?.name ?? null,
+  notice: (text, kind) => hud.notice(text, kind),
+  onWorlds: showWorld,
+});
+
 function updateRouteHud(route) {
   const el = $("hud-route");
   if (route.length < 2) {
@@ -762,6 +833,7 @@ $("login-form").addEventListener("submit", (event) => {
   submitLogin(event.submitter?.value === "register" ? "register" : "login");
 });
 $("galaxy-close").addEventListener("click", () => galaxyMap.hide());
+$("worlds-button").addEventListener("click", () => intents.worlds());
 $("logout").addEventListener("click", async (event) => {
   event.currentTarget.blur();
   const old = state.token;
@@ -812,6 +884,7 @@ const views = {
     wallet: wallet.open,
     bounties: bounties.open,
     roster: roster.open,
+    worlds: worlds.open,
   }),
   /** The last /api/agents list (agents in this system and your crew), or null. */
   roster: () => roster.agents,
@@ -831,6 +904,12 @@ const views = {
   pads: () => (state.pads ? [...state.pads.commands] : null),
   /** The subjects shared with us: [{share, ship, name, system, system_name, x, y}]. */
   markers: () => state.markers,
+  /** The last /api/worlds answer {worlds, here} (the worlds panel's), or null. */
+  worlds: () => worlds.data,
+  /** The world our ship is in (1: the main world). */
+  here: () => state.here,
+  /** The world theme shown now ({palette, font, hud_labels, ship_style}), or null. */
+  theme: () => currentTheme(),
   /** The hunted band's lines, as shown. */
   hunted: () => [...$("hunted").children].map((line) => line.textContent),
 };

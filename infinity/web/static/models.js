@@ -55,7 +55,65 @@ export const GEOMETRY = {
   star: new THREE.EdgesGeometry(new THREE.IcosahedronGeometry(1, 1)),
 };
 
-const SHARED_GEOMETRY = new Set(Object.values(GEOMETRY));
+// A saucer: a rim of `n` points, a hub, and a nose tick so the heading still reads.
+function saucer(n = 16) {
+  const rim = [];
+  const fill = [];
+  for (let i = 0; i < n; i++) {
+    const a = (i / n) * Math.PI * 2;
+    const b = ((i + 1) / n) * Math.PI * 2;
+    const p = [0.75 * Math.cos(a), 0, 0.75 * Math.sin(a)];
+    const q = [0.75 * Math.cos(b), 0, 0.75 * Math.sin(b)];
+    rim.push(p, q);
+    fill.push([0, 0, 0], p, q);
+  }
+  // prettier-ignore
+  rim.push(
+    [1.05, 0, 0], [0.75, 0, 0],                       // the nose
+    [0.25, 0.3, 0], [-0.25, 0.3, 0],                  // the bridge dome
+    [0.25, 0.3, 0], [0.35, 0, 0], [-0.25, 0.3, 0], [-0.35, 0, 0],
+    [-0.5, 0, -0.45], [-1, 0, -0.45], [-0.5, 0, 0.45], [-1, 0, 0.45], // two nacelles
+  );
+  return { ship: segments(rim), shipFill: segments(fill) };
+}
+
+// A needle: long and thin, with small fins at the back.
+// prettier-ignore
+const NEEDLE = {
+  ship: segments([
+    [1.2, 0, 0], [-0.9, 0, -0.12],
+    [-0.9, 0, -0.12], [-0.9, 0, 0.12],
+    [-0.9, 0, 0.12], [1.2, 0, 0],
+    [-0.6, 0, -0.1], [-1, 0, -0.4],
+    [-0.6, 0, 0.1], [-1, 0, 0.4],
+    [-0.5, 0, 0], [-0.9, 0.3, 0],
+  ]),
+  shipFill: segments([[1.2, 0, 0], [-0.9, 0, -0.12], [-0.9, 0, 0.12]]),
+};
+
+// A world's theme may draw ships differently (`ship_style`); the wedge is the default.
+const SHIP_STYLES = {
+  wedge: { ship: GEOMETRY.ship, shipFill: GEOMETRY.shipFill },
+  saucer: saucer(),
+  needle: NEEDLE,
+};
+let shipStyle = "wedge";
+const OWN_COLOR = PALETTE.own;
+
+/**
+ * How ships are drawn from now on: "wedge", "saucer" or "needle" (unknown: wedge);
+ * `hull` ("#rrggbb" or null: the default amber) colours our own ship.
+ */
+export function setShipStyle(style, hull = null) {
+  shipStyle = SHIP_STYLES[style] ? style : "wedge";
+  PALETTE.own = /^#[0-9a-f]{6}$/i.test(hull ?? "") ? parseInt(hull.slice(1), 16) : OWN_COLOR;
+}
+
+export const shipStyleOf = () => shipStyle;
+
+const SHARED_GEOMETRY = new Set(
+  [...Object.values(GEOMETRY), ...Object.values(SHIP_STYLES).flatMap((g) => Object.values(g))],
+);
 
 function glowTexture() {
   const size = 128;
@@ -107,10 +165,11 @@ function buildModel(entity, shipId, glow) {
   switch (entity.kind) {
     case Kind.SHIP: {
       const color = shipColor(entity, shipId);
-      spin.add(new THREE.LineSegments(GEOMETRY.ship, stroke(color)));
+      const shape = SHIP_STYLES[shipStyle];
+      spin.add(new THREE.LineSegments(shape.ship, stroke(color)));
       spin.add(
         new THREE.Mesh(
-          GEOMETRY.shipFill,
+          shape.shipFill,
           new THREE.MeshBasicMaterial({
             color,
             transparent: true,
@@ -200,8 +259,10 @@ function buildModel(entity, shipId, glow) {
 
 // Ship colours depend on who owns it; rebuild the model if that changes
 // (our own id arrives with the welcome, after entities may be drawn).
+// Ships are rebuilt when the world's ship style changes too.
 function allegianceKey(e, shipId) {
-  return e.kind === Kind.SHIP || e.kind === Kind.TORPEDO ? allegiance(e, shipId) : "static";
+  if (e.kind === Kind.SHIP) return `${allegiance(e, shipId)}:${shipStyle}:${PALETTE.own}`;
+  return e.kind === Kind.TORPEDO ? allegiance(e, shipId) : "static";
 }
 
 /** The drawn entities: one model per entity the world holds. */

@@ -124,6 +124,11 @@ export class Connection {
       case "markers":
         this.handlers.onMarkers?.(msg);
         break;
+      case "seat":
+        // A flagship's bridge post (or back aboard our own ship): commands go to `ship`.
+        this.shipId = msg.ship;
+        this.handlers.onSeat?.(msg);
+        break;
       default:
         // Unknown message types are additive protocol changes: ignore them.
         break;

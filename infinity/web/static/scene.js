@@ -13,6 +13,8 @@ import { Models } from "./models.js";
 import { OwnOverlays } from "./overlays.js";
 import { Kind } from "./world.js";
 
+const BACKGROUND = 0x02070b; // style.css --bg
+
 export class TacticalView {
   constructor(container, labelLayer, world) {
     this.container = container;
@@ -34,12 +36,12 @@ export class TacticalView {
 
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.setClearColor(0x02070b, 1);
+    this.renderer.setClearColor(BACKGROUND, 1);
     this.renderer.domElement.className = "tactical-canvas";
     container.prepend(this.renderer.domElement);
 
     this.scene = new THREE.Scene();
-    this.scene.fog = new THREE.Fog(0x02070b, 8000, 20000);
+    this.scene.fog = new THREE.Fog(BACKGROUND, 8000, 20000);
     this.rig = new CameraRig();
     this.backdrop = new Backdrop(this.scene);
     this.models = new Models(this.scene);
@@ -73,6 +75,13 @@ export class TacticalView {
     const h = this.container.clientHeight || 1;
     this.renderer.setSize(w, h, false);
     this.rig.resize(w, h);
+  }
+
+  /** The colour space is cleared to ("#rrggbb"; null: the default near-black), fog too. */
+  setBackground(hex = null) {
+    const color = /^#[0-9a-f]{6}$/i.test(hex ?? "") ? parseInt(hex.slice(1), 16) : BACKGROUND;
+    this.renderer.setClearColor(color, 1);
+    this.scene.fog.color.setHex(color);
   }
 
   /** Forget every drawn entity (a jump or respawn into another system). */

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("rules", sa.Text, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
         sa.Column("closed_at", sa.Float, nullable=True),
+        sa.Column("flagship_id", sa.BigInteger, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_worlds"),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["accounts.id"], name="fk_worlds_owner_id_accounts", ondelete="SET NULL"
@@ -56,6 +57,23 @@ def upgrade() -> None:
             ["account_id"],
             ["accounts.id"],
             name="fk_world_members_account_id_accounts",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_table(
+        "bridge_posts",
+        sa.Column("world_id", sa.Integer, nullable=False),
+        sa.Column("post", sa.String(20), nullable=False),
+        sa.Column("account_id", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("world_id", "post", name="pk_bridge_posts"),
+        sa.UniqueConstraint("world_id", "account_id", name="uq_bridge_posts_world_id_account_id"),
+        sa.ForeignKeyConstraint(
+            ["world_id"], ["worlds.id"], name="fk_bridge_posts_world_id_worlds", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name="fk_bridge_posts_account_id_accounts",
             ondelete="CASCADE",
         ),
     )
@@ -107,5 +125,6 @@ def downgrade() -> None:
         systems.drop_index("ix_systems_world_id")
         systems.drop_column("world_id")
     op.drop_table("voyages")
+    op.drop_table("bridge_posts")
     op.drop_table("world_members")
     op.drop_table("worlds")
