@@ -289,6 +289,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(loops.run(stopping))
+            tasks.create_task(worlds.run(stopping))
             tasks.create_task(heart.run(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))

@@ -38,6 +38,7 @@ PLAN_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
 AccountName = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 T = TypeVar("T")
+B = TypeVar("B")
 _STATUS = {
     "unknown_world": 404,
     "unknown_template": 404,
@@ -232,35 +233,25 @@ async def close(request: Request) -> Response:
 
 
 async def invite(request: Request) -> Response:
-    account, body, service = await _member_act(request)
-    done = await _acting(service.invite(account, WORLD_ID.need(request), body.account))
-    return json_answer(_view(service, done, service.world_of_account(account)))
+    return await _world_act(request, MemberRequest, lambda s, a, w, b: s.invite(a, w, b.account))
 
 
 async def uninvite(request: Request) -> Response:
-    account, body, service = await _member_act(request)
-    done = await _acting(service.uninvite(account, WORLD_ID.need(request), body.account))
-    return json_answer(_view(service, done, service.world_of_account(account)))
+    return await _world_act(request, MemberRequest, lambda s, a, w, b: s.uninvite(a, w, b.account))
 
 
 async def take_post(request: Request) -> Response:
     """POST /api/worlds/{id}/bridge: take (or, as captain, assign) a flagship bridge post."""
-    account = await authenticated(request)
-    body = await read_body(request, PostRequest)
-    service = game_of(request).worlds
-    world_id = WORLD_ID.need(request)
-    done = await _acting(service.take_post(account, world_id, body.post, body.account or ""))
-    return json_answer(_view(service, done, service.world_of_account(account)))
+    return await _world_act(
+        request, PostRequest, lambda s, a, w, b: s.take_post(a, w, b.post, b.account or "")
+    )
 
 
 async def leave_post(request: Request) -> Response:
     """POST /api/worlds/{id}/bridge/leave: back to your own ship (the captain: relieve)."""
-    account = await authenticated(request)
-    body = await read_body(request, LeavePostRequest)
-    service = game_of(request).worlds
-    world_id = WORLD_ID.need(request)
-    done = await _acting(service.leave_post(account, world_id, body.account or ""))
-    return json_answer(_view(service, done, service.world_of_account(account)))
+    return await _world_act(
+        request, LeavePostRequest, lambda s, a, w, b: s.leave_post(a, w, b.account or "")
+    )
 
 
 async def travel(request: Request) -> Response:
@@ -334,9 +325,15 @@ def _plan_view(c: Commission) -> PlanView:
 # -- small parts ----------------------------------------------------------------------
 
 
-async def _member_act(request: Request) -> tuple[Account, MemberRequest, Worlds]:
+async def _world_act(
+    request: Request, kind: type[B], act: Callable[[Worlds, Account, int, B], Awaitable[World]]
+) -> Response:
+    """One act on the world in the path with a body of `kind`: the world as it is after."""
     account = await authenticated(request)
-    return account, await read_body(request, MemberRequest), game_of(request).worlds
+    body = await read_body(request, kind)
+    service = game_of(request).worlds
+    done = await _acting(act(service, account, WORLD_ID.need(request), body))
+    return json_answer(_view(service, done, service.world_of_account(account)))
 
 
 async def _acting(work: Awaitable[T]) -> T:

@@ -25,6 +25,7 @@ from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew
 from infinity.economy import accounts
 from infinity.economy.service import Economy
+from infinity.galaxy.heart import HEART_NAME, HEART_SYSTEM
 from infinity.heart.records import (
     AuditChain,
     AuditLine,
@@ -39,6 +40,7 @@ from infinity.heart.records import (
 from infinity.ledger import UnknownAccount
 from infinity.universe.loop import TickCosts, pause
 from infinity.universe.universe import Universe
+from infinity.worlds.builder import builder_persona
 from infinity.worlds.service import Worlds
 
 log = logging.getLogger(__name__)
@@ -186,11 +188,18 @@ class Heart:
         return listed
 
     def minds(self) -> list[Mind]:
-        """Every agent, alive or dead, with where it is and its crew: nothing is hidden."""
+        """Every agent, alive or dead, with where it is and its crew, and the builder who
+        lives here: nothing is hidden."""
+        found = [] if self.registry is None else [self._builder()]
         if self.company is None:
-            return []
+            return found
         crews = self.company.minds.crews
-        return [self._mind(agent, crews) for agent in self.company.minds.agents.values()]
+        return found + [self._mind(a, crews) for a in self.company.minds.agents.values()]
+
+    def _builder(self) -> Mind:
+        """The builder in the Heart: a mind of no crew and no ship, at home in the Heart."""
+        name = builder_persona().name
+        return Mind(0, name, True, "", "the builder", None, HEART_SYSTEM, HEART_NAME, MAIN_WORLD)
 
     def _mind(self, agent: Agent, crews: Mapping[int, Crew]) -> Mind:
         system = self.universe.where.get(agent.ship) if agent.ship is not None else None

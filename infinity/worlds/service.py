@@ -22,8 +22,9 @@ from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.commands import internal as ci
 from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
-from infinity.sim.zone import StaticBody, Zone
+from infinity.sim.zone import StaticBody, TickReport, Zone
 from infinity.universe.loop import ZoneLoops
 from infinity.universe.universe import MAIN_WORLD, Universe
 from infinity.worlds.atlas import Atlas, Berth, Voyage
@@ -125,9 +126,53 @@ class Worlds:
         self._worlds = dict(opened.worlds)
         self._voyages = dict(opened.voyages)
         self._lock = asyncio.Lock()
+        self._fallen: asyncio.Queue[int] = asyncio.Queue()  # players' ships lost to permadeath
         for world in self._worlds:
             if world != MAIN_WORLD:
                 loops.start_world(world)
+        universe.observe(self._on_tick)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Carry out the rules on lost ships until `stopping` is set. A player whose ship is
+        destroyed in a world without `respawn` is sent home (the ship respawned in the world:
+        a zone never deletes a ship); with `permadeath` the account is also taken off the
+        members, gone from that world for good."""
+        while not stopping.is_set():
+            try:
+                ship = await asyncio.wait_for(self._fallen.get(), 0.5)
+            except TimeoutError:
+                continue
+            try:
+                await self._perish(ship)
+            except WorldRefused:  # between systems, or already home: nothing left to do
+                continue
+
+    def _on_tick(self, zone: Zone, report: TickReport) -> None:
+        """Note players' ships destroyed in a world without respawn, or with permadeath
+        (O(events), not per ship)."""
+        if not report.events:
+            return
+        world = self._worlds.get(self.universe.world_of.get(zone.system_id, MAIN_WORLD))
+        if world is None or (world.rules.respawn and not world.rules.permadeath):
+            return
+        for event in report.events:
+            if isinstance(event, ev.Wrecked) and self.universe.roles.get(event.ship) == "player":
+                self._fallen.put_nowait(event.ship)
+
+    async def _perish(self, ship: int) -> None:
+        async with self._lock:
+            voyage = self._voyages.get(ship)
+            account = self.universe.owners.get(ship)
+            if voyage is None or account is None:
+                return
+            world = self._worlds.get(voyage.world)
+            await self._return(ship)
+            if world is None or not world.rules.permadeath:
+                return
+            if any(m == account for m, _ in world.members):
+                await self.atlas.remove_member(world.id, account)
+                members = tuple(m for m in world.members if m[0] != account)
+                self.keep(replace(world, members=members))
 
     async def settle(self) -> None:
         """After ships are placed, finish what a killed process left half done: a voyage

@@ -32,6 +32,17 @@ def sqlite_tables(db: Path) -> set[str]:
         return {name for (name,) in rows}
 
 
+async def upgrade_to(url: str, revision: str) -> None:
+    """A store made by the migrations up to `revision` only: an older server's."""
+
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    await on_own_connection(url, upgrade)
+
+
 def migration_drift(connection: Connection) -> list[object]:
     return list(compare_metadata(MigrationContext.configure(connection), metadata))
 
@@ -75,12 +86,7 @@ async def test_0008_gives_the_crews_ships_their_own_role(tmp_path: Path) -> None
     trader and a player's ship (a recruit aboard) keep their roles."""
     url = sqlite_url(tmp_path)
 
-    def at_0007(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0007")
-
-    await on_own_connection(url, at_0007)
+    await upgrade_to(url, "0007")
     ship = "INSERT INTO ships VALUES ({id}, {account}, '{name}', '{role}', 1, 0, 0, 0, 0, 0, 100, 100, 100, 0, 4, 100, -1, 1, 1, 0)"  # fmt: skip
     with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
         connection.execute("INSERT INTO accounts (id, name, name_key, password_hash, role, created_at) VALUES (1, 'Vega', 'vega', 'x', 'player', 0)")  # fmt: skip
@@ -95,3 +101,25 @@ async def test_0008_gives_the_crews_ships_their_own_role(tmp_path: Path) -> None
     with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
         roles = dict(connection.execute("SELECT name, role FROM ships").fetchall())
     assert roles == {"Kestrel": "crew", "Trader X": "trader", "Loner": "crew", "Vega": "player"}
+
+
+async def test_0009_puts_everything_that_exists_in_the_main_world(tmp_path: Path) -> None:
+    """A store from before 0009: its systems become world 1's, and world 1 is the main
+    world of the `infinity` template with the stored galaxy's seed."""
+    url = sqlite_url(tmp_path)
+
+    await upgrade_to(url, "0008")
+    with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
+        connection.execute("INSERT INTO galaxy VALUES ('seed', '42')")
+        for system in (1, 2, 10000):
+            connection.execute(f"INSERT INTO systems VALUES ({system}, 'S{system}', 0, 0)")
+        connection.commit()
+    store = await Store.open(url)
+    await store.close()
+    with closing(sqlite3.connect(tmp_path / "infinity.db")) as connection:
+        worlds = connection.execute("SELECT id, template, kind, visibility, seed FROM worlds")
+        assert worlds.fetchall() == [(1, "infinity", "main", "public", 42)]
+        homes = connection.execute("SELECT id, world_id FROM systems ORDER BY id").fetchall()
+        assert homes == [(1, 1), (2, 1), (10000, 1)]
+        counters = dict(connection.execute("SELECT name, value FROM counters").fetchall())
+        assert counters["world_id"] == 1 and counters["system_id"] == 20_000

@@ -22,6 +22,19 @@ from tests.conftest import PASSWORD, Server
 from tests.gateway.client import Client
 
 INSTANCE_SYSTEMS = 20_000  # instance systems are numbered above this
+ARENA = """
+name = "arena"
+title = "Arena"
+[galaxy]
+kind = "fixed"
+[[galaxy.systems]]
+name = "Pit"
+x = 10.0
+y = 10.0
+stations = [{ name = "Pit Gate", x = 500.0, y = 0.0 }]
+[rules]
+permadeath = true
+"""
 
 
 def call(server: Server, method: str, path: str, token: str, body: Any = None) -> httpx.Response:
@@ -45,6 +58,8 @@ def universe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     """A server (no NPCs) with an owner, a guest, a stranger and an operator."""
     running = Server(tmp_path_factory.mktemp("worlds") / "data", npcs=False,
                      options=("--login-rate", "0"))  # fmt: skip
+    (running.data / "templates").mkdir(parents=True)
+    (running.data / "templates" / "arena.toml").write_text(ARENA)
     running.start()
     try:
         for name in ("Kirk", "Spock", "Khan", "Overseer"):
@@ -257,6 +272,33 @@ def test_limits_and_closing_send_everyone_home(universe: dict[str, Any]) -> None
     after = me(server, tokens["Spock"])
     assert (after["system"], after["docked_at"]) == (before["system"], before["docked_at"])
     assert call(server, "GET", f"/api/worlds/{world}", tokens["Khan"]).status_code == 404
+
+
+def test_permadeath_sends_the_fallen_home_for_good(universe: dict[str, Any]) -> None:
+    server, tokens = universe["server"], universe["tokens"]
+    made = call(
+        server, "POST", "/api/worlds", tokens["Overseer"], {"template": "arena", "name": "Pit"}
+    )
+    assert made.status_code == 201, made.text
+    world = made.json()["id"]
+    call(server, "POST", f"/api/worlds/{world}/invite", tokens["Overseer"], {"account": "Spock"})
+    before = me(server, tokens["Spock"])
+    assert (
+        call(server, "POST", f"/api/worlds/{world}/travel", tokens["Spock"], {}).status_code == 200
+    )
+    ship = me(server, tokens["Spock"])["id"]
+    killed = call(server, "POST", "/api/operator/destroy", tokens["Overseer"],
+                  {"ship": ship, "reason": "arena"})  # fmt: skip
+    assert killed.status_code == 200, killed.text
+    deadline = time.monotonic() + 10
+    while me(server, tokens["Spock"])["system"] > INSTANCE_SYSTEMS and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = me(server, tokens["Spock"])
+    assert (after["id"], after["system"]) == (ship, before["system"])  # home, the same ship
+    view = call(server, "GET", f"/api/worlds/{world}", tokens["Overseer"]).json()
+    assert "Spock" not in view["members"]
+    again = call(server, "POST", f"/api/worlds/{world}/travel", tokens["Spock"], {})
+    assert again.status_code == 404  # gone from that world for good (until invited again)
 
 
 @pytest.mark.slow
