@@ -290,6 +290,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(loops.run(stopping))
             tasks.create_task(worlds.run(stopping))
+            tasks.create_task(commissions.run(stopping))
             tasks.create_task(heart.run(stopping))
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))

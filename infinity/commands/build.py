@@ -19,7 +19,7 @@ from infinity.commands.types import Coordinate
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
 LightYears = Annotated[float, msgspec.Meta(ge=0.0, le=1000.0)]
 SystemRef = Annotated[int, msgspec.Meta(ge=1, lt=2**31)] | Name
-BodyRef = Annotated[int, msgspec.Meta(ge=1, lt=2**31)] | Name
+BodyRef = Annotated[int, msgspec.Meta(ge=1, lt=2**32)] | Name
 Factor = Annotated[float, msgspec.Meta(ge=0.0, le=10.0)]
 
 

@@ -67,6 +67,7 @@ _STATUS = {
     "last_system": 409,
     "invalid": 422,
     "too_many": 422,
+    "stopping": 503,
 }
 
 

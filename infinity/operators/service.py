@@ -193,7 +193,8 @@ class Operators:
             zone = self.universe.zones[here]
             info = zone.info[ship]
             home = self.universe.star_system(info.home_system)
-            station = next(b for b in home.bodies if b.id == info.home_station)
+            # its home station, or (razed by a builder) the system's first body: its star
+            station = next((b for b in home.bodies if b.id == info.home_station), home.bodies[0])
             self._set_hidden(ship, True, here, home.id)
             self.universe.submit(ci.Warp(ship=ship, system=home.id, x=station.x, y=station.y))
             return Outcome({"ship": ship, "home": home.id}, zone=here)

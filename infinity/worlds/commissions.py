@@ -35,7 +35,8 @@ from infinity.worlds.works import Works
 
 log = logging.getLogger(__name__)
 
-KEPT: Final = 50  # plans remembered per server (the oldest finished ones are forgotten)
+KEPT: Final = 50  # plans remembered per server (the oldest not running are forgotten)
+OPEN_EACH: Final = 5  # proposed, not yet run or cancelled, per account
 STEP_SECONDS: Final = 0.25  # between steps, so players see the world grow
 
 Status = Literal["proposed", "running", "done", "cancelled", "failed"]
@@ -61,14 +62,31 @@ class Commissions:
         self._llm = llm
         self._ids = itertools.count(1)
         self._kept: dict[int, Commission] = {}
-        self._running: set[asyncio.Task[None]] = set()
+        self._group: asyncio.TaskGroup | None = None
         self.builder = builder_persona().name
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Own the plans being carried out until `stopping` is set; then each stops before
+        its next step (cancelled, saying why) and this returns when they have."""
+        async with asyncio.TaskGroup() as group:
+            self._group = group
+            await stopping.wait()
+            self._group = None
+            for commission in self._kept.values():
+                if commission.status == "running":
+                    commission.status = "cancelled"
+                    commission.log.append(f"{self.builder}: the server is stopping; I stop here.")
 
     async def propose(self, actor: Account, world_id: int, brief: str) -> Commission | Refusal:
         """A plan for `brief` in world `world_id`, shown and not yet run."""
         world = self._works.worlds.get(actor, world_id)
         if not self._works.may_build(actor, world):
             raise WorldRefused("not_builder", f"you may not build in {world.name}")
+        waiting = [
+            c for c in self._kept.values() if c.account == actor.id and c.status == "proposed"
+        ]
+        if len(waiting) >= OPEN_EACH:
+            raise WorldRefused("limit", f"run or cancel one of your {OPEN_EACH} plans first")
         limits = Limits(max_systems=self._works.worlds.limits.systems)
         if world.kind == "main":
             limits = Limits()
@@ -90,10 +108,10 @@ class Commissions:
         commission = self.get(actor, commission_id)
         if commission.status != "proposed":
             raise WorldRefused("not_proposed", f"plan {commission_id} is {commission.status}")
+        if self._group is None:
+            raise WorldRefused("stopping", "the builder is not at work: the server is stopping")
         commission.status = "running"
-        task = asyncio.create_task(self._run(actor, commission))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._group.create_task(self._run(actor, commission))
         return commission
 
     def cancel(self, actor: Account, commission_id: int) -> Commission:
@@ -131,6 +149,6 @@ class Commissions:
 
     def _keep(self, commission: Commission) -> None:
         self._kept[commission.id] = commission
-        finished = [c for c in self._kept.values() if c.status not in ("proposed", "running")]
-        while len(self._kept) > KEPT and finished:
-            del self._kept[finished.pop(0).id]
+        idle = [c for c in self._kept.values() if c.status != "running"]  # oldest first
+        while len(self._kept) > KEPT and idle:
+            del self._kept[idle.pop(0).id]

@@ -34,6 +34,7 @@ from infinity.worlds.template import CAPTAIN, Post, Template
 log = logging.getLogger(__name__)
 
 ARRIVAL_SECONDS: Final = 5.0  # how long a travel waits for its ship to arrive
+FALLEN_TRIES: Final = 50  # a lost ship between systems is tried again, 0.1 s apart
 OpenMarkets = Callable[[Galaxy], None]  # the economy opens markets at a new world's stations
 FindAccount = Callable[[str], Awaitable[Account | None]]
 # The shipyard builds a flagship (name, system, station) docked there, and returns its id.
@@ -126,7 +127,8 @@ class Worlds:
         self._worlds = dict(opened.worlds)
         self._voyages = dict(opened.voyages)
         self._lock = asyncio.Lock()
-        self._fallen: asyncio.Queue[int] = asyncio.Queue()  # players' ships lost to permadeath
+        # players' ships lost in a world without respawn, and how often each was tried
+        self._fallen: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
         for world in self._worlds:
             if world != MAIN_WORLD:
                 loops.start_world(world)
@@ -139,13 +141,15 @@ class Worlds:
         members, gone from that world for good."""
         while not stopping.is_set():
             try:
-                ship = await asyncio.wait_for(self._fallen.get(), 0.5)
+                ship, tries = await asyncio.wait_for(self._fallen.get(), 0.5)
             except TimeoutError:
                 continue
             try:
                 await self._perish(ship)
-            except WorldRefused:  # between systems, or already home: nothing left to do
-                continue
+            except WorldRefused:  # between systems (respawning elsewhere): again shortly
+                if tries < FALLEN_TRIES:
+                    await asyncio.sleep(0.1)
+                    self._fallen.put_nowait((ship, tries + 1))
 
     def _on_tick(self, zone: Zone, report: TickReport) -> None:
         """Note players' ships destroyed in a world without respawn, or with permadeath
@@ -157,7 +161,7 @@ class Worlds:
             return
         for event in report.events:
             if isinstance(event, ev.Wrecked) and self.universe.roles.get(event.ship) == "player":
-                self._fallen.put_nowait(event.ship)
+                self._fallen.put_nowait((event.ship, 0))
 
     async def _perish(self, ship: int) -> None:
         async with self._lock:

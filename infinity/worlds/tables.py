@@ -16,7 +16,7 @@ from infinity.store.schema import metadata, reference, required
 MAIN_WORLD: Final = 1
 WORLD_COUNTER: Final = "world_id"
 SYSTEM_COUNTER: Final = "system_id"  # instance and built systems: ids above the Heart's
-BODY_COUNTER: Final = "body_id"  # instance and built bodies: ids below the Heart's star
+BODY_COUNTER: Final = "body_id"  # instance and built bodies: ids from 2**31 (ships' are lower)
 
 worlds = sa.Table(
     "worlds",

@@ -41,6 +41,7 @@ from infinity.worlds.records import World, zone_rules
 from infinity.worlds.service import WorldRefused, Worlds, until
 
 GATE_RADIUS: Final = 16_000.0  # m from the star, toward the system it leads to
+MAX_BODIES: Final = 400  # per system: star, gates, stations and every rock
 BELT_SPREAD: Final = 600.0  # m between rocks of one belt
 
 

@@ -130,7 +130,7 @@ def test_members_see_only_their_world(universe: dict[str, Any]) -> None:
         assert not any(line.text == "fascinating" for line in khan.chat)
         assert not any(line.text == "from the main world" for line in spock.chat)
         statics = [e for e in spock.entities.values() if e.kind in (Kind.STATION, Kind.GATE)]
-        assert statics and all(e.id >= 1 << 19 for e in statics)  # the instance's own bodies
+        assert statics and all(e.id >= 1 << 31 for e in statics)  # the instance's own bodies
         await khan.ws.close()
         await spock.ws.close()
 

@@ -103,7 +103,8 @@ def upgrade() -> None:
         [
             {"name": "world_id", "value": 1},  # instances count up from 2
             {"name": "system_id", "value": 20_000},  # above the Heart's 10,000
-            {"name": "body_id", "value": 1 << 19},  # below the Heart's star, (1 << 20) - 1
+            # above every ship id (they count up from 1 << 20), below the transient ids (3e9)
+            {"name": "body_id", "value": (1 << 31) - 1},
         ],
     )
     seed = op.get_bind().scalar(sa.text("SELECT value FROM galaxy WHERE key = 'seed'"))
