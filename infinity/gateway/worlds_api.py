@@ -68,6 +68,7 @@ _STATUS = {
     "invalid": 422,
     "too_many": 422,
     "stopping": 503,
+    "template_forbids": 403,
 }
 
 

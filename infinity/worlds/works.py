@@ -279,6 +279,11 @@ class Works:
 
     async def _set_rules(self, world: World, c: bc.SetRules) -> tuple[int, ...]:
         changes = {k: v for k, v in msgspec.structs.asdict(c).items() if v is not None}
+        template = self.worlds.templates.get(world.template)
+        ceiling = template.rules if template is not None else world.rules
+        for rule in ("economy", "respawn"):  # what its template turns off stays off
+            if changes.get(rule) and not getattr(ceiling, rule):
+                raise WorldRefused("template_forbids", f"{world.template} has no {rule}")
         rules = msgspec.structs.replace(world.rules, **changes)
         await self._atlas.set_rules(world.id, rules)
         self.universe.set_rules(world.id, zone_rules(rules))

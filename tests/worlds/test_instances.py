@@ -159,6 +159,11 @@ def test_building_never_strands_a_docked_ship(universe: dict[str, Any]) -> None:
         {"op": "remove_body", "system": docked["system"], "body": station},
     ]})  # fmt: skip
     assert built.status_code == 200, built.text
+    economy = {"commands": [{"op": "set_rules", "economy": True}]}  # space-fleet has none
+    assert (
+        call(server, "POST", f"/api/worlds/{world}/build", tokens["Kirk"], economy).json()["error"]
+        == "template_forbids"
+    )
     time.sleep(0.5)
     after = me(server, tokens["Kirk"])
     assert after["id"] == docked["id"] and after["system"] == docked["system"]
@@ -169,7 +174,14 @@ def test_building_never_strands_a_docked_ship(universe: dict[str, Any]) -> None:
     assert all(b["id"] != station for s in galaxy["systems"] for b in s["stations"])
     audit = call(server, "GET", "/api/operator/audit?limit=50", tokens["Overseer"]).json()
     builds = [e for e in audit["entries"] if e["verb"] == "build"]
-    assert [e["result"] for e in builds][-5:] == ["refused", "done", "done", "done", "done"]
+    assert [e["result"] for e in builds][-6:] == [
+        "refused",
+        "done",
+        "done",
+        "done",
+        "done",
+        "refused",
+    ]
     call(server, "POST", "/api/worlds/home", tokens["Kirk"])
 
 
