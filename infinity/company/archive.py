@@ -77,6 +77,8 @@ agents = sa.Table(
     sa.Column("death_cause", sa.Text, nullable=True),
     sa.Column("embedder", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("lineage", sa.Text, nullable=False, server_default="{}"),  # JSON, since 0010
+    sa.Column("consents", sa.Text, nullable=False, server_default="[]"),  # JSON, since 0010
 )
 
 memories = sa.Table(

@@ -7,16 +7,21 @@ per-person record they act for, and what the store saves and loads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from infinity.commands import types as c
 from infinity.crew.embed import Embedder
 from infinity.crew.genome import Persona, normalise, persona
 from infinity.crew.grudges import Grudges
+from infinity.crew.lineage import Lineage, genome_key
 from infinity.crew.memory import Memory, MemoryKind, MemoryStream
 from infinity.crew.needs import Balance, Purse
 from infinity.crew.orders import Order
 from infinity.crew.senses import Heard
 from infinity.crew.steps import Intent
+
+if TYPE_CHECKING:
+    from infinity.crew.consent import Consent
 
 CommandTypes = frozenset[type[c.Command]]
 
@@ -50,10 +55,13 @@ class Agent:
         purse: Purse | None = None,
         embedder: Embedder | None = None,
         grown: Persona | None = None,
+        lineage: Lineage | None = None,
     ) -> None:
         self.id = agent_id
         self.genome = normalise(genome)
         self.persona = grown if grown is not None else persona(self.genome)
+        self.lineage = lineage if lineage is not None else Lineage(genome=genome_key(self.genome))
+        self.consents: list[Consent] = []  # every answer to a copy or a move (consent.py)
         self.memory = MemoryStream(embedder)
         self.purse: Purse = purse if purse is not None else Balance()
         self.ship: int | None = None

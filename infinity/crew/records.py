@@ -16,10 +16,12 @@ import msgspec
 import numpy as np
 
 from infinity.crew.agent import Agent, Death
+from infinity.crew.consent import Consent
 from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.embed import Embedder
 from infinity.crew.genome import Persona
 from infinity.crew.goals import Goal
+from infinity.crew.lineage import Lineage
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.mind import Minds
 from infinity.crew.needs import PurseOf, interim_purse
@@ -44,6 +46,8 @@ class AgentRecord:
     died_at: float | None
     death_cause: str | None
     embedder: str  # the vector space of its memories (`Embedder.name`)
+    lineage: str = "{}"  # JSON of `Lineage`; "{}" (stored before 0010): grown, from its genome
+    consents: str = "[]"  # JSON list of `Consent`: every answer to a copy or a move
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ def agent_record(minds: Minds, agent: Agent) -> AgentRecord:
         died_at=None if death is None else death.at,
         death_cause=None if death is None else death.cause,
         embedder=agent.memory.embedder.name,
+        lineage=msgspec.json.encode(agent.lineage).decode(),
+        consents=msgspec.json.encode(agent.consents).decode(),
     )
 
 
@@ -159,20 +165,34 @@ def restore_agent(
         purse=purse(record.id, record.credits),
         embedder=embedder,
         grown=grown,
+        lineage=_lineage(record),
     )
     agent.ship, agent.crew = record.ship, record.crew
+    agent.consents = msgspec.json.decode(record.consents.encode(), type=list[Consent])
     agent.intent = _intent(msgspec.json.decode(record.intent.encode()))
-    same_space = record.embedder == agent.memory.embedder.name
-    agent.memory.load(
-        (_memory(m) for m in memories),
-        (_vector(m.vector) if same_space else None for m in memories),
-    )
+    restore_memories(agent, memories, same_space=record.embedder == agent.memory.embedder.name)
     agent.stored_memories = len(memories)
     if not record.alive:
         agent.death = Death(record.death_cause or "unknown", record.died_at or 0.0)
     minds.add(agent)
     minds.needs.levels[minds.row_of(agent.id)] = record.needs
     return agent
+
+
+def restore_memories(agent: Agent, memories: list[MemoryRecord], same_space: bool = True) -> None:
+    """Load memory records into an agent's stream; vectors made in another embedder's space
+    (`same_space` False) are recomputed from the text."""
+    agent.memory.load(
+        (_memory(m) for m in memories),
+        (_vector(m.vector) if same_space else None for m in memories),
+    )
+
+
+def _lineage(record: AgentRecord) -> Lineage | None:
+    """The stored lineage; None (grown from its genome) for a mind stored before 0010."""
+    if record.lineage in ("", "{}"):
+        return None
+    return msgspec.json.decode(record.lineage.encode(), type=Lineage)
 
 
 def _memory(record: MemoryRecord) -> Memory:

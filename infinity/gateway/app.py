@@ -21,7 +21,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from infinity.gateway import crew_api, heart_api, hunting_api, operator_api, rest, worlds_api
+from infinity.gateway import (
+    crew_api,
+    heart_api,
+    hunting_api,
+    minds_api,
+    operator_api,
+    rest,
+    worlds_api,
+)
 from infinity.gateway.connections import http_protocol
 from infinity.gateway.lane import GameLane
 from infinity.gateway.limits import Limits
@@ -107,6 +115,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *hunting_api.routes(),
         *heart_api.routes(),
         *worlds_api.routes(),
+        *minds_api.routes(),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
@@ -121,6 +130,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *hunting_api.ENDPOINTS,
         *heart_api.ENDPOINTS,
         *worlds_api.ENDPOINTS,
+        *minds_api.ENDPOINTS,
     )
     return app
 
@@ -141,3 +151,10 @@ class Gateway(uvicorn.Server):
         if isinstance(game, Game):
             await farewell(game)
         await super().shutdown(sockets)
+
+    async def on_tick(self, counter: int) -> bool:
+        """Also stop, as on SIGTERM, once two operators confirmed the kill switch."""
+        game = getattr(getattr(self.config.app, "state", None), "game", None)
+        if isinstance(game, Game) and game.killswitch.confirmed:
+            return True
+        return await super().on_tick(counter)

@@ -10,6 +10,7 @@ operators see every agent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import msgspec
@@ -32,6 +33,7 @@ from infinity.company.muster import (
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew
 from infinity.crew.genome import InvalidGenome, Persona
+from infinity.crew.lineage import describe, kin_of, siblings
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.planner import ACTIONS
 from infinity.gateway.rest import (
@@ -113,6 +115,20 @@ class AgentView(msgspec.Struct):
     step: str
     order: str | None
     memories: list[MemoryView]
+    lineage: LineageView
+
+
+class LineageView(msgspec.Struct):
+    """Where the mind comes from: its genome, whose copy it is, who shares its genome."""
+
+    genome: str
+    kind: str  # grown | copy
+    derived_from: int | None
+    derived_from_name: str
+    by: str
+    why: str
+    siblings: list[str]  # others grown from the same genome, "Name (#id)"
+    line: str  # the whole of it in one line, for a roster
 
 
 class RosterView(msgspec.Struct):
@@ -157,7 +173,8 @@ async def agents(request: Request) -> Response:
     account = await authenticated(request)
     company = company_of(request)
     seen = visible(company, account)
-    return json_answer(RosterView([agent_view(company, a, RECENT_MEMORIES) for a in seen]))
+    kin = kin_of(company.minds.agents.values())
+    return json_answer(RosterView([agent_view(company, a, RECENT_MEMORIES, kin) for a in seen]))
 
 
 async def agent(request: Request) -> Response:
@@ -258,7 +275,10 @@ def visible(company: Company, account: Account) -> list[Agent]:
     ]
 
 
-def agent_view(company: Company, a: Agent, memories: int) -> AgentView:
+def agent_view(
+    company: Company, a: Agent, memories: int, kin: Mapping[str, list[Agent]] | None = None
+) -> AgentView:
+    """`kin`: agents by genome (`kin_of`), when many views are made at once."""
     crew = company.minds.crews.get(a.crew) if a.crew is not None else None
     intent = a.intent
     plan = [ACTIONS[i].name for i in intent.plan] if intent.plan else []
@@ -284,7 +304,17 @@ def agent_view(company: Company, a: Agent, memories: int) -> AgentView:
         step=plan[intent.step] if intent.step < len(plan) else "",
         order=None if order is None else f"{order.kind.value} {order.target_name}".strip(),
         memories=[_memory_view(m) for m in a.memory.recent(memories)],
+        lineage=lineage_view(a, kin_of(company.minds.agents.values()) if kin is None else kin),
     )
+
+
+def lineage_view(a: Agent, kin: Mapping[str, list[Agent]]) -> LineageView:
+    named = [f"{other.name} (#{other.id})" for other in siblings(a, kin)]
+    line = a.lineage
+    return LineageView(
+        line.genome, line.kind, line.derived_from, line.derived_from_name, line.by, line.why,
+        named, describe(line, named),
+    )  # fmt: skip
 
 
 def crew_view(company: Company, crew: Crew) -> CrewView:

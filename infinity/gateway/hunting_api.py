@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
-from infinity.audit.log import Act, Entry
+from infinity.audit.log import Entry
+from infinity.gateway.audited import act, refused
 from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
@@ -74,14 +75,6 @@ class SharesView(msgspec.Struct):
     shares: list[ShareView]
 
 
-class RefusedView(msgspec.Struct):
-    """A refused act: the error, and the audit entry that records the refusal."""
-
-    error: str
-    detail: str
-    entry: Entry
-
-
 # -- handlers ---------------------------------------------------------------------
 
 
@@ -107,7 +100,7 @@ async def share(request: Request) -> Response:
         return await _refused(
             request, account, "share_location", target, args, refusal.reason, refusal.detail
         )
-    entry = await _audit(request, account, "share_location", target, args | {"share": made.id})
+    entry = await act(request, account, "share_location", target, args | {"share": made.id})
     return json_answer(ShareAnswer(entry, share_view(made)), 201)
 
 
@@ -124,7 +117,7 @@ async def revoke(request: Request) -> Response:
         return await _refused(
             request, account, "revoke_share", target, args, refusal.reason, refusal.detail
         )
-    entry = await _audit(request, account, "revoke_share", target, args)
+    entry = await act(request, account, "revoke_share", target, args)
     return json_answer(ShareAnswer(entry, share_view(ended)))
 
 
@@ -159,21 +152,6 @@ def share_view(s: Share) -> ShareView:
     )  # fmt: skip
 
 
-async def _audit(
-    request: Request,
-    account: Account,
-    verb: str,
-    target: str,
-    args: dict[str, Any],
-    reason: str = "",
-) -> Entry:
-    act = Act(
-        account.id, account.name, account.role, verb, target, args,
-        result="refused" if reason else "done", reason=reason,
-    )  # fmt: skip
-    return await game_of(request).audit.append(act)
-
-
 async def _refused(
     request: Request,
     account: Account,
@@ -183,7 +161,5 @@ async def _refused(
     error: str,
     detail: str = "",
 ) -> Response:
-    """Write the refusal to the audit log and answer it, with the entry."""
     detail = detail or f"a {account.role} may not share locations"
-    entry = await _audit(request, account, verb, target, args, reason=f"{error}: {detail}")
-    return json_answer(RefusedView(error, detail, entry), _STATUS[error])
+    return await refused(request, account, verb, target, args, error, detail, _STATUS[error])

@@ -23,6 +23,7 @@ from infinity.audit.log import MAIN_WORLD, AuditLog, Entry
 from infinity.company.company import Company
 from infinity.crew.agent import Agent
 from infinity.crew.crew import Crew
+from infinity.crew.lineage import describe, kin_of, siblings
 from infinity.economy import accounts
 from infinity.economy.service import Economy
 from infinity.galaxy.heart import HEART_NAME, HEART_SYSTEM
@@ -193,15 +194,18 @@ class Heart:
         found = [] if self.registry is None else [self._builder()]
         if self.company is None:
             return found
-        crews = self.company.minds.crews
-        return found + [self._mind(a, crews) for a in self.company.minds.agents.values()]
+        crews, everyone = self.company.minds.crews, self.company.minds.agents.values()
+        kin = kin_of(everyone)
+        return found + [self._mind(a, crews, kin) for a in everyone]
 
     def _builder(self) -> Mind:
         """The builder in the Heart: a mind of no crew and no ship, at home in the Heart."""
         name = builder_persona().name
         return Mind(0, name, True, "", "the builder", None, HEART_SYSTEM, HEART_NAME, MAIN_WORLD)
 
-    def _mind(self, agent: Agent, crews: Mapping[int, Crew]) -> Mind:
+    def _mind(
+        self, agent: Agent, crews: Mapping[int, Crew], kin: Mapping[str, list[Agent]]
+    ) -> Mind:
         system = self.universe.where.get(agent.ship) if agent.ship is not None else None
         zone = self.universe.zones.get(system) if system is not None else None
         crew = crews.get(agent.crew) if agent.crew is not None else None
@@ -215,6 +219,7 @@ class Heart:
             system=system,
             system_name="" if zone is None else zone.name,
             world=MAIN_WORLD if system is None else self.universe.world_of.get(system, MAIN_WORLD),
+            lineage=describe(agent.lineage, [a.name for a in siblings(agent, kin)]),
         )
 
     def _zone_figures(self, taken: dict[int, list[float]]) -> list[ZoneFigures]:

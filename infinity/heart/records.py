@@ -75,6 +75,7 @@ class Mind(msgspec.Struct, frozen=True):
     system: int | None
     system_name: str
     world: int
+    lineage: str = ""  # grown from genome G, sibling of X; or a copy of Y (crew/lineage.py)
 
 
 class Hidden(msgspec.Struct, frozen=True):

@@ -44,6 +44,7 @@ VERB_OF: dict[tuple[str, str], Verb] = {
     ("DELETE", "/api/operator/share/{id}"): Verb.SHARE_LOCATION,
     ("GET", "/api/operator/shares"): Verb.SHARE_LOCATION,
     ("GET", "/api/heart"): Verb.HEART,
+    ("POST", "/api/operator/minds/{id}/copy"): Verb.GROW_AGENT,
 }
 ELEVATED = ("/api/operator/", "/api/heart")
 
@@ -81,6 +82,7 @@ def example(e: Endpoint, other: dict[str, Any], serial: int) -> tuple[str, dict[
         "/api/operator/repair": {"ship": ship, "reason": "matrix"},
         "/api/operator/share": {"subject_kind": "ship", "subject_id": ship, "audience": "victims",
                                 "minutes": 1.0},
+        "/api/operator/minds/{id}/copy": {"reason": "matrix"},
         "/api/worlds": {"template": "space-fleet", "name": f"World {serial}"},
         "/api/worlds/{id}/invite": {"account": other["account"]["name"]},
         "/api/worlds/{id}/uninvite": {"account": other["account"]["name"]},
