@@ -274,9 +274,16 @@ class Worlds:
                     await self._return(ship)
             if world.flagship is not None:
                 self.universe.retire(world.flagship)
-            await until(lambda: not self.ships_in(world_id))
+            flagship = world.flagship
+            await until(
+                lambda: (
+                    not self.ships_in(world_id)
+                    and (flagship is None or not self._anywhere(flagship))
+                )
+            )
+            if self.ships_in(world_id):
+                raise WorldRefused("in_transit", "ships are still leaving; close it again")
             self._loops.stop_world(world_id)
-            await until(lambda: world.flagship is None or not self._anywhere(world.flagship))
             self.universe.remove_world(world_id)
             await self.atlas.close(world_id, world.flagship)
             del self._worlds[world_id]
@@ -380,6 +387,8 @@ class Worlds:
         async with self._lock:
             world = self._own(actor, world_id, operators=True)
             guest = await self._account(name)
+            if guest.id == world.owner:  # never a member: the owner's world stays theirs
+                return world
             world = await self._unseat(world, guest.id)
             ship = self.universe.ship_of_account.get(guest.id)
             if ship is not None and self.universe.world_of_ship(ship) == world_id:
