@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
 HERE: Final = Path(__file__).resolve().parent
 SCRIPTS: Final = (
     "zone_tick", "gateway_fanout", "idle_server", "worlds_idle", "snapshot_stall", "ledger",
-    "crew",
+    "crew", "minds",
 )  # fmt: skip
 Row = tuple[str, str, Any, str, Any]
 
@@ -153,6 +153,16 @@ def stall_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def minds_rows(f: dict[str, Any]) -> list[Row]:
+    n = f"{f['memories']:,}"
+    return [
+        (f"mind document, {n} memories", "MiB", f["mib"], "", None),
+        (f"  export / parse / admit, {n} memories", "s",
+         f"{f['export_s']} / {f['parse_s']} / {f['admit_s']}", "", None),
+        ("  parse ÷ plain JSON + SHA-256, same run", "ratio", f["parse_floor_ratio"], "", None),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
@@ -161,6 +171,7 @@ SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "snapshot_stall": stall_rows,
     "ledger": ledger_rows,
     "crew": crew_rows,
+    "minds": minds_rows,
 }
 
 

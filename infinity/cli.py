@@ -12,6 +12,8 @@ import typer
 from infinity._terminal import console
 from infinity.audit.cli import audit_app
 from infinity.company.cli import crew_app
+from infinity.minds.cli import mind_app
+from infinity.operators.cli import killswitch
 from infinity.worlds.cli import template_app
 
 app = typer.Typer(
@@ -91,6 +93,12 @@ def serve(
         ),
     ] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+    killswitch_window: Annotated[
+        float, typer.Option(min=1, max=3600, help="Seconds a second operator has to confirm.")
+    ] = 120.0,
+    new_galaxy: Annotated[
+        bool, typer.Option(help="After the kill switch: start a new galaxy (from --seed).")
+    ] = False,
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
 
@@ -129,7 +137,17 @@ def serve(
         llm_url=llm_url,
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",
+        killswitch_window=killswitch_window,
     )
+    from infinity._terminal import errors
+    from infinity.audit.log import ANCHOR
+    from infinity.operators.killswitch import prepare
+
+    data.mkdir(parents=True, exist_ok=True)
+    refusal = asyncio.run(prepare(settings.db_url, data / ANCHOR, new_galaxy, seed))
+    if refusal is not None:  # erased by the kill switch: no galaxy until an operator asks
+        errors.print(f"[red]{refusal}[/]")
+        raise typer.Exit(3)
     limits = Limits(
         max_body=max_body,
         max_connections=max_connections,
@@ -181,6 +199,8 @@ def loadtest(
 app.add_typer(crew_app, name="crew")
 app.add_typer(audit_app, name="audit")
 app.add_typer(template_app, name="template")
+app.add_typer(mind_app, name="mind")
+app.command("killswitch")(killswitch)
 
 
 @app.command()

@@ -8,7 +8,8 @@ fan-out, the economy (which tells players through the fan-out), the shipyard
 
 `run_embedded` owns every long-running task (zone loops, economy, NPC pilots,
 crews, snapshots) in one TaskGroup and shuts them down in order: stop the
-loops after their current tick, take a final snapshot, close the store.
+loops after their current tick, take a final snapshot, close the store. After the kill
+switch (`operators/killswitch.py`) the erase takes the final snapshot's place.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from infinity.gateway.socket import Close
 from infinity.gateway.state import Game
 from infinity.heart.heart import Heart
 from infinity.ledger import Ledger
+from infinity.operators import killswitch
 from infinity.operators.hunting import Hunts
+from infinity.operators.killswitch import KillHooks, KillSwitch
 from infinity.operators.service import Hooks, Operators
 from infinity.store.store import Store, sqlite_url
 from infinity.traffic.pilots import NPC_ROLES, Pilots
@@ -78,6 +81,7 @@ class Settings:
     # "process": ledger commits run in a child process (more throughput, a second core)
     ledger_writer: Literal["thread", "process"] = "thread"
     time_scale: float = 1.0  # simulated seconds per wall second (tests, research: up to 100)
+    killswitch_window: float = killswitch.WINDOW  # seconds a second operator has to confirm
 
     @property
     def db_url(self) -> str:
@@ -162,9 +166,8 @@ async def _load(
             universe.zones[system].clock.resume(tick)
     opened = await open_worlds(atlas, universe)  # instances' zones, before their ships
     for ship in await hangar.load_ships():
-        universe.place(
-            place_of(universe, ship.system_id, ship.state.home_system), ship.state, ship.role
-        )
+        system = place_of(universe, ship.state.id, ship.system_id, ship.state.home_system, opened)
+        universe.place(system, ship.state, ship.role)
     return universe, opened
 
 
@@ -203,15 +206,18 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         owned.push_async_callback(store.close)
         hangar, charts, chat = Hangar(store.engine), Charts(store.engine), ChatLog(store.engine)
         atlas = Atlas(store.engine, charts)
-        universe, opened = await _load(hangar, charts, atlas, settings)
         ledger = await Ledger.open(settings.db_url, writer=settings.ledger_writer)
         owned.push_async_callback(ledger.close)
-        minds = Minds(settings.seed)
-        wallets = Wallets(universe, ledger)
-        fanout = Fanout(universe, credits=wallets.credits_of_ship)
         settings.data.mkdir(parents=True, exist_ok=True)  # the audit anchor lives there
         audit = AuditLog(store.engine, settings.data / ANCHOR)
         await audit.publish()
+        await killswitch.settle(store.engine, ledger, audit)  # an erase a crash interrupted
+        if await killswitch.erased_at(store.engine) is not None:
+            raise killswitch.Erased("the universe was erased; start a new galaxy: --new-galaxy")
+        universe, opened = await _load(hangar, charts, atlas, settings)
+        minds = Minds(settings.seed)
+        wallets = Wallets(universe, ledger, era=await killswitch.era(store.engine))
+        fanout = Fanout(universe, credits=wallets.credits_of_ship)
         crews = CrewRegister(minds, universe)
         hunts = Hunts(
             universe, ledger, BountyBoard(store.engine), tell=fanout.tell,
@@ -270,6 +276,18 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             ),
         )  # fmt: skip
         await operators.start()
+        stopping = asyncio.Event()
+
+        async def close_sessions(reason: str) -> int:
+            closing = list(fanout.by_account)
+            for account in closing:
+                await fanout.disconnect(account, Close.ERASED, reason)
+            return len(closing)
+
+        kill = KillSwitch(
+            store.engine, ledger, audit, KillHooks(halt=stopping.set, close_sessions=close_sessions),
+            window=settings.killswitch_window,
+        )  # fmt: skip
         game = Game(
             universe=universe,
             accounts=accounts,
@@ -285,8 +303,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             worlds=worlds,
             works=works,
             commissions=commissions,
+            killswitch=kill,
         )
-        stopping = asyncio.Event()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(loops.run(stopping))
             tasks.create_task(worlds.run(stopping))
@@ -306,6 +324,9 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             finally:
                 # Stop the loops; each finishes the tick it is in; the economy settles what is left.
                 stopping.set()
+        if kill.confirmed:  # two operators pulled the kill switch: nothing is saved, all erased
+            await kill.erase()
+            return
         # Every loop has stopped: this snapshot is the final state.
         await snapshots.flush_chat()
         await snapshots.save()

@@ -37,6 +37,7 @@ class Verb(StrEnum):
     SHARE_LOCATION = "share_location"
     BUILD = "build"
     HEART = "heart"  # the Heart of Infinity (/heart): operators only, builders too are refused
+    KILL_SWITCH = "kill_switch"  # arm, confirm (a second operator) or disarm the kill switch
 
 
 _OPERATING: Final = frozenset(Verb) - {Verb.BUILD}

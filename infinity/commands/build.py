@@ -16,7 +16,15 @@ import msgspec
 
 from infinity.commands.types import Coordinate
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# Printable: no control characters (C0 or C1), no bidirectional overrides, not blank.
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=40,
+        pattern=r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+$",
+    ),
+]
 LightYears = Annotated[float, msgspec.Meta(ge=0.0, le=1000.0)]
 SystemRef = Annotated[int, msgspec.Meta(ge=1, lt=2**31)] | Name
 BodyRef = Annotated[int, msgspec.Meta(ge=1, lt=2**32)] | Name

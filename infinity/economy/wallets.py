@@ -46,12 +46,19 @@ _SYSTEM_ACCOUNTS: Final = (
 class Wallets:
     """Each ship's wallet in the ledger, and the cached balance of every account touched."""
 
-    def __init__(self, universe: Universe, ledger: Ledger) -> None:
+    def __init__(self, universe: Universe, ledger: Ledger, era: int = 0) -> None:
         self.universe = universe
         self.ledger = ledger
+        # galaxies erased before this one (the kill switch): each era makes its one-time
+        # grants afresh, under keys of its own
+        self.era = era
         self.credits: dict[str, int] = {}
         self.epoch = uuid.uuid4().hex[:12]  # keys of this process's transfers never collide
         self._serial = itertools.count()
+
+    def grant_key(self, account: str) -> str:
+        """The key of `account`'s one-time grant in this era (replay-safe across restarts)."""
+        return f"grant:{account}" if self.era == 0 else f"grant:era{self.era}:{account}"
 
     def key(self, what: str) -> str:
         """A fresh idempotency key for one transfer (or trade) of this process."""
@@ -120,7 +127,7 @@ class Wallets:
         await self.ledger.open_account(name, kind)
         receipt = await self.ledger.transfer(
             TransferRequest.move(
-                f"grant:{name}",
+                self.grant_key(name),
                 TransferKind.GRANT,
                 accounts.MINT,
                 name,
@@ -139,7 +146,7 @@ class Wallets:
         for name in (wallet, starter):
             await self.ledger.open_account(name, AccountKind.WALLET)
         request = TransferRequest.move(
-            f"grant:{wallet}", TransferKind.GRANT, accounts.MINT, starter, grant,
+            self.grant_key(wallet), TransferKind.GRANT, accounts.MINT, starter, grant,
             memo="opening grant: starter credit",
         )  # fmt: skip
         with contextlib.suppress(KeyConflict):  # granted into the wallet before starter credit

@@ -155,6 +155,6 @@ class Gateway(uvicorn.Server):
     async def on_tick(self, counter: int) -> bool:
         """Also stop, as on SIGTERM, once two operators confirmed the kill switch."""
         game = getattr(getattr(self.config.app, "state", None), "game", None)
-        if isinstance(game, Game) and game.killswitch.confirmed:
+        if isinstance(game, Game) and game.killswitch.over:
             return True
         return await super().on_tick(counter)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.accounts.sanctions import Kind
 from infinity.audit.log import Entry
@@ -24,6 +25,8 @@ from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.operators.errors import Code, Refused
+from infinity.operators.killswitch import Done as KillDone
+from infinity.operators.killswitch import Inventory, KillSwitch, State
 from infinity.operators.service import Done, InspectKind, Operators
 
 Id = Annotated[int, msgspec.Meta(ge=0, lt=2**53)]
@@ -94,6 +97,17 @@ class CreditsMove(_Body):
     amount: Credits
     reason: Reason
     direction: Literal["grant", "take"]
+
+
+class Arm(_Body):
+    reason: Reason
+
+
+class KillView(msgspec.Struct):
+    """The kill switch, and what confirming it would erase and leave (the dry run)."""
+
+    state: State
+    inventory: Inventory
 
 
 class ActView(msgspec.Struct):
@@ -233,11 +247,50 @@ async def audit(request: Request) -> Response:
     """GET /api/operator/audit?after=&limit=: audit entries after `after`, oldest first."""
     account = await authenticated(request)
     after, limit = AFTER.read(request) or 0, LIMIT.read(request) or 50
+    game = game_of(request)
     try:
-        entries = await game_of(request).operators.audit_tail(account, after, limit)
+        entries = await game.operators.audit_tail(account, after, limit)
     except Refused as refused:
         return _refusal(refused)
+    if not allowed(account.role, Verb.INSPECT):  # a builder: only worlds it may see
+        seen = {w.id for w in game.worlds.visible_to(account)}
+        entries = [e for e in entries if e.world in seen]
     return json_answer(AuditView(entries))
+
+
+async def killswitch(request: Request) -> Response:
+    """GET /api/operator/killswitch: the switch's state and what a kill would erase."""
+    account = await authenticated(request)
+    try:
+        state, found = await game_of(request).killswitch.look(account)
+    except Refused as refused:
+        return _refusal(refused)
+    return json_answer(KillView(state, found))
+
+
+async def _killing(
+    request: Request, account: Account, act: Callable[[KillSwitch], Awaitable[KillDone]]
+) -> Response:
+    try:
+        done = await act(game_of(request).killswitch)
+    except Refused as refused:
+        return _refusal(refused)
+    return json_answer(ActView(done.entry, dict(done.record)))
+
+
+async def kill_arm(request: Request) -> Response:
+    who, b = await _checked(request, Arm)
+    return await _killing(request, who, lambda k: k.arm(who, b.reason))
+
+
+async def kill_confirm(request: Request) -> Response:
+    who, _ = await _checked(request, Leave)
+    return await _killing(request, who, lambda k: k.confirm(who))
+
+
+async def kill_disarm(request: Request) -> Response:
+    who, _ = await _checked(request, Leave)
+    return await _killing(request, who, lambda k: k.disarm(who))
 
 
 def _post(path: str, handler: Any, summary: str, body: type) -> Endpoint:
@@ -257,6 +310,10 @@ ENDPOINTS = (
     _post("repair", repair, "Operators: repair a ship", ShipAct),
     Endpoint("/api/operator/inspect", "GET", inspect, "Operators: inspect anything (?kind=&id=)", answer=ActView, auth=True, params=(KIND, TARGET)),
     Endpoint("/api/operator/audit", "GET", audit, "The audit log (?after=&limit=)", answer=AuditView, auth=True, params=(AFTER, LIMIT)),
+    Endpoint("/api/operator/killswitch", "GET", killswitch, "Kill switch: its state and what it would erase", answer=KillView, auth=True),
+    _post("killswitch/arm", kill_arm, "Kill switch: arm it (a second operator must confirm)", Arm),
+    _post("killswitch/confirm", kill_confirm, "Kill switch: confirm: erase the universe", Leave),
+    _post("killswitch/disarm", kill_disarm, "Kill switch: disarm it", Leave),
 )  # fmt: skip
 
 

@@ -403,7 +403,17 @@ WORLD = Param("world", minimum=1, maximum=2**31 - 1)
 
 
 async def market(request: Request) -> Response:
-    found = game_of(request).economy.markets.get(STATION.need(request))
+    """A station's market; one in a private instance only to those who may see it (to anyone
+    else it is as unknown as a station that never was)."""
+    game = game_of(request)
+    station = STATION.need(request)
+    found = game.economy.markets.get(station)
+    world = game.worlds.world_of_station(station)
+    if found is not None and world is not None and world != MAIN_WORLD:
+        try:
+            game.worlds.get(await authenticated(request), world)
+        except (ApiError, WorldRefused):
+            found = None
     if found is None:
         raise ApiError(404, "unknown_station", "no market at that station")
     stock = {good: round(amount) for good, amount in found.stock.items()}

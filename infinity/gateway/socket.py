@@ -47,6 +47,7 @@ class Close:
     REPLACED = 4003
     BANNED = 4004  # banned or kicked by an operator; the reason says why
     FLOOD = 4008
+    ERASED = 4010  # the kill switch erased the universe (docs/operators.md)
     FORBIDDEN = 4403  # the account's role may not open this socket (/heart/live)
 
 
@@ -157,6 +158,8 @@ async def hello_account(ws: WebSocket, accounts: Accounts) -> Admitted | None:
 async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
     """Join the admitted player's ship to the fan-out, welcome first; replaces (and closes)
     an older connection of the same account."""
+    if game.killswitch.confirmed:  # the loops have stopped; the server is ending
+        return Refused(Close.ERASED, "the universe was erased")
     universe = game.universe
     ship = universe.ship_of_account.get(who.account)
     if ship is None:

@@ -21,6 +21,7 @@ from infinity.galaxy.model import Galaxy
 from infinity.gateway.fanout import Fanout
 from infinity.heart.heart import Heart
 from infinity.operators.hunting import Hunts
+from infinity.operators.killswitch import KillSwitch
 from infinity.operators.service import Operators
 from infinity.universe.records import ChatLine
 from infinity.universe.universe import Universe
@@ -47,6 +48,7 @@ class Game:
     worlds: Worlds  # the main world and private instances: making, members, travel
     works: Works  # build commands, checked, stored, applied and audited
     commissions: Commissions  # the builder in the Heart: briefs, plans, runs
+    killswitch: KillSwitch  # two operators erase the universe (docs/operators.md)
 
     @property
     def galaxy(self) -> Galaxy:

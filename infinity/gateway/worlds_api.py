@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infinity.accounts.records import Account
-from infinity.commands.build import MAX_PLAN, BuildCommand
+from infinity.commands.build import MAX_PLAN, BuildCommand, Name
 from infinity.gateway.rest import (
     ApiError,
     Endpoint,
@@ -31,7 +31,7 @@ from infinity.worlds.builder import MAX_BRIEF, Refusal
 from infinity.worlds.commissions import Commission
 from infinity.worlds.records import World
 from infinity.worlds.service import Arrival, WorldRefused, Worlds
-from infinity.worlds.template import CAPTAIN, Name, Rules, Slug, Template, Theme
+from infinity.worlds.template import CAPTAIN, Rules, Slug, Template, Theme
 
 WORLD_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)
 PLAN_ID = Param("id", "path", minimum=1, maximum=2**31 - 1)

@@ -19,6 +19,11 @@ Code = Literal[
     "not_online",  # kick: the account has no game session
     "not_present",  # leave: no avatar of this operator is in the world
     "no_crew",  # the crews are not running on this server
+    "not_armed",  # kill switch: confirm or disarm, but no one armed it
+    "already_armed",  # kill switch: armed already (confirm or disarm it first)
+    "same_operator",  # kill switch: the operator who armed it may not confirm it
+    "expired",  # kill switch: the window to confirm has passed
+    "erased",  # kill switch: confirmed; the universe is being erased
 ]
 
 

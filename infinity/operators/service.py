@@ -35,7 +35,7 @@ from infinity.ledger import (
 )
 from infinity.operators import inspect
 from infinity.operators.errors import Refused, Stop
-from infinity.universe.universe import Universe
+from infinity.universe.universe import MAIN_WORLD, Universe
 
 GRANTS: Final = "operator:grants"  # credits operators give come from here
 SEIZED: Final = "operator:seized"  # credits operators take go here
@@ -331,7 +331,10 @@ class Operators:
         async def act(seq: int) -> Act:
             done = await work(seq)
             outcome.append(done)
-            return _act(actor, name, target, args, zone=done.zone, ledger_key=done.ledger_key)
+            world = self.universe.world_of.get(done.zone, MAIN_WORLD) if done.zone else MAIN_WORLD
+            return _act(
+                actor, name, target, args, zone=done.zone, world=world, ledger_key=done.ledger_key
+            )
 
         try:
             entry = await self.audit.append_after(act)
@@ -374,11 +377,12 @@ def _act(
     result: Literal["done", "refused"] = "done",
     reason: str = "",
     zone: int | None = None,
+    world: int = MAIN_WORLD,
     ledger_key: str | None = None,
 ) -> Act:
     return Act(
         actor=actor.id, actor_name=actor.name, role=actor.role, verb=verb, target=target,
-        args=args, result=result, reason=reason, zone=zone, ledger_key=ledger_key,
+        args=args, result=result, reason=reason, zone=zone, world=world, ledger_key=ledger_key,
     )  # fmt: skip
 
 

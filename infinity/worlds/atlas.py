@@ -224,6 +224,11 @@ class Atlas:
             await connection.execute(sa.delete(voyages).where(voyages.c.ship_id == ship))
             await _berth(connection, ship, origin)
 
+    async def move(self, ship: int, to: Berth) -> None:
+        """Store a ship's new berth in its world (moved out of a system being removed)."""
+        async with self.engine.begin() as connection:
+            await _berth(connection, ship, to)
+
     async def forget_voyage(self, ship: int) -> None:
         """A voyage whose ship never left (the process died between the two writes of a
         snapshot race): the ship is home, so the record goes."""

@@ -20,6 +20,7 @@ from typing import Final, Literal
 
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
+from infinity.galaxy.heart import is_heart
 from infinity.worlds.builder import (
     Limits,
     Model,
@@ -143,12 +144,19 @@ class Commissions:
 
     def _site(self, world_id: int) -> Site:
         galaxy = self._works.universe.galaxies[world_id]
-        systems = tuple(SiteSystem(s.id, s.name, s.x, s.y, len(s.bodies)) for s in galaxy.systems)
+        systems = tuple(
+            SiteSystem(s.id, s.name, s.x, s.y, len(s.bodies))
+            for s in galaxy.systems
+            if not is_heart(s.id)  # no gate may lead to the Heart
+        )
         names = frozenset(b.name for s in galaxy.systems for b in s.bodies)
         return Site(systems, names)
 
     def _keep(self, commission: Commission) -> None:
         self._kept[commission.id] = commission
-        idle = [c for c in self._kept.values() if c.status != "running"]  # oldest first
+        # oldest first, the finished before the proposed: another account's churn of
+        # proposing and cancelling must not make anyone's waiting plan vanish
+        idle = [c for c in self._kept.values() if c.status not in ("running", "proposed")]
+        idle += [c for c in self._kept.values() if c.status == "proposed"]
         while len(self._kept) > KEPT and idle:
             del self._kept[idle.pop(0).id]

@@ -34,6 +34,7 @@ from infinity.worlds.template import CAPTAIN, Post, Template
 log = logging.getLogger(__name__)
 
 ARRIVAL_SECONDS: Final = 5.0  # how long a travel waits for its ship to arrive
+KEYS_KEPT: Final = 10_000  # answered travel keys remembered (oldest forgotten first)
 FALLEN_TRIES: Final = 50  # a lost ship between systems is tried again, 0.1 s apart
 OpenMarkets = Callable[[Galaxy], None]  # the economy opens markets at a new world's stations
 FindAccount = Callable[[str], Awaitable[Account | None]]
@@ -91,10 +92,14 @@ async def open_worlds(atlas: Atlas, universe: Universe) -> Opened:
     return Opened(worlds, await atlas.voyages())
 
 
-def place_of(universe: Universe, system_id: int, home_system: int) -> int:
-    """Where a stored ship is loaded: its system, or its home's when the system is gone (a
-    closed world), or the main world's first system."""
-    for system in (system_id, home_system):
+def place_of(
+    universe: Universe, ship: int, system_id: int, home_system: int, opened: Opened
+) -> int:
+    """Where a stored ship is loaded: its system; when that is gone (a closed world, a removed
+    system), where its voyage set out from, or its home; else the main world's first system."""
+    voyage = opened.voyages.get(ship)
+    origin = voyage.origin.system if voyage is not None else system_id
+    for system in (system_id, origin, home_system):
         if system in universe.zones:
             return system
     return universe.galaxy.systems[0].id
@@ -126,6 +131,7 @@ class Worlds:
         self._seat = seat
         self._worlds = dict(opened.worlds)
         self._voyages = dict(opened.voyages)
+        self._travelled: dict[tuple[int, str], Arrival] = {}  # (ship, key) -> its answer
         self._lock = asyncio.Lock()
         # players' ships lost in a world without respawn, and how often each was tried
         self._fallen: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
@@ -214,6 +220,13 @@ class Worlds:
         ship = self.universe.ship_of_account.get(account.id)
         found = None if ship is None else self.universe.world_of_ship(ship)
         return MAIN_WORLD if found is None else found
+
+    def world_of_station(self, station: int) -> int | None:
+        """The world a station is in (None: no world has it)."""
+        for world, galaxy in self.universe.galaxies.items():
+            if any(b.id == station for s in galaxy.systems for b in s.stations()):
+                return world
+        return None
 
     def galaxy_of(self, world: int) -> Galaxy:
         return self.universe.galaxies[world]
@@ -409,11 +422,25 @@ class Worlds:
             if not world.admits(account.id):
                 raise WorldRefused("not_invited", f"you are not invited to {world.name}")
             ship = self._ship_of(account)
+            done = self._travelled.get((ship, key)) if key else None
+            if done is not None:  # a retry of a travel already made: never moved twice
+                return done
             if self.universe.world_of_ship(ship) == world_id:
-                return self._arrival(ship)
-            if world_id == MAIN_WORLD:
-                return await self._return(ship)
-            return await self._depart(ship, world, key or secrets.token_hex(8))
+                arrived = self._arrival(ship)
+            elif world_id == MAIN_WORLD:
+                arrived = await self._return(ship)
+            else:
+                arrived = await self._depart(ship, world, key or secrets.token_hex(8))
+            if key:
+                self._remember_key(ship, key, arrived)
+            return arrived
+
+    def _remember_key(self, ship: int, key: str, arrived: Arrival) -> None:
+        """Keep the answer to a keyed travel, so its retry gets it again (the last
+        `KEYS_KEPT`, in this process: a restart forgets them)."""
+        self._travelled[ship, key] = arrived
+        while len(self._travelled) > KEYS_KEPT:
+            del self._travelled[next(iter(self._travelled))]
 
     async def go_home(self, account: Account) -> Arrival:
         """Bring the account's ship back where it set out from (nothing if it is home)."""
@@ -450,8 +477,7 @@ class Worlds:
         self._zone_holding(ship)
         origin = voyage.origin
         if origin.system not in self.universe.zones:  # its origin was closed meanwhile
-            first = self.universe.galaxy.systems[0]
-            station = first.stations()[0]
+            first, station = _arrival_station(self.universe.galaxy)  # one with a station
             origin = Berth(first.id, station.x, station.y, station.id, station.id, first.id)
         await self.atlas.come_back(ship, origin)
         del self._voyages[ship]

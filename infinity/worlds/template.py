@@ -23,6 +23,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from infinity.commands.build import Name
 from infinity.galaxy.generate import generate
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.sim.kinds import Kind
@@ -32,7 +33,6 @@ SHIPPED: Final = Path(__file__).resolve().parent / "templates"
 MAX_FILE: Final = 256 * 1024  # bytes: a template is a page of settings, not a dump
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Text = Annotated[str, msgspec.Meta(max_length=400, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
 Colour = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
 Factor = Annotated[float, msgspec.Meta(ge=0.0, le=10.0)]

@@ -29,6 +29,7 @@ from infinity.audit.log import Act, AuditLog
 from infinity.commands import build as bc
 from infinity.commands import internal as ci
 from infinity.commands.notices import Notice, NoticeKind, Tell
+from infinity.galaxy.heart import is_heart
 from infinity.galaxy.model import StarSystem
 from infinity.sim import events as ev
 from infinity.sim.kinds import Kind
@@ -36,7 +37,7 @@ from infinity.sim.zone import StaticBody, TickReport, Zone
 from infinity.universe.charts import Charts
 from infinity.universe.loop import ZoneLoops
 from infinity.universe.universe import MAIN_WORLD, Universe
-from infinity.worlds.atlas import Atlas
+from infinity.worlds.atlas import Atlas, Berth
 from infinity.worlds.records import World, zone_rules
 from infinity.worlds.service import WorldRefused, Worlds, until
 
@@ -118,7 +119,7 @@ class Works:
                 return await self._found(world, c)
             case bc.RenameSystem():
                 system = self._system(world, c.system)
-                self._fresh_name(world, c.name)
+                self._fresh_name(world, c.name, system.id)
                 await self._charts.rename_system(system.id, c.name)
                 self.universe.zones[system.id].name = c.name
                 self._replace(world, replace(system, name=c.name))
@@ -202,7 +203,9 @@ class Works:
             raise WorldRefused("last_system", "a world keeps at least one system with a station")
         station = refuge.stations()[0]
         inside = [ship for ship, where in self.universe.where.items() if where == system.id]
-        for ship in inside:
+        refuge_berth = Berth(refuge.id, station.x, station.y, station.id, station.id, refuge.id)
+        for ship in inside:  # stored first: killed now, they restart in the refuge
+            await self._atlas.move(ship, refuge_berth)
             self.universe.submit(
                 ci.Voyage(
                     ship=ship, system=refuge.id, station=station.id, x=station.x, y=station.y,
@@ -237,6 +240,8 @@ class Works:
             raise WorldRefused("invalid", "a gate must lead to another system")
         if any(g.leads_to == there.id for g in here.gates()):
             raise WorldRefused("invalid", f"{here.name} already has a gate to {there.name}")
+        _room(here, 1)
+        _room(there, 1)
         first = await self._body_id(2)
         out_id, back_id = first, first + 1
         ox, oy = _toward(here, there)
@@ -254,6 +259,7 @@ class Works:
     async def _raise(
         self, world: World, system: StarSystem, made: list[StaticBody]
     ) -> tuple[int, ...]:
+        _room(system, len(made))
         for body in made:
             await self._charts.add_body(system.id, body)
             self.universe.submit_to(system.id, _raise_command(body))
@@ -263,6 +269,12 @@ class Works:
     async def _raze(self, world: World, system: StarSystem, body: StaticBody) -> tuple[int, ...]:
         if body.kind == Kind.STAR:
             raise WorldRefused("invalid", "a star goes only with its system (remove_system)")
+        if body.kind == Kind.STATION and not any(
+            b.kind == Kind.STATION and b.id != body.id
+            for s in self.universe.galaxies[world.id].systems
+            for b in s.bodies
+        ):
+            raise WorldRefused("last_system", "a world keeps at least one station to arrive at")
         gone = [(system, body)]
         if body.kind == Kind.GATE:  # and its twin on the far side
             far = self.universe.galaxies[world.id]
@@ -294,6 +306,8 @@ class Works:
 
     def _system(self, world: World, ref: int | str) -> StarSystem:
         for system in self.universe.galaxies[world.id].systems:
+            if is_heart(system.id):  # outside the gate graph: never built on, linked or razed
+                continue
             if system.id == ref or system.name == ref:
                 return system
         raise WorldRefused("unknown_system", f"no system {ref!r} in {world.name}")
@@ -307,8 +321,10 @@ class Works:
                 return system, body
         raise WorldRefused("unknown_body", f"no body {ref!r} in {system.name}")
 
-    def _fresh_name(self, world: World, name: str) -> None:
-        if any(s.name.lower() == name.lower() for s in self.universe.galaxies[world.id].systems):
+    def _fresh_name(self, world: World, name: str, renamed: int = 0) -> None:
+        """Refuse a system name the world has (whatever the case), but `renamed`'s own."""
+        systems = self.universe.galaxies[world.id].systems
+        if any(s.name.lower() == name.lower() and s.id != renamed for s in systems):
             raise WorldRefused("name_taken", f"{world.name} already has a system named {name}")
 
     async def _body_id(self, count: int = 1) -> int:
@@ -353,6 +369,15 @@ class Works:
                         "undocked at a safe distance and rehomed"
                     ),
                 )
+
+
+def _room(system: StarSystem, count: int) -> None:
+    """Refuse `count` more bodies in a system that would then hold more than `MAX_BODIES`."""
+    if len(system.bodies) + count > MAX_BODIES:
+        raise WorldRefused(
+            "limit",
+            f"{system.name} may hold at most {MAX_BODIES} bodies (it has {len(system.bodies)})",
+        )
 
 
 def _op(command: bc.BuildCommand) -> str:

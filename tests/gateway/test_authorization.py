@@ -44,6 +44,10 @@ VERB_OF: dict[tuple[str, str], Verb] = {
     ("DELETE", "/api/operator/share/{id}"): Verb.SHARE_LOCATION,
     ("GET", "/api/operator/shares"): Verb.SHARE_LOCATION,
     ("GET", "/api/heart"): Verb.HEART,
+    ("GET", "/api/operator/killswitch"): Verb.KILL_SWITCH,
+    ("POST", "/api/operator/killswitch/arm"): Verb.KILL_SWITCH,
+    ("POST", "/api/operator/killswitch/confirm"): Verb.KILL_SWITCH,  # the armer: refused 409
+    ("POST", "/api/operator/killswitch/disarm"): Verb.KILL_SWITCH,
     ("POST", "/api/operator/minds/{id}/copy"): Verb.GROW_AGENT,
 }
 ELEVATED = ("/api/operator/", "/api/heart")
@@ -83,6 +87,9 @@ def example(e: Endpoint, other: dict[str, Any], serial: int) -> tuple[str, dict[
         "/api/operator/share": {"subject_kind": "ship", "subject_id": ship, "audience": "victims",
                                 "minutes": 1.0},
         "/api/operator/minds/{id}/copy": {"reason": "matrix"},
+        "/api/operator/killswitch/arm": {"reason": "matrix"},
+        "/api/operator/killswitch/confirm": {},
+        "/api/operator/killswitch/disarm": {},
         "/api/worlds": {"template": "space-fleet", "name": f"World {serial}"},
         "/api/worlds/{id}/invite": {"account": other["account"]["name"]},
         "/api/worlds/{id}/uninvite": {"account": other["account"]["name"]},

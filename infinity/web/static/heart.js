@@ -328,6 +328,22 @@ const ACTS = {
       sentence: `Destroy ship #${ship} as weapons would: a wreck with its ore, and a respawn at home. Reason: "${why}".`,
     };
   },
+  "kill-arm": () => {
+    const why = reason();
+    return {
+      path: "killswitch/arm",
+      body: { reason: why },
+      sentence: `ARM THE KILL SWITCH. If a second, different operator confirms it in time, the whole universe is erased for good. Reason: "${why}".`,
+    };
+  },
+  "kill-confirm": () => ({
+    path: "killswitch/confirm",
+    body: {},
+    sentence: `ERASE THE UNIVERSE, FOR GOOD: every zone stops, every player is disconnected (4010), ${
+      state.kill ? killErased(state.kill.inventory) : "every world, ship, agent, market and chat line"
+    } are erased and every ledger account is burnt. Accounts and the audit log survive. There is no undo.`,
+  }),
+  "kill-disarm": () => ({ path: "killswitch/disarm", body: {}, sentence: "Disarm the kill switch." }),
   repair: () => {
     const ship = wholeNumber("act-ship", "Ship id");
     const why = reason();
@@ -407,9 +423,51 @@ async function act(name) {
   }
 }
 
-$("acts").addEventListener("click", (event) => {
+// -- the kill switch (docs/operators.md "Kill switch"): its state and the dry run --------
+
+function killErased(inventory) {
+  const counts = Object.entries(inventory.erase).filter(([, n]) => n > 0);
+  return counts.map(([kind, n]) => `${n} ${kind}`).join(", ") || "nothing stored";
+}
+
+function killSummary({ state: s, inventory }) {
+  const until = s.expires_at ? new Date(s.expires_at * 1000).toLocaleTimeString() : "";
+  const armed = s.armed ? `ARMED by ${s.armed_by} ("${s.reason}") until ${until}` : "not armed";
+  const kept = Object.entries(inventory.survive).map(([kind, n]) => `${kind} ${n}`);
+  return [
+    `${armed}; a second operator has ${s.window} s to confirm.`,
+    `ERASES: ${killErased(inventory)}.`,
+    `Worlds: ${inventory.names.worlds.join(", ") || "none"}.`,
+    `Closes ${inventory.ledger.length} ledger accounts, burning ${inventory.credits} cr.`,
+    `SURVIVES: ${kept.join(", ")}.`,
+  ].join("\n");
+}
+
+async function lookKill() {
+  const headers = { Accept: "application/json" };
+  const token = savedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    const response = await fetch("/api/operator/killswitch", { headers });
+    const data = await response.json();
+    if (!response.ok) {
+      tell(`REFUSED (${data.error ?? `HTTP ${response.status}`}): ${data.detail ?? ""}`, "bad");
+      return;
+    }
+    state.kill = data;
+    $("kill-inventory").textContent = killSummary(data);
+  } catch {
+    tell("The server cannot be reached.", "bad");
+  }
+}
+
+$("acts").addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-act]");
-  if (button) act(button.dataset.act);
+  if (!button) return;
+  const name = button.dataset.act;
+  if (name === "kill-look") return lookKill();
+  await act(name);
+  if (name === "kill-arm" || name === "kill-disarm") lookKill();
 });
 $("acts").addEventListener("submit", (event) => event.preventDefault());
 

@@ -1,0 +1,124 @@
+"""`infinity mind export|import`: one mind to a file and back (docs/mind.md).
+
+Mounted with `app.add_typer(mind_app, name="mind")` in `infinity/cli.py`. Both work on the
+store offline (a running server's own saves are what export reads; an admitted mind joins
+a running server at its next start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infinity._terminal import console, errors
+from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, admit, export, parse
+from infinity.store.store import Store, sqlite_url
+
+mind_app = typer.Typer(
+    help="Export a mind to a file, and admit one from a file.", no_args_is_help=True
+)
+REFUSED = 2  # the exit status of a bad, tampered or refused document, or a missing agent
+
+DataOption = Annotated[Path, typer.Option(help="Folder holding the SQLite file.")]
+DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --data.")]
+
+
+def _url(data: Path, db: str | None) -> str:
+    if db is not None:
+        return db
+    if not (data / "infinity.db").exists():
+        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
+        raise typer.Exit(REFUSED)
+    return sqlite_url(data)
+
+
+@mind_app.command("export")
+def export_mind(
+    agent: Annotated[int, typer.Argument(min=1, help="The agent's id.")],
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the document here (owner-only) instead of stdout.")
+    ] = None,
+) -> None:
+    """Write one mind as a JSON mind document (to stdout, or --out FILE)."""
+    url = _url(data, db)
+
+    async def run() -> bytes:
+        store = await Store.open(url)
+        try:
+            return await export(store.engine, agent)
+        finally:
+            await store.close()
+
+    try:
+        document = asyncio.run(run())
+    except (UnknownAgent, Refused) as refused:
+        errors.print(f"[red]not exported:[/] {refused.args[0]}")
+        raise typer.Exit(REFUSED) from None
+    if out is None:
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(document)
+    console.print(f"agent {agent} exported to {out} ({len(document)} bytes)")
+
+
+@mind_app.command("import")
+def import_mind(
+    file: Annotated[Path, typer.Argument(help="A mind document (- for stdin).")],
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+) -> None:
+    """Admit a mind from a mind document and print its agent id here (exit 2: refused).
+
+    A bad, tampered or refused document is refused with the reason and changes nothing.
+    """
+    url = _url(data, db)
+    document = _read(file)
+    try:
+        mind = parse(document)
+    except Refused as refused:
+        errors.print(f"[red]refused:[/] {refused}")
+        raise typer.Exit(REFUSED) from None
+
+    async def run() -> int:
+        store = await Store.open(url)
+        try:
+            return await admit(store.engine, mind)
+        finally:
+            await store.close()
+
+    try:
+        agent = asyncio.run(run())
+    except Refused as refused:
+        errors.print(f"[red]refused:[/] {refused}")
+        raise typer.Exit(REFUSED) from None
+    errors.print(
+        f"admitted {mind.identity.name} (agent {mind.identity.id} in the document) as agent {agent}"
+    )
+    console.print(agent)
+
+
+def _read(file: Path) -> bytes:
+    """The file's bytes, refusing one over the size limit before reading it."""
+    try:
+        if str(file) == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with file.open("rb") as opened:
+                data = opened.read(MAX_BYTES + 1)
+    except OSError as bad:
+        errors.print(f"[red]refused:[/] cannot read {file}: {bad.strerror}")
+        raise typer.Exit(REFUSED) from None
+    if len(data) > MAX_BYTES:
+        errors.print(f"[red]refused:[/] {file} is larger than {MAX_BYTES} bytes")
+        raise typer.Exit(REFUSED)
+    return data

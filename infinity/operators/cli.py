@@ -1,0 +1,72 @@
+"""`infinity killswitch --dry-run`: what the kill switch would erase and what would survive.
+
+Reads the store offline, like `infinity audit verify`; it changes nothing and audits nothing.
+The switch itself is pulled on the running server by two operators (the Heart, or
+`POST /api/operator/killswitch/arm` then `/confirm`: docs/operators.md).
+Mounted with `app.command("killswitch")` in `infinity/cli.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+
+from infinity._terminal import console, errors
+from infinity.operators.killswitch import BURNT, Inventory, inventory
+from infinity.store.store import Store, sqlite_url
+
+SHOWN = 40  # names per kind in the table (`--json` lists them all)
+
+
+def killswitch(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what a kill would erase and keep.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole inventory as JSON.")] = False,
+    data: Annotated[Path, typer.Option(help="Folder holding the database.")] = Path("data"),
+    db: Annotated[str | None, typer.Option(help="Database URL instead of --data's SQLite.")] = None,
+) -> None:
+    """Show what the kill switch would erase (two operators pull it on the running server)."""
+    if not dry_run:
+        errors.print(
+            "[red]only --dry-run here:[/] the kill switch is armed and confirmed by two"
+            " operators on the running server (the Heart, or /api/operator/killswitch)"
+        )
+        raise typer.Exit(2)
+    if db is None and not (data / "infinity.db").exists():
+        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
+        raise typer.Exit(2)
+
+    async def run() -> Inventory:
+        store = await Store.open(db or sqlite_url(data))
+        try:
+            return await inventory(store.engine)
+        finally:
+            await store.close()
+
+    found = asyncio.run(run())
+    if as_json:
+        print(msgspec.json.encode(found).decode())
+        return
+    console.print("[bold red]The kill switch would ERASE, for good:[/]")
+    for kind, count in found.erase.items():
+        names = found.names.get(kind, [])
+        listed = ", ".join(names[:SHOWN]) + (
+            f", … ({len(names) - SHOWN} more)" if len(names) > SHOWN else ""
+        )
+        console.print(f"  {kind:<14} {count:>7}  {listed}")
+    console.print(
+        f"[bold red]and close {len(found.ledger)} ledger accounts[/], burning"
+        f" {found.credits} cr to {BURNT}:"
+    )
+    for name, balance in found.ledger[:SHOWN]:
+        console.print(f"  {name:<40} {balance:>12} cr")
+    if len(found.ledger) > SHOWN:
+        console.print(f"  … {len(found.ledger) - SHOWN} more (--json lists them all)")
+    console.print("[bold green]What survives:[/]")
+    for kind, count in found.survive.items():
+        console.print(f"  {kind:<18} {count:>7}")
