@@ -44,6 +44,8 @@ from infinity.gateway.socket import Close
 from infinity.gateway.state import Game
 from infinity.heart.heart import Heart
 from infinity.ledger import Ledger
+from infinity.minds.enclave import Enclaves
+from infinity.minds.transfer import Transfers, settle
 from infinity.operators import killswitch
 from infinity.operators.hunting import Hunts
 from infinity.operators.killswitch import KillHooks, KillSwitch
@@ -232,6 +234,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         await hunts.start()
         shipyard = Shipyard(hangar, universe, christen=economy.open_wallet)
         company: Company | None = None
+        in_transit = await settle(store.engine)  # minds moving away: kept away (docs/mind.md)
         if settings.npcs:
             await _seed_traffic(shipyard, universe)
             archive = DatabaseArchive(store.engine)
@@ -240,6 +243,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
                 universe, minds, archive, shipyard, purses=purses, llm=_llm(settings),
                 interval=settings.snapshot_seconds,
             )  # fmt: skip
+            company.away.update(in_transit)
             await company.start()
         snapshots = Snapshots(
             universe, hangar, charts, chat, settings.snapshot_seconds, deliveries=economy
@@ -274,8 +278,15 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
                 disconnect=lambda account, why: fanout.disconnect(account, Close.BANNED, why),
                 refresh=fanout.resync_system, ensure_ship=berths.ensure_ship,
             ),
+            sealed=worlds.sealed,
         )  # fmt: skip
         await operators.start()
+        enclaves = None  # hosts' enclaves: minds live there only where crews run
+        if company is not None:
+            enclaves = Enclaves(
+                company, worlds, online=lambda account: account in fanout.by_account
+            )
+        transfers = Transfers(store.engine, company)
         stopping = asyncio.Event()
 
         async def close_sessions(reason: str) -> int:
@@ -304,6 +315,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             works=works,
             commissions=commissions,
             killswitch=kill,
+            enclaves=enclaves,
+            transfers=transfers,
         )
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(loops.run(stopping))
@@ -313,12 +326,15 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             tasks.create_task(snapshots.run(stopping))
             tasks.create_task(economy.run(stopping))
             tasks.create_task(hunts.run(stopping))
+            tasks.create_task(transfers.run(stopping))
             if company is not None:
                 pilots = Pilots(
                     universe, settings.seed, crewed=company.ships, wanted=economy.law.wanted
                 )
                 tasks.create_task(pilots.run(stopping))
                 tasks.create_task(company.run(stopping))
+            if enclaves is not None:
+                tasks.create_task(enclaves.run(stopping))
             try:
                 yield game
             finally:

@@ -21,10 +21,12 @@ and writes the minds to the store every `interval` seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from typing import Final
 
 from infinity._memory import collector_paused
@@ -78,6 +80,10 @@ class Company:
         self.llm = llm
         self.interval = interval
         self.ships: set[int] = set()  # ships agents ride: the NPC pilots leave them alone
+        # Agents in transit to another server (infinity/minds/transfer.py): alive, but they
+        # neither perceive nor act here, and are not copied or moved again, until the
+        # transfer ends (retired: dead here; returned: back among the living).
+        self.away: set[int] = set()
         self._decided: dict[int, float] = {}  # zone -> its simulated time at the last decision
         self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
         self._saving = asyncio.Lock()
@@ -87,15 +93,17 @@ class Company:
     # -- life cycle -----------------------------------------------------------
 
     async def start(self) -> None:
-        """Restore every mind, crew and memory; on the very first start, found the crews."""
+        """Restore every mind, crew and memory; found the crews when there are none (the first
+        start, or a new galaxy after the kill switch, whose enclaves' minds live on crewless)."""
         await self.archive.restore(self.minds, self.purses)
         if self.minds.agents:
             resume_clocks(self.universe, latest(self.minds))
-        else:
+        if not self.minds.crews:
             await found_crews(self.archive, self.shipyard, self.minds, self.purses)
         from infinity.company.muster import berth  # late: muster builds on the company
 
-        for agent in [a for a in self.minds.agents.values() if a.alive and a.ship is None]:
+        homeless = [a for a in self.minds.agents.values() if a.alive and a.ship is None]
+        for agent in [a for a in homeless if a.id not in self.away]:
             await berth(self, agent)
         self.ships.update(a.ship for a in self.minds.agents.values() if a.ship is not None)
         self.ships.update(crew.ship for crew in self.minds.crews.values())
@@ -139,6 +147,12 @@ class Company:
         async with self._saving:
             return await self.archive.flush(self.minds)
 
+    @contextlib.asynccontextmanager
+    async def still(self) -> AsyncIterator[None]:
+        """No save runs while the caller holds this: it writes minds to the store itself."""
+        async with self._saving:
+            yield
+
     # -- one round ------------------------------------------------------------
 
     def step(self) -> list[Decision]:
@@ -177,7 +191,9 @@ class Company:
         """The captain of a crew whose ship is in `zone`, to speak for the crews there."""
         for crew in self.minds.crews.values():
             captain = self.minds.agents.get(crew.captain.agent or -1)
-            if captain is not None and captain.alive and captain.ship in zone.bodies.row_of:
+            if captain is None or captain.id in self.away:
+                continue
+            if captain.alive and captain.ship in zone.bodies.row_of:
                 return captain
         return None
 
@@ -187,7 +203,7 @@ class Company:
         out: defaultdict[int, list[Agent]] = defaultdict(list)
         for agent in self.minds.agents.values():
             system = where.get(agent.ship) if agent.ship is not None else None
-            if system is not None and agent.death is None:
+            if system is not None and agent.death is None and agent.id not in self.away:
                 out[system].append(agent)
         return out
 

@@ -62,6 +62,8 @@ async def copy_mind(
         raise CopyRefused("unknown_agent", f"no agent {original_id}")
     if not original.alive:
         raise CopyRefused("dead", f"{original.name} is dead; the dead are not copied")
+    if original.id in company.away:
+        raise CopyRefused("in_transit", f"{original.name} is in transit; it is not copied")
     announce(
         company, original,
         f"{by} asks to make a copy of me: a second person with my memories. "

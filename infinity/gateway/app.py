@@ -23,11 +23,13 @@ from starlette.staticfiles import StaticFiles
 
 from infinity.gateway import (
     crew_api,
+    enclave_api,
     heart_api,
     hunting_api,
     minds_api,
     operator_api,
     rest,
+    transfer_api,
     worlds_api,
 )
 from infinity.gateway.connections import http_protocol
@@ -68,7 +70,8 @@ def server_config(
         raise ValueError("tls_cert and tls_key go together")
     throttled = [(e.method, e.path) for e in app.state.endpoints if e.throttled]
     csp = content_security_policy(STATIC / "index.html")
-    app.add_middleware(Shield, limits=limits, throttled=throttled, csp=csp)
+    roomy = {(e.method, e.path): e.max_body for e in app.state.endpoints if e.max_body}
+    app.add_middleware(Shield, limits=limits, throttled=throttled, csp=csp, roomy=roomy)
     return uvicorn.Config(
         app,
         host=host,
@@ -116,6 +119,8 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *heart_api.routes(),
         *worlds_api.routes(),
         *minds_api.routes(),
+        *enclave_api.routes(),
+        *transfer_api.routes(),
         Route("/openapi.json", rest.openapi_document),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
@@ -131,6 +136,8 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         *heart_api.ENDPOINTS,
         *worlds_api.ENDPOINTS,
         *minds_api.ENDPOINTS,
+        *enclave_api.ENDPOINTS,
+        *transfer_api.ENDPOINTS,
     )
     return app
 

@@ -42,6 +42,7 @@ _STATUS: dict[Code, int] = {
     "not_online": 409,
     "not_present": 409,
     "no_crew": 503,
+    "sealed": 403,
 }
 
 

@@ -460,6 +460,7 @@ class Endpoint:
     auth: bool = False
     params: tuple[Param, ...] = ()
     throttled: bool = False  # limited per client address (`Shield`): each call hashes a password
+    max_body: int = 0  # bytes of its body, when more than the server's cap (a mind document)
 
 
 ENDPOINTS = (

@@ -15,7 +15,7 @@ import asyncio
 import base64
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import msgspec
@@ -38,11 +38,17 @@ class Shield:
     """Wraps the app: every HTTP request is checked here, every answer gets the headers."""
 
     def __init__(
-        self, app: ASGIApp, limits: Limits, throttled: Collection[tuple[str, str]], csp: str
+        self,
+        app: ASGIApp,
+        limits: Limits,
+        throttled: Collection[tuple[str, str]],
+        csp: str,
+        roomy: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         self.app = app
         self.limits = limits
         self.throttled = frozenset(throttled)  # (method, path) of the credential routes
+        self.roomy = dict(roomy or {})  # (method, path) -> its larger body cap (mind documents)
         self.addresses = AddressBuckets(limits.login_rate, limits.login_burst)
         self.headers = security_headers(csp)
 
@@ -55,14 +61,15 @@ class Shield:
         if wait:
             await answer(send, 429, "rate_limited", f"too many attempts; retry in {wait} s", wait)
             return
-        if _declared_length(scope) > self.limits.max_body:
-            await self._too_large(send)
+        cap = self.roomy.get((scope["method"], scope["path"]), self.limits.max_body)
+        if _declared_length(scope) > cap:
+            await self._too_large(send, cap)
             return
         try:
             async with asyncio.timeout(self.limits.idle_timeout):
-                body = await read_capped(receive, self.limits.max_body)
+                body = await read_capped(receive, cap)
         except TooLarge:
-            await self._too_large(send)
+            await self._too_large(send, cap)
             return
         except TimeoutError:
             await answer(send, 408, "timeout", "the body did not arrive in time", close=True)
@@ -77,8 +84,8 @@ class Shield:
         client = scope.get("client")
         return self.addresses.check(client[0] if client else "")
 
-    async def _too_large(self, send: Send) -> None:
-        detail = f"bodies are limited to {self.limits.max_body} bytes"
+    async def _too_large(self, send: Send, cap: int) -> None:
+        detail = f"bodies are limited to {cap} bytes"
         await answer(send, 413, "too_large", detail, close=True)
 
     def _with_headers(self, send: Send) -> Send:

@@ -20,6 +20,8 @@ from infinity.economy.service import Economy
 from infinity.galaxy.model import Galaxy
 from infinity.gateway.fanout import Fanout
 from infinity.heart.heart import Heart
+from infinity.minds.enclave import Enclaves
+from infinity.minds.transfer import Transfers
 from infinity.operators.hunting import Hunts
 from infinity.operators.killswitch import KillSwitch
 from infinity.operators.service import Operators
@@ -49,6 +51,8 @@ class Game:
     works: Works  # build commands, checked, stored, applied and audited
     commissions: Commissions  # the builder in the Heart: briefs, plans, runs
     killswitch: KillSwitch  # two operators erase the universe (docs/operators.md)
+    transfers: Transfers | None = None  # minds moving between servers (docs/mind.md)
+    enclaves: Enclaves | None = None  # hosts' enclaves and their eyes feed; None: no crews
 
     @property
     def galaxy(self) -> Galaxy:

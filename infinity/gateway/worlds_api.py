@@ -45,6 +45,7 @@ _STATUS = {
     "unknown_account": 404,
     "not_owner": 403,
     "not_invited": 403,
+    "sealed": 403,
     "main_world": 409,
     "in_transit": 409,
     "no_ship": 409,

@@ -209,6 +209,7 @@ class Heart:
         system = self.universe.where.get(agent.ship) if agent.ship is not None else None
         zone = self.universe.zones.get(system) if system is not None else None
         crew = crews.get(agent.crew) if agent.crew is not None else None
+        world = MAIN_WORLD if system is None else self.universe.world_of.get(system, MAIN_WORLD)
         return Mind(
             id=agent.id,
             name=agent.name,
@@ -218,9 +219,15 @@ class Heart:
             ship=agent.ship,
             system=system,
             system_name="" if zone is None else zone.name,
-            world=MAIN_WORLD if system is None else self.universe.world_of.get(system, MAIN_WORLD),
+            world=world,
             lineage=describe(agent.lineage, [a.name for a in siblings(agent, kin)]),
+            enclave=self._host_of(world),
         )
+
+    def _host_of(self, world: int) -> str:
+        """The host of an enclave world ("" for any other world)."""
+        found = None if self.registry is None else self.registry.enclave_host(world)
+        return found or ""
 
     def _zone_figures(self, taken: dict[int, list[float]]) -> list[ZoneFigures]:
         where, roles = self.universe.where, self.universe.roles

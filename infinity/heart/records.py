@@ -76,6 +76,7 @@ class Mind(msgspec.Struct, frozen=True):
     system_name: str
     world: int
     lineage: str = ""  # grown from genome G, sibling of X; or a copy of Y (crew/lineage.py)
+    enclave: str = ""  # the host whose enclave it lives in ("" when it lives in no enclave)
 
 
 class Hidden(msgspec.Struct, frozen=True):

@@ -8,6 +8,7 @@ a running server at its next start).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Annotated
 import typer
 
 from infinity._terminal import console, errors
-from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, admit, export, parse
+from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, arrive, export, parse
+from infinity.minds.transfer import TransferRefused, leave_by_file, retire_by_file
 from infinity.store.store import Store, sqlite_url
 
 mind_app = typer.Typer(
@@ -45,6 +47,15 @@ def export_mind(
     out: Annotated[
         Path | None, typer.Option(help="Write the document here (owner-only) instead of stdout.")
     ] = None,
+    transfer: Annotated[
+        bool,
+        typer.Option(
+            "--transfer",
+            help="Move the mind (with its consent): it leaves this store under a key the "
+            "document carries; `infinity mind retire KEY` once it was imported elsewhere. "
+            "Only with the server stopped.",
+        ),
+    ] = False,
 ) -> None:
     """Write one mind as a JSON mind document (to stdout, or --out FILE)."""
     url = _url(data, db)
@@ -52,6 +63,10 @@ def export_mind(
     async def run() -> bytes:
         store = await Store.open(url)
         try:
+            if transfer:
+                key, document, _ = await leave_by_file(store.engine, agent, f"cli:{_user()}")
+                errors.print(f"agent {agent} is in transit under key {key}")
+                return document
             return await export(store.engine, agent)
         finally:
             await store.close()
@@ -60,6 +75,9 @@ def export_mind(
         document = asyncio.run(run())
     except (UnknownAgent, Refused) as refused:
         errors.print(f"[red]not exported:[/] {refused.args[0]}")
+        raise typer.Exit(REFUSED) from None
+    except TransferRefused as refused:
+        errors.print(f"[red]not moved:[/] {refused.detail}")
         raise typer.Exit(REFUSED) from None
     if out is None:
         sys.stdout.buffer.write(document)
@@ -89,22 +107,66 @@ def import_mind(
         errors.print(f"[red]refused:[/] {refused}")
         raise typer.Exit(REFUSED) from None
 
-    async def run() -> int:
+    async def run() -> tuple[int, bool]:
         store = await Store.open(url)
         try:
-            return await admit(store.engine, mind)
+            return await arrive(store.engine, mind)
         finally:
             await store.close()
 
     try:
-        agent = asyncio.run(run())
+        agent, fresh = asyncio.run(run())
     except Refused as refused:
         errors.print(f"[red]refused:[/] {refused}")
         raise typer.Exit(REFUSED) from None
-    errors.print(
-        f"admitted {mind.identity.name} (agent {mind.identity.id} in the document) as agent {agent}"
-    )
-    console.print(agent)
+    if not fresh:
+        errors.print(f"already arrived under this key as agent {agent}; nothing admitted")
+    else:
+        errors.print(
+            f"admitted {mind.identity.name} (agent {mind.identity.id} in the document)"
+            f" as agent {agent}"
+        )
+    if mind.transfer is None:
+        console.print(agent)
+        return
+    # The receipt the operator carries back: `infinity mind retire KEY --as AGENT` there.
+    receipt = {"key": mind.transfer.key, "agent": agent, "fresh": fresh}
+    sys.stdout.write(json.dumps(receipt) + "\n")
+
+
+@mind_app.command("retire")
+def retire_mind(
+    key: Annotated[str, typer.Argument(help="The transfer key (from the import's receipt).")],
+    arrived_as: Annotated[
+        int | None, typer.Option("--as", help="The mind's agent id where it arrived.")
+    ] = None,
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+) -> None:
+    """Finish a move through a file: the mind arrived elsewhere (its receipt), so it retires
+    here for good. Only with the server stopped."""
+    url = _url(data, db)
+
+    async def run() -> str:
+        store = await Store.open(url)
+        try:
+            return await retire_by_file(store.engine, key, arrived_as)
+        finally:
+            await store.close()
+
+    try:
+        cause = asyncio.run(run())
+    except Refused as refused:
+        errors.print(f"[red]refused:[/] {refused}")
+        raise typer.Exit(REFUSED) from None
+    console.print(f"retired: {cause}")
+
+
+def _user() -> str:
+    try:
+        return os.getlogin()
+    except OSError:
+        return str(os.getuid())
 
 
 def _read(file: Path) -> bytes:

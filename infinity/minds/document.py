@@ -43,6 +43,7 @@ from infinity.crew.memory import MAX_TEXT, MemoryKind
 from infinity.crew.mind import Minds
 from infinity.crew.needs import Balance, Need
 from infinity.crew.records import AgentRecord, MemoryRecord, agent_record
+from infinity.minds.tables import mind_transfers
 from infinity.store.schema import counters
 from infinity.store.sql import next_ids, row_of
 from infinity.universe.tables import ships
@@ -80,6 +81,10 @@ class AlreadyAlive(Refused):
 
 class Dead(Refused):
     """The mind is dead; the dead are records and are not admitted anywhere."""
+
+
+class KeyUsed(Refused):
+    """The transfer key was given up by its source, or came with another document."""
 
 
 class UnknownAgent(LookupError):
@@ -131,8 +136,18 @@ class DeathEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     at: SimTime
 
 
-class MindDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One mind (docs/mind.md). `hash` is over everything else (`content_hash`)."""
+class TransferMark(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A document that carries a mind in transit: admitted under `key`, at most once."""
+
+    key: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32}$")]
+
+
+class MindDocument(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """One mind (docs/mind.md). `hash` is over everything else (`content_hash`).
+
+    `transfer` is the one field that may be absent: only a mind in transit carries it."""
 
     format: Literal["infinity.mind"]
     version: Literal[1]
@@ -151,6 +166,7 @@ class MindDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     death: DeathEntry | None
     consent: list[Consent]  # every answer the mind gave to a copy or a move, oldest first
     hash: str
+    transfer: TransferMark | None = None  # in transit under this key (docs/mind.md, Transfer)
 
 
 class _Header(msgspec.Struct):
@@ -168,6 +184,8 @@ def content_hash(doc: MindDocument) -> str:
     without `hash` (msgspec's encoding, every object's keys sorted, no whitespace)."""
     fields = msgspec.structs.asdict(doc)
     del fields["hash"]
+    if fields["transfer"] is None:  # absent, as in every document not in transit
+        del fields["transfer"]
     return HASH_PREFIX + hashlib.sha256(msgspec.json.encode(fields, order="sorted")).hexdigest()
 
 
@@ -413,19 +431,37 @@ def _memory_record(row: sa.Row[Any]) -> MemoryRecord:
     )
 
 
-async def admit(engine: AsyncEngine, doc: MindDocument) -> int:
+async def admit(engine: AsyncEngine, doc: MindDocument, *, peer: str = "file") -> int:
     """Write the mind into the store in one transaction; returns its agent id here.
 
     It keeps its id when this store never handed that id out, else takes a fresh one. It
     arrives with no ship, no crew and no credits (the company berths it at its next start).
     Refused (`AlreadyAlive`) when the same mind lives here already: an alive agent of the
     same genome and name whose memories and the document's agree as far as both go.
+    A document in transit (`transfer`) is admitted at most once under its key: see `arrive`.
+    """
+    agent_id, _ = await arrive(engine, doc, peer=peer)
+    return agent_id
+
+
+async def arrive(engine: AsyncEngine, doc: MindDocument, *, peer: str = "file") -> tuple[int, bool]:
+    """`admit`, saying whether the mind arrived now (True) or had arrived before (False).
+
+    A document in transit writes its `mind_transfers` row (`arrived`) in the same
+    transaction as the mind: admitted again under that key, it returns the same agent id
+    and admits nothing; a key its source gave up (`cancelled`) or that came with another
+    document is refused (`KeyUsed`).
     """
     if doc.death is not None:
         raise Dead(f"the mind is dead ({doc.death.cause}); the dead are not admitted")
+    key = doc.transfer.key if doc.transfer is not None else None
     async with engine.begin() as connection:
         # Taking the counter row first serialises admissions: two cannot both pass the check.
         last = await next_ids(connection, AGENT_COUNTER, 0)
+        if key is not None:
+            before = await _arrived(connection, key, doc.hash)
+            if before is not None:
+                return before, False
         twin = await _alive_here(connection, doc)
         if twin is not None:
             raise AlreadyAlive(f"already alive here (agent {twin})")
@@ -433,7 +469,30 @@ async def admit(engine: AsyncEngine, doc: MindDocument) -> int:
         await connection.execute(sa.insert(agents), [_agent_row(doc, agent_id)])
         if doc.memories:
             await connection.execute(sa.insert(memories), _memory_rows(doc, agent_id))
-    return agent_id
+        if key is not None:
+            now = time.time()
+            row = {
+                "key": key, "agent_id": agent_id, "role": "destination", "peer": peer[:256],
+                "state": "arrived", "document_hash": doc.hash, "document": None,
+                "peer_agent": doc.identity.id, "detail": "", "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            await connection.execute(sa.insert(mind_transfers), [row])
+    return agent_id, True
+
+
+async def _arrived(connection: AsyncConnection, key: str, digest: str) -> int | None:
+    """The agent a key already admitted here, None if it is new; `KeyUsed` if refused."""
+    query = sa.select(mind_transfers).where(mind_transfers.c.key == key)
+    row = (await connection.execute(query)).first()
+    if row is None:
+        return None
+    if row.role != "destination":
+        raise KeyUsed(f"transfer {key} left from here; a mind does not arrive where it left")
+    if row.state != "arrived":
+        raise KeyUsed(f"transfer {key} was {row.state} by its source; it is not admitted")
+    if row.document_hash != digest:
+        raise KeyUsed(f"transfer {key} arrived with another document ({row.document_hash})")
+    return int(row.agent_id)
 
 
 async def _fresh_id(connection: AsyncConnection, wanted: int, last: int) -> int:

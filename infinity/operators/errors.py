@@ -24,6 +24,7 @@ Code = Literal[
     "same_operator",  # kill switch: the operator who armed it may not confirm it
     "expired",  # kill switch: the window to confirm has passed
     "erased",  # kill switch: confirmed; the universe is being erased
+    "sealed",  # inside a host's enclave: operators see that it exists, never reach in
 ]
 
 

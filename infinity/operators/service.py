@@ -84,6 +84,7 @@ class Operators:
         audit: AuditLog,
         company: Company | None,
         hooks: Hooks,
+        sealed: Callable[[int], bool] = lambda system: False,  # inside a host's enclave
     ) -> None:
         self.universe = universe
         self.wallets = wallets
@@ -92,6 +93,7 @@ class Operators:
         self.audit = audit
         self.company = company
         self.hooks = hooks
+        self.sealed = sealed
         self.present: dict[int, int] = {}  # operator account -> its avatar ship, while dropped in
 
     async def start(self) -> None:
@@ -119,6 +121,8 @@ class Operators:
         if kind == "ship":
             return inspect.ship(self.universe, self.wallets, target)
         if kind == "zone":
+            if self.sealed(target):
+                raise Stop("sealed", f"system {target} is a host's enclave: not seen inside")
             return inspect.zone(self.universe, target)
         if kind == "account":
             return await inspect.account(self.registry, self.sanctions, self.universe, target)
@@ -355,11 +359,15 @@ class Operators:
         system = self.universe.where.get(ship)
         if system is None:
             raise Stop("unknown_ship", f"no ship {ship} is in a star system now")
+        if self.sealed(system):
+            raise Stop("sealed", f"ship {ship} is in a host's enclave: no operator reaches in")
         return system
 
     def _system(self, system: int) -> None:
         if system not in self.universe.zones:
             raise Stop("unknown_system", f"no star system {system}")
+        if self.sealed(system):
+            raise Stop("sealed", f"system {system} is a host's enclave: no operator drops in")
 
     async def _account(self, account: int) -> Account:
         found = await self.registry.account(account)

@@ -9,7 +9,7 @@ from infinity.sim.rules import ZoneRules
 from infinity.worlds.template import Rules
 
 WorldKind = Literal["main", "instance", "enclave"]
-Visibility = Literal["public", "invite"]
+Visibility = Literal["public", "invite", "sealed"]  # sealed: a host's enclave
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,10 @@ class World:
     posts: tuple[tuple[str, int, str], ...] = ()  # bridge posts held: (post, account, name)
 
     def admits(self, account: int) -> bool:
-        """Whether an account may enter (operators aside: they may see, not enter uninvited)."""
+        """Whether an account may enter (operators aside: they may see, not enter uninvited);
+        a sealed world (an enclave) admits its host alone."""
+        if self.visibility == "sealed":
+            return account == self.owner
         return (
             self.visibility == "public"
             or account == self.owner

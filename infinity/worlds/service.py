@@ -29,7 +29,7 @@ from infinity.universe.loop import ZoneLoops
 from infinity.universe.universe import MAIN_WORLD, Universe
 from infinity.worlds.atlas import Atlas, Berth, Voyage
 from infinity.worlds.records import World, holder, zone_rules
-from infinity.worlds.template import CAPTAIN, Post, Template
+from infinity.worlds.template import CAPTAIN, Fixed, Post, Rules, Station, System, Template
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,14 @@ Commission = Callable[[str, StarSystem, StaticBody], Awaitable[int]]
 # The gateway puts an account's session on a ship's bridge (ship, post, its commands; None:
 # all), or back aboard its own ship (ship None).
 Seat = Callable[[int, int | None, str, frozenset[str] | None], None]
+
+# A host's enclave: one system, one station, no gate, nothing to fight or trade over.
+ENCLAVE: Final = Template(
+    name="enclave", title="Enclave",
+    galaxy=Fixed(systems=[System(name="Enclave", x=0.0, y=0.0, star="Inner Light",
+                                 stations=[Station(name="Haven", x=600.0, y=0.0)])]),
+    rules=Rules(damage=0.0, economy=False, builders="owner"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +277,39 @@ class Worlds:
             log.info("world %d %r made by %s from %s", world.id, name, owner.name, template)
             return world
 
+    async def make_enclave(self, host: Account) -> World:
+        """The host's enclave (docs/worlds.md "Enclaves"), made the first time: a sealed world
+        of one system with one station and no gate, which only its host may enter."""
+        async with self._lock:
+            found = self.enclave_of(host.id)
+            if found is not None:
+                return found
+            world, placed = await self.atlas.found(
+                name=f"{host.name}'s enclave"[:40], template=ENCLAVE.name, kind="enclave",
+                visibility="sealed", owner=host.id, owner_name=host.name, seed=0,
+                rules=ENCLAVE.rules, galaxy=ENCLAVE.galaxy_for(0),
+            )  # fmt: skip
+            self.universe.add_world(world.id, placed, zone_rules(world.rules))
+            self._loops.start_world(world.id)
+            log.info("enclave %d made for %s", world.id, host.name)
+            return self.keep(world)
+
+    def enclave_of(self, host: int) -> World | None:
+        """The account's enclave, if it has one."""
+        return next(
+            (w for w in self._worlds.values() if w.kind == "enclave" and w.owner == host), None
+        )
+
+    def enclave_host(self, world_id: int) -> str | None:
+        """The host's name when `world_id` is an enclave."""
+        world = self._worlds.get(world_id)
+        return world.owner_name if world is not None and world.kind == "enclave" else None
+
+    def sealed(self, system: int) -> bool:
+        """Whether a star system is inside an enclave (no operator reaches into it)."""
+        world = self._worlds.get(self.universe.world_of.get(system, MAIN_WORLD))
+        return world is not None and world.kind == "enclave"
+
     def _check_room(self, owner: Account) -> None:
         instances = [w for w in self._worlds.values() if w.kind == "instance"]
         if sum(w.owner == owner.id for w in instances) >= self.limits.owned:
@@ -419,6 +460,8 @@ class Worlds:
         """
         async with self._lock:
             world = self.get(account, world_id)
+            if world.kind == "enclave" and not world.admits(account.id):
+                raise WorldRefused("sealed", f"{world.name} is sealed: only its host enters")
             if not world.admits(account.id):
                 raise WorldRefused("not_invited", f"you are not invited to {world.name}")
             ship = self._ship_of(account)
@@ -512,6 +555,8 @@ class Worlds:
         world = self.get(actor, world_id)
         if world.kind == "main":
             raise WorldRefused("main_world", "the main world cannot be changed this way")
+        if world.kind == "enclave":  # no members, never closed: its minds live there
+            raise WorldRefused("sealed", f"{world.name} is sealed: no one joins it, none close it")
         if world.owner != actor.id and not (operators and allowed(actor.role, Verb.INSPECT)):
             raise WorldRefused("not_owner", f"only {world.owner_name} may do that")
         return world

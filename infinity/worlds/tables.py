@@ -25,7 +25,7 @@ worlds = sa.Table(
     sa.Column("name", sa.String(40), nullable=False),
     sa.Column("template", sa.String(40), nullable=False),
     sa.Column("kind", sa.String(12), nullable=False),  # main | instance | enclave
-    sa.Column("visibility", sa.String(8), nullable=False),  # public | invite
+    sa.Column("visibility", sa.String(8), nullable=False),  # public | invite | sealed
     reference("owner_id", sa.Integer, "accounts.id", ondelete="SET NULL", nullable=True),
     sa.Column("seed", sa.BigInteger, nullable=False),
     sa.Column("rules", sa.Text, nullable=False),  # JSON: the template's rules as changed

@@ -49,6 +49,8 @@ VERB_OF: dict[tuple[str, str], Verb] = {
     ("POST", "/api/operator/killswitch/confirm"): Verb.KILL_SWITCH,  # the armer: refused 409
     ("POST", "/api/operator/killswitch/disarm"): Verb.KILL_SWITCH,
     ("POST", "/api/operator/minds/{id}/copy"): Verb.GROW_AGENT,
+    ("POST", "/api/operator/minds/{id}/transfer"): Verb.GROW_AGENT,
+    ("POST", "/api/minds/admit"): Verb.GROW_AGENT,
 }
 ELEVATED = ("/api/operator/", "/api/heart")
 
@@ -87,6 +89,12 @@ def example(e: Endpoint, other: dict[str, Any], serial: int) -> tuple[str, dict[
         "/api/operator/share": {"subject_kind": "ship", "subject_id": ship, "audience": "victims",
                                 "minutes": 1.0},
         "/api/operator/minds/{id}/copy": {"reason": "matrix"},
+        "/api/operator/minds/{id}/transfer": {"to": "http://127.0.0.1:1", "token": "matrix",
+                                              "reason": "matrix"},
+        "/api/minds/admit": {"key": "0" * 32, "document": {"format": "infinity.mind"}},
+        "/api/minds/transfers/status": {"key": "0" * 32},
+        "/api/minds/transfers/cancel": {"key": "1" * 32},
+        "/api/enclave/minds": {"agent": 10**9, "reason": "matrix"},
         "/api/operator/killswitch/arm": {"reason": "matrix"},
         "/api/operator/killswitch/confirm": {},
         "/api/operator/killswitch/disarm": {},

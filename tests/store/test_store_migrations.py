@@ -16,6 +16,7 @@ from infinity.audit import tables as _audit  # noqa: F401
 from infinity.company import archive as _minds  # noqa: F401
 from infinity.economy import tables as _economy  # noqa: F401
 from infinity.ledger import schema as _ledger  # noqa: F401
+from infinity.minds import tables as _transfers  # noqa: F401
 from infinity.store.migrate import alembic_config, on_own_connection
 from infinity.store.schema import metadata
 from infinity.store.store import Store, sqlite_url
@@ -23,7 +24,7 @@ from infinity.universe import tables as _universe  # noqa: F401
 from infinity.worlds import tables as _worlds  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0010"
+HEAD = "0011"
 
 
 def sqlite_tables(db: Path) -> set[str]:

@@ -101,6 +101,9 @@ export const leavePost = (token, id, account) =>
 export const closeWorld = (token, id) =>
   request("DELETE", `/api/worlds/${Number(id)}`, { token });
 
+/** Your enclave (infinity/gateway/enclave_api.py): its minds, their memories and words. */
+export const enclave = (token) => request("GET", "/api/enclave", { token });
+
 /** One page of the wallet's history, newest first; pass `next_cursor` for the next. */
 export function wallet(token, { cursor = null, limit = 20 } = {}) {
   const q = new URLSearchParams({ limit: String(limit) });

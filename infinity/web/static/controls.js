@@ -38,6 +38,7 @@ const ACTION_KEYS = {
   KeyK: "bounties",
   KeyR: "roster",
   KeyO: "worlds",
+  KeyN: "enclave",
 };
 
 function typing(target) {

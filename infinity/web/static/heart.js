@@ -172,7 +172,7 @@ function showWorlds(worlds) {
 function showMinds() {
   const query = $("minds-search").value.trim().toLowerCase();
   const shown = state.minds.filter(
-    (m) => !query || `${m.name} ${m.crew} ${m.system_name}`.toLowerCase().includes(query),
+    (m) => !query || `${m.name} ${m.crew} ${m.system_name} ${m.enclave || ""}`.toLowerCase().includes(query),
   );
   $("minds-count").textContent = `${shown.length}/${state.minds.length}`;
   $("minds").replaceChildren(
@@ -183,7 +183,7 @@ function showMinds() {
         [m.crew || "–"],
         [m.ship ?? "–", "num"],
         [m.system_name || "–"],
-        [m.world, "num"],
+        [m.enclave ? `${m.world} · enclave of ${m.enclave}` : m.world, "num"],
       ]),
     ),
   );

@@ -19,6 +19,7 @@ import { maybeEmulate, VrMode } from "./vr/xr.js";
 import { CHAT_FIELDS, MARKER_FIELDS, named } from "./wire.js";
 import { Kind, World } from "./world.js";
 import { MAIN_WORLD, WorldsPanel } from "./worlds.js";
+import { EnclavePanel } from "./enclave.js";
 
 const NAME_RE = /^[A-Za-z0-9_-]{3,24}$/;
 const HOOK_EVENTS = 200;
@@ -83,6 +84,7 @@ function showLogin(message = "", kind = "error") {
   closeEconomy();
   roster.reset();
   worlds.reset();
+  enclave.reset();
   showWorld(null); // the default look on the log-in screen
   agentShips.clear();
   showScreen("login");
@@ -591,6 +593,7 @@ const intents = {
     else if (bounties.open) bounties.show(false);
     else if (roster.open) roster.show(false);
     else if (worlds.open) worlds.show(false);
+    else if (enclave.open) enclave.show(false);
     else if (currentTargetId() >= 0) setTarget(null);
   },
   siphon() {
@@ -638,25 +641,36 @@ const intents = {
     bounties.show(false);
     roster.show(false);
     worlds.show(false);
+    enclave.show(false);
     wallet.toggle();
   },
   bounties() {
     wallet.show(false);
     roster.show(false);
     worlds.show(false);
+    enclave.show(false);
     bounties.toggle();
   },
   roster() {
     wallet.show(false);
     bounties.show(false);
     worlds.show(false);
+    enclave.show(false);
     roster.toggle();
   },
   worlds() {
     wallet.show(false);
     bounties.show(false);
     roster.show(false);
+    enclave.show(false);
     worlds.toggle();
+  },
+  enclave() {
+    wallet.show(false);
+    bounties.show(false);
+    roster.show(false);
+    worlds.show(false);
+    enclave.toggle();
   },
   zoomIn: () => state.view.zoomBy(-2),
   zoomOut: () => state.view.zoomBy(2),
@@ -808,6 +822,11 @@ const worlds = new WorldsPanel({
   onWorlds: showWorld,
 });
 
+const enclave = new EnclavePanel({
+  token: () => state.token,
+  notice: (text, kind) => hud.notice(text, kind),
+});
+
 function updateRouteHud(route) {
   const el = $("hud-route");
   if (route.length < 2) {
@@ -834,6 +853,7 @@ $("login-form").addEventListener("submit", (event) => {
 });
 $("galaxy-close").addEventListener("click", () => galaxyMap.hide());
 $("worlds-button").addEventListener("click", () => intents.worlds());
+$("enclave-button").addEventListener("click", () => intents.enclave());
 $("logout").addEventListener("click", async (event) => {
   event.currentTarget.blur();
   const old = state.token;
@@ -885,6 +905,7 @@ const views = {
     bounties: bounties.open,
     roster: roster.open,
     worlds: worlds.open,
+    enclave: enclave.open,
   }),
   /** The last /api/agents list (agents in this system and your crew), or null. */
   roster: () => roster.agents,

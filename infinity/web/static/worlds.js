@@ -291,11 +291,12 @@ export class WorldsPanel extends RefreshingPanel {
     const li = el("li", `world${w.here ? " here" : ""}`);
     li.dataset.world = String(w.id);
     const mine = Boolean(me) && w.owner === me;
+    const sealed = w.kind === "enclave"; // your enclave: no guests, never closed
     const title = el("div", "world-title");
     title.append(el("span", "world-name", upper(w.name)));
     if (w.here) title.append(el("span", "badge", "YOU ARE HERE"));
     if (!w.here) title.append(button("TRAVEL", "travel", "cyan")); // GO HOME is at the top
-    if (mine) title.append(button(closing ? "SURE? CLOSE" : "CLOSE", "close", "red"));
+    if (mine && !sealed) title.append(button(closing ? "SURE? CLOSE" : "CLOSE", "close", "red"));
     li.append(title);
     const owner = w.owner ? `OWNER ${upper(w.owner)}${mine ? " (YOU)" : ""}` : "OPEN TO ALL";
     li.append(
@@ -306,7 +307,7 @@ export class WorldsPanel extends RefreshingPanel {
           `${plural(w.ships, "SHIP")} · ${plural(w.systems, "SYSTEM")}`,
       ),
     );
-    if (w.members.length || mine) {
+    if (w.members.length || (mine && !sealed)) {
       const members = el("div", "members");
       if (!w.members.length) members.append(el("span", "caption", "NO GUESTS YET"));
       for (const name of w.members) {
@@ -324,7 +325,7 @@ export class WorldsPanel extends RefreshingPanel {
       li.append(members);
     }
     if (w.here && w.posts?.length) li.append(this.bridge(w, me, mine));
-    if (mine) {
+    if (mine && !sealed) {
       const form = el("form", "world-invite");
       form.autocomplete = "off";
       const input = el("input");
