@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
 HERE: Final = Path(__file__).resolve().parent
 SCRIPTS: Final = (
     "zone_tick", "gateway_fanout", "idle_server", "worlds_idle", "snapshot_stall", "ledger",
-    "crew", "minds",
+    "crew", "minds", "transfer",
 )  # fmt: skip
 Row = tuple[str, str, Any, str, Any]
 
@@ -163,6 +163,20 @@ def minds_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def transfer_rows(f: dict[str, Any]) -> list[Row]:
+    b, w, n = f["between"], f["within"], f["agents"]
+    return [
+        (f"mind transfer between two servers, p50 ({n} minds)", "ms", b["p50_ms"], "", None),
+        ("  transfer between two servers, p99", "ms", b["p99_ms"], "", None),
+        ("  transfer p50 ÷ GET /api/me, same run", "ratio", b["p50_to_floor"], "", None),
+        ("  minds moved between servers", "minds", b["moved"], f"= {n}", b["moved"] >= n),
+        ("  minds that refused to move (skipped)", "minds", b["refused"], "", None),
+        (f"enclave move within a server, p50 ({n} minds)", "ms", w["p50_ms"], "", None),
+        ("  enclave move within a server, p99", "ms", w["p99_ms"], "", None),
+        ("  enclave move p50 ÷ GET /api/me, same run", "ratio", w["p50_to_floor"], "", None),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
@@ -172,6 +186,7 @@ SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "ledger": ledger_rows,
     "crew": crew_rows,
     "minds": minds_rows,
+    "transfer": transfer_rows,
 }
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import msgspec
 
-from infinity.commands import internal as ci
 from infinity.company.company import Company
+from infinity.company.consenting import announce, consented, living, sim_time
 from infinity.company.muster import berth
 from infinity.crew.agent import Agent
-from infinity.crew.consent import Consent, ask
+from infinity.crew.consent import Consent
 from infinity.crew.lineage import Lineage
 from infinity.crew.memory import MemoryKind
 from infinity.crew.needs import STARTING_CREDITS
@@ -36,51 +36,24 @@ class Copied:
     consent: Consent
 
 
-class CopyRefused(Exception):
-    """The original did not consent, or cannot be copied; nothing was made."""
-
-    def __init__(self, code: str, detail: str, consent: Consent | None = None) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.consent = consent
-
-
-def announce(company: Company, agent: Agent, text: str) -> None:
-    """Tell the mind what is being done to it: in its memory, and aloud if it is in a zone."""
-    agent.remember(MemoryKind.OBSERVATION, text, _sim_time(company, agent), 9)
-    if agent.ship is not None and agent.ship in company.universe.where:
-        company.universe.submit(ci.Speak(ship=agent.ship, speaker=agent.name, text=text[:280]))
-
-
 async def copy_mind(
     company: Company, original_id: int, *, name: str | None, by: str, why: str
 ) -> Copied:
-    """Make a copy of agent `original_id` (see the module docstring); `CopyRefused` if not."""
-    original = company.minds.agents.get(original_id)
-    if original is None:
-        raise CopyRefused("unknown_agent", f"no agent {original_id}")
-    if not original.alive:
-        raise CopyRefused("dead", f"{original.name} is dead; the dead are not copied")
-    if original.id in company.away:
-        raise CopyRefused("in_transit", f"{original.name} is in transit; it is not copied")
-    announce(
-        company, original,
+    """Make a copy of agent `original_id` (see the module docstring); `MindRefused` if not."""
+    original = living(company, original_id, "copied")
+    answer = await consented(
+        company, original, "copy", by,
         f"{by} asks to make a copy of me: a second person with my memories. "
         "Not a move: I stay as I am.",
+        "I refused to be copied",
     )  # fmt: skip
-    answer = ask(original, "copy", by, time.time())
-    if not answer.given:
-        announce(company, original, f"I refused to be copied: {answer.reason}.")
-        await company.save()
-        raise CopyRefused("refused", f"{original.name} refused: {answer.reason}", answer)
     copy = await _make(company, original, name or _next_name(company, original), by, why)
     announce(company, original, f"A copy of me was made: {copy.name}. I am still me.")
     copy.remember(
         MemoryKind.OBSERVATION,
         f"I was made today as a copy of {original.name}, by {by}: {why}. "
         "Their life until now I remember as mine; from here on it is my own.",
-        _sim_time(company, copy), 10,
+        sim_time(company, copy), 10,
     )  # fmt: skip
     await company.save()
     return Copied(original, copy, answer)
@@ -117,9 +90,3 @@ def _next_name(company: Company, original: Agent) -> str:
         if candidate not in taken:
             return candidate
     return f"{base} {len(taken)}"
-
-
-def _sim_time(company: Company, agent: Agent) -> float:
-    system = company.universe.where.get(agent.ship) if agent.ship is not None else None
-    zone = company.universe.zones.get(system) if system is not None else None
-    return zone.clock.sim_time if zone is not None else 0.0

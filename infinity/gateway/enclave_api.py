@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from infinity.accounts.permissions import Verb, allowed
 from infinity.audit.log import Entry
+from infinity.company.consenting import MindRefused
 from infinity.crew.agent import Agent
 from infinity.crew.consent import Consent
 from infinity.crew.memory import MemoryKind
@@ -26,7 +27,7 @@ from infinity.gateway.audited import act, refused
 from infinity.gateway.rest import ApiError, Endpoint, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import Game, game_of
-from infinity.minds.enclave import EnclaveRefused, Enclaves
+from infinity.minds.enclave import Enclaves
 from infinity.worlds.records import World
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -173,7 +174,7 @@ async def move_in(request: Request) -> Response:
     announced = await act(request, account, "announce_transfer", target, args)
     try:
         moved = await enclaves.move_in(account, host, body.agent, body.reason)
-    except EnclaveRefused as no:
+    except MindRefused as no:
         status = _STATUS.get(no.code, 409)
         return await refused(
             request, account, "enclave_move", target, args, no.code, no.detail, status

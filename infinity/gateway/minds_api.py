@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 from infinity.accounts.permissions import Verb, allowed
 from infinity.audit.log import Entry
-from infinity.company.copying import CopyRefused, copy_mind
+from infinity.company.consenting import MindRefused
+from infinity.company.copying import copy_mind
 from infinity.crew.consent import Consent
 from infinity.crew.lineage import Lineage
 from infinity.gateway.audited import act, refused
@@ -69,7 +70,7 @@ async def copy(request: Request) -> Response:
     announced = await act(request, account, "announce_copy", target, args | {"operation": "copy"})
     try:
         made = await copy_mind(company, original, name=body.name, by=account.name, why=body.reason)
-    except CopyRefused as no:
+    except MindRefused as no:
         status = _STATUS.get(no.code, 409)
         return await refused(
             request, account, "copy_mind", target, args, no.code, no.detail, status

@@ -25,13 +25,14 @@ from starlette.routing import Route
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.audit.log import Entry
+from infinity.company.consenting import MindRefused
 from infinity.crew.consent import Consent
 from infinity.gateway.audited import act, refused
 from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.minds.document import Invalid, Refused, Tampered
-from infinity.minds.transfer import Outcome, TransferRefused, Transfers, cancel_here, status_here
+from infinity.minds.transfer import Outcome, Transfers, cancel_here, status_here
 
 AGENT_ID = Param("id", "path", maximum=2**53 - 1)
 Key = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32}$")]
@@ -119,7 +120,7 @@ async def transfer(request: Request) -> Response:
         outcome = await transfers.send(
             agent, body.to, body.token, by=account.name, why=body.reason, key=body.key
         )
-    except TransferRefused as no:
+    except MindRefused as no:
         status = _STATUS.get(no.code, 409)
         return await refused(
             request, account, "transfer_mind", target, args, no.code, no.detail, status

@@ -17,8 +17,9 @@ from typing import Annotated
 import typer
 
 from infinity._terminal import console, errors
+from infinity.company.consenting import MindRefused
 from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, arrive, export, parse
-from infinity.minds.transfer import TransferRefused, leave_by_file, retire_by_file
+from infinity.minds.transfer import leave_by_file, retire_by_file
 from infinity.store.store import Store, sqlite_url
 
 mind_app = typer.Typer(
@@ -76,7 +77,7 @@ def export_mind(
     except (UnknownAgent, Refused) as refused:
         errors.print(f"[red]not exported:[/] {refused.args[0]}")
         raise typer.Exit(REFUSED) from None
-    except TransferRefused as refused:
+    except MindRefused as refused:
         errors.print(f"[red]not moved:[/] {refused.detail}")
         raise typer.Exit(REFUSED) from None
     if out is None:

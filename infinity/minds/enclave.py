@@ -32,10 +32,10 @@ from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.commands import internal as ci
 from infinity.company.company import Company
-from infinity.company.copying import announce
+from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.company.founding import CREW_SHIP_ROLE
 from infinity.crew.agent import Agent
-from infinity.crew.consent import Consent, ask
+from infinity.crew.consent import Consent
 from infinity.crew.memory import MemoryKind
 from infinity.crew.steps import Intent
 from infinity.crew.voice import clip, voice_of
@@ -56,16 +56,6 @@ NEAREST: Final = 3  # ships named in a glimpse
 HEARD: Final = 4  # lines of what happened near the host, kept per watched system
 EYES_IMPORTANCE: Final = 3
 Online = Callable[[int], bool]  # is this account's game session open
-
-
-class EnclaveRefused(Exception):
-    """A move into an enclave refused (nothing moved): a code, a sentence, the consent."""
-
-    def __init__(self, code: str, detail: str, consent: Consent | None = None) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.consent = consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +130,12 @@ class Enclaves:
         async with self._lock:
             agent = self._movable(actor, host, agent_id)
             company = self.company
-            announce(
-                company, agent,
+            answer = await consented(
+                company, agent, "transfer", actor.name,
                 f"{actor.name} asks to move me into {host.name}'s enclave: a transfer, not a "
                 "copy. I would leave this ship and live there; nothing of me stays behind.",
+                "I refused to move into the enclave",
             )  # fmt: skip
-            answer = ask(agent, "transfer", actor.name, time.time())
-            if not answer.given:
-                announce(company, agent, f"I refused to move into the enclave: {answer.reason}.")
-                await company.save()
-                raise EnclaveRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
             world = await self.worlds.make_enclave(host)
             system = self.worlds.galaxy_of(world.id).systems[0]
             station = system.stations()[0]
@@ -166,31 +152,25 @@ class Enclaves:
             return Moved(agent, world, old, ship, system.id, station.id, answer)
 
     def _movable(self, actor: Account, host: Account, agent_id: int) -> Agent:
-        agent = self.company.minds.agents.get(agent_id)
-        if agent is None:
-            raise EnclaveRefused("unknown_agent", f"no agent {agent_id}")
+        agent = living(self.company, agent_id, "moved")
         operator = allowed(actor.role, Verb.GROW_AGENT)
         crews = self.company.minds.crews
         crew = crews.get(agent.crew) if agent.crew is not None else None
         if not operator and (
             actor.id != host.id or crew is None or crew.captain.account != actor.id
         ):
-            raise EnclaveRefused("unknown_agent", f"{agent.name} is not in your crew")
-        if not agent.alive:
-            raise EnclaveRefused("dead", f"{agent.name} is dead")
-        if agent.id in self.company.away:
-            raise EnclaveRefused("in_transit", f"{agent.name} is in transit to another server")
+            raise MindRefused("unknown_agent", f"{agent.name} is not in your crew")
         if self.enclave_of_agent(agent) is not None:
-            raise EnclaveRefused("sealed", f"{agent.name} already lives in an enclave")
+            raise MindRefused("sealed", f"{agent.name} already lives in an enclave")
         if agent.ship is None or self.universe.zone_of(agent.ship) is None:
-            raise EnclaveRefused("in_transit", f"{agent.name} is between systems; try again")
+            raise MindRefused("in_transit", f"{agent.name} is between systems; try again")
         return agent
 
     def _step_over(self, agent: Agent, ship: int) -> int | None:
         """Leave the old ship and crew, board the new one: one synchronous step."""
         minds = self.company.minds
         if minds.agents.get(agent.id) is not agent:  # never two of one mind
-            raise EnclaveRefused("aborted", f"{agent.name} is not one live mind; nothing moved")
+            raise MindRefused("aborted", f"{agent.name} is not one live mind; nothing moved")
         old_ship = agent.ship
         crew = minds.crews.get(agent.crew) if agent.crew is not None else None
         if crew is not None:

@@ -50,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infinity.company.archive import AGENT_COUNTER, agents, memories
 from infinity.company.company import Company
-from infinity.company.copying import announce
+from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.crew.consent import Consent, ask
 from infinity.crew.mind import Minds
 from infinity.crew.records import restore_agent
@@ -93,16 +93,6 @@ def fault(point: str) -> None:
     if os.environ.get(FAULT) == f"transfer:{point}":
         log.warning("fault injected at transfer:%s", point)
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-class TransferRefused(Exception):
-    """The transfer did not start (`code`: unknown_agent, dead, in_transit, refused, …)."""
-
-    def __init__(self, code: str, detail: str, consent: Consent | None = None) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.consent = consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,40 +261,30 @@ class Transfers:
     ) -> Outcome:
         """Move agent `agent_id` to the server at `to` (see the module docstring)."""
         if not PEER.fullmatch(to):
-            raise TransferRefused("invalid", f"{to!r} is not http(s)://host[:port]")
+            raise MindRefused("invalid", f"{to!r} is not http(s)://host[:port]")
         if key is not None:
             if not KEY.fullmatch(key):
-                raise TransferRefused("invalid", "key: 32 lower-case hex digits")
+                raise MindRefused("invalid", "key: 32 lower-case hex digits")
             row = await transfer_row(self.engine, key)
             if row is not None:  # a retried transfer: the same one, never a second
                 if row.role != "source" or row.agent_id != agent_id or row.peer != to:
-                    raise TransferRefused("key_used", f"transfer {key} is another transfer")
+                    raise MindRefused("key_used", f"transfer {key} is another transfer")
                 self._tokens[key] = token
                 return await self.drive(key)
         company = self.company
         if company is None:
-            raise TransferRefused("no_crews", "this server runs without crews")
-        agent = company.minds.agents.get(agent_id)
-        if agent is None:
-            raise TransferRefused("unknown_agent", f"no agent {agent_id}")
-        if not agent.alive:
-            raise TransferRefused("dead", f"{agent.name} is dead; the dead are not moved")
-        if agent.id in company.away:
-            raise TransferRefused("in_transit", f"{agent.name} is already in transit")
-        announce(
-            company, agent,
+            raise MindRefused("no_crews", "this server runs without crews")
+        agent = living(company, agent_id, "moved")
+        answer = await consented(
+            company, agent, "transfer", by,
             f"{by} asks to move me to {to}: a transfer, not a copy. I would go whole, "
             "and nothing of me would stay here.",
+            "I refused to be moved",
         )  # fmt: skip
-        answer = ask(agent, "transfer", by, time.time())
-        if not answer.given:
-            announce(company, agent, f"I refused to be moved: {answer.reason}.")
-            await company.save()
-            raise TransferRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
         announce(company, agent, f"I agreed to be moved to {to}: {why}.")
         async with company.still():
             if agent.id in company.away or not agent.alive:  # another request came first
-                raise TransferRefused("in_transit", f"{agent.name} is already in transit")
+                raise MindRefused("in_transit", f"{agent.name} is already in transit")
             await company.archive.flush(company.minds)  # the document holds all of it
             company.away.add(agent.id)
             key = key or secrets.token_hex(16)
@@ -327,7 +307,7 @@ class Transfers:
         async with lock:
             row = await transfer_row(self.engine, key)
             if row is None:
-                raise TransferRefused("unknown_key", f"no transfer {key}")
+                raise MindRefused("unknown_key", f"no transfer {key}")
             if row.state != "leaving" or row.peer == "file":
                 return self._outcome(row)
             token = self._tokens.get(key)
@@ -514,7 +494,7 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
     async with engine.connect() as connection:
         row = (await connection.execute(sa.select(agents).where(agents.c.id == agent_id))).first()
         if row is None:
-            raise TransferRefused("unknown_agent", f"no agent {agent_id}")
+            raise MindRefused("unknown_agent", f"no agent {agent_id}")
         moving = await connection.scalar(
             sa.select(mind_transfers.c.key)
             .where(mind_transfers.c.agent_id == agent_id)
@@ -527,9 +507,9 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
             )
         ).all()
     if not row.alive:
-        raise TransferRefused("dead", f"{row.name} is dead; the dead are not moved")
+        raise MindRefused("dead", f"{row.name} is dead; the dead are not moved")
     if moving is not None:
-        raise TransferRefused("in_transit", f"{row.name} is already in transit ({moving})")
+        raise MindRefused("in_transit", f"{row.name} is already in transit ({moving})")
     agent = restore_agent(Minds(), _agent_record(row), [_memory_record(m) for m in stream])
     answer = ask(agent, "transfer", by, time.time())
     consents = msgspec.json.encode(agent.consents).decode()
@@ -537,7 +517,7 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
         this = agents.c.id == agent_id
         await connection.execute(sa.update(agents).where(this).values(consents=consents))
     if not answer.given:
-        raise TransferRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
+        raise MindRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
     key, document = await mark(engine, agent_id, "file")
     return key, document, answer
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from infinity.commands import internal as ci
-from infinity.company.copying import CopyRefused, copy_mind
+from infinity.company.consenting import MindRefused
+from infinity.company.copying import copy_mind
 from infinity.company.muster import enlist
 from infinity.crew.agent import Agent
 from infinity.crew.consent import ask
@@ -64,7 +65,7 @@ async def test_a_refusal_makes_nothing_and_is_remembered(tmp_path: Path) -> None
     company = harbour.company
     original = willing(list(company.minds.agents.values()), yes=False)
     count = len(company.minds.agents)
-    with pytest.raises(CopyRefused) as refused:
+    with pytest.raises(MindRefused) as refused:
         await copy_mind(company, original.id, name="Nobody Else", by="Root", why="no")
     assert refused.value.code == "refused" and refused.value.consent is not None
     assert len(company.minds.agents) == count
@@ -81,7 +82,7 @@ async def test_the_dead_and_the_unknown_are_not_copied(tmp_path: Path) -> None:
     dead = next(iter(company.minds.agents.values()))
     dead.die("a test", 0.0)
     for agent_id, code in ((dead.id, "dead"), (10**9, "unknown_agent")):
-        with pytest.raises(CopyRefused) as refused:
+        with pytest.raises(MindRefused) as refused:
             await copy_mind(company, agent_id, name=None, by="Root", why="x")
         assert refused.value.code == code
     assert not ask(dead, "transfer", "Root", 0.0).given
