@@ -47,6 +47,7 @@ SEED: Final = 7
 FLOOR_PER_MOVE: Final = 3  # GET /api/me calls after every move
 BUDGET_S: Final = 240.0  # the whole measurement, both phases
 REQUEST_TIMEOUT_S: Final = 60.0
+ENLIST_BUDGET_S: Final = 90.0
 POOL: Final = 5  # candidates per agent to move, both phases together
 
 
@@ -154,8 +155,11 @@ def settled_agents(client: httpx.Client, url: str, warm: float, timeout: float) 
 def enlist(client: httpx.Client, url: str, count: int, seed: int) -> list[int]:
     """Grow `count` agents from random genomes (not chosen for their consent): their ids."""
     rng = random.Random(seed)
-    grown = []
+    grown: list[int] = []
+    deadline = time.monotonic() + ENLIST_BUDGET_S
     for _ in range(count):
+        if time.monotonic() > deadline:
+            break
         dna = "".join(rng.choices("ACGT", k=256))
         answer = client.post(f"{url}/api/operator/crew", json={"dna": dna}, timeout=30)
         if answer.status_code != 201:
@@ -316,6 +320,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 agents each way")
     parser.add_argument("--agents", type=int, help="agents to move per phase (default 20)")
     args = parser.parse_args()
+    # a SIGTERM unwinds like Ctrl-C: the servers are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     want = args.agents or (5 if args.quick else 20)
     load_before = os.getloadavg()[0]
     between, within, context = measure(want, 3.0 if args.quick else 10.0)

@@ -287,6 +287,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
                 company, worlds, online=lambda account: account in fanout.by_account
             )
         transfers = Transfers(store.engine, company)
+        owned.push_async_callback(transfers.close)
         stopping = asyncio.Event()
 
         async def close_sessions(reason: str) -> int:
