@@ -31,7 +31,7 @@ from infinity.gateway.audited import act, refused
 from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
-from infinity.minds.document import Invalid, Refused, Tampered
+from infinity.minds.document import AlreadyAlive, Invalid, Refused, Tampered
 from infinity.minds.transfer import Outcome, Transfers, cancel_here, status_here
 
 AGENT_ID = Param("id", "path", maximum=2**53 - 1)
@@ -43,6 +43,7 @@ DOCUMENT_BODY = 32 * 2**20  # an admit's body: a mind document of some 20,000 me
 _STATUS = {"forbidden": 403, "unknown_agent": 404, "invalid": 422}
 _RESULT = {"retired": "moved", "returned": "aborted", "leaving": "in_transit"}
 _CODE = {"retired": 200, "returned": 409, "leaving": 202}
+TWO_LIVE = f"{AlreadyAlive.__name__.lower()}:"  # the destination's code: the mind lives there
 
 
 class TransferRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -62,6 +63,9 @@ class TransferRecord(msgspec.Struct):
     arrived_as: int | None  # the mind's agent id at the destination, once it arrived
     detail: str
     consent: Consent | None
+    # "copy" when it was refused because the mind already lived at the destination: done,
+    # it would have left two live minds, so it was a copy offered as a transfer
+    would_have_been: str | None = None
 
 
 class TransferAnswer(msgspec.Struct):
@@ -137,12 +141,16 @@ async def _answer(
     announced: Entry | None,
 ) -> Response:
     result = _RESULT[outcome.state]
+    copy = outcome.state == "returned" and TWO_LIVE in outcome.detail
     done = args | {"key": outcome.key, "result": result, "arrived_as": outcome.peer_agent}
     reason = "" if outcome.state != "returned" else f"aborted: {outcome.detail}"
+    if copy:
+        done["would_have_been"] = "copy"
+        reason += " (it would have left two live minds: a copy, not a transfer)"
     entry = await act(request, account, "transfer_mind", target, done, reason=reason)
     record = TransferRecord(
         "transfer", result, outcome.key, outcome.agent, outcome.name, outcome.peer,
-        outcome.peer_agent, outcome.detail, outcome.consent,
+        outcome.peer_agent, outcome.detail, outcome.consent, "copy" if copy else None,
     )  # fmt: skip
     return json_answer(TransferAnswer(entry, announced, record), _CODE[outcome.state])
 

@@ -484,8 +484,9 @@ def _detail(answer: httpx.Response) -> str:
         body = answer.json()
     except ValueError:
         return f"HTTP {answer.status_code}"
-    if isinstance(body, dict):
-        return str(body.get("detail") or body.get("error") or answer.status_code)
+    if isinstance(body, dict):  # "<error code>: <detail>", so the code travels with it
+        error, detail = body.get("error"), body.get("detail")
+        return f"{error}: {detail}" if error and detail else str(detail or error or "")
     return f"HTTP {answer.status_code}"
 
 

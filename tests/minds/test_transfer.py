@@ -213,6 +213,7 @@ def test_a_transfer_that_would_leave_two_live_minds_aborts_and_says_so(pair: Pai
     record = back.json()["record"]
     assert record["operation"] == "transfer" and record["result"] == "aborted"
     assert "already alive" in record["detail"], record
+    assert record["would_have_been"] == "copy"  # a copy offered as a transfer, said so
     assert back.json()["entry"]["result"] == "refused"
     assert live_copies(pair.destination, genome) == [arrived]
     assert live_copies(pair.source, genome) == [copy]
