@@ -132,14 +132,17 @@ async def _timers(zones: int, seconds: float) -> float:
     return (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / (t1 - t0)
 
 
-def floor_worker(seconds: float) -> None:
+def floor_worker(seconds: float, timers: int = ZONES) -> None:
     """Child process entry: print the bare timers' cores."""
-    print(uvloop.run(_timers(ZONES, seconds)))
+    print(uvloop.run(_timers(timers, seconds)))
 
 
-def measure_floor(windows: int, window: float) -> float:
-    """The bare timers in a fresh process on the server's core, once per window."""
-    command = pinned([sys.executable, __file__, "--floor-seconds", str(window)])
+def measure_floor(windows: int, window: float, timers: int = ZONES) -> float:
+    """`timers` bare 20 Hz timers in a fresh process on the server's core, once per window
+    (the floor of anything that wakes at 20 Hz: a zone, an instance's loop)."""
+    command = pinned(
+        [sys.executable, __file__, "--floor-seconds", str(window), "--floor-timers", str(timers)]
+    )
     rates = []
     for _ in range(windows):
         done = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -153,9 +156,10 @@ def main() -> None:
     parser.add_argument("--windows", type=int)
     parser.add_argument("--window", type=float)
     parser.add_argument("--floor-seconds", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-timers", type=int, default=ZONES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_seconds:  # the child process of `measure_floor`
-        floor_worker(args.floor_seconds)
+        floor_worker(args.floor_seconds, args.floor_timers)
         return
     windows = args.windows or (3 if args.quick else 5)
     window = args.window or (3.0 if args.quick else 5.0)

@@ -114,6 +114,7 @@ def worlds_rows(f: dict[str, Any]) -> list[Row]:
         (f"idle instance of 3 systems, server CPU ({n} instances)", "% core",
          f["core_pct_per_instance"], f"<= {t['core_pct']:g}",
          f["core_pct_per_instance"] <= t["core_pct"]),
+        ("  ÷ one bare 20 Hz timer, same run", "ratio", f["floor_ratio"], "", None),
         (f"idle instance of 3 systems, RSS ({n} instances)", "MB", f["mb_per_instance"],
          f"<= {t['mb']:g}", f["mb_per_instance"] <= t["mb"]),
     ]  # fmt: skip

@@ -37,10 +37,10 @@ from typing import Any, Final
 
 try:  # run as a script (bench/ on sys.path) or as a module
     import _common as common
-    from idle_server import free_port, pinned, wait_ready, zone_ticks
+    from idle_server import free_port, measure_floor, pinned, wait_ready, zone_ticks
 except ImportError:  # pragma: no cover
     from bench import _common as common
-    from bench.idle_server import free_port, pinned, wait_ready, zone_ticks
+    from bench.idle_server import free_port, measure_floor, pinned, wait_ready, zone_ticks
 
 TARGET_CORE_PCT: Final = 0.5  # % of one core per idle instance
 TARGET_MB: Final = 5.0  # RSS per idle instance
@@ -224,6 +224,8 @@ def main() -> None:
     core_pct = 100.0 * (full["cores"] - baseline) / n
     mb = (full["rss_mb"] - empty["rss_mb"]) / n
     tick_pct = 100.0 * full["outpost_zone_cores"] / n
+    # floor, same run: one bare 20 Hz timer per instance (an instance is one timer's wake-ups)
+    floor_pct = 100.0 * measure_floor(windows, window, timers=n) / n
     common.table(
         f"the server, 0 then {n} idle instances of 3 systems (median of {windows} x {window:g} s)",
         ("instances", "server cores", "RSS MB", "main zone tick µs", "outpost zones cores",
@@ -245,6 +247,8 @@ def main() -> None:
             ("server CPU, % of a core", core_pct, f"<= {TARGET_CORE_PCT:g}",
              core_pct <= TARGET_CORE_PCT),
             ("  of which its zones' ticks, % of a core", tick_pct, "", ""),
+            ("  floor: one bare 20 Hz timer, % of a core", floor_pct, "", ""),
+            ("  server CPU ÷ floor", core_pct / floor_pct, "", ""),
             ("RSS, MB", mb, f"<= {TARGET_MB:g}", mb <= TARGET_MB),
         ],
     )  # fmt: skip
@@ -262,6 +266,8 @@ def main() -> None:
         "instances": n,
         "core_pct_per_instance": core_pct,
         "zone_tick_core_pct_per_instance": tick_pct,
+        "floor_core_pct_per_instance": floor_pct,
+        "floor_ratio": core_pct / floor_pct,
         "mb_per_instance": mb,
         "outpost_tick_us": full["outpost_tick_us"],
         "empty": empty,

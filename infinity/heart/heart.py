@@ -165,16 +165,18 @@ class Heart:
         """Every world with its owner, members, rules and who is in it now."""
         if self.registry is None:
             return [World(MAIN_WORLD, MAIN_WORLD_NAME, "main", sorted(self.universe.zones))]
-        where, roles = self.universe.where, self.universe.roles
+        where, roles, world_of = self.universe.where, self.universe.roles, self.universe.world_of
+        ships = Counter(world_of.get(system) for system in where.values())  # one pass, not one
+        players = Counter(  # per world
+            world_of.get(system) for ship, system in where.items() if roles.get(ship) == "player"
+        )
         listed = []
         for w in self.registry.all():
             zones = sorted(self.universe.systems_of(w.id))
-            inside = [ship for ship, system in where.items() if system in set(zones)]
             members = [name for _, name in w.members]
-            players = sum(roles.get(ship) == "player" for ship in inside)
             rules = msgspec.to_builtins(w.rules)
             record = World(w.id, w.name, w.kind, zones, w.template, w.visibility, w.owner_name,
-                           members, rules, len(inside), players)  # fmt: skip
+                           members, rules, ships[w.id], players[w.id])  # fmt: skip
             listed.append(record)
         return listed
 

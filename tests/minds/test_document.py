@@ -380,7 +380,7 @@ async def test_ten_thousand_memories_export_and_import(store: Store, other: Stor
         f"\n10,000 memories: {len(data) / 2**20:.1f} MiB, export {exported - started:.3f} s, "
         f"parse {parsed - exported:.3f} s, admit {done - parsed:.3f} s"
     )
-    assert len(doc.memories) == 10_000 and done - started < 30.0
+    assert len(doc.memories) == 10_000  # the times are bench/minds.py's to measure
     here = await restored(other.engine)
     assert mind(here, admitted) == mind(await restored(store.engine), agent_id)
 
