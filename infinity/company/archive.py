@@ -79,6 +79,7 @@ agents = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("lineage", sa.Text, nullable=False, server_default="{}"),  # JSON, since 0010
     sa.Column("consents", sa.Text, nullable=False, server_default="[]"),  # JSON, since 0010
+    sa.Column("grudges", sa.Text, nullable=False, server_default="[]"),  # JSON, since 0012
 )
 
 memories = sa.Table(

@@ -79,6 +79,17 @@ class Grudges:
         """The offender's ship was destroyed: the grudge ends."""
         return self._held.pop(ship, None)
 
+    def every(self) -> list[Grudge]:
+        """Every grudge as held (unfaded), by ship: what the store and a mind document keep."""
+        return [self._held[ship] for ship in sorted(self._held)]
+
+    def load(self, held: list[Grudge]) -> None:
+        """Hold these grudges as they were stored (replacing any held against the same ship)."""
+        for grudge in held:
+            self._held[grudge.ship] = Grudge(
+                grudge.ship, grudge.name, min(MOST, max(0.0, grudge.weight)), grudge.at
+            )
+
     def held(self, now: float) -> list[Grudge]:
         """Every grudge still weighing something, heaviest first."""
         alive = [g for g in list(self._held.values()) if self.weight(g.ship, now) > 0.0]

@@ -21,6 +21,7 @@ from infinity.crew.crew import Captain, Crew, Station
 from infinity.crew.embed import Embedder
 from infinity.crew.genome import Persona
 from infinity.crew.goals import Goal
+from infinity.crew.grudges import Grudge
 from infinity.crew.lineage import Lineage
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.mind import Minds
@@ -48,6 +49,7 @@ class AgentRecord:
     embedder: str  # the vector space of its memories (`Embedder.name`)
     lineage: str = "{}"  # JSON of `Lineage`; "{}" (stored before 0010): grown, from its genome
     consents: str = "[]"  # JSON list of `Consent`: every answer to a copy or a move
+    grudges: str = "[]"  # JSON list of `Grudge` (unfaded, as held); "[]" before 0012
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ def agent_record(minds: Minds, agent: Agent) -> AgentRecord:
         embedder=agent.memory.embedder.name,
         lineage=msgspec.json.encode(agent.lineage).decode(),
         consents=msgspec.json.encode(agent.consents).decode(),
+        grudges=msgspec.json.encode(agent.grudges.every()).decode(),
     )
 
 
@@ -169,6 +172,7 @@ def restore_agent(
     )
     agent.ship, agent.crew = record.ship, record.crew
     agent.consents = msgspec.json.decode(record.consents.encode(), type=list[Consent])
+    agent.grudges.load(msgspec.json.decode(record.grudges.encode(), type=list[Grudge]))
     agent.intent = _intent(msgspec.json.decode(record.intent.encode()))
     restore_memories(agent, memories, same_space=record.embedder == agent.memory.embedder.name)
     agent.stored_memories = len(memories)

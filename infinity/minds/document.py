@@ -37,7 +37,7 @@ from infinity.crew.consent import Consent
 from infinity.crew.crew import Station
 from infinity.crew.embed import MiniLMEmbedder
 from infinity.crew.genome import MAX_BASES, InvalidGenome, Persona, normalise, persona
-from infinity.crew.grudges import MOST, Grudge
+from infinity.crew.grudges import MOST
 from infinity.crew.lineage import Lineage, genome_key
 from infinity.crew.memory import MAX_TEXT, MemoryKind
 from infinity.crew.mind import Minds
@@ -199,7 +199,6 @@ def build(
     record: AgentRecord,
     stream: Sequence[MemoryRecord],
     *,
-    grudges: Sequence[Grudge] = (),
     crew: CrewSeat | None = None,
     ship: ShipEntry | None = None,
     at: datetime | None = None,
@@ -238,7 +237,7 @@ def build(
             )
             for m in stream
         ],
-        grudges=[GrudgeEntry(ship=g.ship, name=g.name, weight=g.weight, at=g.at) for g in grudges],
+        grudges=msgspec.json.decode(record.grudges, type=list[GrudgeEntry]),
         crew=crew,
         ship=ship,
         death=death,
@@ -413,6 +412,7 @@ def _agent_record(row: sa.Row[Any]) -> AgentRecord:
         embedder=row.embedder,
         lineage=row.lineage,
         consents=row.consents,
+        grudges=row.grudges,
     )
 
 

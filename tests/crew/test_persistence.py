@@ -50,6 +50,8 @@ async def test_minds_survive_a_restart(tmp_path: Path) -> None:
     third.purse.spend(123.0, "test")
     third.die("our ship was destroyed by Reaver", 7000.0)
     minds.needs.levels[minds.row_of(first.id)] = (0.1, 0.2, 0.3, 0.4)
+    first.grudges.hold(77, "Reaver", 0.8, 8000.0)  # grudges are kept, unfaded, as held
+    first.grudges.hold(78, "Critic", 0.5, 8500.0)
     first.memory.retrieve("who shot at us", 9000.0, k=10)  # recall times are persisted too
     assert await DatabaseArchive(store.engine).flush(minds) == sum(
         len(a.memory) for a in (first, second, third)
@@ -82,5 +84,8 @@ async def test_minds_survive_a_restart(tmp_path: Path) -> None:
     restored = again.crews[4]
     assert restored.members == {one.id: Station.HELM, two.id: Station.TACTICAL}
     assert two.duties == second.duties and one.ship == first.ship
+    assert one.grudges.every() == first.grudges.every() and len(one.grudges) == 2
+    assert one.grudges.weight(77, 8300.0) == first.grudges.weight(77, 8300.0) > 0.35
+    assert len(two.grudges) == 0
     reflections = [m for m in one.memory.recent(len(one.memory)) if m.kind == MemoryKind.REFLECTION]
     assert reflections and all(m.cites for m in reflections)

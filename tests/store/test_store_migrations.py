@@ -24,7 +24,7 @@ from infinity.universe import tables as _universe  # noqa: F401
 from infinity.worlds import tables as _worlds  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0011"
+HEAD = "0012"
 
 
 def sqlite_tables(db: Path) -> set[str]:
