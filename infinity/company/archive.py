@@ -17,6 +17,7 @@ executemany, for a flusher that writes every few seconds.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import Any, Final
 
 import msgspec
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infinity.crew.agent import Agent
 from infinity.crew.mind import Minds
 from infinity.crew.needs import PurseOf
 from infinity.crew.records import (
@@ -135,20 +137,24 @@ async def _load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecor
 # -- whole minds -----------------------------------------------------------------
 
 
-async def _flush(engine: AsyncEngine, minds: Minds) -> int:
-    """Write every agent, every crew, new memories and recall times; returns memories written.
+async def _flush(engine: AsyncEngine, minds: Minds, only: Collection[int] | None = None) -> int:
+    """Write every agent (or `only` these, with their crews), every crew, new memories and
+    recall times; returns memories written.
 
     Agents first (memories reference them), all in one transaction.
     """
     now = time.time()
+    chosen = list(minds.agents.values()) if only is None else _chosen(minds, only)
+    crew_ids = None if only is None else {a.crew for a in chosen} | _captained(minds, only)
+    crews_chosen = [c for c in minds.crews.values() if crew_ids is None or c.id in crew_ids]
     # Built before the first await: what is remembered while the transaction runs stays
     # unwritten (and counted as such) until the next flush.
-    counts = {agent.id: len(agent.memory) for agent in minds.agents.values()}
-    agent_rows = [_agent_row(agent_record(minds, a), now) for a in minds.agents.values()]
-    crew_rows = [_crew_row(crew_record(c), now) for c in minds.crews.values()]
+    counts = {agent.id: len(agent.memory) for agent in chosen}
+    agent_rows = [_agent_row(agent_record(minds, a), now) for a in chosen]
+    crew_rows = [_crew_row(crew_record(c), now) for c in crews_chosen]
     fresh: list[MemoryRecord] = []
     recalled: list[tuple[int, int, float]] = []
-    for agent in minds.agents.values():
+    for agent in chosen:
         fresh += memory_records(agent, agent.stored_memories)
         recalled += accesses(agent, agent.stored_memories)
     async with engine.begin() as connection:
@@ -161,9 +167,19 @@ async def _flush(engine: AsyncEngine, minds: Minds) -> int:
         if recalled:
             params = [{"b_agent": a, "b_id": m, "b_last_access": t} for a, m, t in recalled]
             await connection.execute(_TOUCH, params)
-    for agent in minds.agents.values():
+    for agent in chosen:
         agent.stored_memories = counts.get(agent.id, 0)
     return len(fresh)
+
+
+def _chosen(minds: Minds, only: Collection[int]) -> list[Agent]:
+    return [minds.agents[i] for i in sorted(set(only)) if i in minds.agents]
+
+
+def _captained(minds: Minds, only: Collection[int]) -> set[int | None]:
+    """The crews whose captain is one of `only` (a move may have changed who that is)."""
+    wanted = set(only)
+    return {c.id for c in minds.crews.values() if c.captain.agent in wanted}
 
 
 async def _restore(engine: AsyncEngine, minds: Minds, purse_of: PurseOf) -> None:
@@ -200,8 +216,8 @@ class DatabaseArchive:
     async def restore(self, minds: Minds, purse_of: PurseOf) -> None:
         await _restore(self.engine, minds, purse_of)
 
-    async def flush(self, minds: Minds) -> int:
-        return await _flush(self.engine, minds)
+    async def flush(self, minds: Minds, only: Collection[int] | None = None) -> int:
+        return await _flush(self.engine, minds, only)
 
     async def memories(self, agent_id: int) -> list[MemoryRecord]:
         return await _load_memories(self.engine, agent_id)

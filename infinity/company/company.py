@@ -142,10 +142,11 @@ class Company:
                 except Exception:  # retried at the next interval
                     log.exception("saving the crew failed; will retry")
 
-    async def save(self) -> int:
-        """Write every mind to the store; returns the memories written."""
+    async def save(self, *only: int) -> int:
+        """Write every mind (or only these agents, and their crews) to the store; returns
+        the memories written. An operation on one mind saves that mind, not all of them."""
         async with self._saving:
-            return await self.archive.flush(self.minds)
+            return await self.archive.flush(self.minds, only or None)
 
     @contextlib.asynccontextmanager
     async def still(self) -> AsyncIterator[None]:

@@ -56,7 +56,7 @@ async def consented(
     answer = ask(agent, operation, by, time.time())
     if not answer.given:
         announce(company, agent, f"{refusing}: {answer.reason}.")
-        await company.save()
+        await company.save(agent.id)
         raise MindRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
     return answer
 

@@ -55,7 +55,7 @@ async def copy_mind(
         "Their life until now I remember as mine; from here on it is my own.",
         sim_time(company, copy), 10,
     )  # fmt: skip
-    await company.save()
+    await company.save(original.id, copy.id)
     return Copied(original, copy, answer)
 
 

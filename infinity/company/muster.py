@@ -179,7 +179,7 @@ async def enlist(
     agent = Agent(agent_id, dna, grown=grown, purse=company.purses(agent_id, STARTING_CREDITS))
     company.minds.add(agent)
     await berth(company, agent, near)
-    await company.save()
+    await company.save(agent.id)
     return agent
 
 

@@ -6,6 +6,7 @@ test or another host may bring its own.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from infinity.crew.mind import Minds
@@ -22,8 +23,9 @@ class Archive(Protocol):
         """Load every agent (with its memories and a purse from `purse_of`) and crew."""
         ...
 
-    async def flush(self, minds: Minds) -> int:
-        """Write every agent, crew, new memory and recall time; returns memories written."""
+    async def flush(self, minds: Minds, only: Collection[int] | None = None) -> int:
+        """Write every agent, crew, new memory and recall time (or only those of the agents
+        `only`, and their crews); returns memories written."""
         ...
 
     async def memories(self, agent_id: int) -> list[MemoryRecord]:

@@ -147,7 +147,7 @@ class Enclaves:
                 f"I moved into {host.name}'s enclave, aboard {name} at {station.name}: "
                 "the same me, nothing left behind.",
             )  # fmt: skip
-            await company.save()
+            await company.save(agent.id)
             log.info("agent %d moved into enclave %d of %s", agent.id, world.id, host.name)
             return Moved(agent, world, old, ship, system.id, station.id, answer)
 

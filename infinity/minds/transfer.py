@@ -291,7 +291,7 @@ class Transfers:
         async with company.still():
             if agent.id in company.away or not agent.alive:  # another request came first
                 raise MindRefused("in_transit", f"{agent.name} is already in transit")
-            await company.archive.flush(company.minds)  # the document holds all of it
+            await company.archive.flush(company.minds, [agent.id])  # the document holds all of it
             company.away.add(agent.id)
             key = key or secrets.token_hex(16)
             # the token first: recovery may see the row the moment it is committed
@@ -476,7 +476,7 @@ class Transfers:
             f"I arrived here by transfer, moved by {by}: I am agent {agent_id} now, "
             f"and the only one of me (I was agent {doc.identity.id} there).",
         )  # fmt: skip
-        await company.save()
+        await company.save(agent.id)
 
 
 def _detail(answer: httpx.Response) -> str:

@@ -89,3 +89,25 @@ async def test_minds_survive_a_restart(tmp_path: Path) -> None:
     assert len(two.grudges) == 0
     reflections = [m for m in one.memory.recent(len(one.memory)) if m.kind == MemoryKind.REFLECTION]
     assert reflections and all(m.cites for m in reflections)
+
+
+async def test_one_mind_is_saved_without_the_others(tmp_path: Path) -> None:
+    """An operation on one mind (a transfer, a move, a copy) saves that mind and its crew,
+    not every agent of the company."""
+    store = await Store.open(sqlite_url(tmp_path))
+    try:
+        archive = DatabaseArchive(store.engine)
+        minds = Minds(seed=5)
+        first, second, third = grow(minds, await archive.allocate_ids(3))
+        crew = Crew(4, "Kobin's Crew", 1_048_600, Captain(first.name, agent=first.id))
+        crew.join(second, Station.HELM)
+        minds.add_crew(crew)
+        assert await archive.flush(minds, [second.id]) == len(second.memory)
+        again = Minds(seed=5)
+        await archive.restore(again, interim_purse)
+        assert set(again.agents) == {second.id} and set(again.crews) == {4}
+        assert first.stored_memories == 0 and second.stored_memories == len(second.memory)
+        assert await archive.flush(minds, [first.id]) == len(first.memory)  # its captain's crew
+        assert await archive.flush(minds) == len(third.memory)  # the rest, once
+    finally:
+        await store.close()
