@@ -45,6 +45,7 @@ from infinity.gateway.state import Game
 from infinity.heart.heart import Heart
 from infinity.ledger import Ledger
 from infinity.minds.enclave import Enclaves
+from infinity.minds.moving import Moves
 from infinity.minds.transfer import Transfers, settle
 from infinity.operators import killswitch
 from infinity.operators.hunting import Hunts
@@ -281,11 +282,10 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             sealed=worlds.sealed,
         )  # fmt: skip
         await operators.start()
-        enclaves = None  # hosts' enclaves: minds live there only where crews run
+        moves, enclaves = None, None  # minds move and live in enclaves only where crews run
         if company is not None:
-            enclaves = Enclaves(
-                company, worlds, online=lambda account: account in fanout.by_account
-            )
+            moves = Moves(company, worlds)
+            enclaves = Enclaves(moves, online=lambda account: account in fanout.by_account)
         transfers = Transfers(store.engine, company)
         owned.push_async_callback(transfers.close)
         stopping = asyncio.Event()
@@ -317,6 +317,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             commissions=commissions,
             killswitch=kill,
             enclaves=enclaves,
+            moves=moves,
             transfers=transfers,
         )
         async with asyncio.TaskGroup() as tasks:

@@ -75,6 +75,17 @@ class Crew:
         self.members.pop(agent.id, None)
         agent.crew, agent.duties = None, None
 
+    def hand_over(self, gone: int, agents: Mapping[int, Agent]) -> list[Agent]:
+        """Captain agent `gone` left the crew for good: the first living member takes
+        command (returned), so the crew never names a captain who is not there."""
+        if self.captain.agent != gone:
+            return []
+        heir = next(iter(self.aboard(agents)), None)
+        if heir is None:
+            return []
+        self.captain = Captain(heir.name, agent=heir.id)
+        return [heir]
+
     def deal_duties(self, agents: Mapping[int, Agent]) -> None:
         """Each member gets its station's commands; the acting captain also covers empty seats.
 

@@ -116,6 +116,7 @@ class AgentView(msgspec.Struct):
     order: str | None
     memories: list[MemoryView]
     lineage: LineageView
+    in_transit: bool  # leaving for another server: alive, but neither seeing nor acting here
 
 
 class LineageView(msgspec.Struct):
@@ -305,6 +306,7 @@ def agent_view(
         order=None if order is None else f"{order.kind.value} {order.target_name}".strip(),
         memories=[_memory_view(m) for m in a.memory.recent(memories)],
         lineage=lineage_view(a, kin_of(company.minds.agents.values()) if kin is None else kin),
+        in_transit=a.id in company.away,
     )
 
 

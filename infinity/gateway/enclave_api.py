@@ -10,7 +10,7 @@ and a second entry say what actually happened.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from starlette.requests import Request
@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infinity.accounts.permissions import Verb, allowed
+from infinity.accounts.records import Account
 from infinity.audit.log import Entry
 from infinity.company.consenting import MindRefused
 from infinity.crew.agent import Agent
@@ -28,6 +29,7 @@ from infinity.gateway.rest import ApiError, Endpoint, authenticated, json_answer
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import Game, game_of
 from infinity.minds.enclave import Enclaves
+from infinity.minds.moving import Moved
 from infinity.worlds.records import World
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -42,6 +44,7 @@ _STATUS = {
     "sealed": 409,
     "in_transit": 409,
     "aborted": 409,
+    "not_welcomed": 403,
 }
 
 
@@ -49,6 +52,16 @@ class MoveRequest(msgspec.Struct, forbid_unknown_fields=True):
     agent: Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
     reason: Text  # why: in the audit log
     host: HostName | None = None  # operators: whose enclave (default: their own)
+
+
+class WelcomeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    agent: Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
+
+
+class Welcomed(msgspec.Struct):
+    agent: int
+    agent_name: str
+    host: str
 
 
 class MemoryLine(msgspec.Struct):
@@ -149,6 +162,24 @@ async def look(request: Request) -> Response:
     return json_answer(await _view(game, enclaves, world))
 
 
+async def welcome(request: Request) -> Response:
+    """POST /api/enclave/welcome: you will take this mind into your enclave (an operator
+    may then move it in; you may always move your own crew's)."""
+    account = await authenticated(request)
+    body = await read_body(request, WelcomeRequest)
+    enclaves = _enclaves(game_of(request))
+    target, args = f"agent:{body.agent}", msgspec.to_builtins(body)
+    try:
+        agent = enclaves.welcome(account, body.agent)
+    except MindRefused as no:
+        status = _STATUS.get(no.code, 409)
+        return await refused(
+            request, account, "enclave_welcome", target, args, no.code, no.detail, status
+        )
+    await act(request, account, "enclave_welcome", target, args)
+    return json_answer(Welcomed(agent.id, agent.name, account.name))
+
+
 async def move_in(request: Request) -> Response:
     """POST /api/enclave/minds: move a mind into an enclave, if it consents."""
     account = await authenticated(request)
@@ -179,13 +210,29 @@ async def move_in(request: Request) -> Response:
         return await refused(
             request, account, "enclave_move", target, args, no.code, no.detail, status
         )
+    return await moved_answer(
+        request, account, game, (target, args, announced), moved, "enclave_move"
+    )
+
+
+async def moved_answer(
+    request: Request,
+    account: Account,
+    game: Game,
+    asked: tuple[str, dict[str, Any], Entry],
+    moved: Moved,
+    verb: str,
+) -> Response:
+    """Audit a move that happened and say what it was: a transfer, one live mind after.
+    `asked`: the audit target, the request's arguments and the entry that announced it."""
+    target, args, announced = asked
     agent = moved.agent
     live = sum(a is agent for a in game.company.minds.agents.values()) if game.company else 0
     done = args | {"world": moved.world.id, "ship": moved.ship, "old_ship": moved.old_ship}
-    entry = await act(request, account, "enclave_move", target, done)
+    entry = await act(request, account, verb, target, done)
     record = MoveRecord(
-        "transfer", agent.id, agent.name, host.name, moved.world.id, moved.old_ship, moved.ship,
-        moved.system, moved.consent, live,
+        "transfer", agent.id, agent.name, moved.world.owner_name, moved.world.id,
+        moved.old_ship, moved.ship, moved.system, moved.consent, live,
     )  # fmt: skip
     return json_answer(MoveAnswer(entry, announced, record))
 
@@ -193,6 +240,7 @@ async def move_in(request: Request) -> Response:
 ENDPOINTS = (
     Endpoint("/api/enclave", "GET", look, "Look in on your enclave: the minds living there", answer=EnclaveView, auth=True),
     Endpoint("/api/enclave", "POST", make, "Your enclave, made the first time (sealed: you alone enter)", answer=EnclaveView, auth=True),
+    Endpoint("/api/enclave/welcome", "POST", welcome, "Welcome a mind into your enclave: your consent to host it", WelcomeRequest, Welcomed, auth=True),
     Endpoint("/api/enclave/minds", "POST", move_in, "Move a mind of your crew into your enclave (a transfer, with its consent)", MoveRequest, MoveAnswer, auth=True),
 )  # fmt: skip
 

@@ -22,13 +22,14 @@ from infinity.company.copying import copy_mind
 from infinity.crew.consent import Consent
 from infinity.crew.lineage import Lineage
 from infinity.gateway.audited import act, refused
+from infinity.gateway.enclave_api import MoveAnswer, moved_answer
 from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 
 AGENT_ID = Param("id", "path", maximum=2**53 - 1)
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-_STATUS = {"forbidden": 403, "unknown_agent": 404, "dead": 409, "refused": 409, "no_crews": 409}
+_STATUS = {"forbidden": 403, "unknown_agent": 404, "unknown_world": 404, "dead": 409}
 
 
 class CopyRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,7 +85,35 @@ async def copy(request: Request) -> Response:
     return json_answer(CopyAnswer(entry, announced, record), 201)
 
 
+class WorldMoveRequest(msgspec.Struct, forbid_unknown_fields=True):
+    world: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]  # where to (1: the main world)
+    reason: Text  # why: in the audit log and the mind's memory
+
+
+async def move(request: Request) -> Response:
+    """POST /api/minds/{id}/move: move a mind to another world of this server, if it
+    consents (operators: any mind; captains: their crew's, into a world they may enter)."""
+    account = await authenticated(request)
+    agent_id = AGENT_ID.need(request)
+    body = await read_body(request, WorldMoveRequest)
+    game = game_of(request)
+    if game.moves is None:
+        raise ApiError(409, "no_crews", "this server runs without crews")
+    target = f"agent:{agent_id}"
+    args = msgspec.to_builtins(body) | {"operation": "transfer"}
+    announced = await act(request, account, "announce_transfer", target, args)
+    try:
+        moved = await game.moves.move(account, agent_id, body.world, body.reason)
+    except MindRefused as no:
+        status = _STATUS.get(no.code, 409)
+        return await refused(
+            request, account, "move_mind", target, args, no.code, no.detail, status
+        )
+    return await moved_answer(request, account, game, (target, args, announced), moved, "move_mind")
+
+
 ENDPOINTS = (
+    Endpoint("/api/minds/{id}/move", "POST", move, "Move a mind to another world of this server (a transfer, with its consent)", WorldMoveRequest, MoveAnswer, auth=True, params=(AGENT_ID,)),
     Endpoint("/api/operator/minds/{id}/copy", "POST", copy, "Operators: copy a mind (a new person, with its consent)", CopyRequest, CopyAnswer, 201, auth=True, params=(AGENT_ID,)),
 )  # fmt: skip
 

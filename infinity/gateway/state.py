@@ -21,6 +21,7 @@ from infinity.galaxy.model import Galaxy
 from infinity.gateway.fanout import Fanout
 from infinity.heart.heart import Heart
 from infinity.minds.enclave import Enclaves
+from infinity.minds.moving import Moves
 from infinity.minds.transfer import Transfers
 from infinity.operators.hunting import Hunts
 from infinity.operators.killswitch import KillSwitch
@@ -53,6 +54,7 @@ class Game:
     killswitch: KillSwitch  # two operators erase the universe (docs/operators.md)
     transfers: Transfers | None = None  # minds moving between servers (docs/mind.md)
     enclaves: Enclaves | None = None  # hosts' enclaves and their eyes feed; None: no crews
+    moves: Moves | None = None  # minds moved between this server's worlds; None: no crews
 
     @property
     def galaxy(self) -> Galaxy:

@@ -224,6 +224,7 @@ class Heart:
             world=world,
             lineage=describe(agent.lineage, [a.name for a in siblings(agent, kin)]),
             enclave=self._host_of(world),
+            in_transit=self.company is not None and agent.id in self.company.away,
         )
 
     def _host_of(self, world: int) -> str:

@@ -77,6 +77,7 @@ class Mind(msgspec.Struct, frozen=True):
     world: int
     lineage: str = ""  # grown from genome G, sibling of X; or a copy of Y (crew/lineage.py)
     enclave: str = ""  # the host whose enclave it lives in ("" when it lives in no enclave)
+    in_transit: bool = False  # leaving for another server under a transfer key (docs/mind.md)
 
 
 class Hidden(msgspec.Struct, frozen=True):

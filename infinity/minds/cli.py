@@ -19,7 +19,7 @@ import typer
 from infinity._terminal import console, errors
 from infinity.company.consenting import MindRefused
 from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, arrive, export, parse
-from infinity.minds.transfer import leave_by_file, retire_by_file
+from infinity.minds.transfer import leave_by_file, retire_by_file, return_by_file
 from infinity.store.store import Store, sqlite_url
 
 mind_app = typer.Typer(
@@ -161,6 +161,44 @@ def retire_mind(
         errors.print(f"[red]refused:[/] {refused}")
         raise typer.Exit(REFUSED) from None
     console.print(f"retired: {cause}")
+
+
+@mind_app.command("return")
+def return_mind(
+    key: Annotated[str, typer.Argument(help="The transfer key the exported file carries.")],
+    never_imported: Annotated[
+        bool,
+        typer.Option(
+            "--never-imported",
+            help="You vouch the file was never imported anywhere and is destroyed.",
+        ),
+    ] = False,
+    data: DataOption = Path("data"),
+    db: DbOption = None,
+) -> None:
+    """Call off a move through a file that never arrived: the mind lives here again. Only
+    with the server stopped, and only if the file was never imported (else two would live)."""
+    if not never_imported:
+        errors.print(
+            "[red]refused:[/] a returned mind whose file was imported somewhere would be two "
+            "live minds; say --never-imported to vouch it was not (and destroy the file)"
+        )
+        raise typer.Exit(REFUSED)
+    url = _url(data, db)
+
+    async def run() -> str:
+        store = await Store.open(url)
+        try:
+            return await return_by_file(store.engine, key)
+        finally:
+            await store.close()
+
+    try:
+        name = asyncio.run(run())
+    except Refused as refused:
+        errors.print(f"[red]refused:[/] {refused}")
+        raise typer.Exit(REFUSED) from None
+    console.print(f"returned: {name} lives here again (transfer {key} called off)")
 
 
 def _user() -> str:

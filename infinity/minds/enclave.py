@@ -31,21 +31,17 @@ import numpy as np
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.commands import internal as ci
-from infinity.company.company import Company
 from infinity.company.consenting import MindRefused, announce, consented, living
-from infinity.company.founding import CREW_SHIP_ROLE
 from infinity.crew.agent import Agent
-from infinity.crew.consent import Consent
 from infinity.crew.memory import MemoryKind
-from infinity.crew.steps import Intent
 from infinity.crew.voice import clip, voice_of
+from infinity.minds.moving import Moved, Moves
 from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import TickReport, Zone
 from infinity.universe.loop import pause
 from infinity.worlds.records import World
-from infinity.worlds.service import Worlds
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +52,6 @@ NEAREST: Final = 3  # ships named in a glimpse
 HEARD: Final = 4  # lines of what happened near the host, kept per watched system
 EYES_IMPORTANCE: Final = 3
 Online = Callable[[int], bool]  # is this account's game session open
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """A mind moved into an enclave: the same agent, its old ship and its new one."""
-
-    agent: Agent
-    world: World
-    old_ship: int | None
-    ship: int
-    system: int
-    station: int
-    consent: Consent
 
 
 @dataclass(slots=True)
@@ -84,15 +67,16 @@ class _Watch:
 
 
 class Enclaves:
-    def __init__(self, company: Company, worlds: Worlds, online: Online) -> None:
-        self.company = company
-        self.worlds = worlds
-        self.universe = company.universe
+    def __init__(self, moves: Moves, online: Online) -> None:
+        self.moves = moves
+        self.company = moves.company
+        self.worlds = moves.worlds
+        self.universe = moves.universe
         self._online = online
         self._watching: dict[int, int] = {}  # a system a host is in -> how many hosts
         self._heard: dict[int, deque[str]] = {}  # that system -> what happened there lately
         self._watch: dict[int, _Watch] = {}  # enclave world -> its feed's state
-        self._lock = asyncio.Lock()
+        self._welcomed: dict[int, set[int]] = {}  # host account -> minds it will take in
         self.universe.observe(self._on_tick)
 
     # -- reading --------------------------------------------------------------------
@@ -125,31 +109,28 @@ class Enclaves:
 
     # -- moving in -------------------------------------------------------------------
 
+    def welcome(self, host: Account, agent_id: int) -> Agent:
+        """The host's consent to take in agent `agent_id`: without it, nobody else (an
+        operator) moves a mind into their enclave. Kept until the process stops."""
+        agent = living(self.company, agent_id, "welcomed")
+        self._welcomed.setdefault(host.id, set()).add(agent.id)
+        return agent
+
     async def move_in(self, actor: Account, host: Account, agent_id: int, why: str) -> Moved:
         """Move agent `agent_id` into `host`'s enclave (see the module docstring)."""
-        async with self._lock:
+        async with self.moves.lock:
             agent = self._movable(actor, host, agent_id)
-            company = self.company
             answer = await consented(
-                company, agent, "transfer", actor.name,
+                self.company, agent, "transfer", actor.name,
                 f"{actor.name} asks to move me into {host.name}'s enclave: a transfer, not a "
                 "copy. I would leave this ship and live there; nothing of me stays behind.",
                 "I refused to move into the enclave",
             )  # fmt: skip
+            announce(self.company, agent, f"I agreed to move into {host.name}'s enclave: {why}.")
             world = await self.worlds.make_enclave(host)
-            system = self.worlds.galaxy_of(world.id).systems[0]
-            station = system.stations()[0]
-            name = f"{agent.persona.given_name}'s Refuge"
-            ship = await company.shipyard.commission(name, None, CREW_SHIP_ROLE, system, station)
-            old = self._step_over(agent, ship)  # one step: no await between leaving and boarding
-            announce(
-                company, agent,
-                f"I moved into {host.name}'s enclave, aboard {name} at {station.name}: "
-                "the same me, nothing left behind.",
-            )  # fmt: skip
-            await company.save(agent.id)
-            log.info("agent %d moved into enclave %d of %s", agent.id, world.id, host.name)
-            return Moved(agent, world, old, ship, system.id, station.id, answer)
+            return await self.moves.board(
+                agent, world, answer, f"{agent.persona.given_name}'s Refuge"
+            )
 
     def _movable(self, actor: Account, host: Account, agent_id: int) -> Agent:
         agent = living(self.company, agent_id, "moved")
@@ -160,27 +141,13 @@ class Enclaves:
             actor.id != host.id or crew is None or crew.captain.account != actor.id
         ):
             raise MindRefused("unknown_agent", f"{agent.name} is not in your crew")
+        if actor.id != host.id and agent.id not in self._welcomed.get(host.id, set()):
+            raise MindRefused("not_welcomed", f"{host.name} has not welcomed {agent.name} in")
         if self.enclave_of_agent(agent) is not None:
             raise MindRefused("sealed", f"{agent.name} already lives in an enclave")
         if agent.ship is None or self.universe.zone_of(agent.ship) is None:
             raise MindRefused("in_transit", f"{agent.name} is between systems; try again")
         return agent
-
-    def _step_over(self, agent: Agent, ship: int) -> int | None:
-        """Leave the old ship and crew, board the new one: one synchronous step."""
-        minds = self.company.minds
-        if minds.agents.get(agent.id) is not agent:  # never two of one mind
-            raise MindRefused("aborted", f"{agent.name} is not one live mind; nothing moved")
-        old_ship = agent.ship
-        crew = minds.crews.get(agent.crew) if agent.crew is not None else None
-        if crew is not None:
-            crew.leave(agent)
-            crew.deal_duties(minds.agents)
-        agent.crew, agent.duties = None, None
-        agent.ship = ship
-        agent.intent = Intent()
-        self.company.ships.add(ship)
-        return old_ship
 
     # -- the eyes feed ----------------------------------------------------------------
 

@@ -529,6 +529,25 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
 
 async def retire_by_file(engine: AsyncEngine, key: str, arrived_as: int | None) -> str:
     """The operator holds the destination's receipt for `key`: the mind retires here."""
+    await _leaving_by_file(engine, key)
+    cause = await retire_rows(engine, key, arrived_as, 0.0)
+    fault("source-retired")
+    return cause
+
+
+async def return_by_file(engine: AsyncEngine, key: str) -> str:
+    """The operator vouches that the file of `key` was never imported (and is destroyed):
+    the mind comes home, alive here again; its next start lets it act. Returns its name."""
+    row = await _leaving_by_file(engine, key)
+    await return_row(engine, key, "returned: its file was never imported")
+    async with engine.connect() as connection:
+        name = await connection.scalar(sa.select(agents.c.name).where(agents.c.id == row.agent_id))
+    fault("source-returned")
+    return str(name)
+
+
+async def _leaving_by_file(engine: AsyncEngine, key: str) -> sa.Row[Any]:
+    """The source's row of a file transfer still in transit; `Refused` for anything else."""
     row = await transfer_row(engine, key)
     if row is None or row.role != "source":
         raise Refused(f"no transfer {key} left from here")
@@ -536,6 +555,4 @@ async def retire_by_file(engine: AsyncEngine, key: str, arrived_as: int | None) 
         raise Refused(f"transfer {key} went to {row.peer}; it finishes by itself")
     if row.state != "leaving":
         raise Refused(f"transfer {key} is {row.state} already")
-    cause = await retire_rows(engine, key, arrived_as, 0.0)
-    fault("source-retired")
-    return cause
+    return row

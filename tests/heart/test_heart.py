@@ -198,10 +198,12 @@ async def test_every_mind_is_listed_alive_or_dead_with_crew_and_place(tmp_path: 
     ghost.death = Death("a reaver's torpedo", 5.0)
     minds.add(pilot)
     minds.add(ghost)
-    company = cast(Company, SimpleNamespace(minds=minds, aboard=lambda: {}))
+    away = {1}  # leaving for another server: listed as in transit
+    company = cast(Company, SimpleNamespace(minds=minds, aboard=lambda: {}, away=away))
     built, store, ledger = await _engine(tmp_path, company=company)
     try:
         listed = {m.id: m for m in built.heart.snapshot().minds}
+        assert listed[1].in_transit and not listed[2].in_transit
         home = built.universe.galaxy.systems[0]
         assert listed[1].alive and listed[1].crew == "Wing" and listed[1].system == home.id
         assert listed[1].system_name == home.name and listed[1].world == 1

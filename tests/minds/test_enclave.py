@@ -57,8 +57,13 @@ def enclave(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         refused: dict[str, Any] | None = None
         moved: dict[str, Any] | None = None
         for agent in sorted(before):
-            answer = call(running, "POST", "/api/enclave/minds", tokens[OPERATOR],
-                          {"agent": agent, "reason": "a home inside Vega", "host": HOST})  # fmt: skip
+            ask = {"agent": agent, "reason": "a home inside Vega", "host": HOST}
+            if refused is None:  # the host's consent comes first: without it, nothing moves
+                unwelcome = call(running, "POST", "/api/enclave/minds", tokens[OPERATOR], ask)
+                assert (unwelcome.status_code, unwelcome.json()["error"]) == (403, "not_welcomed")
+            welcomed = call(running, "POST", "/api/enclave/welcome", tokens[HOST], {"agent": agent})
+            assert welcomed.status_code == 200, welcomed.text
+            answer = call(running, "POST", "/api/enclave/minds", tokens[OPERATOR], ask)
             if answer.status_code == 409 and answer.json()["error"] == "refused" and not refused:
                 refused = answer.json() | {"agent": agent}
             elif answer.status_code == 200:
@@ -188,6 +193,28 @@ def test_the_host_visits_and_is_answered(enclave: dict[str, Any]) -> None:
     assert home.status_code == 200 and home.json()["world"] == 1
 
 
+def operators_beside(server: Server, host: str) -> tuple[str, str]:
+    """Two operators: the first's ship starts at the host's station (so what it grows there
+    the host can recruit), the second anywhere."""
+    where = call(server, "GET", "/api/me", host).json()["ship"]
+    names = [f"Op{k}" for k in range(6)]
+    beside = ""
+    for name in names:
+        server.register(name)
+        ship = call(server, "GET", "/api/me", token_of(server, name)).json()["ship"]
+        if not beside and ship["docked_at"] == where["docked_at"]:
+            beside = name
+    assert beside, "no operator starts beside the host"
+    other = next(n for n in names if n != beside)
+    for name in (beside, other):
+        made = subprocess.run(
+            [sys.executable, "-m", "infinity", "role", name, "operator", "--data",
+             str(server.data)], capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert made.returncode == 0
+    return beside, other
+
+
 def test_a_recruit_moves_in_and_outlives_the_kill_switch(tmp_path: Path) -> None:
     """A player's recruit (and only one) moves into the player's enclave; two operators pull
     the kill switch; after a new galaxy the enclave and its mind are still there."""
@@ -197,21 +224,7 @@ def test_a_recruit_moves_in_and_outlives_the_kill_switch(tmp_path: Path) -> None
         server.register(HOST)
         host = token_of(server, HOST)
         where = call(server, "GET", "/api/me", host).json()["ship"]
-        names = [f"Op{k}" for k in range(6)]
-        beside = ""
-        for name in names:  # an operator whose ship starts at the host's station
-            server.register(name)
-            ship = call(server, "GET", "/api/me", token_of(server, name)).json()["ship"]
-            if not beside and ship["docked_at"] == where["docked_at"]:
-                beside = name
-        assert beside, "no operator starts beside the host"
-        other = next(n for n in names if n != beside)
-        for name in (beside, other):
-            made = subprocess.run(
-                [sys.executable, "-m", "infinity", "role", name, "operator", "--data",
-                 str(server.data)], capture_output=True, timeout=60,
-            )  # fmt: skip
-            assert made.returncode == 0
+        beside, other = operators_beside(server, host)
         first, second = token_of(server, beside), token_of(server, other)
         dna = bred(openness=0.95, courage=0.95, neuroticism=0.05)
         grown = call(server, "POST", "/api/operator/crew", first, {"dna": dna, "name": "Ilo Brave"})

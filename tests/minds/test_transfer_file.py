@@ -127,3 +127,46 @@ def test_two_admits_of_one_key_at_once_admit_it_once(tmp_path: Path) -> None:
         assert cancel.json()["state"] == "arrived"  # too late to give it up: it lives here
     finally:
         destination.stop()
+
+
+def test_a_file_never_imported_is_called_off_and_the_mind_acts_again(tmp_path: Path) -> None:
+    """`infinity mind return KEY --never-imported`: the mind lives at the source again,
+    no longer away; without the vouching flag, or twice, it is refused and nothing changes."""
+    source = Server(tmp_path / "source", snapshot_seconds=1.0)
+    start(source)
+    genome = dna(willing=True, salt=5)
+    try:
+        token = operator(source, "Ada")
+        agent = enlist(source, token, genome)
+    finally:
+        source.stop()
+    src = str(source.data)
+    exported = cli("mind", "export", str(agent), "--transfer", "--data", src)
+    assert exported.returncode == 0, exported.stderr
+    key = json.loads(exported.stdout)["transfer"]["key"]
+
+    unvouched = cli("mind", "return", key, "--data", src)
+    assert unvouched.returncode == 2 and b"--never-imported" in unvouched.stderr
+    assert query(source, "SELECT state FROM mind_transfers WHERE key = ?", key) == [("leaving",)]
+    unknown = cli("mind", "return", "0" * 32, "--never-imported", "--data", src)
+    assert unknown.returncode == 2 and b"no transfer" in unknown.stderr
+    returned = cli("mind", "return", key, "--never-imported", "--data", src)
+    assert returned.returncode == 0, returned.stderr
+    assert b"lives here again" in returned.stdout
+    assert query(source, "SELECT state FROM mind_transfers WHERE key = ?", key) == [("returned",)]
+    twice = cli("mind", "return", key, "--never-imported", "--data", src)
+    assert twice.returncode == 2 and b"returned already" in twice.stderr
+    late = cli("mind", "retire", key, "--data", src)  # a receipt that cannot be: refused
+    assert late.returncode == 2 and live_copies(source, genome) == [agent]
+
+    start(source)
+    try:
+        answer = httpx.get(
+            f"{source.url}/api/agents/{agent}",
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["alive"] and not answer.json()["in_transit"]
+    finally:
+        source.stop()

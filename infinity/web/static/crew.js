@@ -337,7 +337,7 @@ export class RosterPanel extends RefreshingPanel {
       el(
         "span",
         `agent-state ${a.alive ? "alive" : "dead"}`,
-        a.alive ? (a.captain ? "★ CAPTAIN" : "ALIVE") : "† DEAD",
+        a.in_transit ? "IN TRANSIT" : a.alive ? (a.captain ? "★ CAPTAIN" : "ALIVE") : "† DEAD",
       ),
     );
     const where = [

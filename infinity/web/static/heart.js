@@ -179,7 +179,9 @@ function showMinds() {
     ...shown.map((m) =>
       row([
         [m.name],
-        [m.alive ? "ALIVE" : `DEAD: ${m.death}`, m.alive ? "ok" : "dead"],
+        m.in_transit
+          ? ["IN TRANSIT", "warn"]
+          : [m.alive ? "ALIVE" : `DEAD: ${m.death}`, m.alive ? "ok" : "dead"],
         [m.crew || "–"],
         [m.ship ?? "–", "num"],
         [m.system_name || "–"],

@@ -1,0 +1,236 @@
+"""The bus zones, gateways and crew workers talk over: one interface, two carriers.
+
+`Bus` is what the universe uses; `LocalBus` carries messages inside one process (the
+embedded scale), `NatsBus` (nats_bus.py) over NATS (the cluster scale), so both scales
+run the same code. Subjects follow NATS: tokens separated by '.', '*' matches one token,
+'>' (last only) one or more. Payloads are bytes, passed through unchanged. A request is
+answered by publishing to its message's `reply` subject.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+PENDING_LIMIT = 65536
+"""Messages a subscription may hold unread before new ones are dropped (and counted),
+as NATS drops for a slow consumer rather than let one reader grow without bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message as a subscriber receives it."""
+
+    subject: str
+    data: bytes
+    reply: str = ""  # where to answer a request; "" when no answer is awaited
+
+
+Handler = Callable[[Message], Awaitable[None]]
+
+
+class NoResponders(LookupError):
+    """A request went to a subject nobody subscribes to."""
+
+
+class Subscription(Protocol):
+    """A live subscription; closing it stops delivery."""
+
+    async def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    """What the universe asks of a message bus, whichever carries it."""
+
+    async def publish(self, subject: str, data: bytes) -> None:
+        """Send `data` to every subscription whose pattern matches `subject`."""
+        ...
+
+    async def subscribe(self, pattern: str, handler: Handler) -> Subscription:
+        """Call `handler` with each matching message, one at a time, in order.
+        Every publish after this returns is delivered."""
+        ...
+
+    async def feed(self, pattern: str) -> Feed:
+        """The matching messages as an async iterator, in order, until closed."""
+        ...
+
+    async def request(self, subject: str, data: bytes, timeout: float) -> bytes:
+        """Send `data` and wait for one answer: `TimeoutError` after `timeout` seconds,
+        `NoResponders` at once when nobody listens."""
+        ...
+
+    async def close(self) -> None:
+        """Stop every subscription and let go of the carrier."""
+        ...
+
+
+def check_subject(subject: str) -> str:
+    """A subject one may publish to: non-empty tokens, no wildcard, no whitespace."""
+    tokens = _tokens(subject)
+    if "*" in tokens or ">" in tokens:
+        raise ValueError(f"cannot publish to a wildcard subject: {subject!r}")
+    return subject
+
+
+def check_pattern(pattern: str) -> str:
+    """A subject one may subscribe to: '*' as a whole token, '>' as the last one."""
+    tokens = _tokens(pattern)
+    if ">" in tokens[:-1]:
+        raise ValueError(f"'>' may only end a pattern: {pattern!r}")
+    return pattern
+
+
+def _tokens(subject: str) -> list[str]:
+    tokens = subject.split(".")
+    for token in tokens:
+        if not token or any(c.isspace() for c in token):
+            raise ValueError(f"bad subject {subject!r}: empty token or whitespace")
+        if token not in ("*", ">") and ("*" in token or ">" in token):
+            raise ValueError(f"bad subject {subject!r}: a wildcard must be a whole token")
+    return tokens
+
+
+def is_wildcard(pattern: str) -> bool:
+    return any(token in ("*", ">") for token in pattern.split("."))
+
+
+def matches(pattern: str, subject: str) -> bool:
+    """Whether a subscription to `pattern` receives a message on `subject`."""
+    wanted, given = pattern.split("."), subject.split(".")
+    for index, token in enumerate(wanted):
+        if token == ">":
+            return len(given) > index
+        if index >= len(given) or (token != "*" and token != given[index]):
+            return False
+    return len(wanted) == len(given)
+
+
+def as_bytes(data: bytes) -> bytes:
+    """The payload as immutable bytes, so no publisher can change it under a reader."""
+    return data if type(data) is bytes else bytes(data)
+
+
+class Feed:
+    """One subscription's messages, in order, as an async iterator that ends when closed.
+
+    Delivery never waits on the reader: past `limit` unread messages new ones are
+    dropped and counted in `dropped`.
+    """
+
+    def __init__(self, pattern: str, detach: Callable[[Feed], Awaitable[None]], limit: int) -> None:
+        self.pattern = pattern
+        self.dropped = 0
+        self.closed = False
+        self._detach = detach
+        self._limit = limit
+        self._queue: asyncio.Queue[Message | None] = asyncio.Queue()
+
+    def offer(self, message: Message) -> None:
+        """Take a message if open and not full."""
+        if self.closed:
+            return
+        if self._queue.qsize() >= self._limit:
+            self.dropped += 1
+            return
+        self._queue.put_nowait(message)
+
+    async def close(self) -> None:
+        """Stop delivery; an iteration in progress ends. Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        self._queue.put_nowait(None)  # wakes a reader waiting for the next message
+        await self._detach(self)
+
+    def __aiter__(self) -> Feed:
+        return self
+
+    async def __anext__(self) -> Message:
+        message = None if self.closed else await self._queue.get()
+        if message is None or self.closed:
+            raise StopAsyncIteration
+        return message
+
+
+async def serve(feed: Feed, handler: Handler) -> None:
+    """Hand each message of `feed` to `handler`; a handler that raises is logged and the
+    next message still comes."""
+    async for message in feed:
+        try:
+            await handler(message)
+        except Exception:
+            log.exception("bus handler for %s failed on %s", feed.pattern, message.subject)
+
+
+class _Served:
+    """A handler subscription on the local bus: a feed and the task serving it."""
+
+    def __init__(self, feed: Feed, handler: Handler) -> None:
+        self._feed = feed
+        self._task = asyncio.create_task(serve(feed, handler), name=f"bus:{feed.pattern}")
+
+    async def close(self) -> None:
+        await self._feed.close()
+
+
+class LocalBus:
+    """The in-process bus of the embedded scale: delivery is a queue put, no copy."""
+
+    def __init__(self, pending_limit: int = PENDING_LIMIT) -> None:
+        self._pending_limit = pending_limit
+        self._exact: dict[str, list[Feed]] = {}
+        self._wild: list[Feed] = []
+
+    async def publish(self, subject: str, data: bytes) -> None:
+        self._deliver(Message(check_subject(subject), as_bytes(data)))
+
+    async def subscribe(self, pattern: str, handler: Handler) -> Subscription:
+        return _Served(await self.feed(pattern), handler)
+
+    async def feed(self, pattern: str) -> Feed:
+        feed = Feed(check_pattern(pattern), self._detach, self._pending_limit)
+        if is_wildcard(pattern):
+            self._wild.append(feed)
+        else:
+            self._exact.setdefault(pattern, []).append(feed)
+        return feed
+
+    async def request(self, subject: str, data: bytes, timeout: float) -> bytes:
+        check_subject(subject)
+        if not self._readers(subject):
+            raise NoResponders(subject)
+        inbox = await self.feed(f"_INBOX.{secrets.token_hex(8)}")
+        try:
+            self._deliver(Message(subject, as_bytes(data), reply=inbox.pattern))
+            async with asyncio.timeout(timeout):
+                return (await anext(inbox)).data
+        finally:
+            await inbox.close()
+
+    async def close(self) -> None:
+        for feed in [*self._wild, *(f for feeds in self._exact.values() for f in feeds)]:
+            await feed.close()
+
+    def _deliver(self, message: Message) -> None:
+        for feed in self._readers(message.subject):
+            feed.offer(message)
+
+    def _readers(self, subject: str) -> list[Feed]:
+        exact = self._exact.get(subject, [])
+        return [*exact, *(feed for feed in self._wild if matches(feed.pattern, subject))]
+
+    async def _detach(self, feed: Feed) -> None:
+        if is_wildcard(feed.pattern):
+            self._wild.remove(feed)
+            return
+        feeds = self._exact[feed.pattern]
+        feeds.remove(feed)
+        if not feeds:
+            del self._exact[feed.pattern]

@@ -1,0 +1,42 @@
+"""The names zones and gateways meet under on the bus, in one place so no two processes
+spell a subject differently (docs/cluster.md "Subjects")."""
+
+from __future__ import annotations
+
+LEASES_BUCKET = "zone-leases"
+"""The JetStream KV bucket holding one lease per zone."""
+
+
+def _id(name: str, value: int) -> int:
+    """An id as it may appear in a subject: an int >= 0 (a bool is no id)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an int >= 0, not {value!r}")
+    return value
+
+
+def zone_commands(zone: int) -> str:
+    """Where gateways, crew workers and operators send commands for one zone."""
+    return f"zone.{_id('zone', zone)}.commands"
+
+
+def zone_cell(zone: int, cell: int) -> str:
+    """Where a zone publishes one interest cell's encoded deltas, once per tick."""
+    return f"zone.{_id('zone', zone)}.cell.{_id('cell', cell)}"
+
+
+def zone_cells(zone: int) -> str:
+    """Every cell of one zone: a wildcard for a watcher of the whole zone."""
+    return f"zone.{_id('zone', zone)}.cell.*"
+
+
+def lease_key(zone: int) -> str:
+    """The key of a zone's lease in `LEASES_BUCKET`."""
+    return f"zone.{_id('zone', zone)}"
+
+
+def zone_of_lease(key: str) -> int:
+    """The zone a lease key names; `ValueError` for a key that names none."""
+    prefix, _, number = key.partition(".")
+    if prefix != "zone" or not number.isdigit() or not number.isascii():
+        raise ValueError(f"not a zone lease key: {key!r}")
+    return int(number)
