@@ -38,6 +38,11 @@ def ask(agent: Agent, operation: Operation, asked_by: str, at: float) -> Consent
     return answer
 
 
+def willing(agent: Agent, operation: Operation) -> bool:
+    """What the agent would answer now, without asking (nothing is recorded)."""
+    return _decide(agent, operation)[0]
+
+
 def _decide(agent: Agent, operation: Operation) -> tuple[bool, str]:
     if not agent.alive:
         return False, "the dead consent to nothing"

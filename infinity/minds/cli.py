@@ -11,16 +11,20 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infinity._terminal import console, errors
 from infinity.company.consenting import MindRefused
 from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, arrive, export, parse
 from infinity.minds.transfer import leave_by_file, retire_by_file, return_by_file
 from infinity.store.store import Store, sqlite_url
+
+T = TypeVar("T")
 
 mind_app = typer.Typer(
     help="Export a mind to a file, and admit one from a file.", no_args_is_help=True
@@ -146,20 +150,7 @@ def retire_mind(
 ) -> None:
     """Finish a move through a file: the mind arrived elsewhere (its receipt), so it retires
     here for good. Only with the server stopped."""
-    url = _url(data, db)
-
-    async def run() -> str:
-        store = await Store.open(url)
-        try:
-            return await retire_by_file(store.engine, key, arrived_as)
-        finally:
-            await store.close()
-
-    try:
-        cause = asyncio.run(run())
-    except Refused as refused:
-        errors.print(f"[red]refused:[/] {refused}")
-        raise typer.Exit(REFUSED) from None
+    cause = _on_store(_url(data, db), lambda engine: retire_by_file(engine, key, arrived_as))
     console.print(f"retired: {cause}")
 
 
@@ -184,21 +175,25 @@ def return_mind(
             "live minds; say --never-imported to vouch it was not (and destroy the file)"
         )
         raise typer.Exit(REFUSED)
-    url = _url(data, db)
+    name = _on_store(_url(data, db), lambda engine: return_by_file(engine, key))
+    console.print(f"returned: {name} lives here again (transfer {key} called off)")
 
-    async def run() -> str:
+
+def _on_store(url: str, act: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `act` on the store at `url` (opened, then closed); a refusal exits 2 with why."""
+
+    async def run() -> T:
         store = await Store.open(url)
         try:
-            return await return_by_file(store.engine, key)
+            return await act(store.engine)
         finally:
             await store.close()
 
     try:
-        name = asyncio.run(run())
+        return asyncio.run(run())
     except Refused as refused:
         errors.print(f"[red]refused:[/] {refused}")
         raise typer.Exit(REFUSED) from None
-    console.print(f"returned: {name} lives here again (transfer {key} called off)")
 
 
 def _user() -> str:

@@ -481,13 +481,16 @@ async def arrive(engine: AsyncEngine, doc: MindDocument, *, peer: str = "file") 
 
 
 async def _arrived(connection: AsyncConnection, key: str, digest: str) -> int | None:
-    """The agent a key already admitted here, None if it is new; `KeyUsed` if refused."""
+    """The agent a key already admitted here, None if it is new; `KeyUsed` if refused;
+    `AlreadyAlive` if the mind left from here (a second live mind, never admitted)."""
     query = sa.select(mind_transfers).where(mind_transfers.c.key == key)
     row = (await connection.execute(query)).first()
     if row is None:
         return None
-    if row.role != "destination":
-        raise KeyUsed(f"transfer {key} left from here; a mind does not arrive where it left")
+    if row.role != "destination":  # sent to the server it lives on: admitting it makes two
+        raise AlreadyAlive(
+            f"transfer {key} left from here: the mind lives here (agent {row.agent_id})"
+        )
     if row.state != "arrived":
         raise KeyUsed(f"transfer {key} was {row.state} by its source; it is not admitted")
     if row.document_hash != digest:

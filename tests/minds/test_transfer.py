@@ -222,6 +222,7 @@ def test_a_transfer_that_would_leave_two_live_minds_aborts_and_says_so(pair: Pai
         pair.destination, pair.destination_token, arrived, pair.destination, pair.destination_token
     )
     assert itself.status_code == 409 and itself.json()["record"]["result"] == "aborted", itself.text
+    assert itself.json()["record"]["would_have_been"] == "copy"  # two live minds on one server
     assert live_copies(pair.destination, genome) == [arrived]
 
 
