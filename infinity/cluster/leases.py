@@ -136,6 +136,14 @@ class ZoneLeases:
         found = [await self.holder(zone) for zone in sorted(_zones(keys))]
         return [held for held in found if held is not None]
 
+    async def held(self) -> set[int]:
+        """The zones someone holds now, by anyone: one listing of the bucket, so a host
+        looking for free zones tries only those instead of every zone."""
+        try:
+            return set(_zones(await self._kv.keys()))
+        except nats.js.errors.NoKeysError:
+            return set()
+
     async def _write(self, lease: Lease, value: bytes, headers: dict[str, str]) -> int:
         """Publish over `lease.revision` with the lease TTL: the compare-and-set."""
         headers = {**headers, Header.EXPECTED_LAST_SUBJECT_SEQUENCE: str(lease.revision)}

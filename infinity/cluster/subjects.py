@@ -40,3 +40,25 @@ def zone_of_lease(key: str) -> int:
     if prefix != "zone" or not number.isdigit() or not number.isascii():
         raise ValueError(f"not a zone lease key: {key!r}")
     return int(number)
+
+
+HOSTS_BUCKET = "zone-hosts"
+"""The JetStream KV bucket where each live zone host keeps a heartbeat key, so every host
+can count the others and take its fair share of the zones."""
+
+
+def host_key(name: str) -> str:
+    """The key of a zone host's heartbeat in `HOSTS_BUCKET`: one token, so a host name is
+    letters, digits, '-' and '_'."""
+    if not name or not all(c.isascii() and (c.isalnum() or c in "-_") for c in name):
+        raise ValueError(f"a host name is letters, digits, '-' and '_': {name!r}")
+    return f"host.{name}"
+
+
+def host_of_key(key: str) -> str:
+    """The host a heartbeat key names; `ValueError` for a key that names none."""
+    prefix, _, name = key.partition(".")
+    if prefix != "host":
+        raise ValueError(f"not a host key: {key!r}")
+    host_key(name)
+    return name

@@ -174,7 +174,7 @@ def _body(
         slot = f"opinion_{_verdict(recalled.memories)}"
         return voice.line(slot, seed, who=gist.about, memory=_sentence(best.text))
     if act == Act.REQUEST:
-        grudge = any(_tone(m.text) < 0 for m in recalled.memories if m.subject == heard.name)
+        grudge = any(tone(m.text) < 0 for m in recalled.memories if m.subject == heard.name)
         willing = persona.traits.agreeableness + 0.3 * persona.values.loyalty > 0.55
         return voice.line("request_yes" if willing and not grudge else "request_no", seed)
     relevant = _relevant(recalled.memories, set(gist.words), 1 if gist.question else 2)
@@ -283,14 +283,15 @@ def _telling(memories: list[Memory]) -> Memory | None:
     return best
 
 
-def _tone(text: str) -> int:
+def tone(text: str) -> int:
+    """Friendly words less twice the hostile ones: how a memory feels (below 0: a wrong)."""
     found = set(words(text))
     return len(found & _FRIENDLY) - 2 * len(found & _HOSTILE)
 
 
 def _verdict(memories: list[Memory]) -> str:
     """bad, good or mixed: what the memories about someone add up to, graver ones weighing more."""
-    score = sum(_tone(m.text) * m.importance for m in memories if not m.text.startswith("I told "))
+    score = sum(tone(m.text) * m.importance for m in memories if not m.text.startswith("I told "))
     return "bad" if score < 0 else "good" if score > 0 else "mixed"
 
 

@@ -31,8 +31,17 @@ def test_the_host_looks_in_on_the_enclave(server: Server, browser: Browser) -> N
     login = httpx.post(f"{server.url}/api/login", json={"name": curator, "password": PASSWORD})
     headers = {"authorization": f"Bearer {login.json()['token']}"}
     heart = httpx.get(f"{server.url}/api/heart", headers=headers, timeout=30).json()
+    hosting = httpx.post(
+        f"{server.url}/api/login", json={"name": host, "password": "a fine password"}
+    )
+    host_headers = {"authorization": f"Bearer {hosting.json()['token']}"}
     moved = None
     for mind in [m for m in heart["minds"] if m["id"] and m["alive"] and not m["enclave"]]:
+        welcome = httpx.post(  # the host's consent to take the mind in
+            f"{server.url}/api/enclave/welcome", headers=host_headers, timeout=30,
+            json={"agent": mind["id"]},
+        )  # fmt: skip
+        assert welcome.status_code == 200, welcome.text
         answer = httpx.post(
             f"{server.url}/api/enclave/minds", headers=headers, timeout=30,
             json={"agent": mind["id"], "reason": "a home", "host": host},

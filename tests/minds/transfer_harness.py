@@ -18,16 +18,18 @@ from typing import Any
 
 import httpx2 as httpx
 
-from infinity.crew.consent import WILLING
+from infinity.crew.consent import TIES, WILLING
 from infinity.crew.genome import persona
 from tests.conftest import PASSWORD, Server
 
 
 def willingness(dna: str) -> float:
-    """The transfer consent score of the persona `dna` grows (crew/consent.py)."""
+    """The transfer consent score of the persona `dna` grows (crew/consent.py), less what
+    a crew's ties may take (so the answer holds in a crew or out of one)."""
     grown = persona(dna)
     traits, values = grown.traits, grown.values
-    return 0.4 * traits.openness + 0.3 * values.courage + 0.3 * (1 - traits.neuroticism)
+    score = 0.4 * traits.openness + 0.3 * values.courage + 0.3 * (1 - traits.neuroticism)
+    return score - TIES * values.loyalty
 
 
 def dna(willing: bool, salt: int = 0) -> str:

@@ -1,0 +1,66 @@
+"""The roll of live zone hosts, in a JetStream KV bucket (docs/cluster.md "Ownership").
+
+Each zone host keeps one key (`subjects.host_key`) alive by writing it every TTL/3 with a
+per-message TTL, like a lease nobody contends for: NATS forgets a host that stops writing,
+so every host can count the live ones and take its fair share of the zones without any
+coordinator. A host leaving in order removes its key at once, so the others take its
+zones over without waiting for the TTL.
+"""
+
+from __future__ import annotations
+
+import nats.js.errors
+from nats.js.api import KeyValueConfig
+from nats.js.client import JetStreamContext
+from nats.js.kv import KeyValue
+
+from infinity.cluster.subjects import HOSTS_BUCKET, host_key, host_of_key
+
+
+class HostRoll:
+    """Who is hosting zones now: every host's heartbeat lives `ttl` seconds after its
+    last write."""
+
+    def __init__(self, js: JetStreamContext, kv: KeyValue, bucket: str, ttl: int) -> None:
+        self._js = js
+        self._kv = kv
+        self._bucket = bucket
+        self.ttl = ttl
+
+    @classmethod
+    async def open(cls, js: JetStreamContext, ttl: int = 6, bucket: str = HOSTS_BUCKET) -> HostRoll:
+        """Open the bucket, creating it if it is new. `ttl`: whole seconds, >= 1, best the
+        same as the leases' so a stalled host drops off the roll when its leases lapse."""
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+            raise ValueError(f"a heartbeat TTL is whole seconds >= 1, not {ttl!r}")
+        try:
+            kv = await js.key_value(bucket)
+        except nats.js.errors.BucketNotFoundError:
+            kv = await js.create_key_value(KeyValueConfig(bucket=bucket, history=1))
+        return cls(js, kv, bucket, ttl)
+
+    async def announce(self, name: str) -> None:
+        """Say `name` is alive for another TTL."""
+        await self._js.publish(self._subject(name), b"", msg_ttl=self.ttl)
+
+    async def leave(self, name: str) -> None:
+        """Take `name` off the roll at once (an orderly stop). The purge marker carries the
+        TTL too, so it leaves no trace behind."""
+        await self._kv.purge(host_key(name), msg_ttl=self.ttl)
+
+    async def live(self) -> set[str]:
+        """The names of every host whose heartbeat has not lapsed."""
+        try:
+            keys = await self._kv.keys()
+        except nats.js.errors.NoKeysError:
+            return set()
+        names: set[str] = set()
+        for key in keys:
+            try:
+                names.add(host_of_key(key))
+            except ValueError:
+                continue  # someone else's key in the bucket
+        return names
+
+    def _subject(self, name: str) -> str:
+        return f"$KV.{self._bucket}.{host_key(name)}"
