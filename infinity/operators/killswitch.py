@@ -146,7 +146,13 @@ def _kept_systems() -> sa.Select[Any]:
 
 
 def _kept_ships() -> sa.Select[Any]:
-    return sa.select(ships.c.id).where(ships.c.system_id.in_(_kept_systems()))
+    """The enclaves' minds' skiffs: ships in an enclave that no player flies (a host
+    visiting their enclave loses their ship with the rest of the world)."""
+    return (
+        sa.select(ships.c.id)
+        .where(ships.c.system_id.in_(_kept_systems()))
+        .where(ships.c.account_id.is_(None))
+    )
 
 
 def _erased_agents() -> sa.ColumnElement[bool]:

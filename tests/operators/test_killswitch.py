@@ -28,6 +28,7 @@ from infinity.universe.charts import Charts
 from infinity.universe.tables import chat, ships, systems
 from infinity.universe.universe import Universe
 from infinity.worlds.tables import worlds
+from tests.pg import fresh_database, postgres_server  # noqa: F401
 
 PASSWORD = "stardust-42"
 ENCLAVE_WORLD, ENCLAVE_SYSTEM, ENCLAVE_SHIP, ENCLAVE_AGENT = 77, 900_001, 1_048_999, 5_000
@@ -49,9 +50,13 @@ class Bench:
     told: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
-    url = sqlite_url(tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def bench(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Bench]:
+    """Every kill switch test on SQLite and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        url = fresh_database(request.getfixturevalue("postgres_server"))
     store = await Store.open(url)
     ledger = await Ledger.open(url)
     audit = AuditLog(store.engine, tmp_path / "audit.anchor")
@@ -265,3 +270,24 @@ def _ship(ship: int, name: str, account: int | None, system: int, station: int) 
         "hull": 100.0, "shield": 100.0, "energy": 100.0, "cargo": 0.0, "torpedoes": 0,
         "docked_at": station, "home_station": station, "home_system": system, "updated_at": 1.0,
     }  # fmt: skip
+
+
+async def test_a_host_visiting_their_enclave_loses_their_ship_with_the_world(
+    bench: Bench,
+) -> None:
+    """Only the minds' skiffs in an enclave survive: a player's ship there (the host on a
+    visit) is erased with every other player's, and its wallet burnt."""
+    await _populate(bench)
+    async with bench.store.engine.begin() as connection:
+        await connection.execute(
+            sa.update(ships).where(ships.c.id == 1_048_576).values(system_id=ENCLAVE_SYSTEM)
+        )
+    before = await ks.inventory(bench.store.engine)
+    assert before.names["ships"] == ["Vega", "Miner", "Kestrel"]
+    await bench.switch.arm(bench.first, "the clone")
+    await bench.switch.confirm(bench.second)
+    assert await bench.switch.erase() is not None
+    async with bench.store.engine.connect() as connection:
+        left = (await connection.execute(sa.select(ships.c.id))).scalars().all()
+    assert left == [ENCLAVE_SHIP]
+    assert (await bench.ledger.audit()).ok
