@@ -13,7 +13,7 @@ from infinity._terminal import console
 from infinity.audit.cli import audit_app
 from infinity.company.cli import crew_app
 from infinity.minds.cli import mind_app
-from infinity.operators.cli import killswitch
+from infinity.operators.cli import galaxy_app, killswitch
 from infinity.worlds.cli import template_app
 
 app = typer.Typer(
@@ -201,6 +201,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(template_app, name="template")
 app.add_typer(mind_app, name="mind")
 app.command("killswitch")(killswitch)
+app.add_typer(galaxy_app, name="galaxy")
 
 
 @app.command()

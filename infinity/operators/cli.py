@@ -16,7 +16,8 @@ import msgspec
 import typer
 
 from infinity._terminal import console, errors
-from infinity.operators.killswitch import BURNT, Inventory, inventory
+from infinity.audit.log import ANCHOR
+from infinity.operators.killswitch import BURNT, Inventory, erased_at, inventory, prepare
 from infinity.store.store import Store, sqlite_url
 
 SHOWN = 40  # names per kind in the table (`--json` lists them all)
@@ -70,3 +71,33 @@ def killswitch(
     console.print("[bold green]What survives:[/]")
     for kind, count in found.survive.items():
         console.print(f"  {kind:<18} {count:>7}")
+
+
+galaxy_app = typer.Typer(help="The galaxy of a store.", no_args_is_help=True)
+
+
+@galaxy_app.command("new")
+def new_galaxy(
+    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1, help="The new galaxy's seed.")] = 1,
+    data: Annotated[Path, typer.Option(help="Folder holding the database.")] = Path("data"),
+    db: Annotated[str | None, typer.Option(help="Database URL instead of --data's SQLite.")] = None,
+) -> None:
+    """After the kill switch: a new galaxy from SEED, which the next `infinity serve` runs
+    (audited). Refused where the universe was never erased: there is one already."""
+    if db is None and not (data / "infinity.db").exists():
+        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
+        raise typer.Exit(2)
+    url = db or sqlite_url(data)
+
+    async def erased() -> bool:
+        store = await Store.open(url)
+        try:
+            return await erased_at(store.engine) is not None
+        finally:
+            await store.close()
+
+    if not asyncio.run(erased()):
+        errors.print("[red]refused:[/] this universe was not erased; it has its galaxy")
+        raise typer.Exit(2)
+    asyncio.run(prepare(url, data / ANCHOR, True, seed, by="infinity galaxy new"))
+    console.print(f"a new galaxy (seed {seed}) begins at the next start of the server")

@@ -518,9 +518,11 @@ def _act(actor: Account, verb: str, args: Mapping[str, Any], refused: str = "") 
 # -- before `infinity serve` -------------------------------------------------------------
 
 
-async def prepare(url: str, anchor: Path, new: bool, seed: int) -> str | None:
+async def prepare(
+    url: str, anchor: Path, new: bool, seed: int, by: str = "infinity serve --new-galaxy"
+) -> str | None:
     """Before a start: finish an interrupted erase; then, if the store was erased, begin a
-    new galaxy when `new` (an operator asked: `--new-galaxy`) or say why it cannot start."""
+    new galaxy when `new` (an operator asked: `by`) or say why it cannot start."""
     store = await Store.open(url)
     try:
         ledger = await Ledger.open(url, migrate=False)
@@ -531,7 +533,7 @@ async def prepare(url: str, anchor: Path, new: bool, seed: int) -> str | None:
             if when is None:
                 return None
             if new:
-                await new_galaxy(store.engine, audit, "infinity serve --new-galaxy", seed)
+                await new_galaxy(store.engine, audit, by, seed)
                 return None
         finally:
             await ledger.close()
@@ -540,5 +542,6 @@ async def prepare(url: str, anchor: Path, new: bool, seed: int) -> str | None:
     at = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(when))
     return (
         f"the universe in this store was erased by the kill switch at {at}; accounts and the"
-        " audit log remain. Start a new galaxy with `infinity serve --new-galaxy`."
+        " audit log remain. Start a new galaxy with `infinity galaxy new` (or"
+        " `infinity serve --new-galaxy`)."
     )

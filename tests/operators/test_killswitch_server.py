@@ -107,7 +107,12 @@ def test_two_operators_erase_the_universe_and_only_a_new_galaxy_comes_back(
     assert "--new-galaxy" in refused.stdout + refused.stderr
     assert not any(_dry_run(data)["erase"].values())
 
-    fresh = Server(data, seed=11, npcs=False, options=("--new-galaxy",))
+    began = _cli("galaxy", "new", "--seed", "11", "--data", str(data))  # an operator asks
+    assert began.returncode == 0, began.stdout + began.stderr
+    assert "new galaxy (seed 11)" in began.stdout
+    twice = _cli("galaxy", "new", "--data", str(data))
+    assert twice.returncode == 2 and "not erased" in twice.stderr
+    fresh = Server(data, seed=11, npcs=False)
     fresh.start()
     try:
         again = _login(fresh, "Alpha")  # accounts survive; so does a login token
