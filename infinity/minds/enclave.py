@@ -1,11 +1,12 @@
 """Host enclaves at run time: moving a mind in, and the eyes feed (docs/worlds.md "Enclaves").
 
 An enclave is a sealed world of one system and one station, bound to one account, its
-host (`Worlds.make_enclave`). `Enclaves.move_in` moves a mind there: the move is
-announced for what it is (a transfer, not a copy) in the mind's memory and local chat,
-the mind is asked (`crew.consent`, "transfer") and a refusal ends it there; then, in one
-step with no await in it, the agent leaves its ship and crew and is aboard a new skiff
-docked at the enclave's station. It is the same agent record before and after: exactly
+host (`Worlds.make_enclave`). `Enclaves.move_in` moves a mind there: the host's own
+crew's, or (an operator's move) one the host welcomed (`welcome`: the host's consent).
+The move is announced for what it is (a transfer, not a copy) in the mind's memory and
+local chat, the mind is asked (`crew.consent`, "transfer") and a refusal ends it there;
+then `Moves.board` (minds/moving.py), in one step with no await in it, takes the agent
+off its ship and crew and aboard a new skiff docked at the enclave's station. It is the same agent record before and after: exactly
 one live mind, never a copy.
 
 The eyes feed: every `EYES_SECONDS`, for each enclave whose host is online and flying
