@@ -95,6 +95,8 @@ def example(e: Endpoint, other: dict[str, Any], serial: int) -> tuple[str, dict[
         "/api/minds/transfers/status": {"key": "0" * 32},
         "/api/minds/transfers/cancel": {"key": "1" * 32},
         "/api/enclave/minds": {"agent": 10**9, "reason": "matrix"},
+        "/api/enclave/welcome": {"agent": 10**9},
+        "/api/minds/{id}/move": {"world": 1, "reason": "matrix"},
         "/api/operator/killswitch/arm": {"reason": "matrix"},
         "/api/operator/killswitch/confirm": {},
         "/api/operator/killswitch/disarm": {},

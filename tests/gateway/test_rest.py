@@ -133,6 +133,7 @@ def test_openapi_declares_every_parameter_with_its_bounds(server: Server) -> Non
         ("/api/plans/{id}", "id", "path", "integer", 1),
         ("/api/plans/{id}/run", "id", "path", "integer", 1),
         ("/api/operator/minds/{id}/copy", "id", "path", "integer", 0),
+        ("/api/minds/{id}/move", "id", "path", "integer", 0),
         ("/api/operator/minds/{id}/transfer", "id", "path", "integer", 0),
     }
     assert paths["/api/wallet"]["get"]["parameters"][1]["schema"]["maximum"] == 200

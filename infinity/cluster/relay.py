@@ -1,0 +1,148 @@
+"""Commands over the bus: from a gateway to the host of the ship's zone
+(docs/cluster.md "Commands over the bus").
+
+A relayed command is the protocol's own frame (docs/protocol.md): the msgpack map of the
+`Command` union, tagged by `t`, so a zone host decodes it once, straight into the typed
+command, exactly as the gateway decodes a client's frame. `CommandRelay` publishes each
+command to `zone.<zone>.commands` of the zone its ship is in; `ZoneInbox` subscribes to
+that subject for each zone this host owns and hands every command to the universe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+import msgspec
+
+from infinity.cluster.bus import Bus, Feed
+from infinity.cluster.subjects import zone_commands
+from infinity.commands.types import Command
+
+log = logging.getLogger(__name__)
+
+QUIET_SECONDS = 60.0
+"""At most one log line a zone per this long about bad frames: a flood is counted, not
+written out line by line."""
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(Command).decode
+# What a malformed frame can raise while decoding (as the gateway's socket.UNDECODABLE):
+# RecursionError is msgspec's depth limit, reached by deeply nested arrays.
+_UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
+def encode_command(command: Command) -> bytes:
+    """A command as it travels the bus: the same bytes a client sends."""
+    return _encode(command)
+
+
+class CommandRelay:
+    """The gateway's way to a zone it does not run: each command goes to the zone its ship
+    is in now, by `where` (ship -> zone), which its owner keeps current."""
+
+    def __init__(self, bus: Bus, where: Mapping[int, int]) -> None:
+        self._bus = bus
+        self._where = where
+
+    async def submit(self, command: Command) -> bool:
+        """Send the command to its ship's zone; False when no zone has the ship."""
+        zone = self._where.get(command.ship)
+        if zone is None:
+            return False
+        await self._bus.publish(zone_commands(zone), _encode(command))
+        return True
+
+
+class ZoneInbox:
+    """A zone host's commands from the bus: one subscription per zone it owns, each read
+    in order by one task of `run`'s TaskGroup, and handed to `submit` (in production
+    `Universe.submit`). A frame that is no command is counted in `bad` and dropped."""
+
+    def __init__(self, bus: Bus, submit: Callable[[Command], object]) -> None:
+        self.bad = 0
+        self.delivered = 0
+        self._bus = bus
+        self._submit = submit
+        self._group: asyncio.TaskGroup | None = None
+        self._feeds: dict[int, Feed] = {}
+        self._readers: dict[int, asyncio.Task[None]] = {}
+        self._closing: list[Feed] = []  # shut before `run` started: closed when it does
+        self._logged: dict[int, float] = {}
+
+    @property
+    def zones(self) -> frozenset[int]:
+        """The zones whose commands come in now."""
+        return frozenset(self._feeds)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Read the open zones' commands until `stopping` is set, then close every one."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                for zone in self._feeds:
+                    self._read(zone)
+                for feed in self._closing:
+                    group.create_task(feed.close())
+                self._closing.clear()
+                await stopping.wait()
+                self._group = None
+                for zone in list(self._feeds):
+                    self.shut(zone)
+        finally:
+            self._group = None
+
+    async def open(self, zone: int) -> None:
+        """Take `zone`'s commands from now on: every command published after this returns
+        is handed on (those sent before `run` starts wait for it)."""
+        if zone in self._feeds:
+            return
+        self._feeds[zone] = await self._bus.feed(zone_commands(zone))
+        if self._group is not None:
+            self._read(zone)
+
+    def shut(self, zone: int) -> None:
+        """Stop taking `zone`'s commands at once: none is handed on after this returns
+        (the ones still queued are dropped: the zone is no longer ours)."""
+        feed = self._feeds.pop(zone, None)
+        reader = self._readers.pop(zone, None)
+        if reader is not None:
+            reader.cancel()  # its finally closes the feed
+        elif feed is not None:
+            self._closing.append(feed)  # never read, so nothing of it is handed on
+
+    def _read(self, zone: int) -> None:
+        assert self._group is not None
+        feed = self._feeds[zone]
+        self._readers[zone] = self._group.create_task(self._hand_on(zone, feed))
+
+    async def _hand_on(self, zone: int, feed: Feed) -> None:
+        try:
+            async for message in feed:
+                self._take(zone, message.data)
+        finally:
+            await feed.close()
+
+    def _take(self, zone: int, data: bytes) -> None:
+        """Decode one frame and hand the command on; nothing here raises into the bus."""
+        try:
+            command: Command = _decode(data)
+        except _UNDECODABLE as error:
+            self.bad += 1
+            self._note_bad(zone, error)
+            return
+        try:
+            self._submit(command)
+        except Exception:
+            log.exception("zone %s: submitting %s failed", zone, type(command).__name__)
+            return
+        self.delivered += 1
+
+    def _note_bad(self, zone: int, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._logged.get(zone, -QUIET_SECONDS) >= QUIET_SECONDS:
+            self._logged[zone] = now
+            log.warning("zone %s: dropped a frame that is no command (%d so far): %s",
+                        zone, self.bad, error)  # fmt: skip

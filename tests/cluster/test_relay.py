@@ -1,0 +1,234 @@
+"""Commands over the bus, on both carriers: a relayed command reaches the inbox of its
+ship's zone typed and equal, in order, and nowhere else; bad frames are counted and
+dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+
+import msgspec
+import pytest
+
+from infinity.cluster.bus import Bus, LocalBus, NoResponders
+from infinity.cluster.nats_bus import NatsBus
+from infinity.cluster.relay import CommandRelay, ZoneInbox, encode_command
+from infinity.cluster.subjects import zone_commands
+from infinity.commands.types import (
+    Buy,
+    Command,
+    Dock,
+    Fire,
+    MoveTo,
+    Say,
+    Stop,
+    Target,
+    Thrust,
+)
+from tests.nats import TestNats
+
+
+@dataclass
+class Buses:
+    """The gateway's bus and the zone host's: one `LocalBus`, or two NATS connections."""
+
+    gateway: Bus
+    host: Bus
+
+
+@pytest.fixture(params=("local", "nats"))
+async def buses(request: pytest.FixtureRequest) -> AsyncIterator[Buses]:
+    if request.param == "nats":
+        server: TestNats = request.getfixturevalue("nats_server")
+        gateway = await NatsBus.connect(server.url, name="test-gateway", timeout=2)
+        host = await NatsBus.connect(server.url, name="test-zone-host", timeout=2)
+        yield Buses(gateway, host)
+        await gateway.close()
+        await host.close()
+    else:
+        local = LocalBus()
+        yield Buses(local, local)
+        await local.close()
+
+
+@dataclass
+class Running:
+    """An inbox running in the test, and every command it handed on."""
+
+    inbox: ZoneInbox
+    received: list[Command]
+
+    async def until(self, count: int, within: float = 3.0) -> None:
+        async with asyncio.timeout(within):
+            while len(self.received) < count:
+                await asyncio.sleep(0.005)
+
+
+@contextlib.asynccontextmanager
+async def running_inbox(
+    bus: Bus, submit: Callable[[Command], object] | None = None
+) -> AsyncIterator[Running]:
+    """Run a `ZoneInbox` that keeps what it receives, stopped in order afterwards."""
+    received: list[Command] = []
+    inbox = ZoneInbox(bus, submit or received.append)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(inbox.run(stopping))
+    try:
+        yield Running(inbox, received)
+    finally:
+        stopping.set()
+        async with asyncio.timeout(3):
+            await task
+
+
+COMMANDS: list[Command] = [
+    Thrust(ship=1, seq=1, throttle=0.5, turn=-1.0),
+    MoveTo(ship=1, seq=2, x=-1200.5, y=3.25),
+    Stop(ship=1, seq=3),
+    Target(ship=1, seq=4, target=None),
+    Target(ship=1, seq=5, target=77),
+    Fire(ship=1, seq=6),
+    Dock(ship=1, seq=7, station=9),
+    Say(ship=1, seq=8, text="hail, ünïcode ✦"),
+    Buy(ship=1, seq=9, good="fuel", quantity=2.5),
+]
+
+
+async def test_a_relayed_command_arrives_typed_and_equal(buses: Buses) -> None:
+    async with running_inbox(buses.host) as running:
+        await running.inbox.open(10)
+        relay = CommandRelay(buses.gateway, {1: 10})
+        for command in COMMANDS:
+            assert await relay.submit(command)
+        await running.until(len(COMMANDS))
+    assert running.received == COMMANDS
+    assert [type(c) for c in running.received] == [type(c) for c in COMMANDS]
+    assert running.inbox.delivered == len(COMMANDS) and running.inbox.bad == 0
+
+
+def test_the_wire_format_is_the_protocols() -> None:
+    frame = encode_command(Thrust(ship=3, seq=4, throttle=1.0))
+    assert msgspec.msgpack.decode(frame) == {
+        "t": "thrust",
+        "ship": 3,
+        "seq": 4,
+        "throttle": 1.0,
+        "turn": 0.0,
+    }
+
+
+async def test_only_the_zones_the_inbox_owns_come_in(buses: Buses) -> None:
+    where = {1: 10, 2: 20}
+    relay = CommandRelay(buses.gateway, where)
+    async with running_inbox(buses.host) as running:
+        await running.inbox.open(10)
+        assert running.inbox.zones == {10}
+        assert not await relay.submit(Stop(ship=99))  # no zone has ship 99
+        for seq in range(5):
+            assert await relay.submit(Stop(ship=2, seq=seq))  # zone 20: not ours
+            assert await relay.submit(Stop(ship=1, seq=seq))
+        await running.until(5)
+        await asyncio.sleep(0.2)
+        assert [(c.ship, c.seq) for c in running.received] == [(1, s) for s in range(5)]
+
+        running.inbox.shut(10)  # lost zone 10: nothing more of it comes in
+        assert running.inbox.zones == set()
+        for seq in range(5, 10):
+            await relay.submit(Stop(ship=1, seq=seq))
+        await asyncio.sleep(0.3)
+        assert len(running.received) == 5
+
+        where[1] = 20  # ship 1 jumped to zone 20, which this host now owns
+        await running.inbox.open(20)
+        assert await relay.submit(Stop(ship=1, seq=10))
+        await running.until(6)
+    assert running.received[-1] == Stop(ship=1, seq=10)
+
+
+async def test_commands_queued_when_a_zone_is_shut_are_dropped() -> None:
+    bus = LocalBus()
+    received: list[Command] = []
+    inbox = ZoneInbox(bus, received.append)
+    await inbox.open(10)
+    relay = CommandRelay(bus, {1: 10})
+    for seq in range(3):
+        await relay.submit(Stop(ship=1, seq=seq))
+    inbox.shut(10)  # before the inbox ran: none of the three may be handed on
+    await inbox.open(11)
+    await CommandRelay(bus, {2: 11}).submit(Stop(ship=2))
+    stopping = asyncio.Event()
+    task = asyncio.create_task(inbox.run(stopping))
+    async with asyncio.timeout(3):
+        while not received:
+            await asyncio.sleep(0.005)
+    stopping.set()
+    await asyncio.wait_for(task, 3)
+    assert received == [Stop(ship=2)]
+    for zone in (10, 11):  # every subscription closed: nobody listens any more
+        with pytest.raises(NoResponders):
+            await bus.request(zone_commands(zone), b"", 0.1)
+
+
+def bad_frames() -> Iterator[bytes]:
+    yield b"\xc1"  # never used in msgpack
+    yield b""
+    yield msgspec.msgpack.encode({"t": "warp_core_breach", "ship": 1})
+    yield msgspec.msgpack.encode({"t": "thrust", "ship": 1, "throttle": 5.0})  # out of range
+    yield msgspec.msgpack.encode({"t": "thrust", "ship": -1})
+    yield msgspec.msgpack.encode({"t": "say", "ship": 1, "text": b"\xff"})
+    yield msgspec.msgpack.encode([1, 2, 3])
+    yield b"\x91" * 5000 + b"\x90"  # nested arrays, deeper than any decoder should go
+
+
+async def test_bad_frames_are_counted_and_dropped(
+    buses: Buses, caplog: pytest.LogCaptureFixture
+) -> None:
+    frames = list(bad_frames())
+    caplog.set_level(logging.WARNING, logger="infinity.cluster.relay")
+    async with running_inbox(buses.host) as running:
+        await running.inbox.open(10)
+        for frame in frames:
+            await buses.gateway.publish(zone_commands(10), frame)
+        await CommandRelay(buses.gateway, {1: 10}).submit(Fire(ship=1, seq=1))
+        await running.until(1)
+        assert running.received == [Fire(ship=1, seq=1)]
+        assert running.inbox.bad == len(frames)
+    warnings = [r for r in caplog.records if r.name == "infinity.cluster.relay"]
+    assert len(warnings) == 1  # counted every time, said once
+
+
+async def test_a_submit_that_raises_does_not_stop_the_zone(buses: Buses) -> None:
+    taken: list[Command] = []
+
+    def submit(command: Command) -> None:
+        if command.seq == 1:
+            raise RuntimeError("the universe refused")
+        taken.append(command)
+
+    async with running_inbox(buses.host, submit) as running:
+        await running.inbox.open(10)
+        relay = CommandRelay(buses.gateway, {1: 10})
+        for seq in range(3):
+            await relay.submit(Stop(ship=1, seq=seq))
+        async with asyncio.timeout(3):
+            while len(taken) < 2:
+                await asyncio.sleep(0.005)
+    assert [c.seq for c in taken] == [0, 2]
+
+
+async def test_order_is_kept_per_zone_for_a_thousand_commands(buses: Buses) -> None:
+    where = {1: 10, 2: 20}
+    relay = CommandRelay(buses.gateway, where)
+    async with running_inbox(buses.host) as running:
+        await running.inbox.open(10)
+        await running.inbox.open(20)
+        for seq in range(1000):
+            await relay.submit(Thrust(ship=1, seq=seq, throttle=seq / 1000))
+            await relay.submit(Stop(ship=2, seq=seq))
+        await running.until(2000, within=5)
+    for ship in (1, 2):
+        assert [c.seq for c in running.received if c.ship == ship] == list(range(1000))
+    assert running.inbox.bad == 0
