@@ -7,6 +7,10 @@ no await between leaving and boarding: the agent leaves its ship and crew and is
 a new skiff docked at the destination world's arrival station. Host enclaves use the
 same `board` (`minds/enclave.py`), with their own rules of who may move whom.
 
+Killed at any point (fault points `move:commissioned`, `move:boarded`, `move:saved`), a
+restart finds exactly one live mind: where it was (the skiff stays, empty) until the save,
+where it went after.
+
 Who may move whom: operators any living mind into any open world but an enclave; a
 captain a mind of their own crew into a world they may enter. A mind living in an
 enclave stays there (its host's; nobody reaches in).
@@ -26,6 +30,7 @@ from infinity.company.founding import CREW_SHIP_ROLE
 from infinity.crew.agent import Agent
 from infinity.crew.consent import Consent
 from infinity.crew.steps import Intent
+from infinity.minds.faults import fault
 from infinity.universe.universe import MAIN_WORLD
 from infinity.worlds.records import World
 from infinity.worlds.service import Worlds
@@ -85,13 +90,16 @@ class Moves:
         system = next(s for s in galaxy.systems if s.stations())
         station = system.stations()[0]
         ship = await company.shipyard.commission(name, None, CREW_SHIP_ROLE, system, station)
+        fault("move", "commissioned")
         old, heir = self._step_over(agent, ship)  # one step: no await between leaving and boarding
+        fault("move", "boarded")
         announce(
             company, agent,
             f"I moved to {world.name}, aboard {name} at {station.name}: the same me, "
             "nothing left behind.",
         )  # fmt: skip
         await company.save(agent.id, *heir)  # an heir's crew names its new captain
+        fault("move", "saved")
         log.info("agent %d moved to world %d (%s)", agent.id, world.id, world.name)
         return Moved(agent, world, old, ship, system.id, station.id, answer)
 

@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import secrets
-import signal
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
@@ -54,6 +52,7 @@ from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.crew.consent import Consent, ask
 from infinity.crew.mind import Minds
 from infinity.crew.records import restore_agent
+from infinity.minds import faults
 from infinity.minds.document import (
     MindDocument,
     Refused,
@@ -71,7 +70,6 @@ from infinity.universe.loop import pause
 
 log = logging.getLogger(__name__)
 
-FAULT: Final = "INFINITY_FAULT"
 POINTS: Final = (
     "source-marked",  # the source committed `leaving`, before sending anything
     "destination-received",  # the destination read the admit, before its transaction
@@ -89,10 +87,8 @@ State = Literal["leaving", "retired", "returned", "arrived", "cancelled"]
 
 
 def fault(point: str) -> None:
-    """Die here, at once and uncleanly, when INFINITY_FAULT names this point (tests)."""
-    if os.environ.get(FAULT) == f"transfer:{point}":
-        log.warning("fault injected at transfer:%s", point)
-        os.kill(os.getpid(), signal.SIGKILL)
+    """Die here when INFINITY_FAULT is `transfer:<point>` (tests; minds/faults.py)."""
+    faults.fault("transfer", point)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,16 @@ live mind, and where it went survives a restart."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
+import pytest
+
+from infinity.minds.faults import FAULT
 from tests.conftest import Server
 from tests.crew.dna import bred
 from tests.minds.test_enclave import call, minds, operators_beside, token_of
@@ -97,3 +104,47 @@ def test_a_mind_moves_between_worlds_as_one_mind(tmp_path: Path) -> None:
     finally:
         if server.process is not None:
             server.stop()
+
+
+@pytest.mark.parametrize("point", ["commissioned", "boarded", "saved"])
+def test_killed_at_any_step_of_a_move_one_mind_lives_on(tmp_path: Path, point: str) -> None:
+    """SIGKILL at each step of a move (INFINITY_FAULT=move:<point>); after a restart exactly
+    one live mind with this identity exists, its memories whole, where its last save put it:
+    home before the save, in the new world after it."""
+    os.environ[FAULT] = f"move:{point}"
+    server = Server(tmp_path / "data", snapshot_seconds=1.0, options=("--login-rate", "0"))
+    try:
+        server.start()
+    finally:
+        del os.environ[FAULT]
+    try:
+        server.register(CAPTAIN)
+        captain = token_of(server, CAPTAIN)
+        beside, _ = operators_beside(server, captain)
+        operator = token_of(server, beside)
+        brave = grow(server, operator, BRAVE, "Ilo Brave")
+        fleet = call(
+            server, "POST", "/api/worlds", operator, {"template": "space-fleet", "name": "Fleet"}
+        )
+        assert fleet.status_code == 201, fleet.text
+        world = int(fleet.json()["id"])
+        time.sleep(1.5)  # the company's save: its memories so far are in the store
+        remembered = len(call(server, "GET", f"/api/agents/{brave}", operator).json()["memories"])
+        with pytest.raises(httpx.TransportError):
+            move(server, operator, brave, world)
+        assert server.process is not None and server.process.wait(15) == -signal.SIGKILL
+        server.process = None
+    finally:
+        if server.process is not None:
+            server.stop()
+    server.start()
+    try:
+        operator = token_of(server, beside)
+        now = minds(server, operator)
+        alive = [m for m in now if m["name"] == "Ilo Brave" and m["alive"]]
+        assert len(alive) == 1 and alive[0]["id"] == brave  # never two, never none
+        assert alive[0]["world"] == (world if point == "saved" else 1)
+        detail = call(server, "GET", f"/api/agents/{brave}", operator).json()
+        assert len(detail["memories"]) >= remembered
+    finally:
+        server.stop()
