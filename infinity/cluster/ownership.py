@@ -32,6 +32,10 @@ OnGain = Callable[[int], Awaitable[None]]
 OnLoss = Callable[[int], None]
 """Stop ticking a zone at once: synchronous, so nothing can come between the decision and
 the stop."""
+OnGiveBack = Callable[[int], Awaitable[None]]
+"""Stop ticking a zone this host gives back and save it, before its lease is released:
+the zone is still owned and its lease kept while this runs, so the next owner loads the
+state it ended with, not the last periodic snapshot."""
 
 _NATS_TROUBLE = (TimeoutError, nats.errors.Error)  # no answer in time, or NATS said no
 
@@ -52,6 +56,7 @@ class ZoneHost:
         zones: Collection[int],
         on_gain: OnGain,
         on_loss: OnLoss,
+        on_give_back: OnGiveBack | None = None,
     ) -> None:
         host_key(name)  # a name the roll can hold, refused here rather than at run time
         self.name = name
@@ -61,6 +66,7 @@ class ZoneHost:
         self._zones = zones
         self._on_gain = on_gain
         self._on_loss = on_loss
+        self._on_give_back = on_give_back
         self._every = leases.renew_every
         self._margin = leases.ttl / 10  # stop this long before a lease could lapse
         self._held: dict[int, Lease] = {}  # every lease we keep, loading zones included
@@ -168,11 +174,19 @@ class ZoneHost:
             self._stop(zone)  # lost while loading: undo what on_gain started
 
     async def _shed_one(self) -> None:
-        """Give back the highest owned zone: one a round, so shares settle without a rush."""
+        """Give back the highest owned zone: one a round, so shares settle without a rush.
+        `on_give_back` saves it first, while the lease is still ours."""
         if not self._owned:
             return
         zone = max(self._owned)
-        lease = self._held[zone]
+        if self._on_give_back is not None:
+            try:
+                await self._on_give_back(zone)
+            except Exception:  # it goes back all the same: the last snapshot stands
+                log.exception("host %s: on_give_back(%s) failed", self.name, zone)
+        lease = self._held.get(zone)  # renewed meanwhile, or lost (then dropped already)
+        if lease is None:
+            return
         self._drop(zone, "over this host's fair share")
         await self._release(lease)
 

@@ -95,8 +95,9 @@ class ZoneInbox:
             self._group = None
 
     async def open(self, zone: int) -> None:
-        """Take `zone`'s commands from now on: every command published after this returns
-        is handed on (those sent before `run` starts wait for it)."""
+        """Take `zone`'s commands from now on (those sent before `run` starts wait for it).
+        At most once: on NATS a command published in the instant the subscription is new
+        may be missed, as one sent while no host owned the zone is; senders resend."""
         if zone in self._feeds:
             return
         self._feeds[zone] = await self._bus.feed(zone_commands(zone))
