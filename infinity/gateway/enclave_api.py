@@ -60,7 +60,6 @@ class WelcomeRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class Welcomed(msgspec.Struct):
     agent: int
-    agent_name: str
     host: str
 
 
@@ -169,15 +168,9 @@ async def welcome(request: Request) -> Response:
     body = await read_body(request, WelcomeRequest)
     enclaves = _enclaves(game_of(request))
     target, args = f"agent:{body.agent}", msgspec.to_builtins(body)
-    try:
-        agent = enclaves.welcome(account, body.agent)
-    except MindRefused as no:
-        status = _STATUS.get(no.code, 409)
-        return await refused(
-            request, account, "enclave_welcome", target, args, no.code, no.detail, status
-        )
+    enclaves.welcome(account, body.agent)
     await act(request, account, "enclave_welcome", target, args)
-    return json_answer(Welcomed(agent.id, agent.name, account.name))
+    return json_answer(Welcomed(body.agent, account.name))
 
 
 async def move_in(request: Request) -> Response:

@@ -36,7 +36,7 @@ from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.crew.agent import Agent
 from infinity.crew.memory import MemoryKind
 from infinity.crew.voice import clip, voice_of
-from infinity.minds.moving import Moved, Moves
+from infinity.minds.moving import Moved, Moves, of_crew
 from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.kinds import Kind
@@ -110,12 +110,12 @@ class Enclaves:
 
     # -- moving in -------------------------------------------------------------------
 
-    def welcome(self, host: Account, agent_id: int) -> Agent:
+    def welcome(self, host: Account, agent_id: int) -> None:
         """The host's consent to take in agent `agent_id`: without it, nobody else (an
-        operator) moves a mind into their enclave. Kept until the process stops."""
-        agent = living(self.company, agent_id, "welcomed")
-        self._welcomed.setdefault(host.id, set()).add(agent.id)
-        return agent
+        operator) moves a mind into their enclave. Kept until the process stops. Says
+        nothing of the mind (a host may not know it yet, and learns no name by an id); a
+        mind that does not live by then is refused at the move."""
+        self._welcomed.setdefault(host.id, set()).add(agent_id)
 
     async def move_in(self, actor: Account, host: Account, agent_id: int, why: str) -> Moved:
         """Move agent `agent_id` into `host`'s enclave (see the module docstring)."""
@@ -134,16 +134,13 @@ class Enclaves:
             )
 
     def _movable(self, actor: Account, host: Account, agent_id: int) -> Agent:
+        if actor.id == host.id:  # the host's own crew's mind (operators: any)
+            of_crew(self.company, actor, agent_id)
+        elif not allowed(actor.role, Verb.GROW_AGENT):
+            raise MindRefused("forbidden", "only operators move minds into another's enclave")
+        elif agent_id not in self._welcomed.get(host.id, set()):
+            raise MindRefused("not_welcomed", f"{host.name} has not welcomed agent {agent_id} in")
         agent = living(self.company, agent_id, "moved")
-        operator = allowed(actor.role, Verb.GROW_AGENT)
-        crews = self.company.minds.crews
-        crew = crews.get(agent.crew) if agent.crew is not None else None
-        if not operator and (
-            actor.id != host.id or crew is None or crew.captain.account != actor.id
-        ):
-            raise MindRefused("unknown_agent", f"{agent.name} is not in your crew")
-        if actor.id != host.id and agent.id not in self._welcomed.get(host.id, set()):
-            raise MindRefused("not_welcomed", f"{host.name} has not welcomed {agent.name} in")
         if self.enclave_of_agent(agent) is not None:
             raise MindRefused("sealed", f"{agent.name} already lives in an enclave")
         if agent.ship is None or self.universe.zone_of(agent.ship) is None:

@@ -51,6 +51,18 @@ class Moved:
     consent: Consent
 
 
+def of_crew(company: Company, actor: Account, agent_id: int) -> None:
+    """`MindRefused("unknown_agent")` unless `actor` is an operator or captains the crew
+    agent `agent_id` is in. Checked first, and naming nothing: a player learns no name,
+    fate or whereabouts of a mind that is not theirs by probing ids."""
+    if allowed(actor.role, Verb.GROW_AGENT):
+        return
+    agent = company.minds.agents.get(agent_id)
+    crew = company.minds.crews.get(agent.crew) if agent and agent.crew is not None else None
+    if crew is None or crew.captain.account != actor.id:
+        raise MindRefused("unknown_agent", f"no agent {agent_id} in your crew")
+
+
 class Moves:
     """Minds moved between the worlds of this server, one move at a time."""
 
@@ -69,6 +81,7 @@ class Moves:
     async def move(self, actor: Account, agent_id: int, world_id: int, why: str) -> Moved:
         """Move agent `agent_id` to world `world_id`, with its consent (module docstring)."""
         async with self.lock:
+            of_crew(self.company, actor, agent_id)
             agent = living(self.company, agent_id, "moved")
             world = self._destination(actor, agent, world_id)
             answer = await consented(
@@ -106,10 +119,6 @@ class Moves:
     def _destination(self, actor: Account, agent: Agent, world_id: int) -> World:
         """The world to move to, if `actor` may move `agent` there; else `MindRefused`."""
         operator = allowed(actor.role, Verb.GROW_AGENT)
-        crews = self.company.minds.crews
-        crew = crews.get(agent.crew) if agent.crew is not None else None
-        if not operator and (crew is None or crew.captain.account != actor.id):
-            raise MindRefused("unknown_agent", f"{agent.name} is not in your crew")
         world = next((w for w in self.worlds.all() if w.id == world_id), None)
         if world is None or not (operator or world.id == MAIN_WORLD or world.admits(actor.id)):
             raise MindRefused("unknown_world", f"no world {world_id} you may enter")

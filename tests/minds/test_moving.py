@@ -61,7 +61,12 @@ def test_a_mind_moves_between_worlds_as_one_mind(tmp_path: Path) -> None:
         before = where(server, operator, brave)
         assert before["world"] == 1 and not before["in_transit"]
 
-        assert move(server, stranger, brave, world).json()["error"] == "unknown_agent"
+        probed = move(server, stranger, brave, world)  # a stranger learns nothing of it
+        assert (probed.status_code, probed.json()["error"]) == (404, "unknown_agent")
+        assert "Ilo" not in probed.text and "Brave" not in probed.text
+        nobody = move(server, stranger, 999_999, world)  # the same answer as for no mind
+        assert (nobody.status_code, nobody.json()["error"]) == (404, "unknown_agent")
+        assert nobody.json()["detail"] == probed.json()["detail"].replace(str(brave), "999999")
         assert move(server, captain, brave, 424242).json()["error"] == "unknown_world"
         assert move(server, captain, brave, 1).json()["error"] == "already_there"
         call(server, "POST", "/api/enclave", captain)
