@@ -128,9 +128,12 @@ async def _view(game: Game, enclaves: Enclaves, world: World) -> EnclaveView:
         for a in enclaves.residents(world.id)
     ]
     chat = [ChatView(c.name, c.text, c.at) for c in await game.recent_chat(system.id)]
+    # after a restart, what they said is still in the enclave's stored chat
+    names = {m.name for m in minds}
+    said = enclaves.comments(world.id) or [f"{c.name}: {c.text}" for c in chat if c.name in names]
     return EnclaveView(
-        world.id, world.name, world.owner_name, system.id, station.id, minds,
-        enclaves.comments(world.id), chat[-20:],
+        world.id, world.name, world.owner_name, system.id, station.id, minds, said[-10:],
+        chat[-20:],
     )  # fmt: skip
 
 
