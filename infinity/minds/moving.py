@@ -137,7 +137,8 @@ class Moves:
         """Leave the old ship and crew, board the new one: one synchronous step. Returns the
         old ship and the member who took command of the old crew, if the agent led it."""
         minds = self.company.minds
-        if minds.agents.get(agent.id) is not agent or agent.id in self.company.away:
+        gone = not agent.alive or agent.id in self.company.away  # died or left meanwhile
+        if minds.agents.get(agent.id) is not agent or gone:
             raise MindRefused("aborted", f"{agent.name} is not one live mind here; nothing moved")
         old_ship = agent.ship
         crew = minds.crews.get(agent.crew) if agent.crew is not None else None
