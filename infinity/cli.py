@@ -99,8 +99,29 @@ def serve(
     new_galaxy: Annotated[
         bool, typer.Option(help="After the kill switch: start a new galaxy (from --seed).")
     ] = False,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="all: the whole universe in this process (the default); zone-host: simulate "
+            "the zones this process owns by lease in a cluster (needs --nats and a "
+            "postgresql --db; docs/cluster.md)."
+        ),
+    ] = "all",
+    nats: Annotated[
+        str | None,
+        typer.Option(help="NATS URL (nats://host:port, JetStream on): --role zone-host."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="This zone host's name, unique in the cluster.")
+    ] = None,
+    lease_ttl: Annotated[
+        int,
+        typer.Option(min=1, max=600, help="Zone lease lifetime, whole seconds: --role zone-host."),
+    ] = 6,
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
+    if role != "all":
+        raise typer.Exit(_serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level))
 
     from infinity._memory import keep_large_allocations
 
@@ -194,6 +215,34 @@ def loadtest(
         raise typer.BadParameter("refusing a non-loopback server without --allow-remote")
     report: Report = asyncio.run(run_pilots(url, clients, seconds, fire=fire))
     report.print(console)
+
+
+def _serve_role(
+    role: str,
+    db: str | None,
+    nats: str | None,
+    name: str | None,
+    ttl: int,
+    snapshots: float,
+    level: str,
+) -> int:
+    """`serve --role zone-host`: the cluster's zone host (infinity/cluster/zonehost.py).
+    The gateway and crew-worker roles are not built yet: refused, not faked."""
+    if role != "zone-host":
+        raise typer.BadParameter(
+            f"--role {role}: only all and zone-host exist (gateway and crew-worker roles are "
+            "still to build, docs/cluster.md)"
+        )
+    if not (db or "").startswith("postgresql") or not nats or not name:
+        raise typer.BadParameter(
+            "--role zone-host needs --db postgresql+asyncpg://…, --nats and --name"
+        )
+    from infinity.cluster.zonehost import main as zone_host
+
+    return zone_host(
+        ["--db", db or "", "--nats", nats, "--name", name, "--ttl", str(ttl),
+         "--snapshot-seconds", str(snapshots), "--log-level", level.lower()]
+    )  # fmt: skip
 
 
 app.add_typer(crew_app, name="crew")

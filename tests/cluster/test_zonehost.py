@@ -80,7 +80,8 @@ class Stored:
 
 
 class HostProcess:
-    """One `python -m infinity.cluster.zonehost` process, its output in a log file."""
+    """One zone host process, its output in a log file: `python -m infinity.cluster.zonehost`,
+    or (host-b) the same through `infinity serve --role zone-host`."""
 
     def __init__(self, name: str, db: str, nats_url: str, log: Path, snapshot: float) -> None:
         self.name = name
@@ -89,6 +90,12 @@ class HostProcess:
             sys.executable, "-m", "infinity.cluster.zonehost", "--db", db, "--nats", nats_url,
             "--name", name, "--ttl", str(TTL), "--snapshot-seconds", str(snapshot),
         ]  # fmt: skip
+        if name == "host-b":
+            argv = [
+                sys.executable, "-m", "infinity", "serve", "--role", "zone-host", "--db", db,
+                "--nats", nats_url, "--name", name, "--lease-ttl", str(TTL),
+                "--snapshot-seconds", str(snapshot),
+            ]  # fmt: skip
         with log.open("ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
 
