@@ -11,6 +11,7 @@ import typer
 
 from infinity._terminal import console
 from infinity.audit.cli import audit_app
+from infinity.cluster.cli import cluster_app
 from infinity.company.cli import crew_app
 from infinity.minds.cli import mind_app
 from infinity.operators.cli import galaxy_app, killswitch
@@ -246,6 +247,7 @@ def _serve_role(
 
 
 app.add_typer(crew_app, name="crew")
+app.add_typer(cluster_app, name="cluster")
 app.add_typer(audit_app, name="audit")
 app.add_typer(template_app, name="template")
 app.add_typer(mind_app, name="mind")

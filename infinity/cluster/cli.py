@@ -1,0 +1,158 @@
+"""`infinity cluster up|status`: a local cluster for development and tests (docs/cluster.md
+"A local cluster").
+
+Mounted in `infinity/cli.py` with `app.add_typer(cluster_app, name="cluster")`; also runs
+alone as `python -m infinity.cluster.cli up|status`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import asyncpg
+import nats.errors
+import sqlalchemy.exc
+import typer
+from rich.table import Table
+
+from infinity._terminal import console, errors
+from infinity.cluster.local import CLUSTER_FILE, GATEWAYS_NOTE, ClusterError, LocalCluster, Plan
+from infinity.cluster.nats_server import NatsUnavailable
+from infinity.cluster.postgres import PostgresUnavailable
+from infinity.cluster.status import ClusterStatus, read_nats_status, read_status
+
+DEFAULT_DATA = Path("data/cluster")
+STORE_TROUBLE = (asyncpg.PostgresError, sqlalchemy.exc.SQLAlchemyError)  # creating, reading it
+
+cluster_app = typer.Typer(
+    help="A local cluster: NATS, PostgreSQL and zone hosts on this machine.",
+    no_args_is_help=True,
+)
+
+DataOption = Annotated[Path, typer.Option(help="Folder the cluster keeps its state in.")]
+
+
+@cluster_app.command()
+def up(
+    data: DataOption = DEFAULT_DATA,
+    zone_hosts: Annotated[int, typer.Option(min=1, max=64, help="Zone host processes.")] = 2,
+    nats_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="NATS port (default: a free one).")
+    ] = None,
+    pg_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="PostgreSQL port (default: a free one).")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
+    ] = 1,
+    ttl: Annotated[int, typer.Option(min=1, max=60, help="Zone lease TTL, seconds.")] = 6,
+    snapshot_seconds: Annotated[
+        float, typer.Option(min=0.5, max=300, help="How often zone hosts save ship motion.")
+    ] = 5.0,
+) -> None:
+    """Start NATS, PostgreSQL and the zone hosts; run until Ctrl-C, then stop in order."""
+    plan = Plan(data, zone_hosts, nats_port, pg_port, seed, ttl, snapshot_seconds)
+    cluster = LocalCluster(plan, say=console.print)
+    _stop_on_signals(cluster)
+    code = 0
+    try:
+        cluster.start()
+        console.print(
+            f"[bold cyan]Cluster up[/]: {len(cluster.hosts)} zone hosts over "
+            f"{len(cluster.zones)} zones; {GATEWAYS_NOTE}. "
+            f"`infinity cluster status --data {data}`; Ctrl-C stops it."
+        )
+        code = cluster.watch()
+    except (ClusterError, NatsUnavailable, PostgresUnavailable, OSError, *STORE_TROUBLE) as error:
+        errors.print(f"[red]cluster cannot start:[/] {error}")
+        code = 2
+    finally:
+        cluster.stop()
+    console.print("[cyan]Cluster stopped.[/]")
+    raise typer.Exit(code)
+
+
+def _stop_on_signals(cluster: LocalCluster) -> None:
+    """SIGINT and SIGTERM ask for the ordered stop, while starting or running; a second one
+    changes nothing (the stop is bounded in time anyway)."""
+
+    def ask(signum: int, frame: FrameType | None) -> None:
+        cluster.stopping.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, ask)
+
+
+@cluster_app.command()
+def status(
+    data: DataOption = DEFAULT_DATA,
+    as_json: Annotated[bool, typer.Option("--json", help="The status as JSON.")] = False,
+    nats_url: Annotated[
+        str | None,
+        typer.Option(
+            "--nats", help="Read any cluster's NATS (nats://host:4222) instead of --data's."
+        ),
+    ] = None,
+) -> None:
+    """Who owns which zone and since when, the live zone hosts, and the processes of `up`;
+    exit 1 when the cluster is not running."""
+    try:
+        if nats_url is not None:
+            found = asyncio.run(read_nats_status(nats_url))
+        else:
+            found = asyncio.run(read_status(data / CLUSTER_FILE))
+    except FileNotFoundError:
+        errors.print(f"[red]no cluster running[/] ({data / CLUSTER_FILE} not found)")
+        raise typer.Exit(1) from None
+    except (OSError, TimeoutError, nats.errors.Error) as error:
+        errors.print(f"[red]cluster not running:[/] NATS does not answer ({error!r})")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(found.as_json(), indent=2))
+    else:
+        show(found)
+    if not found.running:
+        raise typer.Exit(1)
+
+
+def show(found: ClusterStatus) -> None:
+    """The three tables: zones, zone hosts, processes; then the gateways' note."""
+    console.print(
+        f"[bold]{'running' if found.running else '[red]not running[/]'}[/], NATS {found.nats_url}"
+    )
+    zones = Table(title="zones")
+    for column in ("zone", "system", "owner", "lease age"):
+        zones.add_column(column)
+    for row in found.zones:
+        age = "" if row.age is None else f"{row.age:.1f} s"
+        zones.add_row(str(row.zone), row.name, row.owner or "[red]nobody[/]", age)
+    console.print(zones)
+    owned: dict[str, int] = {}
+    for row in found.zones:
+        if row.owner is not None:
+            owned[row.owner] = owned.get(row.owner, 0) + 1
+    hosts = Table(title="zone hosts on the roll")
+    hosts.add_column("host")
+    hosts.add_column("zones")
+    for name in found.roll:
+        hosts.add_row(name, str(owned.get(name, 0)))
+    console.print(hosts)
+    if not found.processes:
+        console.print(f"gateways: none ({found.gateways})")
+        return
+    processes = Table(title="processes")
+    for column in ("role", "pid", "alive"):
+        processes.add_column(column)
+    for process in found.processes:
+        processes.add_row(process.role, str(process.pid), "yes" if process.alive else "[red]no[/]")
+    console.print(processes)
+    console.print(f"gateways: none ({found.gateways})")
+
+
+if __name__ == "__main__":
+    cluster_app()

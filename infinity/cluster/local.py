@@ -1,0 +1,437 @@
+"""A whole cluster on one machine, for development and tests (`infinity cluster up`).
+
+`LocalCluster.start` starts, in this order, each ready before the next: NATS with
+JetStream (`DIR/nats`), PostgreSQL (`DIR/pg`, database `infinity`), the store's galaxy on
+the first start (the embedded server's own first start, `infinity serve --db`, run until
+it answers /healthz and then stopped: the galaxy, the NPC and crew ships, their wallets),
+then the zone hosts (`python -m infinity.cluster.zonehost`), each ready once the roll
+lists it or it holds a lease. It writes `DIR/cluster.json` (urls, pids, zones) for
+`infinity cluster status`. `LocalCluster.stop` stops in the reverse order: the zone
+hosts first (their final snapshots go to PostgreSQL, their leases to NATS), then
+PostgreSQL, then NATS.
+
+The data folder lives on: a second start on it finds the PostgreSQL cluster, the seeded
+galaxy and the JetStream state where the first left them (no initdb, no new galaxy).
+Gateways and crew workers are not cluster roles yet (docs/cluster.md): none is started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import nats
+import nats.errors
+
+from infinity.cluster.hosts import HostRoll
+from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.nats_server import NatsProcess, NatsUnavailable, start_nats
+from infinity.cluster.postgres import (
+    PgServer,
+    PostgresUnavailable,
+    create_database,
+    free_port,
+    has_cluster,
+    open_postgres,
+)
+from infinity.store.store import Store
+from infinity.universe.charts import Charts
+
+CLUSTER_FILE = "cluster.json"
+DATABASE = "infinity"
+READY_SECONDS = 60.0  # for each zone host to show up on the roll, and for the seeding
+STOP_SECONDS = 20.0  # for each role to stop in order before it is killed
+GATEWAYS_NOTE = "gateways are not a cluster role yet: players connect to `infinity serve`"
+
+Say = Callable[[str], None]
+T = TypeVar("T")
+
+
+class ClusterError(RuntimeError):
+    """The local cluster cannot start (or was asked to stop while starting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What `infinity cluster up` starts, and where it keeps it."""
+
+    data: Path
+    zone_hosts: int = 2
+    nats_port: int | None = None  # None: a free port, recorded in cluster.json
+    pg_port: int | None = None
+    seed: int = 1  # the galaxy's, used only when the store has none
+    ttl: int = 6  # the zone leases' (and the roll's), whole seconds
+    snapshot_seconds: float = 5.0
+
+    @property
+    def cluster_file(self) -> Path:
+        return self.data / CLUSTER_FILE
+
+
+@dataclass
+class HostProcess:
+    """One zone host process started by `up`, and its log."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    reported: bool = False  # its death was told once
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def terminate(self) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, until: float) -> None:
+        """Wait for the orderly stop until `until` (monotonic), then kill."""
+        try:
+            self.process.wait(max(0.0, until - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class LocalCluster:
+    """The processes of one local cluster, started and stopped in order."""
+
+    plan: Plan
+    say: Say
+    stopping: threading.Event = field(default_factory=threading.Event)
+    nats: NatsProcess | None = None
+    postgres: PgServer | None = None
+    hosts: list[HostProcess] = field(default_factory=list)
+    zones: dict[int, str] = field(default_factory=dict)
+    initialised: bool = False  # this start ran initdb
+    seeded: bool = False  # this start made the galaxy
+    seeding: int | None = None  # the pid of the seeding server while it runs
+
+    @property
+    def db_url(self) -> str:
+        assert self.postgres is not None
+        return self.postgres.url(DATABASE)
+
+    def start(self) -> None:
+        """Start every role in order, each ready before the next; `ClusterError` if one
+        cannot (what did start is the caller's to `stop`)."""
+        refuse_if_running(self.plan.cluster_file)
+        self.plan.data.mkdir(parents=True, exist_ok=True)
+        folder = self.plan.data / "nats"
+        self.nats = on_a_port(lambda port: start_nats(folder, port), self.plan.nats_port)
+        self.say(f"NATS (JetStream) on {self.nats.url}, pid {self.nats.process.pid}")
+        self._note()
+        self._check_stopping()
+        self._start_postgres()
+        self._note()
+        self._check_stopping()
+        self._seed_if_new()
+        self._check_stopping()
+        for number in range(1, self.plan.zone_hosts + 1):
+            self._start_host(f"host-{number}")
+        self._note()
+        self._wait_hosts_ready()
+        self._note(ready=True)
+
+    def watch(self) -> int:
+        """Run until `stopping` is set (SIGINT, SIGTERM); say when a zone host dies (its
+        zones go to the others within the TTL). 1 if NATS or PostgreSQL died, else 0."""
+        while not self.stopping.wait(0.2):
+            for host in self.hosts:
+                if not host.alive() and not host.reported:
+                    host.reported = True
+                    self.say(
+                        f"[yellow]zone host {host.name} exited ({host.process.returncode}): its "
+                        f"zones go to the others within {self.plan.ttl} s[/]"
+                    )
+            if self.nats is not None and not self.nats.running():
+                self.say("[red]NATS exited: stopping the cluster[/]")
+                return 1
+            if self.postgres is not None and not self.postgres.running():
+                self.say("[red]PostgreSQL exited: stopping the cluster[/]")
+                return 1
+        return 0
+
+    def stop(self) -> None:
+        """The reverse of `start`: zone hosts (final snapshots, leases released), then
+        PostgreSQL, then NATS. Each is killed if it does not stop within STOP_SECONDS."""
+        for host in self.hosts:
+            host.terminate()
+        until = time.monotonic() + STOP_SECONDS
+        for host in self.hosts:
+            host.wait(until)
+        if self.hosts:
+            self.say(f"zone hosts stopped: {', '.join(h.name for h in self.hosts)}")
+        if self.postgres is not None:
+            self.postgres.stop(STOP_SECONDS)
+            self.say("PostgreSQL stopped")
+        if self.nats is not None:
+            self.nats.stop(STOP_SECONDS)
+            self.say("NATS stopped")
+        with contextlib.suppress(FileNotFoundError, ValueError):  # gone, or not ours to read
+            record = read_record(self.plan.cluster_file)
+            if record.get("up_pid") == os.getpid():
+                self.plan.cluster_file.unlink()
+
+    def record(self, ready: bool = False) -> dict[str, Any]:
+        """What `status` needs to find the cluster: urls, pids, zones; `ready` once every
+        zone host is."""
+        nats_url = None if self.nats is None else self.nats.url
+        nats_pid = None if self.nats is None else self.nats.process.pid
+        db_url = None if self.postgres is None else self.db_url
+        return {
+            "up_pid": os.getpid(),
+            "ready": ready,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": str(self.plan.data.resolve()),
+            "ttl": self.plan.ttl,
+            "nats": {"url": nats_url, "pid": nats_pid},
+            "postgres": {"url": db_url, "pid": self._postgres_pid()},
+            "zones": {str(zone): name for zone, name in sorted(self.zones.items())},
+            "zone_hosts": [
+                {"name": h.name, "pid": h.process.pid, "log": str(h.log)} for h in self.hosts
+            ],
+            "gateways": [],
+            **({} if self.seeding is None else {"seeding_pid": self.seeding}),
+        }
+
+    def _note(self, ready: bool = False) -> None:
+        """Write cluster.json as far as started: an `up` killed while starting still
+        leaves the pids of what it started for the next `up` to find."""
+        write_record(self.plan.cluster_file, self.record(ready))
+
+    def _seeding(self, pid: int | None) -> None:
+        """Note the seeding server in cluster.json while it runs, so nothing `up` started
+        goes unnamed if `up` dies meanwhile."""
+        self.seeding = pid
+        self._note()
+
+    def _postgres_pid(self) -> int | None:
+        """The postmaster's pid: the process to watch (not a `runuser` in between)."""
+        if self.postgres is None or self.postgres.process is None:
+            return None
+        return self.postgres.postmaster_pid() or self.postgres.process.pid
+
+    def _check_stopping(self) -> None:
+        if self.stopping.is_set():
+            raise ClusterError("asked to stop while starting")
+
+    def _start_postgres(self) -> None:
+        root = self.plan.data / "pg"
+        self.initialised = not has_cluster(root)
+        self.postgres = on_a_port(lambda port: open_postgres(root, port), self.plan.pg_port)
+        made = "new cluster (initdb)" if self.initialised else "existing cluster"
+        self.say(f"PostgreSQL on 127.0.0.1:{self.postgres.port}, {made} in {root}")
+        if asyncio.run(create_database(self.postgres, DATABASE)):
+            self.say(f"database {DATABASE} created")
+
+    def _seed_if_new(self) -> None:
+        """Make the galaxy by the embedded server's first start if the store has none."""
+        self.zones = asyncio.run(stored_zones(self.db_url))
+        if self.zones:
+            self.say(f"store holds a galaxy of {len(self.zones)} zones")
+            return
+        self.say(f"no galaxy in the store: seeding one (seed {self.plan.seed})")
+        seed_store(self.db_url, self.plan, self._seeding)
+        self.seeded = True
+        self.zones = asyncio.run(stored_zones(self.db_url))
+        if not self.zones:
+            raise ClusterError("the seeding server stopped without storing a galaxy")
+        self.say(f"seeded a galaxy of {len(self.zones)} zones")
+
+    def _start_host(self, name: str) -> None:
+        assert self.nats is not None
+        logs = self.plan.data / "logs"
+        logs.mkdir(exist_ok=True)
+        log = logs / f"{name}.log"
+        argv = [
+            sys.executable, "-m", "infinity.cluster.zonehost", "--db", self.db_url,
+            "--nats", self.nats.url, "--name", name, "--ttl", str(self.plan.ttl),
+            "--snapshot-seconds", str(self.plan.snapshot_seconds),
+        ]  # fmt: skip
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.hosts.append(HostProcess(name, process, log))
+
+    def _wait_hosts_ready(self) -> None:
+        """Every zone host is on the roll (or holds a lease), or `ClusterError`."""
+        assert self.nats is not None
+        waiting = {host.name: host for host in self.hosts}
+        deadline = time.monotonic() + READY_SECONDS
+        while waiting:
+            self._check_stopping()
+            for host in waiting.values():
+                if not host.alive():
+                    raise ClusterError(f"zone host {host.name} exited: {tail(host.log)}")
+            with contextlib.suppress(OSError, TimeoutError, nats.errors.Error):
+                present = asyncio.run(roll_and_owners(self.nats.url))
+                for name in sorted(set(waiting) & present):
+                    self.say(f"zone host {name} ready, pid {waiting.pop(name).process.pid}")
+            if time.monotonic() > deadline:
+                raise ClusterError(f"zone hosts not ready in {READY_SECONDS:.0f} s: {waiting}")
+            time.sleep(0.2)
+
+
+def on_a_port(start: Callable[[int], T], port: int | None, tries: int = 3) -> T:
+    """`start(port)`; with no port asked for, on a free one, tried again on another if it
+    fails (a free port may be taken by someone else before the server binds it)."""
+    if port is not None:
+        return start(port)
+    for attempt in range(tries):
+        try:
+            return start(free_port())
+        except (NatsUnavailable, PostgresUnavailable):
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("not reached")
+
+
+def refuse_if_running(cluster_file: Path) -> None:
+    """One `up` per data folder: another live one (or its processes) keeps it."""
+    try:
+        record = read_record(cluster_file)
+    except FileNotFoundError:
+        return
+    alive = [f"{role} {pid}" for role, pid in recorded_pids(record) if pid_alive(pid)]
+    if alive:
+        raise ClusterError(f"a cluster already runs on {cluster_file.parent}: {', '.join(alive)}")
+
+
+async def stored_zones(db: str) -> dict[int, str]:
+    """The main world's star systems in the store (the zones to host), by id; empty when
+    it holds no galaxy."""
+    store = await Store.open(db)
+    try:
+        galaxy = await Charts(store.engine).load_galaxy()
+    finally:
+        await store.close()
+    return {} if galaxy is None else {system.id: system.name for system in galaxy.systems}
+
+
+def seed_store(db: str, plan: Plan, noting: Callable[[int | None], None]) -> None:
+    """Run `infinity serve --db` until /healthz answers, then SIGTERM it: its first start
+    stores the galaxy, the NPC and crew ships and their wallets, exactly as an embedded
+    universe begins. `noting` hears its pid, then None once it is gone. `ClusterError` if
+    it does not come up."""
+    port = free_port()
+    folder = plan.data / "seed"  # the server's --data: its audit anchor lives there
+    log = plan.data / "logs" / "seed.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    argv = [
+        sys.executable, "-m", "infinity", "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--data", str(folder), "--db", db, "--seed", str(plan.seed), "--log-level", "warning",
+    ]  # fmt: skip
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        noting(server.pid)
+        _wait_healthy(server, port, log)
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        noting(None)
+
+
+def _wait_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Until the seeding server answers, even when asked to stop meanwhile: one stopped
+    halfway would leave a galaxy without all its ships, and no later start seeds again."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise ClusterError(f"the seeding server exited: {tail(log)}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1.0) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise ClusterError(f"the seeding server did not answer /healthz: {tail(log)}")
+
+
+async def roll_and_owners(nats_url: str) -> set[str]:
+    """The zone hosts NATS knows are alive: on the roll, or holding a lease."""
+    client = await nats.connect(nats_url, connect_timeout=2, allow_reconnect=False)
+    try:
+        js = client.jetstream(timeout=2.0)
+        roll = await (await HostRoll.open(js)).live()
+        owners = {held.owner for held in await (await ZoneLeases.open(js)).holders()}
+        return roll | owners
+    finally:
+        await client.close()
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Replace cluster.json whole, so `status` never reads half of one."""
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(record, indent=2) + "\n")
+    partial.replace(path)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """cluster.json as written by `up`; FileNotFoundError when no cluster was started."""
+    record = json.loads(path.read_text())
+    if not isinstance(record, dict):
+        raise ValueError(f"{path}: not a cluster record")
+    return record
+
+
+def recorded_pids(record: dict[str, Any]) -> list[tuple[str, int]]:
+    """Every process a record names, as (role, pid), in start order."""
+    found: list[tuple[str, int]] = [("up", int(record["up_pid"]))]
+    for role in ("nats", "postgres"):
+        pid = record.get(role, {}).get("pid")
+        if isinstance(pid, int):
+            found.append((role, pid))
+    for host in record.get("zone_hosts", []):
+        found.append((f"zone host {host['name']}", int(host["pid"])))
+    if isinstance(record.get("seeding_pid"), int):
+        found.append(("seeding server", record["seeding_pid"]))
+    return found
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's: it exists
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc here: trust the signal
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def tail(log: Path) -> str:
+    try:
+        return log.read_text(errors="replace")[-1500:]
+    except OSError:
+        return "(no log)"

@@ -1,0 +1,107 @@
+"""What a local cluster looks like now (`infinity cluster status`).
+
+Read from `DIR/cluster.json` (the processes `up` started) and from NATS itself (the zone
+leases and the roll of live hosts), never from the processes' own word: a zone's owner
+is whoever holds its lease, and a host is alive for the cluster while its heartbeat is on
+the roll. Gateways are not a cluster role yet, so there are none to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nats
+
+from infinity.cluster.hosts import HostRoll
+from infinity.cluster.leases import Holder, ZoneLeases
+from infinity.cluster.local import GATEWAYS_NOTE, pid_alive, read_record, recorded_pids
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRow:
+    """One zone: its owner (None while nobody holds its lease) and the lease's age."""
+
+    zone: int
+    name: str
+    owner: str | None
+    age: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessRow:
+    role: str
+    pid: int
+    alive: bool
+
+
+@dataclass
+class ClusterStatus:
+    """The cluster as NATS and the process table see it."""
+
+    running: bool  # the `up` process that owns the cluster lives, and was ready
+    nats_url: str
+    zones: list[ZoneRow] = field(default_factory=list)
+    roll: list[str] = field(default_factory=list)
+    processes: list[ProcessRow] = field(default_factory=list)
+    gateways: str = GATEWAYS_NOTE
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "running": self.running,
+            "nats": self.nats_url,
+            "zones": [
+                {"zone": z.zone, "name": z.name, "owner": z.owner, "lease_age": z.age}
+                for z in self.zones
+            ],
+            "roll": self.roll,
+            "processes": [{"role": p.role, "pid": p.pid, "alive": p.alive} for p in self.processes],
+            "gateways": self.gateways,
+        }
+
+
+def processes_of(record: dict[str, Any]) -> list[ProcessRow]:
+    return [ProcessRow(role, pid, pid_alive(pid)) for role, pid in recorded_pids(record)]
+
+
+async def read_status(cluster_file: Path) -> ClusterStatus:
+    """The status of the cluster recorded in `cluster_file`; FileNotFoundError if none
+    was started there, OSError or a NATS error when NATS does not answer."""
+    record = read_record(cluster_file)
+    processes = processes_of(record)
+    names = {int(zone): str(name) for zone, name in record.get("zones", {}).items()}
+    running = processes[0].alive and record.get("ready") is True
+    status = ClusterStatus(running, str(record["nats"]["url"]), processes=processes)
+    if record["nats"]["url"] is None:
+        raise OSError("the cluster is starting: NATS is not up yet")
+    await _read_nats(status, names)
+    return status
+
+
+async def read_nats_status(nats_url: str) -> ClusterStatus:
+    """The status of any cluster, from its NATS alone (a deployment on several machines,
+    docs/deploy.md): the held zones and the roll; no processes, no zone names. Running
+    means NATS answered."""
+    status = ClusterStatus(running=True, nats_url=nats_url)
+    await _read_nats(status, {})
+    return status
+
+
+async def _read_nats(status: ClusterStatus, names: dict[int, str]) -> None:
+    """Fill in the zones' owners and the roll, as NATS has them now."""
+    client = await nats.connect(status.nats_url, connect_timeout=2, allow_reconnect=False)
+    try:
+        js = client.jetstream(timeout=2.0)
+        held = {h.zone: h for h in await (await ZoneLeases.open(js)).holders()}
+        status.roll = sorted(await (await HostRoll.open(js)).live())
+    finally:
+        await client.close()
+    status.zones = [_zone_row(zone, names.get(zone, ""), held.get(zone)) for zone in
+                    sorted(names.keys() | held.keys())]  # fmt: skip
+
+
+def _zone_row(zone: int, name: str, holder: Holder | None) -> ZoneRow:
+    if holder is None:
+        return ZoneRow(zone, name, None, None)
+    return ZoneRow(zone, name, holder.owner, holder.age)
