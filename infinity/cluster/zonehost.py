@@ -8,9 +8,13 @@ the bus through a `ZoneInbox` and ticks at its own rate; each zone lost stops ti
 once and is dropped. Ship motion goes to the store every `snapshot_seconds` and once
 more at an orderly stop, before the leases are released, so the next host loads it.
 
+A jump into a zone of another host is a handover (`handover.py`, docs/cluster.md
+"Handover between hosts"): the ship's row moves to the new zone in one transaction with
+an idempotency key, then the new zone's host loads it (nudged over NATS, or found by its
+once-a-second sweep). A departure toward a zone nobody holds keeps the ship in its zone.
+
 Left out for now (docs/cluster.md): the economy, the crews and NPC traffic (commands
-that move goods or credits are refused), and the handover of ships between hosts: a
-ship may leave only for a zone this host owns; any other departure keeps it in its zone.
+that move goods or credits are refused).
 
     python -m infinity.cluster.zonehost --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--snapshot-seconds S]
@@ -23,16 +27,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
 import time
+import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final, overload
 
 import nats.errors
 
+from infinity.cluster import handover
+from infinity.cluster.bus import Message, Subscription
+from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
@@ -77,6 +87,10 @@ siphon and loot move goods or credits, which only the economy may settle, and no
 runs beside a zone host yet: they are refused (counted in `ZoneHosting.refused`)."""
 
 RETRY_SECONDS: Final = 0.05  # a zone whose lease is not surely good looks again a tick later
+SWEEP_SECONDS: Final = 1.0  # how often a host looks for ships its zones' rows name
+
+HandOver = Callable[[Departure], bool]
+"""Take a departure toward a zone of another host into a handover: True if taken."""
 
 
 class NoGalaxy(RuntimeError):
@@ -88,11 +102,10 @@ class HostStopping(RuntimeError):
 
 
 class HoldingZone(Zone):
-    """A zone that keeps a ship whose departure leads to a zone this host does not own.
-
-    The handover of ships between hosts is still to build, so such a ship stays here,
-    stopped where it was (a jump), or docked at a station of this zone (a ship sent home
-    to another system after its destruction), rather than being lost in between.
+    """A zone whose departures toward zones this host does not own are handed over
+    (`hand_over`, when another host holds the zone) or else kept here: stopped where it
+    was (a jump), or docked at a station of this zone (a ship sent home to another system
+    after its destruction), rather than being lost in between.
     """
 
     def __init__(
@@ -101,10 +114,12 @@ class HoldingZone(Zone):
         time_scale: float,
         owns: Callable[[int], bool],
         rules: ZoneRules = ENGINE_RULES,
+        hand_over: HandOver | None = None,
     ) -> None:
         super().__init__(system.id, system.name, system.bodies, time_scale, rules)
         self.held = 0  # departures kept here so far
         self._owns = owns
+        self._hand_over = hand_over
 
     def tick(self) -> TickReport:
         report = super().tick()
@@ -116,11 +131,18 @@ class HoldingZone(Zone):
         """True if the ship may leave; else it is admitted here again, at the next tick."""
         if self._owns(departure.to_system):
             return True
+        if self._hand_over is not None and self._hand_over(departure):
+            return False  # handing over: out of this zone, not yet in the other
         self.held += 1
         self.admit(self._kept(departure.state))
-        log.info("zone %s: ship %s kept here: zone %s is on another host (no handover yet)",
+        log.info("zone %s: ship %s kept here: nobody else holds zone %s",
                  self.system_id, departure.state.id, departure.to_system)  # fmt: skip
         return False
+
+    def keep(self, state: ShipState) -> None:
+        """Take back a ship whose handover did not happen: kept here, at the next tick."""
+        self.held += 1
+        self.admit(self._kept(state))
 
     def _kept(self, state: ShipState) -> ShipState:
         state = replace(state, vx=0.0, vy=0.0)
@@ -135,15 +157,20 @@ class HostUniverse(Universe):
     """The universe of one zone host: the main world's whole map, but only the zones this
     host owns, each a `HoldingZone`; `take_zone` and `drop_zone` follow the leases."""
 
-    def __init__(self, galaxy: Galaxy, owns: Callable[[int], bool]) -> None:
+    def __init__(
+        self, galaxy: Galaxy, owns: Callable[[int], bool], hand_over: HandOver | None = None
+    ) -> None:
         self._owns = owns
+        self._hand_over = hand_over
         super().__init__(galaxy)
         for system in list(self.systems_of(MAIN_WORLD)):
             self.remove_zone(system)  # none is owned yet
 
     def add_zone(self, world: int, system: StarSystem, rules: ZoneRules = ENGINE_RULES) -> Zone:
         super().add_zone(world, system, rules)  # indexes the zone under its world
-        zone = self.zones[system.id] = HoldingZone(system, self.time_scale, self._owns, rules)
+        zone = self.zones[system.id] = HoldingZone(
+            system, self.time_scale, self._owns, rules, self._hand_over
+        )
         return zone
 
     def take_zone(self, system: StarSystem, tick: int, ships: Sequence[SavedShip]) -> Zone:
@@ -152,20 +179,25 @@ class HostUniverse(Universe):
         if tick:
             zone.clock.resume(tick)
         for ship in ships:
-            self.place(system.id, ship.state, ship.role)
+            if ship.state.id not in self.where:  # never twice in this universe
+                self.place(system.id, ship.state, ship.role)
         return zone
 
     def drop_zone(self, system_id: int) -> None:
         """Forget a zone and every ship in it (another host has them now)."""
         for ship in [s for s, system in self.where.items() if system == system_id]:
-            account = self.owners.pop(ship, None)
-            if account is not None and self.ship_of_account.get(account) == ship:
-                del self.ship_of_account[account]
-            self.where.pop(ship, None)
-            self.roles.pop(ship, None)
-            self.hidden.discard(ship)
+            self.forget(ship)
         if system_id in self.zones:
             self.remove_zone(system_id)
+
+    def forget(self, ship: int) -> None:
+        """Drop a ship from every index (it is in no zone's arrays: gone elsewhere)."""
+        account = self.owners.pop(ship, None)
+        if account is not None and self.ship_of_account.get(account) == ship:
+            del self.ship_of_account[account]
+        self.where.pop(ship, None)
+        self.roles.pop(ship, None)
+        self.hidden.discard(ship)
 
 
 class _WhileHeld(Sequence[int]):
@@ -258,6 +290,16 @@ class ZoneTicks:
             await pause(stop, RETRY_SECONDS)
 
 
+@dataclass(frozen=True, slots=True)
+class Handing:
+    """A ship this host is handing over: out of its zone, committed to `to_zone` next."""
+
+    key: str  # the idempotency key
+    source: int  # the zone it leaves (still its zone in `where` until the commit)
+    to_zone: int
+    departure: Departure
+
+
 class ZoneHosting:
     """One zone host: ownership, the universe of its zones, their loops, their commands and
     their snapshots, over one store and one NATS connection. Build it with `open`."""
@@ -273,16 +315,23 @@ class ZoneHosting:
         snapshot_seconds: float,
     ) -> None:
         self.name = name
-        self.refused = 0  # commands not applied here (see FLIGHT_COMMANDS; jumps off-host)
+        self.refused = 0  # commands not applied here (see FLIGHT_COMMANDS; ships handing over)
+        self.handed_over = 0  # ships whose rows this host moved to a zone of another host
+        self.arrived = 0  # ships loaded because their rows name a zone of this host
         self._store = store
         self._bus = bus
+        self._leases = leases
+        self._taken: set[int] = set()  # the zones anyone holds, as last listed
+        self._epochs: dict[int, str] = {}  # zone -> the epoch this host wrote at its gain
+        self._handing: dict[int, Handing] = {}  # ship -> its handover, until committed
+        self._group: asyncio.TaskGroup | None = None  # for the commits, while running
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
         zones = [system.id for system in galaxy.systems]
         self._host = ZoneHost(
             leases, roll, name, zones, self._gain, self._lose, on_give_back=self._give_back
         )
-        self.universe = HostUniverse(galaxy, owns=self._owns)
+        self.universe = HostUniverse(galaxy, owns=self._owns, hand_over=self._hand_over)
         self.costs = TickCosts()
         self._ticks = ZoneTicks(self.universe, self._host.holds, self.costs)
         self._inbox = ZoneInbox(bus, self._submit)
@@ -326,18 +375,31 @@ class ZoneHosting:
         final snapshot, then leave the roll and release the leases (the ownership loop's
         own orderly stop), so the next host loads the state this one ended with."""
         letting_go = asyncio.Event()
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._ticks.run(stopping))
-            saving = group.create_task(self._save_every(stopping))
-            group.create_task(self._inbox.run(letting_go))
-            group.create_task(self._host.run(letting_go))
-            try:
-                await stopping.wait()
-                self._ticks.halt()  # no tick after this: the final snapshot is the end state
-                await saving  # a snapshot in progress ends first
-                await self._final_snapshot()
-            finally:
-                letting_go.set()
+        subscriptions: list[Subscription] = []
+        try:
+            subscriptions.append(await self._bus.subscribe(ALL_ARRIVALS, self._on_nudge))
+            subscriptions.append(await self._bus.subscribe(host_ships(self.name), self._on_ask))
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                group.create_task(self._ticks.run(stopping))
+                saving = group.create_task(self._save_every(stopping))
+                sweeping = group.create_task(self._sweep_every(stopping))
+                group.create_task(self._inbox.run(letting_go))
+                group.create_task(self._host.run(letting_go))
+                try:
+                    await stopping.wait()
+                    self._ticks.halt()  # no tick after this: the final snapshot is the end state
+                    self._group = None  # no handover starts now; those begun end first
+                    await saving  # a snapshot in progress ends first
+                    await sweeping
+                    await self._final_snapshot()
+                finally:
+                    self._group = None
+                    letting_go.set()
+        finally:
+            for subscription in subscriptions:
+                with contextlib.suppress(Exception):
+                    await subscription.close()
 
     async def close(self) -> None:
         """Close the connections: NATS, then the store."""
@@ -379,6 +441,9 @@ class ZoneHosting:
         """`on_gain`: load the zone as last stored, take its commands, start ticking it."""
         if not self._ticks.running:
             raise HostStopping(f"host {self.name} is stopping: zone {zone} not loaded")
+        epoch = uuid.uuid4().hex
+        await handover.claim_zone(self._store.engine, zone, self.name, epoch)  # the fence
+        self._epochs[zone] = epoch
         galaxy = await self._charts.load_galaxy()  # today's ore levels
         clocks = await self._charts.load_clocks()
         ships = [ship for ship in await self._hangar.load_ships() if ship.system_id == zone]
@@ -392,6 +457,10 @@ class ZoneHosting:
             self._lose(zone)
             raise
         log.info("host %s: zone %s loaded with %d ships", self.name, zone, len(ships))
+        try:  # handovers into the zone whose ships came with it are complete
+            await handover.mark_done(self._store.engine, [s.state.id for s in ships], zone)
+        except Exception:  # only the record: the ships are here all the same
+            log.exception("host %s: zone %s: handovers not marked done", self.name, zone)
 
     async def _give_back(self, zone: int) -> None:
         """`on_give_back`: the zone goes to another host for balance: stop ticking it and
@@ -405,22 +474,161 @@ class ZoneHosting:
         """`on_loss`: stop ticking the zone and taking its commands, now, and forget it."""
         self._ticks.stop(zone)
         self._inbox.shut(zone)
+        self._epochs.pop(zone, None)
+        for ship in [s for s, h in self._handing.items() if h.source == zone]:
+            del self._handing[ship]  # not committed: the zone's next owner loads it there
         self.universe.drop_zone(zone)
 
     def _submit(self, command: Command) -> None:
         """A relayed command to its ship's zone, unless this host must not apply it."""
-        if not isinstance(command, FLIGHT_COMMANDS) or not self._may_jump(command):
+        if not isinstance(command, FLIGHT_COMMANDS) or command.ship in self._handing:
             self.refused += 1
             return
         self.universe.submit(command)
 
-    def _may_jump(self, command: Command) -> bool:
-        """A jump only to a zone this host owns: the handover between hosts is to build."""
-        if not isinstance(command, Jump):
-            return True
-        zone = self.universe.zone_of(command.ship)
-        gate = None if zone is None else zone.info.get(command.gate)
-        return gate is None or self._owns(gate.leads_to)  # no such gate: the zone refuses it
+    # -- the handover (docs/cluster.md "Handover between hosts") ------------------------
+
+    def _hand_over(self, departure: Departure) -> bool:
+        """In a tick: a ship leaves for a zone this host does not own. Another host holds
+        it: mark the ship handing over (out of its zone, no more commands) and commit it
+        next; True. Nobody holds it (or this host is gaining it): False, it is kept."""
+        to, ship = departure.to_system, departure.state.id
+        source = self.universe.where.get(ship)
+        if (
+            self._group is None
+            or to not in self._taken
+            or to in self._epochs
+            or source is None
+            or source not in self._epochs
+        ):
+            return False
+        key = uuid.uuid4().hex
+        self._handing[ship] = Handing(key, source, to, departure)
+        self._group.create_task(self._commit(ship), name=f"handover:{ship}")
+        log.info("host %s: ship %s handing over from zone %s to zone %s (key %s)",
+                 self.name, ship, source, to, key)  # fmt: skip
+        return True
+
+    async def _commit(self, ship: int) -> None:
+        """Move the ship's row to its new zone under the snapshot lock (no snapshot in
+        flight can write it back into the old one), forget it here, and nudge the new
+        zone's host. A commit refused or fenced keeps the ship in its zone (if still
+        ours); one whose outcome is unknown forgets it, and the store decides: the sweep of
+        whichever host owns the zone its row names loads it."""
+        handing = self._handing.get(ship)
+        if handing is None:
+            return
+        fault("marked")
+        moved = False
+        async with self._saving:
+            if self._handing.get(ship) is not handing:
+                return  # its zone was lost meanwhile: its next owner loads it from the store
+            departure = handing.departure
+            state = handover.arrival(
+                self.universe.galaxy.system(handing.to_zone),
+                departure.state,
+                departure.arrival_gate,
+            )
+            known = True  # whether the store surely has what `moved` says
+            try:
+                if not self._host.holds(handing.source):
+                    raise Fenced(f"zone {handing.source}'s lease is not surely good")
+                moved = await handover.commit(
+                    self._store.engine, handing.key, self.name, dict(self._epochs),
+                    handing.to_zone, state,
+                )  # fmt: skip
+            except Fenced as error:
+                log.warning("host %s: ship %s not handed over: %s", self.name, ship, error)
+            except Exception:  # the commit may have landed or not: the store decides
+                log.exception("host %s: handover of ship %s failed", self.name, ship)
+                known = False
+            fault("committed")
+            if self._handing.get(ship) is handing:
+                del self._handing[ship]
+                if moved or not known:
+                    self.universe.forget(ship)  # if its row names a zone of ours, the sweep
+                else:  # loads it again from there
+                    self._keep(handing)
+        if not moved:
+            return
+        self.handed_over += 1
+        log.info("host %s: ship %s committed to zone %s", self.name, ship, handing.to_zone)
+        nudge = Nudge(handing.key, ship, handing.to_zone)
+        try:
+            await self._bus.publish(zone_arrivals(handing.to_zone), nudge.encode())
+        except Exception:  # the new zone's host finds it at its next sweep
+            log.exception("host %s: nudge for ship %s not sent", self.name, ship)
+        fault("nudged")
+
+    def _keep(self, handing: Handing) -> None:
+        """The handover did not happen: the ship stays in its zone, stopped."""
+        zone = self.universe.zones.get(handing.source)
+        ship = handing.departure.state.id
+        if isinstance(zone, HoldingZone) and self.universe.where.get(ship) == handing.source:
+            zone.keep(handing.departure.state)
+        else:
+            self.universe.forget(ship)
+
+    async def _on_nudge(self, message: Message) -> None:
+        """A ship was committed to a zone: its host loads it now (a retried nudge, or one
+        for a ship already here, does nothing)."""
+        try:
+            nudge = Nudge.decode(message.data)
+        except ValueError as error:
+            log.warning("host %s: dropped a bad nudge: %s", self.name, error)
+            return
+        if nudge.zone not in self.universe.zones:
+            return  # another host's zone
+        fault("arriving")
+        if await handover.is_done(self._store.engine, nudge.key):
+            return
+        await self._load_missing([nudge.zone])
+
+    async def _sweep_every(self, stopping: asyncio.Event) -> None:
+        """Once a second: list the held zones (who may take a handover), and load the
+        ships whose rows name a zone of this host but which it does not simulate."""
+        while not await pause(stopping, SWEEP_SECONDS):
+            try:
+                async with asyncio.timeout(SWEEP_SECONDS):
+                    self._taken = await self._leases.held()
+            except (TimeoutError, nats.errors.Error) as error:
+                log.warning("host %s: cannot list the held zones: %r", self.name, error)
+            try:
+                await self._load_missing(sorted(self.owned))
+            except Exception:
+                log.exception("host %s: sweep failed; will retry", self.name)
+
+    async def _load_missing(self, zones: Sequence[int]) -> None:
+        """Place every ship whose row names one of `zones` (owned here) and that this host
+        does not simulate or hand over; under the snapshot lock, so no handover commits
+        between the read and the placing."""
+        async with self._saving:
+            mine = [zone for zone in zones if zone in self.universe.zones and self._owns(zone)]
+            found = await handover.ships_of(self._store.engine, mine)
+            placed: dict[int, list[int]] = defaultdict(list)
+            for saved in found:
+                ship, zone = saved.state.id, saved.system_id
+                if ship in self.universe.where or ship in self._handing:
+                    continue
+                if zone not in self.universe.zones or not self._owns(zone):
+                    continue  # lost while reading
+                self.universe.place(zone, saved.state, saved.role)
+                placed[zone].append(ship)
+            for zone, ships in placed.items():
+                self.arrived += len(ships)
+                log.info("host %s: ships %s arrived in zone %s", self.name, ships, zone)
+                await handover.mark_done(self._store.engine, ships, zone)
+
+    async def _on_ask(self, message: Message) -> None:
+        """Answer which ships this host has authority over, by zone (a ship handing over
+        counts in the zone it leaves until its commit), and which are handing over."""
+        if not message.reply:
+            return
+        zones: dict[str, list[int]] = {str(zone): [] for zone in sorted(self.universe.zones)}
+        for ship, zone in sorted(self.universe.where.items()):
+            zones.setdefault(str(zone), []).append(ship)
+        answer = {"host": self.name, "zones": zones, "handing": sorted(self._handing)}
+        await self._bus.publish(message.reply, json.dumps(answer).encode())
 
 
 async def host_zones(db: str, nats_url: str, name: str, ttl: int, snapshot_seconds: float) -> None:

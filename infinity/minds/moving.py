@@ -22,6 +22,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from infinity._faults import fault
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.company.company import Company
@@ -30,7 +31,6 @@ from infinity.company.founding import CREW_SHIP_ROLE
 from infinity.crew.agent import Agent
 from infinity.crew.consent import Consent
 from infinity.crew.steps import Intent
-from infinity.minds.faults import fault
 from infinity.universe.universe import MAIN_WORLD
 from infinity.worlds.records import World
 from infinity.worlds.service import Worlds

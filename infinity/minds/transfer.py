@@ -46,13 +46,13 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infinity import _faults as faults
 from infinity.company.archive import AGENT_COUNTER, agents, memories
 from infinity.company.company import Company
 from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.crew.consent import Consent, ask
 from infinity.crew.mind import Minds
 from infinity.crew.records import restore_agent
-from infinity.minds import faults
 from infinity.minds.document import (
     MindDocument,
     Refused,
@@ -87,7 +87,7 @@ State = Literal["leaving", "retired", "returned", "arrived", "cancelled"]
 
 
 def fault(point: str) -> None:
-    """Die here when INFINITY_FAULT is `transfer:<point>` (tests; minds/faults.py)."""
+    """Die here when INFINITY_FAULT is `transfer:<point>` (tests; infinity/_faults.py)."""
     faults.fault("transfer", point)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from infinity.minds.faults import FAULT
+from infinity._faults import FAULT
 from tests.conftest import Server
 from tests.crew.dna import bred
 from tests.minds.test_enclave import call, minds, operators_beside, token_of

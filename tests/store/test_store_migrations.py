@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from infinity.accounts import tables as _accounts  # noqa: F401
 from infinity.accounts.registry import Registry
 from infinity.audit import tables as _audit  # noqa: F401
+from infinity.cluster import tables as _cluster  # noqa: F401
 from infinity.company import archive as _minds  # noqa: F401
 from infinity.economy import tables as _economy  # noqa: F401
 from infinity.ledger import schema as _ledger  # noqa: F401
@@ -24,7 +25,7 @@ from infinity.universe import tables as _universe  # noqa: F401
 from infinity.worlds import tables as _worlds  # noqa: F401
 
 TABLES = set(metadata.tables)  # every package's tables, on the one MetaData
-HEAD = "0012"
+HEAD = "0013"
 
 
 def sqlite_tables(db: Path) -> set[str]:

@@ -1,4 +1,5 @@
-"""Fault injection for the tests that kill a process at every step of a protocol.
+"""Fault injection for the tests that kill a process at every step of a protocol
+(mind transfers and moves, the cluster's handover): one module every layer may use.
 
 `INFINITY_FAULT=<protocol>:<point>` (e.g. `transfer:source-marked`, `move:boarded`) makes
 the process kill itself with SIGKILL when it reaches that point; never active unless set.
