@@ -51,6 +51,7 @@ from infinity.accounts.records import Account
 from infinity.accounts.tables import accounts, sanctions, sessions
 from infinity.audit.log import Act, AuditLog, Entry
 from infinity.audit.tables import audit_log
+from infinity.cluster.tables import handovers, zone_epochs
 from infinity.company.archive import agents, crews, memories
 from infinity.economy.tables import bounties, deliveries, market_stock
 from infinity.ledger import AccountKind, Ledger, LedgerError, TransferKind, TransferRequest
@@ -183,6 +184,9 @@ def _erased() -> dict[str, tuple[sa.Table, sa.ColumnElement[bool]]]:
         "systems": (systems, systems.c.id.not_in(_kept_systems())),
         "chat": (chat, chat.c.system_id.not_in(_kept_systems())),
         "deliveries": (deliveries, sa.true()),
+        # a cluster's record of ships handed between zone hosts, and who owned each zone
+        "cluster_handovers": (handovers, handovers.c.ship.not_in(_kept_ships())),
+        "cluster_zone_epochs": (zone_epochs, zone_epochs.c.zone.not_in(_kept_systems())),
         # the main world's row stays: the slot the next galaxy fills
         "worlds": (worlds, sa.and_(gone_worlds, worlds.c.id != MAIN_WORLD)),
     }

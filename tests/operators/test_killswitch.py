@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.audit.log import AuditLog
+from infinity.cluster.tables import handovers, zone_epochs
 from infinity.company.archive import agents, memories
 from infinity.economy import accounts as names
 from infinity.economy.service import Economy
@@ -282,12 +283,25 @@ async def test_a_host_visiting_their_enclave_loses_their_ship_with_the_world(
         await connection.execute(
             sa.update(ships).where(ships.c.id == 1_048_576).values(system_id=ENCLAVE_SYSTEM)
         )
+        # a cluster's records: a handover of the NPC Miner, and two zones' owners
+        await connection.execute(
+            sa.insert(handovers),
+            {"key": "k" * 32, "ship": 1_048_577, "from_zone": 1, "to_zone": 2, "host": "a",
+             "committed_at": 1.0},
+        )  # fmt: skip
+        for zone in (1, ENCLAVE_SYSTEM):
+            await connection.execute(
+                sa.insert(zone_epochs), {"zone": zone, "owner": "a", "epoch": "e", "since": 1.0}
+            )
     before = await ks.inventory(bench.store.engine)
+    assert before.erase["cluster_handovers"] == 1 and before.erase["cluster_zone_epochs"] == 1
     assert before.names["ships"] == ["Vega", "Miner", "Kestrel"]
     await bench.switch.arm(bench.first, "the clone")
     await bench.switch.confirm(bench.second)
     assert await bench.switch.erase() is not None
     async with bench.store.engine.connect() as connection:
         left = (await connection.execute(sa.select(ships.c.id))).scalars().all()
-    assert left == [ENCLAVE_SHIP]
+        epochs = (await connection.execute(sa.select(zone_epochs.c.zone))).scalars().all()
+        handed = await connection.scalar(sa.select(sa.func.count()).select_from(handovers))
+    assert left == [ENCLAVE_SHIP] and epochs == [ENCLAVE_SYSTEM] and handed == 0
     assert (await bench.ledger.audit()).ok
