@@ -14,10 +14,14 @@ after another, each request timed end to end on the client (wall clock):
 - within the source: `POST /api/enclave/minds {agent, reason}`, the operator moving other
   agents into its own enclave, the same way.
 
-The floor, in the same run on the same server and connection: a trivial authenticated
-REST call (`GET /api/me`), a few after every move; each latency is shown ÷ its p50.
+While it measures, the source is played on as real users play: `--pilots` lean pilots
+(`infinity loadtest`, default 50) steer every 100 ms, in a process of their own.
 
-Usage: python bench/transfer.py [--quick] [--agents N]
+The floor, in the same run on the same server and connection, under the same load: a
+trivial authenticated REST call (`GET /api/me`), a few after every move; each latency is
+shown ÷ its p50.
+
+Usage: python bench/transfer.py [--quick] [--agents N] [--pilots N]
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ BUDGET_S: Final = 240.0  # the whole measurement, both phases
 REQUEST_TIMEOUT_S: Final = 60.0
 ENLIST_BUDGET_S: Final = 90.0
 POOL: Final = 5  # candidates per agent to move, both phases together
+BOARDING_S: Final = 8.0  # for the pilots to sign up, board and steer before measuring
 
 
 class Served:
@@ -70,7 +75,7 @@ class Served:
         command = [
             sys.executable, "-m", "infinity", "serve", "--host", "127.0.0.1",
             "--port", str(self.port), "--data", str(self.data), "--seed", str(SEED),
-            "--log-level", "warning", *([] if self.npcs else ["--no-npcs"]),
+            "--log-level", "warning", "--login-rate", "0", *([] if self.npcs else ["--no-npcs"]),
         ]  # fmt: skip
         began = time.monotonic()
         with (self.data / "server.log").open("ab") as log:
@@ -105,6 +110,26 @@ class Served:
 
     def cpu_s(self) -> float:
         return common.proc_cpu_seconds(self.process.pid) if self.process else 0.0
+
+
+def fly_pilots(url: str, count: int, seconds: float, log: Path) -> subprocess.Popen[bytes]:
+    """`count` players steering every 100 ms on `url` for `seconds` (`infinity loadtest`)."""
+    command = [
+        sys.executable, "-m", "infinity", "loadtest", "--clients", str(count),
+        "--seconds", str(seconds), "--url", url,
+    ]  # fmt: skip
+    with log.open("ab") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+
+def land(pilots: subprocess.Popen[bytes] | None) -> None:
+    if pilots is not None and pilots.poll() is None:
+        pilots.send_signal(signal.SIGINT)
+        try:
+            pilots.wait(20)
+        except subprocess.TimeoutExpired:
+            pilots.kill()
+            pilots.wait(10)
 
 
 def operator(server: Served, name: str) -> str:
@@ -259,13 +284,20 @@ def run_phase(
     phase.wall_s = time.monotonic() - began
 
 
-def measure(want: int, warm: float) -> tuple[Phase, Phase, dict[str, Any]]:
+def measure(want: int, warm: float, pilots: int) -> tuple[Phase, Phase, dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="infinity-transfer-") as tmp:
         source = Served(Path(tmp) / "source", npcs=True)
         destination = Served(Path(tmp) / "destination", npcs=False)
+        flying: subprocess.Popen[bytes] | None = None
         try:
             source.start()
             destination.start()
+            if pilots:
+                log = Path(tmp) / "pilots.log"
+                flying = fly_pilots(source.url, pilots, 2 * BUDGET_S + BOARDING_S, log)
+                time.sleep(BOARDING_S)
+                if flying.poll() is not None:
+                    raise RuntimeError(f"the pilots stopped: {log.read_text()[-2000:]}")
             there = operator(destination, "Harbourmaster")
             here = operator(source, "Dispatcher")
             auth = {"authorization": f"Bearer {here}"}
@@ -277,8 +309,16 @@ def measure(want: int, warm: float) -> tuple[Phase, Phase, dict[str, Any]]:
                 agents = npcs + grown
                 # alternate NPCs and grown ones between the phases: the same mix in each
                 to_transfer, to_enclave = agents[0::2], agents[1::2]
+                pilots_cpu = (
+                    (lambda: common.proc_cpu_seconds(flying.pid)) if flying else (lambda: 0.0)
+                )
                 meter = common.NoiseMeter(
-                    lambda: common.own_cpu_seconds() + source.cpu_s() + destination.cpu_s()
+                    lambda: (
+                        common.own_cpu_seconds()
+                        + source.cpu_s()
+                        + destination.cpu_s()
+                        + pilots_cpu()
+                    )
                 )
                 meter.start()
                 deadline = time.monotonic() + BUDGET_S
@@ -301,6 +341,8 @@ def measure(want: int, warm: float) -> tuple[Phase, Phase, dict[str, Any]]:
                 deadline = max(deadline, time.monotonic() + BUDGET_S / 2)
                 run_phase(within, client, source, to_enclave, want, deadline, enclave)
                 context = {
+                    "pilots": pilots,
+                    "pilots_alive": flying is not None and flying.poll() is None,
                     "npc_agents": len(npcs),
                     "grown_agents": len(grown),
                     "foreign_cores": meter.foreign_cores(),
@@ -309,6 +351,7 @@ def measure(want: int, warm: float) -> tuple[Phase, Phase, dict[str, Any]]:
                 }
         finally:
             try:
+                land(flying)
                 source.stop()
             finally:
                 destination.stop()
@@ -319,12 +362,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 agents each way")
     parser.add_argument("--agents", type=int, help="agents to move per phase (default 20)")
+    parser.add_argument(
+        "--pilots", type=int, default=50, help="players steering on the source meanwhile"
+    )
     args = parser.parse_args()
     # a SIGTERM unwinds like Ctrl-C: the servers are stopped on the way out
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     want = args.agents or (5 if args.quick else 20)
     load_before = os.getloadavg()[0]
-    between, within, context = measure(want, 3.0 if args.quick else 10.0)
+    between, within, context = measure(want, 3.0 if args.quick else 10.0, max(0, args.pilots))
     rows = []
     for phase in (between, within):
         f = phase.figures()
@@ -334,8 +380,9 @@ def main() -> None:
              f["server_cpu_ms_per_attempt"], f["peer_cpu_ms_per_attempt"])
         )  # fmt: skip
     common.table(
-        f"mind transfer latency, end to end on the client, {want} agents per phase "
-        f"(floor: GET /api/me on the source, same run; other load "
+        f"mind transfer latency, end to end on the client, {want} agents per phase, "
+        f"{context['pilots']} pilots steering every 100 ms on the source "
+        f"(floor: GET /api/me on the source, same run, same load; other load "
         f"{context['foreign_cores']:.2f} cores)",
         ("move", "moved", "refused", "p50 ms", "p99 ms", "max ms", "refused p50 ms",
          "floor p50 ms", "p50 ÷ floor", "source CPU ms/try", "destination CPU ms/try"),

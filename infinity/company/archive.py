@@ -134,6 +134,18 @@ async def _load_memories(engine: AsyncEngine, agent_id: int) -> list[MemoryRecor
     return [_memory(row) for row in result]
 
 
+async def stored_mind(
+    connection: AsyncConnection, agent_id: int
+) -> tuple[AgentRecord, list[MemoryRecord]] | None:
+    """One agent's record and memory stream (oldest first) as stored; None: no such agent.
+    On the caller's connection, so it reads alongside what else the caller reads."""
+    row = (await connection.execute(sa.select(agents).where(agents.c.id == agent_id))).first()
+    if row is None:
+        return None
+    query = sa.select(memories).where(memories.c.agent_id == agent_id).order_by(memories.c.id)
+    return _agent(row), [_memory(m) for m in await connection.execute(query)]
+
+
 # -- whole minds -----------------------------------------------------------------
 
 

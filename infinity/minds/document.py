@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infinity import __version__
-from infinity.company.archive import AGENT_COUNTER, agents, crews, memories
+from infinity.company.archive import AGENT_COUNTER, agents, crews, memories, stored_mind
 from infinity.crew.agent import Agent
 from infinity.crew.consent import Consent
 from infinity.crew.crew import Station
@@ -362,28 +362,24 @@ async def export(engine: AsyncEngine, agent_id: int) -> bytes:
 async def read(engine: AsyncEngine, agent_id: int) -> MindDocument:
     """Agent `agent_id`'s unsealed document, from one consistent read of the store."""
     async with engine.connect() as connection:
-        row = (await connection.execute(sa.select(agents).where(agents.c.id == agent_id))).first()
-        if row is None:
+        found = await stored_mind(connection, agent_id)
+        if found is None:
             raise UnknownAgent(f"no agent {agent_id}")
-        stream = (
-            await connection.execute(
-                sa.select(memories).where(memories.c.agent_id == agent_id).order_by(memories.c.id)
-            )
-        ).all()
-        crew = await _crew_seat(connection, row)
-        ship = await _ship(connection, row.ship_id)
-    return build(_agent_record(row), [_memory_record(m) for m in stream], crew=crew, ship=ship)
+        record, stream = found
+        crew = await _crew_seat(connection, record)
+        ship = await _ship(connection, record.ship)
+    return build(record, stream, crew=crew, ship=ship)
 
 
-async def _crew_seat(connection: AsyncConnection, agent: sa.Row[Any]) -> CrewSeat | None:
-    if agent.crew_id is None:
+async def _crew_seat(connection: AsyncConnection, agent: AgentRecord) -> CrewSeat | None:
+    if agent.crew is None:
         return None
-    query = sa.select(crews.c.name, crews.c.captain_name).where(crews.c.id == agent.crew_id)
+    query = sa.select(crews.c.name, crews.c.captain_name).where(crews.c.id == agent.crew)
     row = (await connection.execute(query)).first()
     if row is None:
         return None
     station = None if agent.station is None else Station(agent.station)
-    return CrewSeat(id=agent.crew_id, name=row.name, station=station, captain=row.captain_name)
+    return CrewSeat(id=agent.crew, name=row.name, station=station, captain=row.captain_name)
 
 
 async def _ship(connection: AsyncConnection, ship_id: int | None) -> ShipEntry | None:
@@ -392,43 +388,6 @@ async def _ship(connection: AsyncConnection, ship_id: int | None) -> ShipEntry |
     query = sa.select(ships.c.name, ships.c.role).where(ships.c.id == ship_id)
     row = (await connection.execute(query)).first()
     return None if row is None else ShipEntry(id=ship_id, name=row.name, role=row.role)
-
-
-def _agent_record(row: sa.Row[Any]) -> AgentRecord:
-    return AgentRecord(
-        id=row.id,
-        genome=row.genome,
-        name=row.name,
-        persona=row.persona,
-        credits=0.0,  # never read: a mind document carries no money
-        needs=tuple(msgspec.json.decode(row.needs, type=list[float])),
-        intent=row.intent,
-        ship=row.ship_id,
-        crew=row.crew_id,
-        station=row.station,
-        alive=bool(row.alive),
-        died_at=row.died_at,
-        death_cause=row.death_cause,
-        embedder=row.embedder,
-        lineage=row.lineage,
-        consents=row.consents,
-        grudges=row.grudges,
-    )
-
-
-def _memory_record(row: sa.Row[Any]) -> MemoryRecord:
-    return MemoryRecord(
-        agent=row.agent_id,
-        id=row.id,
-        kind=row.kind,
-        at=row.at,
-        importance=row.importance,
-        text=row.text,
-        subject=row.subject,
-        last_access=row.last_access,
-        cites=tuple(msgspec.json.decode(row.cites, type=list[int])),
-        vector=bytes(row.vector),
-    )
 
 
 async def admit(engine: AsyncEngine, doc: MindDocument, *, peer: str = "file") -> int:

@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infinity import _faults as faults
-from infinity.company.archive import AGENT_COUNTER, agents, memories
+from infinity.company.archive import AGENT_COUNTER, agents, stored_mind
 from infinity.company.company import Company
 from infinity.company.consenting import MindRefused, announce, consented, living
 from infinity.crew.consent import Consent, ask
@@ -57,8 +57,6 @@ from infinity.minds.document import (
     MindDocument,
     Refused,
     TransferMark,
-    _agent_record,
-    _memory_record,
     arrive,
     parse,
     read,
@@ -454,18 +452,9 @@ class Transfers:
         from infinity.company.muster import berth
 
         async with self.engine.connect() as connection:
-            row = (await connection.execute(sa.select(agents).where(agents.c.id == agent_id))).one()
-            stream = (
-                await connection.execute(
-                    sa.select(memories)
-                    .where(memories.c.agent_id == agent_id)
-                    .order_by(memories.c.id)
-                )
-            ).all()
-        record = _agent_record(row)
-        agent = restore_agent(
-            company.minds, record, [_memory_record(m) for m in stream], purse=company.purses
-        )
+            found = await stored_mind(connection, agent_id)
+        assert found is not None  # it arrived in this store's transaction, just now
+        agent = restore_agent(company.minds, *found, purse=company.purses)
         await berth(company, agent)
         announce(
             company, agent,
@@ -493,8 +482,8 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
     """Mark a stored mind `leaving` for a file, with its consent (asked of the stored mind
     and kept with it); the document carries the key. For a store no server is running on."""
     async with engine.connect() as connection:
-        row = (await connection.execute(sa.select(agents).where(agents.c.id == agent_id))).first()
-        if row is None:
+        found = await stored_mind(connection, agent_id)
+        if found is None:
             raise MindRefused("unknown_agent", f"no agent {agent_id}")
         moving = await connection.scalar(
             sa.select(mind_transfers.c.key)
@@ -502,16 +491,12 @@ async def leave_by_file(engine: AsyncEngine, agent_id: int, by: str) -> tuple[st
             .where(mind_transfers.c.role == "source")
             .where(mind_transfers.c.state == "leaving")
         )
-        stream = (
-            await connection.execute(
-                sa.select(memories).where(memories.c.agent_id == agent_id).order_by(memories.c.id)
-            )
-        ).all()
-    if not row.alive:
-        raise MindRefused("dead", f"{row.name} is dead; the dead are not moved")
+    record, stream = found
+    if not record.alive:
+        raise MindRefused("dead", f"{record.name} is dead; the dead are not moved")
     if moving is not None:
-        raise MindRefused("in_transit", f"{row.name} is already in transit ({moving})")
-    agent = restore_agent(Minds(), _agent_record(row), [_memory_record(m) for m in stream])
+        raise MindRefused("in_transit", f"{record.name} is already in transit ({moving})")
+    agent = restore_agent(Minds(), record, stream)
     answer = ask(agent, "transfer", by, time.time())
     consents = msgspec.json.encode(agent.consents).decode()
     async with engine.begin() as connection:
