@@ -10,10 +10,10 @@ zones over without waiting for the TTL.
 from __future__ import annotations
 
 import nats.js.errors
-from nats.js.api import KeyValueConfig
 from nats.js.client import JetStreamContext
 from nats.js.kv import KeyValue
 
+from infinity.cluster.leases import ttl_bucket
 from infinity.cluster.subjects import HOSTS_BUCKET, host_key, host_of_key
 
 
@@ -31,13 +31,7 @@ class HostRoll:
     async def open(cls, js: JetStreamContext, ttl: int = 6, bucket: str = HOSTS_BUCKET) -> HostRoll:
         """Open the bucket, creating it if it is new. `ttl`: whole seconds, >= 1, best the
         same as the leases' so a stalled host drops off the roll when its leases lapse."""
-        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
-            raise ValueError(f"a heartbeat TTL is whole seconds >= 1, not {ttl!r}")
-        try:
-            kv = await js.key_value(bucket)
-        except nats.js.errors.BucketNotFoundError:
-            kv = await js.create_key_value(KeyValueConfig(bucket=bucket, history=1))
-        return cls(js, kv, bucket, ttl)
+        return cls(js, await ttl_bucket(js, bucket, ttl, "a heartbeat"), bucket, ttl)
 
     async def announce(self, name: str) -> None:
         """Say `name` is alive for another TTL."""

@@ -51,6 +51,17 @@ class Holder:
     age: float
 
 
+async def ttl_bucket(js: JetStreamContext, bucket: str, ttl: int, what: str) -> KeyValue:
+    """The KV bucket whose keys each live `ttl` whole seconds after their last write,
+    created if it is new (shared by the zone leases and the host roll)."""
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+        raise ValueError(f"{what} TTL is whole seconds >= 1, not {ttl!r}")
+    try:
+        return await js.key_value(bucket)
+    except nats.js.errors.BucketNotFoundError:
+        return await js.create_key_value(KeyValueConfig(bucket=bucket, history=1))
+
+
 class ZoneLeases:
     """The zone leases of one cluster, in one KV bucket; every lease lives `ttl` seconds
     after its last write."""
@@ -67,13 +78,7 @@ class ZoneLeases:
     ) -> ZoneLeases:
         """Open the bucket, creating it if it is new. `ttl`: whole seconds, >= 1 (the
         resolution of a JetStream message TTL)."""
-        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
-            raise ValueError(f"a lease TTL is whole seconds >= 1, not {ttl!r}")
-        try:
-            kv = await js.key_value(bucket)
-        except nats.js.errors.BucketNotFoundError:
-            kv = await js.create_key_value(KeyValueConfig(bucket=bucket, history=1))
-        return cls(js, kv, bucket, ttl)
+        return cls(js, await ttl_bucket(js, bucket, ttl, "a lease"), bucket, ttl)
 
     @property
     def renew_every(self) -> float:

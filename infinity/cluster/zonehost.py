@@ -133,8 +133,7 @@ class HoldingZone(Zone):
             return True
         if self._hand_over is not None and self._hand_over(departure):
             return False  # handing over: out of this zone, not yet in the other
-        self.held += 1
-        self.admit(self._kept(departure.state))
+        self.keep(departure.state)
         log.info("zone %s: ship %s kept here: nobody else holds zone %s",
                  self.system_id, departure.state.id, departure.to_system)  # fmt: skip
         return False

@@ -14,6 +14,21 @@ from tests.conftest import Server
 from tests.minds.transfer_harness import cli, dna, enlist, live_copies, operator, query, start
 
 
+def exported_in_transit(tmp_path: Path, salt: int) -> tuple[Server, int, str, bytes]:
+    """A stopped source with one willing mind (`salt`) exported for a move through a file:
+    the server, the agent, its operator's token and the document (it carries the key)."""
+    source = Server(tmp_path / "source", snapshot_seconds=1.0)
+    start(source)
+    try:
+        token = operator(source, "Ada")
+        agent = enlist(source, token, dna(willing=True, salt=salt))
+    finally:
+        source.stop()
+    exported = cli("mind", "export", str(agent), "--transfer", "--data", str(source.data))
+    assert exported.returncode == 0, exported.stderr
+    return source, agent, token, exported.stdout
+
+
 def test_a_mind_moves_through_a_file_once(tmp_path: Path) -> None:
     source = Server(tmp_path / "source", snapshot_seconds=1.0)
     destination = Server(tmp_path / "destination", snapshot_seconds=1.0)
@@ -71,16 +86,8 @@ def test_a_mind_moves_through_a_file_once(tmp_path: Path) -> None:
 
 
 def test_a_tampered_transit_file_is_refused(tmp_path: Path) -> None:
-    source = Server(tmp_path / "source", snapshot_seconds=1.0)
-    start(source)
-    genome = dna(willing=True, salt=4)
-    try:
-        agent = enlist(source, operator(source, "Ada"), genome)
-    finally:
-        source.stop()
-    exported = cli("mind", "export", str(agent), "--transfer", "--data", str(source.data))
-    assert exported.returncode == 0, exported.stderr
-    document = json.loads(exported.stdout)
+    source, _, _, exported = exported_in_transit(tmp_path, salt=4)
+    document = json.loads(exported)
     document["transfer"]["key"] = "0" * 32  # another key: the hash covers it
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(document))
@@ -90,18 +97,11 @@ def test_a_tampered_transit_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_two_admits_of_one_key_at_once_admit_it_once(tmp_path: Path) -> None:
-    source = Server(tmp_path / "source", snapshot_seconds=1.0)
+    _, _, _, exported = exported_in_transit(tmp_path, salt=6)
     destination = Server(tmp_path / "destination", snapshot_seconds=1.0)
-    start(source)
     genome = dna(willing=True, salt=6)
-    try:
-        agent = enlist(source, operator(source, "Ada"), genome)
-    finally:
-        source.stop()
-    exported = cli("mind", "export", str(agent), "--transfer", "--data", str(source.data))
-    assert exported.returncode == 0, exported.stderr
-    key = json.loads(exported.stdout)["transfer"]["key"]
-    body = b'{"key":"' + key.encode() + b'","document":' + exported.stdout + b"}"
+    key = json.loads(exported)["transfer"]["key"]
+    body = b'{"key":"' + key.encode() + b'","document":' + exported + b"}"
     start(destination)
     try:
         token = operator(destination, "Grace")
@@ -132,18 +132,10 @@ def test_two_admits_of_one_key_at_once_admit_it_once(tmp_path: Path) -> None:
 def test_a_file_never_imported_is_called_off_and_the_mind_acts_again(tmp_path: Path) -> None:
     """`infinity mind return KEY --never-imported`: the mind lives at the source again,
     no longer away; without the vouching flag, or twice, it is refused and nothing changes."""
-    source = Server(tmp_path / "source", snapshot_seconds=1.0)
-    start(source)
+    source, agent, token, exported = exported_in_transit(tmp_path, salt=5)
     genome = dna(willing=True, salt=5)
-    try:
-        token = operator(source, "Ada")
-        agent = enlist(source, token, genome)
-    finally:
-        source.stop()
     src = str(source.data)
-    exported = cli("mind", "export", str(agent), "--transfer", "--data", src)
-    assert exported.returncode == 0, exported.stderr
-    key = json.loads(exported.stdout)["transfer"]["key"]
+    key = json.loads(exported)["transfer"]["key"]
 
     unvouched = cli("mind", "return", key, "--data", src)
     assert unvouched.returncode == 2 and b"--never-imported" in unvouched.stderr
