@@ -52,7 +52,7 @@ class CommandRelay:
         zone = self._where.get(command.ship)
         if zone is None:
             return False
-        await self._bus.publish(zone_commands(zone), _encode(command))
+        await self._bus.publish(zone_commands(zone), encode_command(command))
         return True
 
 
