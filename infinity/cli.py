@@ -104,16 +104,17 @@ def serve(
         str,
         typer.Option(
             help="all: the whole universe in this process (the default); zone-host: simulate "
-            "the zones this process owns by lease in a cluster (needs --nats and a "
-            "postgresql --db; docs/cluster.md)."
+            "the zones this process owns by lease in a cluster; gateway: hold players' "
+            "sockets on --host/--port and relay them to the zone hosts (both need --nats, "
+            "--name and a postgresql --db; docs/cluster.md)."
         ),
     ] = "all",
     nats: Annotated[
         str | None,
-        typer.Option(help="NATS URL (nats://host:port, JetStream on): --role zone-host."),
+        typer.Option(help="NATS URL (nats://host:port, JetStream on): cluster roles."),
     ] = None,
     name: Annotated[
-        str | None, typer.Option(help="This zone host's name, unique in the cluster.")
+        str | None, typer.Option(help="This process's name, unique in the cluster per role.")
     ] = None,
     lease_ttl: Annotated[
         int,
@@ -122,7 +123,10 @@ def serve(
 ) -> None:
     """Start the universe: zones, gateway, web client at http://HOST:PORT."""
     if role != "all":
-        raise typer.Exit(_serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level))
+        where = (host, port)
+        raise typer.Exit(
+            _serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level, where)
+        )
 
     from infinity._memory import keep_large_allocations
 
@@ -226,24 +230,27 @@ def _serve_role(
     ttl: int,
     snapshots: float,
     level: str,
+    where: tuple[str, int],
 ) -> int:
-    """`serve --role zone-host`: the cluster's zone host (infinity/cluster/zonehost.py).
-    The gateway and crew-worker roles are not built yet: refused, not faked."""
-    if role != "zone-host":
+    """`serve --role zone-host|gateway`: a cluster role (infinity/cluster/zonehost.py,
+    gateway.py). The crew-worker role is not built yet: refused, not faked."""
+    if role not in ("zone-host", "gateway"):
         raise typer.BadParameter(
-            f"--role {role}: only all and zone-host exist (gateway and crew-worker roles are "
+            f"--role {role}: only all, zone-host and gateway exist (the crew-worker role is "
             "still to build, docs/cluster.md)"
         )
     if not (db or "").startswith("postgresql") or not nats or not name:
         raise typer.BadParameter(
-            "--role zone-host needs --db postgresql+asyncpg://…, --nats and --name"
+            f"--role {role} needs --db postgresql+asyncpg://…, --nats and --name"
         )
+    common = ["--db", db or "", "--nats", nats, "--name", name, "--log-level", level.lower()]
+    if role == "gateway":
+        from infinity.cluster.gateway import main as gateway
+
+        return gateway([*common, "--host", where[0], "--port", str(where[1])])
     from infinity.cluster.zonehost import main as zone_host
 
-    return zone_host(
-        ["--db", db or "", "--nats", nats, "--name", name, "--ttl", str(ttl),
-         "--snapshot-seconds", str(snapshots), "--log-level", level.lower()]
-    )  # fmt: skip
+    return zone_host([*common, "--ttl", str(ttl), "--snapshot-seconds", str(snapshots)])
 
 
 app.add_typer(crew_app, name="crew")

@@ -58,7 +58,7 @@ from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import TickCosts, ZoneLoops
 from infinity.universe.records import FLAGSHIP_ROLE, ChatLine
-from infinity.universe.shipyard import Shipyard
+from infinity.universe.shipyard import Shipyard, berth
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
 from infinity.worlds.atlas import Atlas
@@ -68,8 +68,6 @@ from infinity.worlds.template import catalogue
 from infinity.worlds.works import Works
 
 log = logging.getLogger(__name__)
-
-STARTER_SYSTEMS = 3  # new players start together in the first few systems, not scattered
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +108,7 @@ class Berths:
             existing = self._universe.ship_of_account.get(account.id)
             if existing is not None:
                 return existing
-            starters = self._universe.galaxy.systems[:STARTER_SYSTEMS]
-            home = starters[account.id % len(starters)]
-            station = home.stations()[0]
+            home, station = berth(self._universe.galaxy, account.id)
             ship = await self._shipyard.commission(
                 account.name, account.id, "player", home, station
             )

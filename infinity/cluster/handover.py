@@ -36,14 +36,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infinity import _faults as faults
 from infinity.cluster.subjects import host_key
-from infinity.cluster.tables import handovers, zone_epochs
 from infinity.galaxy.model import StarSystem
 from infinity.sim import kinds, rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import SHIP_COLUMNS, ShipState
 from infinity.store.sql import record_of
 from infinity.universe.records import SavedShip
-from infinity.universe.tables import ships
+from infinity.universe.tables import handovers, ships, zone_epochs
 
 log = logging.getLogger(__name__)
 

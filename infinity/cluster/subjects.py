@@ -62,3 +62,27 @@ def host_of_key(key: str) -> str:
         raise ValueError(f"not a host key: {key!r}")
     host_key(name)
     return name
+
+
+def zone_tick(zone: int) -> str:
+    """Where a zone publishes the close of each tick (after its cells): the tick, its
+    pilots' own records, chat and refusals (docs/cluster.md "Frames over the bus")."""
+    return f"zone.{_id('zone', zone)}.tick"
+
+
+def zone_wants(zone: int) -> str:
+    """Where a gateway asks a zone for full records of cells its clients newly see."""
+    return f"zone.{_id('zone', zone)}.wants"
+
+
+ALL_WANTS = "zone.*.wants"
+"""Every zone's asks for full cells: a zone host subscribes once for all its zones."""
+
+
+def zone_of_subject(subject: str) -> int:
+    """The zone a `zone.<id>.…` subject names; `ValueError` for one that names none."""
+    prefix, _, rest = subject.partition(".")
+    number = rest.partition(".")[0]
+    if prefix != "zone" or not number.isdigit() or not number.isascii():
+        raise ValueError(f"not a zone subject: {subject!r}")
+    return int(number)

@@ -39,9 +39,11 @@ from dataclasses import dataclass, replace
 from typing import Final, overload
 
 import nats.errors
+import numpy as np
 
 from infinity.cluster import handover
 from infinity.cluster.bus import Message, Subscription
+from infinity.cluster.frames import ZoneFrames
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
@@ -49,6 +51,7 @@ from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import ZoneInbox
 from infinity.cluster.subjects import host_key
+from infinity.commands.errors import Reason, Rejection
 from infinity.commands.types import (
     Command,
     Dock,
@@ -161,6 +164,7 @@ class HostUniverse(Universe):
     ) -> None:
         self._owns = owns
         self._hand_over = hand_over
+        self._players: np.ndarray | None = None  # players' ship ids; None: to be remade
         super().__init__(galaxy)
         for system in list(self.systems_of(MAIN_WORLD)):
             self.remove_zone(system)  # none is owned yet
@@ -182,6 +186,17 @@ class HostUniverse(Universe):
                 self.place(system.id, ship.state, ship.role)
         return zone
 
+    def place(self, system_id: int, state: ShipState, role: str) -> None:
+        super().place(system_id, state, role)
+        self._players = None
+
+    def player_ships(self) -> np.ndarray:
+        """The ids of every players' ship here, sorted (remade only after a change)."""
+        if self._players is None:
+            ids = [ship for ship, account in self.owners.items() if account is not None]
+            self._players = np.array(sorted(ids), dtype=np.int64)
+        return self._players
+
     def drop_zone(self, system_id: int) -> None:
         """Forget a zone and every ship in it (another host has them now)."""
         for ship in [s for s, system in self.where.items() if system == system_id]:
@@ -197,6 +212,7 @@ class HostUniverse(Universe):
         self.where.pop(ship, None)
         self.roles.pop(ship, None)
         self.hidden.discard(ship)
+        self._players = None
 
 
 class _WhileHeld(Sequence[int]):
@@ -334,6 +350,10 @@ class ZoneHosting:
         self.costs = TickCosts()
         self._ticks = ZoneTicks(self.universe, self._host.holds, self.costs)
         self._inbox = ZoneInbox(bus, self._submit)
+        self._acks: dict[int, int] = {}  # ship -> highest command seq handed to its zone
+        u = self.universe
+        self._frames = ZoneFrames(bus, self._acks, u.player_ships, u.hidden)
+        u.observe(self._frames.on_tick)
         self._snapshot_seconds = snapshot_seconds
         self._snapshots = Snapshots(
             self.universe, self._hangar, self._charts, ChatLog(store.engine), snapshot_seconds
@@ -384,6 +404,7 @@ class ZoneHosting:
                 saving = group.create_task(self._save_every(stopping))
                 sweeping = group.create_task(self._sweep_every(stopping))
                 group.create_task(self._inbox.run(letting_go))
+                group.create_task(self._frames.run(letting_go))
                 group.create_task(self._host.run(letting_go))
                 try:
                     await stopping.wait()
@@ -473,6 +494,7 @@ class ZoneHosting:
         """`on_loss`: stop ticking the zone and taking its commands, now, and forget it."""
         self._ticks.stop(zone)
         self._inbox.shut(zone)
+        self._frames.forget(zone)
         self._epochs.pop(zone, None)
         for ship in [s for s, h in self._handing.items() if h.source == zone]:
             del self._handing[ship]  # not committed: the zone's next owner loads it there
@@ -482,8 +504,15 @@ class ZoneHosting:
         """A relayed command to its ship's zone, unless this host must not apply it."""
         if not isinstance(command, FLIGHT_COMMANDS) or command.ship in self._handing:
             self.refused += 1
+            zone = self.universe.where.get(command.ship)
+            if zone is not None and not isinstance(command, FLIGHT_COMMANDS):
+                why = "no economy runs beside this zone's host yet: trades wait"
+                self._frames.refuse(
+                    zone, command.ship, Rejection(Reason.NO_ECONOMY, why, command.seq)
+                )
             return
-        self.universe.submit(command)
+        if self.universe.submit(command, origin=command.ship):  # refusals go to its client
+            self._acks[command.ship] = max(self._acks.get(command.ship, 0), command.seq)
 
     # -- the handover (docs/cluster.md "Handover between hosts") ------------------------
 

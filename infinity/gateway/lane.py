@@ -164,7 +164,7 @@ class GameConnection(WSListener):
             return
         self.session = session
         sanctions = self.game.accounts.sanctions
-        self.reader = Reader(session, self.game.universe, sanctions, self.bucket)
+        self.reader = Reader(session, self.game.universe.submit, sanctions, self.bucket)
         for data in self.early or ():
             code = self.reader.take(data)
             if code is not None:

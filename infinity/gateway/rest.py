@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -28,6 +28,7 @@ from infinity.accounts.errors import (
 )
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
+from infinity.accounts.service import Accounts
 from infinity.economy import accounts
 from infinity.economy.bounties import Bounty, BountyRefused
 from infinity.galaxy.heart import HEART_SYSTEM, is_heart
@@ -35,8 +36,8 @@ from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.state import game_of
 from infinity.ledger import UnknownAccount
 from infinity.sim.kinds import Kind
-from infinity.sim.zone import StaticBody
-from infinity.universe.universe import MAIN_WORLD, Universe
+from infinity.sim.zone import StaticBody, Zone
+from infinity.universe.universe import MAIN_WORLD
 from infinity.worlds.service import WorldRefused
 
 T = TypeVar("T")
@@ -244,10 +245,19 @@ def _token(request: Request) -> str:
 
 
 async def authenticated(request: Request) -> Account:
+    return await account_of(request, game_of(request).accounts)
+
+
+async def account_of(request: Request, accounts: Accounts) -> Account:
+    """The account whose bearer token the request carries; 401 when none is valid."""
     try:
-        return await game_of(request).accounts.authenticate(_token(request))
+        return await accounts.authenticate(_token(request))
     except Unauthorized:
         raise ApiError(401, "unauthorized", "unknown or expired token") from None
+
+
+EnsureShip = Callable[[Account], Awaitable[int]]
+"""The account's ship, built if it has none."""
 
 
 def _account_view(account: Account) -> AccountView:
@@ -255,32 +265,42 @@ def _account_view(account: Account) -> AccountView:
 
 
 async def register(request: Request) -> Response:
-    creds = await read_body(request, Credentials)
     game = game_of(request)
+    return await sign_up(request, game.accounts, game.ensure_ship)
+
+
+async def sign_up(request: Request, accounts: Accounts, ensure_ship: EnsureShip) -> Response:
+    """A new account, logged in, with its ship: whatever universe runs behind the gateway."""
+    creds = await read_body(request, Credentials)
     try:
-        account, token, expires = await game.accounts.register(creds.name, creds.password)
+        account, token, expires = await accounts.register(creds.name, creds.password)
     except InvalidInput as bad:
         raise ApiError(422, "invalid", f"{bad.field}: {bad.detail}") from None
     except NameTaken:
         raise ApiError(409, "name_taken", f"the name {creds.name!r} is taken") from None
     except Busy:
         raise _busy() from None
-    ship = await game.ensure_ship(account)
+    ship = await ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship), 201)
 
 
 async def login(request: Request) -> Response:
-    creds = await read_body(request, Credentials)
     game = game_of(request)
+    return await sign_in(request, game.accounts, game.ensure_ship)
+
+
+async def sign_in(request: Request, accounts: Accounts, ensure_ship: EnsureShip) -> Response:
+    """A session for a known account, and its ship (built if it has none)."""
+    creds = await read_body(request, Credentials)
     try:
-        account, token, expires = await game.accounts.login(creds.name, creds.password)
+        account, token, expires = await accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
     except Sanctioned as ban:
         raise ApiError(403, "banned", f"banned until {ban.until:.0f}: {ban.reason}") from None
     except Busy:
         raise _busy() from None
-    ship = await game.ensure_ship(account)
+    ship = await ensure_ship(account)
     return json_answer(SessionView(token, expires, _account_view(account), ship))
 
 
@@ -289,8 +309,12 @@ def _busy() -> ApiError:
 
 
 async def logout(request: Request) -> Response:
-    await authenticated(request)
-    await game_of(request).accounts.logout(_token(request))
+    return await sign_out(request, game_of(request).accounts)
+
+
+async def sign_out(request: Request, accounts: Accounts) -> Response:
+    await account_of(request, accounts)
+    await accounts.logout(_token(request))
     return Response(status_code=204)
 
 
@@ -309,6 +333,20 @@ async def me(request: Request) -> Response:
 async def galaxy(request: Request) -> Response:
     g = await _galaxy_asked(request)
     shown = g is game_of(request).galaxy and await _sees_the_heart(request)
+    zones = game_of(request).universe.zones
+    return json_answer(galaxy_view(g, shown, lambda s: ore_of(zones.get(s.id))))
+
+
+def ore_of(zone: Zone | None) -> Mapping[int, float]:
+    """A zone's rocks' ore now; empty where this process runs no such zone (the charts'
+    last saved levels stand)."""
+    return zone.ore_levels() if zone is not None else {}
+
+
+def galaxy_view(
+    g: Galaxy, shown: bool, ore: Callable[[StarSystem], Mapping[int, float]]
+) -> GalaxyView:
+    """The galaxy as a client draws it; the Heart's system only if `shown`."""
     systems = [
         SystemView(
             s.id,
@@ -317,12 +355,12 @@ async def galaxy(request: Request) -> Response:
             s.y,
             [Body(b.id, b.name, b.x, b.y) for b in s.stations()],
             [GateView(b.id, b.name, b.x, b.y, b.leads_to) for b in s.gates()],
-            _belts(s, game_of(request).universe),
+            _belts(s, ore(s)),
         )
         for s in g.systems
         if shown or not is_heart(s.id)
     ]
-    return json_answer(GalaxyView(g.seed, systems, g.lanes(), HEART_SYSTEM if shown else None))
+    return GalaxyView(g.seed, systems, g.lanes(), HEART_SYSTEM if shown else None)
 
 
 async def _galaxy_asked(request: Request) -> Galaxy:
@@ -339,10 +377,8 @@ async def _galaxy_asked(request: Request) -> Galaxy:
     return game.universe.galaxies[world]
 
 
-def _belts(system: StarSystem, universe: Universe) -> list[BeltView]:
+def _belts(system: StarSystem, ore: Mapping[int, float]) -> list[BeltView]:
     """The system's asteroid belts, each rock named "<belt> <n>", with today's ore."""
-    zone = universe.zones.get(system.id)
-    ore = zone.ore_levels() if zone is not None else {}
     belts: dict[str, list[StaticBody]] = {}
     for body in system.bodies:
         if body.kind == Kind.ASTEROID:

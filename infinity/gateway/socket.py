@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,7 +29,6 @@ from infinity.gateway import wire
 from infinity.gateway.limits import TokenBucket
 from infinity.gateway.session import Link, QueuedLink, Session
 from infinity.gateway.state import Game, game_of
-from infinity.universe.universe import Universe
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,9 @@ async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
         return Refused(Close.UNAUTHORIZED, "this account has no ship")
     zone = universe.zones[universe.where[ship]]
     chat = [wire.chat_line(line) for line in await game.recent_chat(zone.system_id)]
-    welcome = wire.welcome(wire.AccountInfo(who.account, who.name, who.role), ship, zone, chat)
+    who_info = wire.AccountInfo(who.account, who.name, who.role)
+    system = wire.SystemInfo(zone.system_id, zone.name)
+    welcome = wire.welcome(who_info, ship, system, zone.clock.tick, chat)
     # No await between joining and queueing the welcome: it must precede every frame.
     session = Session(who.account, who.name, ship, link)
     replaced = game.fanout.join(session)
@@ -179,18 +181,24 @@ async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
     return session
 
 
+Submit = Callable[[Command, object], bool]
+"""Where a checked command goes, with the session it came from (its origin): the universe
+in this process (`Universe.submit`), or a relay to the zone's host; False when no zone
+has the ship."""
+
+
 class Reader:
     """One joined connection's incoming frames: rate-limited, decoded, checked, submitted."""
 
     def __init__(
         self,
         session: Session,
-        universe: Universe,
+        submit: Submit,
         sanctions: Sanctions,
         bucket: TokenBucket | None = None,  # the connection's, when it counted frames before
     ) -> None:
         self.session = session
-        self.universe = universe
+        self.submit = submit
         self.sanctions = sanctions
         self.bucket = bucket if bucket is not None else TokenBucket()
 
@@ -216,7 +224,7 @@ class Reader:
         if isinstance(parsed, Say) and (muted := _muted(self.sanctions, session.account, parsed)):
             session.push(muted)
             return None
-        if not self.universe.submit(parsed, origin=session):
+        if not self.submit(parsed, session):
             session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
             return None
         session.submitted = max(session.submitted, parsed.seq)
@@ -226,12 +234,28 @@ class Reader:
 async def game_socket(ws: WebSocket) -> None:
     """The game socket on any ASGI server: a reader loop and a writer task."""
     game = game_of(ws)
+
+    async def join(who: Admitted, link: Link) -> Session | Refused:
+        return await board(game, who, link)
+
+    await play(ws, game.accounts, join, game.fanout.leave, game.universe.submit)
+
+
+Board = Callable[[Admitted, Link], Awaitable[Session | Refused]]
+"""Join an admitted player to whatever feeds it frames (the welcome first)."""
+
+
+async def play(
+    ws: WebSocket, accounts: Accounts, join: Board, leave: Callable[[Session], None], submit: Submit
+) -> None:
+    """One game connection on a Starlette socket, whatever universe is behind it: hello,
+    `join`, then frames read and submitted while a writer task sends, and `leave`."""
     await ws.accept()
-    who = await hello_account(ws, game.accounts)
+    who = await hello_account(ws, accounts)
     if who is None:
         return
     link = QueuedLink(ws.send_bytes, ws.close)
-    session = await board(game, who, link)
+    session = await join(who, link)
     if isinstance(session, Refused):
         await ws.close(session.code, session.reason)
         return
@@ -239,7 +263,7 @@ async def game_socket(ws: WebSocket) -> None:
     try:
         async with asyncio.TaskGroup() as tasks:
             writer = tasks.create_task(link.write())
-            code = await _read(ws, Reader(session, game.universe, game.accounts.sanctions))
+            code = await read_frames(ws, Reader(session, submit, accounts.sanctions))
             writer.cancel()
     except* WebSocketDisconnect:
         code = Close.GOING_AWAY
@@ -248,7 +272,7 @@ async def game_socket(ws: WebSocket) -> None:
         code = Close.GOING_AWAY
     finally:
         link.stop()
-        game.fanout.leave(session)
+        leave(session)
     if session.kicked:
         return
     with contextlib.suppress(Exception):
@@ -268,7 +292,7 @@ def _muted(sanctions: Sanctions, account: int, say: Say) -> bytes | None:
     return wire.error(Reason.MUTED, f"muted until {mute.until:.0f}: {mute.reason}", say.seq)
 
 
-async def _read(ws: WebSocket, reader: Reader) -> int:
+async def read_frames(ws: WebSocket, reader: Reader) -> int:
     """Read frames until the client leaves or must be cut off; returns the close code."""
     while not reader.session.closed:
         message = await ws.receive()

@@ -130,15 +130,17 @@ class Seat(_Message, tag="seat"):
 ServerMessage = Welcome | ErrorMessage | SystemChange | NoticeMessage | Markers | Seat
 
 
-def welcome(account: AccountInfo, ship: int, zone: Zone, chat: list[ChatLine]) -> bytes:
-    system = SystemInfo(zone.system_id, zone.name)
+def welcome(
+    account: AccountInfo, ship: int, system: SystemInfo, tick: int, chat: list[ChatLine]
+) -> bytes:
+    """The first message of a game connection: who, which ship, where and when."""
     return encode(
         Welcome(
             v=PROTOCOL_VERSION,
             account=account,
             ship=ship,
             system=system,
-            tick=zone.clock.tick,
+            tick=tick,
             cell_size=CELL_SIZE,
             chat=chat,
         )

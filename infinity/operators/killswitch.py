@@ -51,14 +51,13 @@ from infinity.accounts.records import Account
 from infinity.accounts.tables import accounts, sanctions, sessions
 from infinity.audit.log import Act, AuditLog, Entry
 from infinity.audit.tables import audit_log
-from infinity.cluster.tables import handovers, zone_epochs
 from infinity.company.archive import agents, crews, memories
 from infinity.economy.tables import bounties, deliveries, market_stock
 from infinity.ledger import AccountKind, Ledger, LedgerError, TransferKind, TransferRequest
 from infinity.ledger.schema import ledger_accounts, ledger_transfers
 from infinity.operators.errors import Refused, Stop
 from infinity.store.store import Store
-from infinity.universe.tables import bodies, chat, galaxy, ships, systems
+from infinity.universe.tables import bodies, chat, galaxy, handovers, ships, systems, zone_epochs
 from infinity.worlds.tables import MAIN_WORLD, bridge_posts, voyages, world_members, worlds
 
 WINDOW: Final = 120.0  # seconds the second operator has to confirm

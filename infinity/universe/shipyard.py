@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Final
 
-from infinity.galaxy.model import StarSystem
+from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.sim.zone import ShipState, StaticBody
 from infinity.universe.hangar import Hangar
 from infinity.universe.universe import Universe
+
+STARTER_SYSTEMS: Final = 3
+"""New players start together in the first few systems, not scattered."""
+
+
+def berth(galaxy: Galaxy, account: int) -> tuple[StarSystem, StaticBody]:
+    """Where a new player's ship is built: a starter system by account, its first station."""
+    starters = galaxy.systems[:STARTER_SYSTEMS]
+    home = starters[account % len(starters)]
+    return home, home.stations()[0]
+
 
 # What else a new ship needs before anyone flies it, e.g. its wallet: (ship, account) -> None.
 Christen = Callable[[int, int | None], Awaitable[None]]

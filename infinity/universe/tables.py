@@ -1,4 +1,5 @@
-"""The universe's tables: the galaxy, its bodies, ships and the chat log.
+"""The universe's tables: the galaxy, its bodies, ships, the chat log, and ships handed
+over between zone hosts.
 
 Ship ids start at `FIRST_SHIP_ID` so they never collide with body ids; they
 come from the `SHIP_COUNTER` row of the store's counters.
@@ -76,4 +77,29 @@ chat = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
     sa.Index("ix_chat_system_id_id", "system_id", "id"),
+)
+
+# The cluster's (migration 0013): handovers of ships between zone hosts under their
+# idempotency keys, and each zone's ownership epoch, which fences a host that lost a zone
+# out of moving that zone's ships (docs/cluster.md "Handover between hosts").
+
+handovers = sa.Table(
+    "cluster_handovers",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # the idempotency key
+    sa.Column("ship", sa.BigInteger, nullable=False, index=True),
+    sa.Column("from_zone", sa.Integer, nullable=False),
+    sa.Column("to_zone", sa.Integer, nullable=False),
+    sa.Column("host", sa.String(128), nullable=False),  # the host that handed it over
+    sa.Column("committed_at", sa.Float, nullable=False),
+    sa.Column("done_at", sa.Float, nullable=True),  # loaded into the arrival zone
+)
+
+zone_epochs = sa.Table(
+    "cluster_zone_epochs",
+    metadata,
+    sa.Column("zone", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("epoch", sa.String(64), nullable=False),  # new at every gain
+    sa.Column("since", sa.Float, nullable=False),
 )

@@ -42,20 +42,15 @@ from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import Departure, ShipState, Zone
 from infinity.universe.records import SavedShip
-from tests.cluster.test_zonehost import (  # noqa: F401  (fixtures)
-    leases,
+from tests.cluster.processes import (
+    SNAPSHOT,
+    TTL,
     owners,
-    seeded,
     ships_in,
     systems_in,
-    universe_db,
     until,
 )
 from tests.nats import TestNats
-
-TTL = 2  # seconds: a killed host's zones are free again within this
-SNAPSHOT = 1.0
-
 
 # -- in one process --------------------------------------------------------------------
 
@@ -132,7 +127,7 @@ def test_a_nudge_is_read_back_and_junk_is_refused() -> None:
         zone_arrivals(-1)
 
 
-async def test_a_commit_is_idempotent_by_key_and_fenced_by_the_epoch(seeded: str) -> None:  # noqa: F811
+async def test_a_commit_is_idempotent_by_key_and_fenced_by_the_epoch(seeded: str) -> None:
     engine = create_async_engine(seeded)
     try:
         before = await ships_in(seeded)
@@ -331,9 +326,9 @@ POINTS = ["none", "marked", "committed", "nudged", "arriving"]
 @pytest.mark.parametrize("point", POINTS)
 async def test_a_ship_jumping_between_hosts_is_in_exactly_one_zone_whoever_dies(
     point: str,
-    seeded: str,  # noqa: F811
+    seeded: str,
     hosts: list[Host],
-    leases: tuple[ZoneLeases, HostRoll],  # noqa: F811
+    leases: tuple[ZoneLeases, HostRoll],
     nats_server: TestNats,
     tmp_path: Path,
 ) -> None:
@@ -449,9 +444,9 @@ async def _spread(
 
 
 async def test_many_ships_jump_both_ways_while_hosts_are_killed(
-    seeded: str,  # noqa: F811
+    seeded: str,
     hosts: list[Host],
-    leases: tuple[ZoneLeases, HostRoll],  # noqa: F811
+    leases: tuple[ZoneLeases, HostRoll],
     nats_server: TestNats,
     tmp_path: Path,
 ) -> None:

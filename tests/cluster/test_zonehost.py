@@ -12,30 +12,17 @@ lease bucket only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
-import asyncpg
-import nats
-import nats.errors
-import nats.js.errors
 import pytest
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.relay import CommandRelay
-from infinity.cluster.subjects import HOSTS_BUCKET, LEASES_BUCKET
 from infinity.cluster.zonehost import HoldingZone, HostUniverse, ZoneHosting
 from infinity.commands.types import (
     Buy,
@@ -56,162 +43,18 @@ from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import SHIP_MAX_SPEED
 from infinity.sim.zone import ShipState, Zone
 from infinity.universe.records import SavedShip
-from tests.conftest import Server
+from tests.cluster.processes import (
+    SNAPSHOT,
+    TTL,
+    Start,
+    Stored,
+    owners,
+    ships_in,
+    systems_in,
+    until,
+)
 from tests.nats import TestNats
 from tests.pg import PgServer, fresh_database
-
-TTL = 2  # seconds: a killed host's zones are free again within this
-SNAPSHOT = 1.0  # seconds between snapshots of ship motion
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """A ship's row as the store has it."""
-
-    id: int
-    system: int
-    x: float
-    y: float
-    updated: float
-
-    def distance(self, x: float, y: float) -> float:
-        return math.hypot(self.x - x, self.y - y)
-
-
-class HostProcess:
-    """One zone host process, its output in a log file: `python -m infinity.cluster.zonehost`,
-    or (host-b) the same through `infinity serve --role zone-host`."""
-
-    def __init__(self, name: str, db: str, nats_url: str, log: Path, snapshot: float) -> None:
-        self.name = name
-        self.log = log
-        argv = [
-            sys.executable, "-m", "infinity.cluster.zonehost", "--db", db, "--nats", nats_url,
-            "--name", name, "--ttl", str(TTL), "--snapshot-seconds", str(snapshot),
-        ]  # fmt: skip
-        if name == "host-b":
-            argv = [
-                sys.executable, "-m", "infinity", "serve", "--role", "zone-host", "--db", db,
-                "--nats", nats_url, "--name", name, "--lease-ttl", str(TTL),
-                "--snapshot-seconds", str(snapshot),
-            ]  # fmt: skip
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-    def signal(self, signum: int) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-
-    async def exited(self, within: float) -> int:
-        deadline = time.monotonic() + within
-        while (code := self.process.poll()) is None:
-            assert time.monotonic() < deadline, f"{self.name} still runs:\n{self.tail()}"
-            await asyncio.sleep(0.02)
-        return code
-
-    def end(self) -> None:
-        """Whatever happened: no process of ours outlives the test."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(10)
-
-
-Start = Callable[..., HostProcess]
-
-
-@pytest.fixture
-def start_host(nats_server: TestNats, tmp_path: Path) -> Iterator[Start]:
-    started: list[HostProcess] = []
-
-    def start(name: str, db: str, snapshot: float = SNAPSHOT) -> HostProcess:
-        log = tmp_path / f"{name}.log"
-        started.append(HostProcess(name, db, nats_server.url, log, snapshot))
-        return started[-1]
-
-    try:
-        yield start
-    finally:
-        for host in started:
-            host.end()
-
-
-@pytest.fixture
-async def leases(nats_server: TestNats) -> AsyncIterator[tuple[ZoneLeases, HostRoll]]:
-    """The cluster's lease bucket and roll as anyone may read them; both buckets are
-    deleted afterwards, so no lease of this test outlives it."""
-    client = await nats.connect(nats_server.url, name="test-reader", connect_timeout=2)
-    js = client.jetstream(timeout=2.0)
-    try:
-        yield await ZoneLeases.open(js, TTL), await HostRoll.open(js, TTL)
-    finally:
-        for bucket in (LEASES_BUCKET, HOSTS_BUCKET):
-            with contextlib.suppress(nats.js.errors.NotFoundError, nats.errors.Error):
-                await js.delete_key_value(bucket)
-        await client.close()
-
-
-@pytest.fixture(scope="module")
-def universe_db(postgres_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A PostgreSQL store holding a universe, made by the embedded server's first start
-    (the galaxy, NPC and crew ships), once for the module: each test gets a copy."""
-    db = fresh_database(postgres_server)
-    folder = tmp_path_factory.mktemp("seed")
-    server = Server(folder, seed=7, snapshot_seconds=SNAPSHOT, options=("--db", db))
-    server.start()
-    assert server.stop() in (0, -signal.SIGTERM), server.log.read_text()[-2000:]
-    return db
-
-
-@pytest.fixture
-async def seeded(postgres_server: PgServer, universe_db: str) -> str:
-    """A fresh copy of the seeded store, for one test."""
-    copy = f"{universe_db.rsplit('/', 1)[1]}_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(postgres_server.dsn(), timeout=5)
-    try:
-        await connection.execute(
-            f'CREATE DATABASE "{copy}" TEMPLATE "{universe_db.rsplit("/", 1)[1]}"'
-        )
-    finally:
-        await connection.close()
-    return postgres_server.url(copy)
-
-
-async def ships_in(db: str) -> dict[int, Stored]:
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT id, system_id, x, y, updated_at FROM ships")
-    finally:
-        await connection.close()
-    return {r["id"]: Stored(r["id"], r["system_id"], r["x"], r["y"], r["updated_at"]) for r in rows}
-
-
-async def systems_in(db: str) -> set[int]:
-    """The main world's star systems: the zones to host."""
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT id FROM systems WHERE world_id = 1")
-    finally:
-        await connection.close()
-    return {row["id"] for row in rows}
-
-
-async def until(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:
-    """The first truthy answer of `check`, polled; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        found = await check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"not within {within} s: {what}"
-        await asyncio.sleep(0.1)
-
-
-async def owners(zone_leases: ZoneLeases) -> dict[int, str]:
-    return {held.zone: held.owner for held in await zone_leases.holders()}
 
 
 async def send(relay: CommandRelay, *commands: Command) -> None:

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.audit.log import AuditLog
-from infinity.cluster.tables import handovers, zone_epochs
 from infinity.company.archive import agents, memories
 from infinity.economy import accounts as names
 from infinity.economy.service import Economy
@@ -26,7 +25,7 @@ from infinity.operators import killswitch as ks
 from infinity.operators.errors import Refused
 from infinity.store.store import Store, sqlite_url
 from infinity.universe.charts import Charts
-from infinity.universe.tables import chat, ships, systems
+from infinity.universe.tables import chat, handovers, ships, systems, zone_epochs
 from infinity.universe.universe import Universe
 from infinity.worlds.tables import worlds
 from tests.pg import fresh_database, postgres_server  # noqa: F401

@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from infinity.accounts import tables as _accounts  # noqa: F401
 from infinity.accounts.registry import Registry
 from infinity.audit import tables as _audit  # noqa: F401
-from infinity.cluster import tables as _cluster  # noqa: F401
 from infinity.company import archive as _minds  # noqa: F401
 from infinity.economy import tables as _economy  # noqa: F401
 from infinity.ledger import schema as _ledger  # noqa: F401

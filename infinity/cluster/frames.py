@@ -1,0 +1,412 @@
+"""Frames over the bus: zones publish per-cell deltas once per tick, gateways assemble
+each client's frame from the cells it watches (docs/cluster.md "Frames over the bus").
+
+A zone host's `ZoneFrames` runs after every tick of a zone it holds. It publishes one
+`CellRecord` per touched cell on `zone.<z>.cell.<c>` (the same bytes the embedded
+fan-out encodes: `wire.encode_cell`), plus a full record for each cell a gateway asked
+for on `zone.<z>.wants`; then one `TickClose` on `zone.<z>.tick`: the tick, the chat,
+which cells changed, and each pilot's own `me` record, cell and ack. A gateway's
+`CellFrames` subscribes to the cells its clients see, keeps this tick's records, and at
+the close builds each client's frame exactly as `wire.frame_prefix` + `me` does in one
+process, sharing the bytes of the cells between clients.
+
+A delta only makes sense to a client that holds the cell: a cell whose record did not
+come (a lost message) is dropped from what the client holds and asked for in full, so a
+missed message costs a tick of that cell, never a wrong picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping, Set
+
+import msgspec
+import numpy as np
+
+from infinity.cluster.bus import Bus, Handler, Message, Subscription
+from infinity.cluster.subjects import (
+    ALL_WANTS,
+    zone_cell,
+    zone_of_subject,
+    zone_tick,
+    zone_wants,
+)
+from infinity.commands.errors import Rejection
+from infinity.gateway import wire
+from infinity.gateway.session import Session
+from infinity.sim.systems import neighbourhood
+from infinity.sim.zone import TickReport, Zone
+
+log = logging.getLogger(__name__)
+
+MAX_WANTED = 64
+"""Cells one ask may name (a view is 9): more is no client's need, and is refused."""
+
+
+class CellRecord(msgspec.Struct, array_like=True, frozen=True):
+    """One cell of one tick: its delta (if it changed) and its full record (if asked)."""
+
+    tick: int
+    delta: bytes | None
+    full: bytes | None
+
+
+class Pilot(msgspec.Struct, array_like=True):
+    """A player's ship as its own client sees it this tick."""
+
+    ship: int
+    cell: int
+    me: wire.Me
+
+
+class Refused(msgspec.Struct, array_like=True, frozen=True):
+    """A relayed command the zone refused, for the client of its ship."""
+
+    ship: int
+    rejection: Rejection
+
+
+class TickClose(msgspec.Struct, array_like=True):
+    """The end of one zone tick: sent after every `CellRecord` of that tick."""
+
+    zone: int
+    tick: int
+    dilation: float
+    chat: bytes  # the encoded list of chat lines, as the frame carries it
+    touched: list[int]  # cells with a delta this tick
+    pilots: list[Pilot]
+    refused: list[Refused]
+
+
+class Wants(msgspec.Struct, array_like=True, frozen=True):
+    """A gateway's ask: full records of these cells with the zone's next tick."""
+
+    cells: list[int]
+
+
+_cell_record = msgspec.msgpack.Decoder(CellRecord)
+_tick_close = msgspec.msgpack.Decoder(TickClose)
+_wants = msgspec.msgpack.Decoder(Wants)
+_BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError)
+
+
+# -- the zone host's side --------------------------------------------------------------
+
+
+class ZoneFrames:
+    """A zone host's frames: after each tick, the zone's cells and its close go out on the
+    bus, in that order, through one publishing task (`run`). `acks` is each ship's highest
+    applied command seq; `players()` the players' ship ids, sorted."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        acks: Mapping[int, int],
+        players: Callable[[], np.ndarray],
+        hidden: Set[int] = frozenset(),
+    ) -> None:
+        self.published = 0  # messages handed to the bus
+        self._bus = bus
+        self._acks = acks
+        self._players = players
+        self._hidden = hidden
+        self._wanted: dict[int, set[int]] = {}
+        self._refusals: dict[int, list[Refused]] = {}
+        self._out: deque[tuple[str, bytes]] = deque()
+        self._ready = asyncio.Event()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Take the gateways' asks and publish what the ticks made, until `stopping`."""
+        asks: Subscription = await self._bus.subscribe(ALL_WANTS, self._on_wants)
+        try:
+            while not stopping.is_set():
+                waiting = asyncio.ensure_future(self._ready.wait())
+                stop = asyncio.ensure_future(stopping.wait())
+                await asyncio.wait((waiting, stop), return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                stop.cancel()
+                self._ready.clear()
+                await self._publish()
+        finally:
+            await asks.close()
+
+    def forget(self, zone: int) -> None:
+        """The zone is no longer held here: its asks go to its next host."""
+        self._wanted.pop(zone, None)
+        self._refusals.pop(zone, None)
+
+    def refuse(self, zone: int, ship: int, rejection: Rejection) -> None:
+        """A command the host refused before its zone saw it, told with the next close."""
+        self._refusals.setdefault(zone, []).append(Refused(ship, rejection))
+
+    def on_tick(self, zone: Zone, report: TickReport) -> None:
+        """The tick observer: encode the tick's cells and close, and queue them."""
+        changes = wire.changes_of(zone, report, self._hidden)
+        touched = changes.touched()
+        wanted = self._wanted.pop(zone.system_id, set())
+        fulls = wire.rows_in_cells(zone.bodies, wanted, self._hidden) if wanted else {}
+        z, tick = zone.system_id, report.tick
+        for cell in sorted(touched | wanted):
+            delta = wire.encode_cell(zone, cell, changes) if cell in touched else None
+            rows = fulls.get(cell)
+            full = None if rows is None else wire.encode_cell(zone, cell, changes, rows)
+            self._out.append((zone_cell(z, cell), wire.encode(CellRecord(tick, delta, full))))
+        close = TickClose(
+            zone=z,
+            tick=tick,
+            dilation=report.dilation,
+            chat=wire.encode(wire.chat_lines(report, self._hidden)),
+            touched=sorted(touched),
+            pilots=self._pilots(zone),
+            refused=[
+                *self._refusals.pop(z, ()),
+                *(Refused(o, r) for o, r in report.rejections if isinstance(o, int)),
+            ],
+        )
+        self._out.append((zone_tick(z), wire.encode(close)))
+        self._ready.set()
+
+    def _pilots(self, zone: Zone) -> list[Pilot]:
+        """Every player's ship in the zone with its `me` (credits are the gateway's)."""
+        b = zone.bodies
+        rows = np.flatnonzero(np.isin(b.id[: b.n], self._players()) & ~b.gone[: b.n])
+        if rows.size == 0:
+            return []
+        ships = b.id[rows].tolist()
+        mes = wire.me_records(zone, rows, [0] * rows.size)
+        for ship, me in zip(ships, mes, strict=True):
+            me.ack = self._acks.get(ship, 0)
+        cells = b.cell[rows].tolist()
+        return [Pilot(s, c, m) for s, c, m in zip(ships, cells, mes, strict=True)]
+
+    async def _publish(self) -> None:
+        while self._out:
+            subject, data = self._out.popleft()
+            try:
+                await self._bus.publish(subject, data)
+            except Exception:  # a frame lost is repaired by the gateways' asks
+                log.exception("frames: publishing on %s failed", subject)
+            self.published += 1
+
+    async def _on_wants(self, message: Message) -> None:
+        try:
+            zone = zone_of_subject(message.subject)
+            wants = _wants.decode(message.data)
+        except (ValueError, *_BAD) as error:
+            log.warning("frames: dropped a bad ask on %s: %s", message.subject, error)
+            return
+        if len(wants.cells) > MAX_WANTED or any(c < 0 for c in wants.cells):
+            log.warning("frames: dropped an ask for %d cells", len(wants.cells))
+            return
+        self._wanted.setdefault(zone, set()).update(wants.cells)
+
+
+# -- the gateway's side ----------------------------------------------------------------
+
+IDLE_TICKS = 40
+"""Ticks a cell nobody sees stays subscribed (2 s), so a client moving along a border
+does not make the gateway subscribe and unsubscribe every tick."""
+
+
+class _Watched:
+    """One zone as one gateway watches it: its sessions, the cells they see, and the
+    records of the tick in progress."""
+
+    def __init__(self, zone: int) -> None:
+        self.zone = zone
+        self.sessions: dict[int, Session] = {}  # account -> session
+        self.held: dict[int, set[int]] = {}  # account -> cells its client holds in full
+        self.cells: dict[int, Subscription] = {}
+        self.idle: dict[int, int] = {}  # cell -> ticks since anyone saw it
+        self.records: dict[int, CellRecord] = {}
+        self.close: Subscription | None = None
+        self.tick = 0  # the last tick closed
+
+
+class CellFrames:
+    """A gateway's frames: which zone each session watches, the subscriptions to the
+    cells they see, and each client's frame built at every tick's close. `absent(session)`
+    is called when a session's ship was not among its zone's pilots (it jumped, or is not
+    placed yet): the gateway finds where it is."""
+
+    def __init__(self, bus: Bus, absent: Callable[[Session], None]) -> None:
+        self.frames = 0
+        self.frame_bytes = 0
+        self._bus = bus
+        self._absent = absent
+        self._zones: dict[int, _Watched] = {}
+
+    def tick_of(self, zone: int) -> int:
+        """The last tick of `zone` this gateway saw closed (0: none yet)."""
+        watched = self._zones.get(zone)
+        return 0 if watched is None else watched.tick
+
+    def watching(self, zone: int) -> int:
+        """How many sessions watch `zone` through this gateway."""
+        watched = self._zones.get(zone)
+        return 0 if watched is None else len(watched.sessions)
+
+    async def watch(self, session: Session, zone: int) -> None:
+        """`session` sees `zone` from now on (full cells first), and no other zone."""
+        self.leave(session)
+        watched = self._zones.get(zone)
+        if watched is None:
+            watched = self._zones[zone] = _Watched(zone)
+            handler = self._closer(watched)
+            watched.close = await self._bus.subscribe(zone_tick(zone), handler)
+        watched.sessions[session.account] = session
+        watched.held[session.account] = set()
+        session.system = zone
+        session.resync()
+
+    def leave(self, session: Session) -> None:
+        """Stop feeding `session` (its zone's subscriptions end when nobody watches)."""
+        watched = self._zones.get(session.system)
+        if watched is None or watched.sessions.get(session.account) is not session:
+            return
+        del watched.sessions[session.account]
+        watched.held.pop(session.account, None)
+
+    def _closer(self, watched: _Watched) -> Handler:
+        async def on_close(message: Message) -> None:
+            await self._on_close(watched, message)
+
+        return on_close
+
+    def _record(self, watched: _Watched) -> Handler:
+        async def on_cell(message: Message) -> None:
+            try:
+                record = _cell_record.decode(message.data)
+                cell = int(message.subject.rpartition(".")[2])
+            except (ValueError, *_BAD) as error:
+                log.warning("frames: dropped a bad cell record: %s", error)
+                return
+            watched.records[cell] = record  # kept until its tick closes
+
+        return on_cell
+
+    async def _on_close(self, watched: _Watched, message: Message) -> None:
+        try:
+            close = _tick_close.decode(message.data)
+        except _BAD as error:
+            log.warning("frames: dropped a bad tick close: %s", error)
+            return
+        if close.tick < watched.tick:  # the zone restarted from its last snapshot (another
+            for session in watched.sessions.values():  # host took it over): what each
+                session.resync()  # client holds is of a state that is gone
+        watched.tick = close.tick
+        records = {c: r for c, r in watched.records.items() if r.tick == close.tick}
+        watched.records.clear()
+        pilots = {pilot.ship: pilot for pilot in close.pilots}
+        self._tell_refusals(watched, close.refused)
+        frame = _Frame(close, records)
+        wanted: set[int] = set()
+        seen: set[int] = set()
+        for account, session in list(watched.sessions.items()):
+            pilot = pilots.get(session.ship)
+            if pilot is None:
+                self._absent(session)
+                continue
+            data = frame.build(session, watched.held[account], pilot, wanted)
+            seen.update(session.view or ())
+            session.push(data)
+            self.frames += 1
+            self.frame_bytes += len(data)
+        await self._subscribe(watched, seen | wanted, wanted)
+
+    def _tell_refusals(self, watched: _Watched, refused: list[Refused]) -> None:
+        if not refused:
+            return
+        by_ship = {s.ship: s for s in watched.sessions.values()}
+        for item in refused:
+            session = by_ship.get(item.ship)
+            if session is not None:
+                session.push(wire.refusal(item.rejection))
+
+    async def _subscribe(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
+        """Subscribe to cells newly seen, then ask for the wanted ones in full (after the
+        subscription, so the full record reaches this gateway); let go of idle cells."""
+        for cell in seen - watched.cells.keys():
+            watched.cells[cell] = await self._bus.subscribe(
+                zone_cell(watched.zone, cell), self._record(watched)
+            )
+        for cell in list(watched.cells):
+            watched.idle[cell] = 0 if cell in seen else watched.idle.get(cell, 0) + 1
+            if watched.idle[cell] > IDLE_TICKS:
+                del watched.idle[cell]
+                await watched.cells.pop(cell).close()
+        for i in range(0, len(wanted), MAX_WANTED):
+            ask = Wants(sorted(wanted)[i : i + MAX_WANTED])
+            await self._bus.publish(zone_wants(watched.zone), wire.encode(ask))
+        if not watched.sessions:
+            await self._drop(watched)
+
+    async def _drop(self, watched: _Watched) -> None:
+        if self._zones.get(watched.zone) is watched:
+            del self._zones[watched.zone]
+        for subscription in [*watched.cells.values(), watched.close]:
+            if subscription is not None:
+                await subscription.close()
+
+    async def close(self) -> None:
+        """Every subscription closed (the gateway is stopping)."""
+        for watched in list(self._zones.values()):
+            watched.sessions.clear()
+            await self._drop(watched)
+
+
+class _Frame:
+    """One tick's frames for one zone's sessions: prefixes shared by every client whose
+    view is steady, a frame of its own for a client that holds less than it sees."""
+
+    def __init__(self, close: TickClose, records: dict[int, CellRecord]) -> None:
+        self.close = close
+        self.records = records
+        self.touched = set(close.touched)
+        self._prefixes: dict[int, bytes] = {}
+
+    def build(self, session: Session, held: set[int], pilot: Pilot, wanted: set[int]) -> bytes:
+        """The session's frame; adds to `wanted` the cells it must get in full."""
+        view = neighbourhood(pilot.cell)
+        me = pilot.me
+        steady = session.view == view and not session.needs_full and held.issuperset(view)
+        if steady and all(c in self.records for c in view if c in self.touched):
+            prefix = self._prefixes.get(pilot.cell)
+            if prefix is None:
+                parts = [self._delta(c) for c in view if c in self.touched]
+                prefix = self._prefixes[pilot.cell] = self._prefix(parts)
+            return prefix + wire.encode(me)
+        if session.needs_full or session.view != view:
+            me.view = list(view)
+        if session.needs_full:
+            held.clear()
+        held.intersection_update(view)
+        parts = []
+        for cell in view:
+            record = self.records.get(cell)
+            if cell in held:
+                if cell not in self.touched:
+                    continue
+                if record is not None and record.delta is not None:
+                    parts.append(record.delta)
+                    continue
+                held.discard(cell)  # its delta was lost: the client must drop and refill it
+            if record is not None and record.full is not None:
+                parts.append(record.full)
+                held.add(cell)
+            else:
+                wanted.add(cell)
+        session.view = view
+        session.needs_full = False
+        return self._prefix(parts) + wire.encode(me)
+
+    def _delta(self, cell: int) -> bytes:
+        record = self.records[cell]
+        assert record.delta is not None
+        return record.delta
+
+    def _prefix(self, parts: list[bytes]) -> bytes:
+        c = self.close
+        return wire.frame_prefix(c.tick, c.dilation, parts, c.chat)

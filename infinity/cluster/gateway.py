@@ -1,0 +1,366 @@
+"""The gateway role: holds players' sockets and nothing else of the universe
+(docs/cluster.md "The gateway").
+
+A `ClusterGateway` serves the browser client, accounts (register, log in, `me`, the
+galaxy) and the game socket over PostgreSQL and NATS. A command from a socket is checked
+as in one process (`socket.Reader`) and relayed to the host of its ship's zone
+(`CommandRelay`); frames come back as each zone's per-cell records, assembled per client
+by `CellFrames`. The zone a ship is in is its `ships` row: the gateway reads it when a
+player joins, and again when the ship is missing from its zone's pilots (it jumped to a
+zone of another host, or is not loaded yet). A gateway holds no state a client cannot
+get back: a client whose gateway dies logs in to another with the same token and is
+welcomed where its ship is.
+
+    python -m infinity.cluster.gateway --db postgresql+asyncpg://... --nats nats://...
+        --name NAME [--host 127.0.0.1] [--port 8000]
+
+Left out for now: the REST of the economy, crews, worlds and operators (a cluster
+gateway answers 404 for those routes); credits in the `me` record are 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+import time
+from collections.abc import Sequence
+
+import nats.errors
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from infinity.accounts.records import Account
+from infinity.accounts.service import Accounts
+from infinity.cluster.frames import CellFrames
+from infinity.cluster.handover import Nudge, zone_arrivals
+from infinity.cluster.nats_bus import NatsBus
+from infinity.cluster.relay import CommandRelay
+from infinity.cluster.subjects import host_key
+from infinity.commands.types import Command
+from infinity.galaxy.model import Galaxy
+from infinity.gateway import rest, wire
+from infinity.gateway.app import STATIC, metrics, server_config
+from infinity.gateway.rest import MeView, ShipView, json_answer
+from infinity.gateway.session import Link, Session
+from infinity.gateway.socket import Admitted, Board, Close, Refused, play
+from infinity.store.store import Store
+from infinity.universe.charts import Charts
+from infinity.universe.chatlog import ChatLog
+from infinity.universe.hangar import AlreadyHasShip, Hangar
+from infinity.universe.records import SavedShip
+from infinity.universe.shipyard import berth
+
+log = logging.getLogger(__name__)
+
+LOOK_AGAIN_SECONDS = 0.25
+"""How soon the gateway reads the row of a ship missing from its zone again."""
+
+SERVED = frozenset(
+    {("POST", "/api/register"), ("POST", "/api/login"), ("POST", "/api/logout"),
+     ("GET", "/api/me"), ("GET", "/api/galaxy")}
+)  # fmt: skip
+
+
+class NoGalaxy(RuntimeError):
+    """The store was never seeded."""
+
+
+class ClusterGateway:
+    """One gateway process: accounts over the store, sockets, and the bus to the zones.
+    Build it with `open`; `app()` is its ASGI application; `run` its background work."""
+
+    def __init__(self, name: str, store: Store, bus: NatsBus, galaxy: Galaxy) -> None:
+        self.name = name
+        self.galaxy = galaxy
+        self.accounts = Accounts(store)
+        self.by_account: dict[int, Session] = {}
+        self.where: dict[int, int] = {}  # ship -> zone, as its row said last
+        self.frames = CellFrames(bus, self._absent)
+        self._store = store
+        self._bus = bus
+        self._relay = CommandRelay(bus, self.where)
+        self._hangar = Hangar(store.engine)
+        self._chat = ChatLog(store.engine)
+        self._commands: asyncio.Queue[Command] = asyncio.Queue()
+        self._next_look: dict[int, float] = {}  # account -> when its row may be read again
+        self._group: asyncio.TaskGroup | None = None
+        self._building = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, db: str, nats_url: str, name: str) -> ClusterGateway:
+        """Open the store (migrated) and NATS, read the galaxy and the sanctions."""
+        store = await Store.open(db)
+        try:
+            galaxy = await Charts(store.engine).load_galaxy()
+            if galaxy is None:
+                raise NoGalaxy("the store holds no galaxy: start `infinity cluster up` first")
+            bus = await NatsBus.connect(nats_url, name=f"gateway-{name}")
+        except BaseException:
+            await store.close()
+            raise
+        gateway = cls(name, store, bus, galaxy)
+        await gateway.accounts.sanctions.load()
+        return gateway
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay commands and locate moved ships until `stopping`; then say goodbye."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                relaying = group.create_task(self._relay_commands())
+                await stopping.wait()
+                self._group = None
+                relaying.cancel()
+        finally:
+            self._group = None
+            await self.farewell()
+
+    async def farewell(self) -> None:
+        """Every client hears 1001 "going away" (it reconnects, to this or another)."""
+        for session in list(self.by_account.values()):
+            await session.kick(Close.GOING_AWAY, "gateway shutting down")
+
+    async def close(self) -> None:
+        try:
+            await self.frames.close()
+            await self._bus.close()
+        finally:
+            await self._store.close()
+
+    # -- ships ------------------------------------------------------------------------
+
+    async def ensure_ship(self, account: Account) -> int:
+        """The account's ship, built at a starter station if it has none: its row is
+        written, and the zone's host is nudged to load it."""
+        async with self._building:
+            saved = await self._hangar.ship_of_account(account.id)
+            if saved is not None:
+                return saved.state.id
+            home, station = berth(self.galaxy, account.id)
+            try:
+                ship = await self._hangar.create_ship(
+                    name=account.name, account_id=account.id, role="player",
+                    system_id=home.id, home_station=station.id, home_system=home.id,
+                    docked_at=station.id, x=station.x, y=station.y,
+                )  # fmt: skip
+            except AlreadyHasShip:  # another gateway built it meanwhile
+                found = await self._hangar.ship_of_account(account.id)
+                assert found is not None
+                return found.state.id
+        await self._nudge(ship, home.id)
+        return ship
+
+    async def _nudge(self, ship: int, zone: int) -> None:
+        with contextlib.suppress(Exception):  # its host's sweep finds it within a second
+            nudge = Nudge(f"built-{ship}", ship, zone)
+            await self._bus.publish(zone_arrivals(zone), nudge.encode())
+
+    # -- the game socket ---------------------------------------------------------------
+
+    def submit(self, command: Command, origin: object = None) -> bool:
+        """A checked command, queued for its zone's host (in order); False when the ship
+        is in no zone this gateway knows of."""
+        if command.ship not in self.where:
+            return False
+        self._commands.put_nowait(command)
+        return True
+
+    async def _relay_commands(self) -> None:
+        while True:
+            command = await self._commands.get()
+            try:
+                await self._relay.submit(command)
+            except Exception:  # at most once: the player steers again
+                log.exception("gateway %s: relaying a command failed", self.name)
+
+    async def join(self, who: Admitted, link: Link) -> Session | Refused:
+        """Welcome the player where its ship's row says, then feed it that zone's frames;
+        an older connection of the same account is replaced."""
+        saved = await self._ship_of(who.account)
+        if saved is None:
+            return Refused(Close.UNAUTHORIZED, "this account has no ship")
+        ship, zone = saved.state.id, saved.system_id
+        chat = [wire.chat_line(line) for line in await self._chat.recent(zone)]
+        session = Session(who.account, who.name, ship, link)
+        replaced = self.by_account.get(who.account)
+        self.by_account[who.account] = session
+        self.where[ship] = zone
+        info = wire.AccountInfo(who.account, who.name, who.role)
+        system = wire.SystemInfo(zone, self.galaxy.system(zone).name)
+        session.push(wire.welcome(info, ship, system, self.frames.tick_of(zone), chat))
+        await self.frames.watch(session, zone)
+        if replaced is not None:
+            self.frames.leave(replaced)
+            await replaced.kick(Close.REPLACED, "replaced by a newer connection")
+        return session
+
+    def leave(self, session: Session) -> None:
+        if self.by_account.get(session.account) is session:
+            del self.by_account[session.account]
+            self.frames.leave(session)
+        session.close()
+
+    async def _ship_of(self, account: int) -> SavedShip | None:
+        return await self._hangar.ship_of_account(account)
+
+    def _absent(self, session: Session) -> None:
+        """The session's ship was not among its zone's pilots: read its row again soon."""
+        now = time.monotonic()
+        if self._group is None or now < self._next_look.get(session.account, 0.0):
+            return
+        self._next_look[session.account] = now + LOOK_AGAIN_SECONDS
+        self._group.create_task(self._follow(session))
+
+    async def _follow(self, session: Session) -> None:
+        """Move the session to the zone its ship's row names, if that changed."""
+        try:
+            saved = await self._ship_of(session.account)
+        except Exception:
+            log.exception("gateway %s: cannot read ship %s", self.name, session.ship)
+            return
+        if saved is None or self.by_account.get(session.account) is not session:
+            return
+        zone = saved.system_id
+        if zone == session.system:
+            return  # not loaded yet, or handing over: the row decides when it moved
+        self.where[session.ship] = zone
+        session.push(wire.system_change(zone, self.galaxy.system(zone).name))
+        await self.frames.watch(session, zone)
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def app(self) -> Starlette:
+        """The gateway's routes: the browser client, accounts, the galaxy, the socket."""
+
+        async def register(request: Request) -> Response:
+            return await rest.sign_up(request, self.accounts, self.ensure_ship)
+
+        async def login(request: Request) -> Response:
+            return await rest.sign_in(request, self.accounts, self.ensure_ship)
+
+        async def logout(request: Request) -> Response:
+            return await rest.sign_out(request, self.accounts)
+
+        async def me(request: Request) -> Response:
+            account = await rest.account_of(request, self.accounts)
+            saved = await self._ship_of(account.id)
+            ship = None
+            if saved is not None:
+                s, zone = saved.state, saved.system_id
+                name = self.galaxy.system(zone).name
+                ship = ShipView(s.id, s.name, zone, name, s.docked_at)
+            return json_answer(
+                MeView(rest.AccountView(account.id, account.name, account.role), ship)
+            )
+
+        async def galaxy(request: Request) -> Response:
+            return json_answer(rest.galaxy_view(self.galaxy, False, lambda system: {}))
+
+        async def healthz(request: Request) -> Response:
+            return JSONResponse({"ok": True, "role": "gateway", "name": self.name,
+                                 "sessions": len(self.by_account)})  # fmt: skip
+
+        async def game_socket(ws: WebSocket) -> None:
+            join: Board = self.join
+            await play(ws, self.accounts, join, self.leave, self.submit)
+
+        handlers = {"register": register, "login": login, "logout": logout, "me": me,
+                    "galaxy": galaxy}  # fmt: skip
+        endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in SERVED]
+        routes = [
+            Route(e.path, rest.guarded(handlers[e.path.rsplit("/", 1)[1]]), methods=[e.method])
+            for e in endpoints
+        ]
+        app = Starlette(
+            routes=[
+                *routes,
+                Route("/healthz", healthz),
+                Route("/metrics", metrics),
+                WebSocketRoute("/ws", game_socket),
+                Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False)),
+            ]
+        )
+        app.state.endpoints = tuple(endpoints)
+        return app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but clients hear 1001 before uvicorn drops their sockets."""
+
+    def __init__(self, config: uvicorn.Config, gateway: ClusterGateway) -> None:
+        super().__init__(config)
+        self.gateway = gateway
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.gateway.farewell()
+        await super().shutdown(sockets)
+
+
+async def serve_gateway(db: str, nats_url: str, name: str, host: str, port: int) -> None:
+    """Run one gateway until SIGTERM or SIGINT: clients told first, then the bus and store
+    closed."""
+    gateway = await ClusterGateway.open(db, nats_url, name)
+    try:
+        config = server_config(gateway.app(), host, port, "warning")
+        server = _Server(config, gateway)
+        stopping = asyncio.Event()
+        async with asyncio.TaskGroup() as group:
+            background = group.create_task(gateway.run(stopping))
+            await server.serve()  # uvicorn's own signal handling ends it
+            stopping.set()
+            await background
+    finally:
+        await gateway.close()
+    log.info("gateway %s: stopped", name)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m infinity.cluster.gateway",
+        description="A gateway: players' sockets, relayed to the zone hosts over NATS.",
+    )
+    parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
+    parser.add_argument("--nats", required=True, help="nats://host:port")
+    parser.add_argument(
+        "--name", required=True, help="unique per live gateway: letters, digits, - _"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
+    options = parser.parse_args(argv)
+    try:
+        host_key(options.name)
+    except ValueError as error:
+        parser.error(str(error))
+    if not 0 <= options.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The gateway's command line; 0 after an orderly stop, 2 when it cannot start."""
+    options = parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    o = options
+    try:
+        asyncio.run(serve_gateway(o.db, o.nats, o.name, o.host, o.port))
+    except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
+        log.error("gateway %s cannot start: %s", options.name, error)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

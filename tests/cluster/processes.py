@@ -1,0 +1,162 @@
+"""Cluster processes as the tests start them: zone hosts and gateways, each a real
+process with its output in a log file, and what the tests read from the store and the
+lease bucket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import httpx2 as httpx
+
+from infinity.cluster.leases import ZoneLeases
+from tests.conftest import free_port
+
+TTL = 2  # seconds: a killed host's zones are free again within this
+SNAPSHOT = 1.0  # seconds between snapshots of ship motion
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A ship's row as the store has it."""
+
+    id: int
+    system: int
+    x: float
+    y: float
+    updated: float
+
+    def distance(self, x: float, y: float) -> float:
+        return math.hypot(self.x - x, self.y - y)
+
+
+class HostProcess:
+    """One zone host process, its output in a log file: `python -m infinity.cluster.zonehost`,
+    or (host-b) the same through `infinity serve --role zone-host`."""
+
+    def __init__(self, name: str, db: str, nats_url: str, log: Path, snapshot: float) -> None:
+        self.name = name
+        self.log = log
+        argv = [
+            sys.executable, "-m", "infinity.cluster.zonehost", "--db", db, "--nats", nats_url,
+            "--name", name, "--ttl", str(TTL), "--snapshot-seconds", str(snapshot),
+        ]  # fmt: skip
+        if name == "host-b":
+            argv = [
+                sys.executable, "-m", "infinity", "serve", "--role", "zone-host", "--db", db,
+                "--nats", nats_url, "--name", name, "--lease-ttl", str(TTL),
+                "--snapshot-seconds", str(snapshot),
+            ]  # fmt: skip
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def signal(self, signum: int) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+
+    async def exited(self, within: float) -> int:
+        deadline = time.monotonic() + within
+        while (code := self.process.poll()) is None:
+            assert time.monotonic() < deadline, f"{self.name} still runs:\n{self.tail()}"
+            await asyncio.sleep(0.02)
+        return code
+
+    def end(self) -> None:
+        """Whatever happened: no process of ours outlives the test."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+
+Start = Callable[..., HostProcess]
+
+
+class GatewayProcess:
+    """One gateway process on a port of its own, its output in a log file."""
+
+    def __init__(self, name: str, db: str, nats_url: str, log: Path, via_serve: bool) -> None:
+        self.name = name
+        self.log = log
+        self.port = free_port()
+        module = ["-m", "infinity", "serve", "--role", "gateway"] if via_serve else [
+            "-m", "infinity.cluster.gateway"
+        ]  # fmt: skip
+        argv = [
+            sys.executable, *module, "--db", db, "--nats", nats_url, "--name", name,
+            "--host", "127.0.0.1", "--port", str(self.port),
+        ]  # fmt: skip
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    async def ready(self, within: float = 20.0) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            while True:
+                assert self.process.poll() is None, f"{self.name} exited:\n{self.tail()}"
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                        return
+                assert time.monotonic() < deadline, f"{self.name} not ready:\n{self.tail()}"
+                await asyncio.sleep(0.1)
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+
+StartGateway = Callable[..., GatewayProcess]
+
+
+async def ships_in(db: str) -> dict[int, Stored]:
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id, system_id, x, y, updated_at FROM ships")
+    finally:
+        await connection.close()
+    return {r["id"]: Stored(r["id"], r["system_id"], r["x"], r["y"], r["updated_at"]) for r in rows}
+
+
+async def systems_in(db: str) -> set[int]:
+    """The main world's star systems: the zones to host."""
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id FROM systems WHERE world_id = 1")
+    finally:
+        await connection.close()
+    return {row["id"] for row in rows}
+
+
+async def until(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:
+    """The first truthy answer of `check`, polled; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"not within {within} s: {what}"
+        await asyncio.sleep(0.1)
+
+
+async def owners(zone_leases: ZoneLeases) -> dict[int, str]:
+    return {held.zone: held.owner for held in await zone_leases.holders()}

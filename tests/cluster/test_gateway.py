@@ -1,0 +1,226 @@
+"""Gateways over a real nats-server and a real PostgreSQL (docs/cluster.md "The gateway"):
+players connected through two gateway processes see and fight each other's ships in a
+zone simulated by a zone host process; a gateway killed with SIGKILL loses no ship, and
+its players reconnect through the other with their tokens and fly on.
+
+Everything runs as the cluster runs it: zone hosts (`python -m infinity.cluster.zonehost`)
+and gateways (`infinity serve --role gateway`, and `python -m infinity.cluster.gateway`)
+as processes; the players are WebSocket clients speaking the browser's protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+import httpx2 as httpx
+import msgspec
+import numpy as np
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from infinity.cluster.hosts import HostRoll
+from infinity.cluster.leases import ZoneLeases
+from infinity.gateway.wire import PROTOCOL_VERSION, STATUS
+from tests.cluster.processes import (
+    GatewayProcess,
+    HostProcess,
+    Start,
+    StartGateway,
+    owners,
+    until,
+)
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.slow
+
+_decode = msgspec.msgpack.Decoder().decode
+_encode = msgspec.msgpack.Encoder().encode
+
+
+class Player:
+    """A game connection as the browser holds one: hello, then frames; what it saw."""
+
+    def __init__(self, name: str, token: str, ship: int) -> None:
+        self.name = name
+        self.token = token
+        self.ship = ship
+        self.seen: set[int] = set()  # entity ids ever entered into a held cell
+        self.hull: dict[int, int] = {}  # entity -> last hull percent a status record said
+        self.frames = 0
+        self.ack = 0
+        self.system = -1
+        self.errors: list[dict[str, Any]] = []
+        self.closed: int | None = None
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._seq = 0
+
+    async def connect(self, url: str) -> dict[str, Any]:
+        ws_url = url.replace("http://", "ws://") + "/ws"
+        self._ws = await websockets.connect(ws_url, compression=None, open_timeout=5)
+        await self._ws.send(_encode({"t": "hello", "v": PROTOCOL_VERSION, "token": self.token}))
+        welcome: dict[str, Any] = _decode(await asyncio.wait_for(self._ws.recv(), 5))
+        assert welcome["t"] == "welcome", welcome
+        assert welcome["ship"] == self.ship
+        self.system = welcome["system"]["id"]
+        self.closed = None
+        self._reader = asyncio.create_task(self._read(self._ws))
+        return welcome
+
+    async def send(self, t: str, **fields: Any) -> int:
+        assert self._ws is not None
+        self._seq += 1
+        await self._ws.send(_encode({"t": t, "seq": self._seq, "ship": self.ship, **fields}))
+        return self._seq
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for data in ws:
+                assert isinstance(data, bytes)
+                self._take(_decode(data))
+        except websockets.ConnectionClosed as closed:
+            self.closed = closed.rcvd.code if closed.rcvd is not None else 1006
+        else:
+            self.closed = ws.close_code or 1000
+
+    def _take(self, message: Any) -> None:
+        if isinstance(message, dict):
+            if message.get("t") == "error":
+                self.errors.append(message)
+            elif message.get("t") == "system":
+                self.system = message["system"]["id"]
+            return
+        _tag, _tick, _dilation, cells, _chat, me = message
+        self.frames += 1
+        self.ack = me[0]
+        for cell in cells:
+            for entity in cell[4]:
+                self.seen.add(entity[0])
+                self.hull[entity[0]] = entity[6]
+            for record in np.frombuffer(cell[7], dtype=STATUS):
+                self.hull[int(record["id"])] = int(record["hull"])
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await self._reader
+
+
+async def sign_up(url: str, name: str) -> tuple[str, int, int]:
+    """Register through a gateway: the token, the ship and the system it starts in."""
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        answer = await client.post(f"{url}/api/register", json={"name": name, "password": PASSWORD})
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        me = await client.get(f"{url}/api/me", headers={"authorization": f"Bearer {body['token']}"})
+        assert me.status_code == 200, me.text
+        return body["token"], body["ship"], me.json()["ship"]["system"]
+
+
+async def neighbours(a: GatewayProcess, b: GatewayProcess) -> tuple[Player, Player]:
+    """Two players who start in one system, one signed up through each gateway (homes go
+    round the starter systems by account, so among four two share one)."""
+    made = [await sign_up((a, b)[i % 2].url, f"pilot{i}") for i in range(4)]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            if made[i][2] == made[j][2] and i % 2 != j % 2:
+                first, second = made[i], made[j]
+                return Player("first", first[0], first[1]), Player("second", second[0], second[1])
+    raise AssertionError(f"no two players through different gateways share a system: {made}")
+
+
+async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted_zone(
+    seeded: str,
+    start_host: Start,
+    start_gateway: StartGateway,
+    leases: tuple[ZoneLeases, HostRoll],
+) -> None:
+    zone_leases, _roll = leases
+    host: HostProcess = start_host("host-a", seeded)
+    gw_a = start_gateway("gw-a", seeded, via_serve=True)
+    gw_b = start_gateway("gw-b", seeded)
+    await gw_a.ready()
+    await gw_b.ready()
+    alice, bob = await neighbours(gw_a, gw_b)
+    zone = (await alice.connect(gw_a.url))["system"]["id"]
+    await bob.connect(gw_b.url)
+    assert alice.system == bob.system == zone
+    held = await until(lambda: owners(zone_leases), 15, "the zones held")
+    assert held.get(zone) == "host-a"  # simulated by neither gateway
+
+    async def see_each_other() -> bool:
+        return bob.ship in alice.seen and alice.ship in bob.seen
+
+    await until(see_each_other, 20, f"each sees the other\n{host.tail()}\n{gw_a.tail()}")
+    assert alice.frames > 0 and bob.frames > 0
+
+    # Alice undocks, locks Bob and fires her beam until his hull drops, as both see it.
+    seq = await alice.send("undock")
+    await bob.send("undock")
+    await until(lambda: _acked(alice, seq), 10, "alice's undock applied (acked)")
+    await alice.send("target", target=bob.ship)
+
+    async def hit() -> bool:
+        await alice.send("fire")
+        return bob.hull.get(bob.ship, 100) < 100 and alice.hull.get(bob.ship, 100) < 100
+
+    await until(hit, 20, f"bob's hull hit\n{alice.errors[-3:]}")
+
+    # A trade is refused in the player's own frame, typed (no economy runs on a host yet).
+    sold = await bob.send("sell", station=0, amount=1.0)
+    await until(lambda: _refused(bob, sold), 10, "a typed refusal of the sale")
+    assert alice.closed is None and bob.closed is None
+    await alice.close()
+    await bob.close()
+
+
+async def _acked(player: Player, seq: int) -> bool:
+    return player.ack >= seq
+
+
+async def _refused(player: Player, seq: int) -> bool:
+    return any(e.get("seq") == seq for e in player.errors)
+
+
+async def test_a_gateway_killed_loses_nothing_and_its_players_fly_on_through_another(
+    seeded: str,
+    start_host: Start,
+    start_gateway: StartGateway,
+    leases: tuple[ZoneLeases, HostRoll],
+) -> None:
+    start_host("host-a", seeded)
+    gw_a, gw_b = start_gateway("gw-a", seeded), start_gateway("gw-b", seeded)
+    await gw_a.ready()
+    await gw_b.ready()
+    alice, _bob = await neighbours(gw_a, gw_b)
+    await alice.connect(gw_a.url)
+    await until(lambda: _framed(alice, 5), 20, "alice's frames")
+    seq = await alice.send("undock")
+    await until(lambda: _acked(alice, seq), 10, "alice undocked")
+
+    gw_a.process.send_signal(signal.SIGKILL)
+    await until(lambda: _gone(alice), 5, "alice's socket dropped with her gateway")
+    frames = alice.frames
+
+    # She reconnects through B with the same token: welcomed where her ship is, fed, and
+    # her commands reach her ship (the ack moves on).
+    await alice.connect(gw_b.url)
+    await until(lambda: _framed(alice, frames + 5), 10, "frames through gateway B")
+    seq = await alice.send("thrust", throttle=1.0, turn=0.0)
+    await until(lambda: _acked(alice, seq), 10, "a command through B applied")
+    assert alice.errors == []
+    await alice.close()
+
+
+async def _framed(player: Player, count: int) -> bool:
+    return player.frames >= count
+
+
+async def _gone(player: Player) -> bool:
+    return player.closed is not None
