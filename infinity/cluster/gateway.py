@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import socket
 import sys
@@ -42,9 +43,10 @@ from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.cluster.frames import CellFrames
 from infinity.cluster.handover import Nudge, zone_arrivals
+from infinity.cluster.hosts import HostRoll
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.relay import CommandRelay
-from infinity.cluster.subjects import host_key
+from infinity.cluster.subjects import GATEWAYS_BUCKET, host_key
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
@@ -56,10 +58,14 @@ from infinity.store.store import Store
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
+from infinity.universe.loop import pause
 from infinity.universe.records import SavedShip
 from infinity.universe.shipyard import berth
 
 log = logging.getLogger(__name__)
+
+ROLL_TTL = 6
+"""Seconds a gateway stays on the roll after its last heartbeat."""
 
 LOOK_AGAIN_SECONDS = 0.25
 """How soon the gateway reads the row of a ship missing from its zone again."""
@@ -111,18 +117,37 @@ class ClusterGateway:
         await gateway.accounts.sanctions.load()
         return gateway
 
-    async def run(self, stopping: asyncio.Event) -> None:
-        """Relay commands and locate moved ships until `stopping`; then say goodbye."""
+    async def run(self, stopping: asyncio.Event, address: str = "") -> None:
+        """Relay commands, locate moved ships and stay on the gateways' roll (as reachable
+        at `address`) until `stopping`; then say goodbye and leave the roll."""
+        roll = await HostRoll.open(
+            self._bus.client.jetstream(timeout=2.0), ROLL_TTL, GATEWAYS_BUCKET
+        )
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 relaying = group.create_task(self._relay_commands())
+                announcing = group.create_task(self._announce(roll, address, stopping))
                 await stopping.wait()
                 self._group = None
                 relaying.cancel()
+                await announcing
         finally:
             self._group = None
             await self.farewell()
+            with contextlib.suppress(Exception):
+                await roll.leave(self.name)
+
+    async def _announce(self, roll: HostRoll, address: str, stopping: asyncio.Event) -> None:
+        """On the roll every third of its TTL, with the address and how many play here."""
+        while True:
+            about = {"url": address, "clients": len(self.by_account)}
+            try:
+                await roll.announce(self.name, json.dumps(about).encode())
+            except Exception as error:  # NATS away: the status misses us for a while
+                log.warning("gateway %s: not on the roll: %r", self.name, error)
+            if await pause(stopping, ROLL_TTL / 3):
+                return
 
     async def farewell(self) -> None:
         """Every client hears 1001 "going away" (it reconnects, to this or another)."""
@@ -314,7 +339,7 @@ async def serve_gateway(db: str, nats_url: str, name: str, host: str, port: int)
         server = _Server(config, gateway)
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as group:
-            background = group.create_task(gateway.run(stopping))
+            background = group.create_task(gateway.run(stopping, f"http://{host}:{port}"))
             await server.serve()  # uvicorn's own signal handling ends it
             stopping.set()
             await background

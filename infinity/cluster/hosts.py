@@ -1,4 +1,5 @@
-"""The roll of live zone hosts, in a JetStream KV bucket (docs/cluster.md "Ownership").
+"""The roll of live zone hosts (and, in a bucket of their own, of live gateways), in a
+JetStream KV bucket (docs/cluster.md "Ownership").
 
 Each zone host keeps one key (`subjects.host_key`) alive by writing it every TTL/3 with a
 per-message TTL, like a lease nobody contends for: NATS forgets a host that stops writing,
@@ -8,6 +9,8 @@ zones over without waiting for the TTL.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import nats.js.errors
 from nats.js.client import JetStreamContext
@@ -33,9 +36,9 @@ class HostRoll:
         same as the leases' so a stalled host drops off the roll when its leases lapse."""
         return cls(js, await ttl_bucket(js, bucket, ttl, "a heartbeat"), bucket, ttl)
 
-    async def announce(self, name: str) -> None:
-        """Say `name` is alive for another TTL."""
-        await self._js.publish(self._subject(name), b"", msg_ttl=self.ttl)
+    async def announce(self, name: str, about: bytes = b"") -> None:
+        """Say `name` is alive for another TTL (with `about`: what it tells the status)."""
+        await self._js.publish(self._subject(name), about, msg_ttl=self.ttl)
 
     async def leave(self, name: str) -> None:
         """Take `name` off the roll at once (an orderly stop). The purge marker carries the
@@ -55,6 +58,17 @@ class HostRoll:
             except ValueError:
                 continue  # someone else's key in the bucket
         return names
+
+    async def about(self) -> dict[str, bytes]:
+        """What every live member last said of itself, by name."""
+        found: dict[str, bytes] = {}
+        for name in await self.live():
+            with contextlib.suppress(
+                nats.js.errors.KeyNotFoundError, nats.js.errors.KeyDeletedError
+            ):
+                entry = await self._kv.get(host_key(name))
+                found[name] = entry.value or b""
+        return found
 
     def _subject(self, name: str) -> str:
         return f"$KV.{self._bucket}.{host_key(name)}"

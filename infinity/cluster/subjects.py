@@ -47,6 +47,11 @@ HOSTS_BUCKET = "zone-hosts"
 can count the others and take its fair share of the zones."""
 
 
+GATEWAYS_BUCKET = "gateways"
+"""The JetStream KV bucket where each live gateway keeps a heartbeat key (`host_key`),
+its value what `infinity cluster status` shows: its address and its clients."""
+
+
 def host_key(name: str) -> str:
     """The key of a zone host's heartbeat in `HOSTS_BUCKET`: one token, so a host name is
     letters, digits, '-' and '_'."""

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +21,9 @@ from typing import TypeVar
 import asyncpg
 import httpx2 as httpx
 
+from infinity.cluster.handover import host_ships
 from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.nats_bus import NatsBus
 from tests.conftest import free_port
 
 TTL = 2  # seconds: a killed host's zones are free again within this
@@ -44,9 +49,21 @@ class HostProcess:
     """One zone host process, its output in a log file: `python -m infinity.cluster.zonehost`,
     or (host-b) the same through `infinity serve --role zone-host`."""
 
-    def __init__(self, name: str, db: str, nats_url: str, log: Path, snapshot: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        db: str,
+        nats_url: str,
+        log: Path,
+        snapshot: float = SNAPSHOT,
+        fault: str | None = None,  # with it, INFINITY_FAULT=handover:<fault> in its env
+    ) -> None:
         self.name = name
         self.log = log
+        env = dict(os.environ)
+        env.pop("INFINITY_FAULT", None)
+        if fault is not None:
+            env["INFINITY_FAULT"] = f"handover:{fault}"
         argv = [
             sys.executable, "-m", "infinity.cluster.zonehost", "--db", db, "--nats", nats_url,
             "--name", name, "--ttl", str(TTL), "--snapshot-seconds", str(snapshot),
@@ -58,10 +75,14 @@ class HostProcess:
                 "--snapshot-seconds", str(snapshot),
             ]  # fmt: skip
         with log.open("ab") as out:
-            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
 
     def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
+        return self.log.read_text(errors="replace")[-4000:]
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def signal(self, signum: int) -> None:
         if self.process.poll() is None:
@@ -160,3 +181,31 @@ async def until(check: Callable[[], Awaitable[T | None]], within: float, what: s
 
 async def owners(zone_leases: ZoneLeases) -> dict[int, str]:
     return {held.zone: held.owner for held in await zone_leases.holders()}
+
+
+async def census(
+    bus: NatsBus, hosts: Sequence[HostProcess]
+) -> dict[str, dict[int, list[int]]] | None:
+    """Each live host's answer: zone -> the ships it has there; None if one does not answer."""
+    found: dict[str, dict[int, list[int]]] = {}
+    for host in hosts:
+        if not host.alive:
+            continue
+        try:
+            answer = json.loads(await bus.request(host_ships(host.name), b"", timeout=2.0))
+        except Exception:
+            return None
+        found[host.name] = {int(zone): ships for zone, ships in answer["zones"].items()}
+    return found
+
+
+def counted(found: dict[str, dict[int, list[int]]]) -> Counter[int]:
+    return Counter(s for zones in found.values() for ships in zones.values() for s in ships)
+
+
+def zone_of(found: dict[str, dict[int, list[int]]], ship: int) -> int | None:
+    for zones in found.values():
+        for zone, ships in zones.items():
+            if ship in ships:
+                return zone
+    return None

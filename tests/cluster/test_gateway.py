@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx2 as httpx
@@ -24,16 +29,23 @@ from websockets.asyncio.client import ClientConnection
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.nats_bus import NatsBus
 from infinity.gateway.wire import PROTOCOL_VERSION, STATUS
 from tests.cluster.processes import (
+    TTL,
     GatewayProcess,
     HostProcess,
     Start,
     StartGateway,
+    census,
+    counted,
     owners,
+    ships_in,
+    systems_in,
     until,
 )
 from tests.conftest import PASSWORD
+from tests.nats import TestNats
 
 pytestmark = pytest.mark.slow
 
@@ -224,3 +236,96 @@ async def _framed(player: Player, count: int) -> bool:
 
 async def _gone(player: Player) -> bool:
     return player.closed is not None
+
+
+async def steer(players: list[Player], stop: asyncio.Event) -> None:
+    """Every player steers every 100 ms, as people do, until `stop`."""
+    rng = random.Random(7)
+    while not stop.is_set():
+        for player in players:
+            if player.closed is None:
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    throttle, turn = rng.uniform(0.2, 1.0), rng.uniform(-0.5, 0.5)
+                    await player.send("thrust", throttle=throttle, turn=turn)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.1)
+
+
+async def test_a_zone_host_killed_under_load_is_taken_over_and_its_players_stay(
+    seeded: str,
+    start_host: Start,
+    start_gateway: StartGateway,
+    leases: tuple[ZoneLeases, HostRoll],
+    nats_server: TestNats,
+) -> None:
+    zone_leases, _roll = leases
+    hosts = [start_host("host-a", seeded), start_host("host-b", seeded)]
+    gateway = start_gateway("gw-a", seeded)
+    zones = await systems_in(seeded)
+
+    async def split() -> dict[int, str] | None:
+        held = await owners(zone_leases)
+        return held if set(held) == zones and len(set(held.values())) == 2 else None
+
+    await until(split, 20, "every zone held, by both hosts")
+    await gateway.ready()
+    players = []
+    for i in range(6):
+        token, ship, _system = await sign_up(gateway.url, f"crowd{i}")
+        players.append(Player(f"crowd{i}", token, ship))
+    for player in players:
+        await player.connect(gateway.url)
+    await until(lambda: _all(players, lambda p: p.frames >= 10), 20, "every player framed")
+    every = set(await ships_in(seeded))
+
+    stop = asyncio.Event()
+    steering = asyncio.create_task(steer(players, stop))
+    try:
+        await asyncio.sleep(1.5)  # under load: a snapshot or so of steering
+        held = await owners(zone_leases)
+        zone = players[0].system
+        victim = next(h for h in hosts if h.name == held[zone])
+        survivor = next(h for h in hosts if h is not victim)
+        there = [p for p in players if p.system == zone]
+        victim.signal(signal.SIGKILL)
+        killed = time.monotonic()
+        frames = {p.name: p.frames for p in there}
+
+        async def taken_over() -> bool:
+            return (await owners(zone_leases)).get(zone) == survivor.name
+
+        await until(taken_over, TTL + 8, "the zone taken over")
+
+        async def fed_again() -> bool:
+            return all(p.frames >= frames[p.name] + 20 for p in there)
+
+        await until(fed_again, TTL + 10, f"frames again\n{survivor.tail()}")
+        resumed = time.monotonic() - killed
+        # The bound: the lease's TTL, then the zone's load from its last snapshot.
+        assert resumed <= TTL + 5, f"frames resumed {resumed:.1f} s after the kill"
+    finally:
+        stop.set()
+        await steering
+    seqs = {p.name: await p.send("stop") for p in there}
+    await until(lambda: _all(there, lambda p: p.ack >= seqs[p.name]), 10, "commands applied")
+    assert all(p.closed is None for p in players), "a player's socket dropped"
+
+    # No ship lost or doubled: the surviving host has every ship, each exactly once.
+    async with contextlib.AsyncExitStack() as stack:
+        bus = await NatsBus.connect(nats_server.url, name="test-census", timeout=2)
+        stack.push_async_callback(bus.close)
+        found = await until(lambda: census(bus, [survivor]), 10, "the survivor answers")
+        count = counted(found)
+        assert set(count) == every, f"lost: {every - set(count)}"
+        assert max(count.values()) == 1
+    audit = subprocess.run(
+        [sys.executable, "-m", "infinity", "ledger", "audit", "--db", seeded],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    for player in players:
+        await player.close()
+
+
+async def _all(players: list[Player], check: Callable[[Player], bool]) -> bool:
+    return all(check(p) for p in players)

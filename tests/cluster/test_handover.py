@@ -12,11 +12,7 @@ which ships it has, on `cluster.host.<name>.ships`), and a retried handover does
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -44,11 +40,14 @@ from infinity.sim.zone import Departure, ShipState, Zone
 from infinity.universe.records import SavedShip
 from tests.cluster.processes import (
     SNAPSHOT,
-    TTL,
+    HostProcess,
+    census,
+    counted,
     owners,
     ships_in,
     systems_in,
     until,
+    zone_of,
 )
 from tests.nats import TestNats
 
@@ -178,39 +177,9 @@ class Gate:
     leads_to: int
 
 
-class Host:
-    """A zone host process; with `fault`, INFINITY_FAULT=handover:<fault> in its env."""
-
-    def __init__(self, name: str, db: str, nats_url: str, log: Path, fault: str | None) -> None:
-        self.name = name
-        self.log = log
-        env = dict(os.environ)
-        env.pop("INFINITY_FAULT", None)
-        if fault is not None:
-            env["INFINITY_FAULT"] = f"handover:{fault}"
-        argv = [
-            sys.executable, "-m", "infinity.cluster.zonehost", "--db", db, "--nats", nats_url,
-            "--name", name, "--ttl", str(TTL), "--snapshot-seconds", str(SNAPSHOT),
-        ]  # fmt: skip
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def end(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(10)
-
-
 @pytest.fixture
-def hosts(nats_server: TestNats, tmp_path: Path) -> Iterator[list[Host]]:
-    started: list[Host] = []
+def hosts(nats_server: TestNats, tmp_path: Path) -> Iterator[list[HostProcess]]:
+    started: list[HostProcess] = []
     yield started
     for host in started:
         host.end()
@@ -257,35 +226,9 @@ async def handover_rows(db: str, ship: int) -> list[asyncpg.Record]:
         await connection.close()
 
 
-async def census(bus: NatsBus, hosts: list[Host]) -> dict[str, dict[int, list[int]]] | None:
-    """Each live host's answer: zone -> the ships it has there; None if one does not answer."""
-    found: dict[str, dict[int, list[int]]] = {}
-    for host in hosts:
-        if not host.alive:
-            continue
-        try:
-            answer = json.loads(await bus.request(host_ships(host.name), b"", timeout=2.0))
-        except Exception:
-            return None
-        found[host.name] = {int(zone): ships for zone, ships in answer["zones"].items()}
-    return found
-
-
-def counted(found: dict[str, dict[int, list[int]]]) -> Counter[int]:
-    return Counter(s for zones in found.values() for ships in zones.values() for s in ships)
-
-
-def zone_of(found: dict[str, dict[int, list[int]]], ship: int) -> int | None:
-    for zones in found.values():
-        for zone, ships in zones.items():
-            if ship in ships:
-                return zone
-    return None
-
-
 async def exactly_once(
     bus: NatsBus,
-    hosts: list[Host],
+    hosts: list[HostProcess],
     db: str,
     zones: set[int],
     ship: int | None = None,
@@ -327,7 +270,7 @@ POINTS = ["none", "marked", "committed", "nudged", "arriving"]
 async def test_a_ship_jumping_between_hosts_is_in_exactly_one_zone_whoever_dies(
     point: str,
     seeded: str,
-    hosts: list[Host],
+    hosts: list[HostProcess],
     leases: tuple[ZoneLeases, HostRoll],
     nats_server: TestNats,
     tmp_path: Path,
@@ -338,8 +281,9 @@ async def test_a_ship_jumping_between_hosts_is_in_exactly_one_zone_whoever_dies(
     parked = await park_at_gates(seeded, gates)
     fault = None if point == "none" else point
 
-    def start(name: str, with_fault: str | None) -> Host:
-        hosts.append(Host(name, seeded, nats_server.url, tmp_path / f"{name}.log", with_fault))
+    def start(name: str, with_fault: str | None) -> HostProcess:
+        log = tmp_path / f"{name}.log"
+        hosts.append(HostProcess(name, seeded, nats_server.url, log, fault=with_fault))
         return hosts[-1]
 
     # A starts alone with the fault and takes every zone; B joins and gets its share by
@@ -445,7 +389,7 @@ async def _spread(
 
 async def test_many_ships_jump_both_ways_while_hosts_are_killed(
     seeded: str,
-    hosts: list[Host],
+    hosts: list[HostProcess],
     leases: tuple[ZoneLeases, HostRoll],
     nats_server: TestNats,
     tmp_path: Path,
@@ -458,8 +402,8 @@ async def test_many_ships_jump_both_ways_while_hosts_are_killed(
     gates = [g for g in await gates_in(seeded) if g.leads_to in zones]
     parked = await park_at_gates(seeded, gates)
 
-    def start(name: str) -> Host:
-        hosts.append(Host(name, seeded, nats_server.url, tmp_path / f"{name}.log", None))
+    def start(name: str) -> HostProcess:
+        hosts.append(HostProcess(name, seeded, nats_server.url, tmp_path / f"{name}.log"))
         return hosts[-1]
 
     bus = await NatsBus.connect(nats_server.url, name="test-gateway", timeout=2)
