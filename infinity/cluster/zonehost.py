@@ -302,6 +302,8 @@ class ZoneTicks:
         view = _WhileHeld(zone, self._may_tick)
         while not stop.is_set() and zone in self._universe.zones:
             await run_zones(self._universe, view, stop, 0.0, self._costs)
+            if not stop.is_set():  # the partition test reads this line's time
+                log.warning("zone %s: ticks stopped: its lease is not surely good", zone)
             await pause(stop, RETRY_SECONDS)
 
 
@@ -499,6 +501,7 @@ class ZoneHosting:
         for ship in [s for s, h in self._handing.items() if h.source == zone]:
             del self._handing[ship]  # not committed: the zone's next owner loads it there
         self.universe.drop_zone(zone)
+        log.info("host %s: zone %s lost: dropped", self.name, zone)
 
     def _submit(self, command: Command) -> None:
         """A relayed command to its ship's zone, unless this host must not apply it."""

@@ -19,6 +19,7 @@ from nats.aio.client import Client
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.ownership import ZoneHost
+from tests.cluster.processes import Stall
 from tests.nats import TestNats
 
 ZONES = range(6)
@@ -131,56 +132,6 @@ class Overlaps:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
-
-
-class Stall:
-    """A TCP hop between one host and NATS that can stop passing bytes either way: the
-    host's connection stays open, its requests go unanswered, as in a partition."""
-
-    def __init__(self, server: asyncio.Server, flowing: asyncio.Event) -> None:
-        self._server = server
-        self._flowing = flowing
-        port: int = server.sockets[0].getsockname()[1]
-        self.url = f"nats://127.0.0.1:{port}"
-
-    @classmethod
-    async def open(cls, target: TestNats) -> Stall:
-        flowing = asyncio.Event()
-        flowing.set()
-        port = target.server.port
-
-        async def connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
-            await asyncio.gather(
-                _pipe(reader, upstream_writer, flowing),
-                _pipe(upstream_reader, writer, flowing),
-                return_exceptions=True,
-            )
-
-        server = await asyncio.start_server(connect, "127.0.0.1", 0)
-        return cls(server, flowing)
-
-    def pause(self) -> None:
-        self._flowing.clear()
-
-    def resume(self) -> None:
-        self._flowing.set()
-
-    async def close(self) -> None:
-        self.resume()
-        self._server.close()
-
-
-async def _pipe(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event
-) -> None:
-    try:
-        while data := await reader.read(65536):
-            await flowing.wait()
-            writer.write(data)
-            await writer.drain()
-    finally:
-        writer.close()
 
 
 async def test_two_hosts_split_the_zones_evenly(open_host: OpenHost) -> None:
