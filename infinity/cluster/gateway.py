@@ -14,8 +14,8 @@ welcomed where its ship is.
     python -m infinity.cluster.gateway --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--host 127.0.0.1] [--port 8000]
 
-Left out for now: the REST of the economy, crews, worlds and operators (a cluster
-gateway answers 404 for those routes); credits in the `me` record are 0.
+Left out for now: the REST of the economy, crews, worlds and operators (a cluster gateway
+answers them 501 `not_in_cluster`); credits in the `me` record are 0.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
 from infinity.gateway.app import STATIC, metrics, server_config
-from infinity.gateway.rest import MeView, ShipView, json_answer
+from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Board, Close, Refused, play
 from infinity.store.store import Store
@@ -290,6 +290,11 @@ class ClusterGateway:
         async def galaxy(request: Request) -> Response:
             return json_answer(rest.galaxy_view(self.galaxy, False, lambda system: {}))
 
+        async def elsewhere(request: Request) -> Response:
+            """The rest of the API, typed: it is the embedded server's, not yet a gateway's."""
+            detail = f"{request.url.path} is not served by a cluster gateway yet (docs/cluster.md)"
+            return rest.error_response(ApiError(501, "not_in_cluster", detail))
+
         async def healthz(request: Request) -> Response:
             return JSONResponse({"ok": True, "role": "gateway", "name": self.name,
                                  "sessions": len(self.by_account)})  # fmt: skip
@@ -310,6 +315,7 @@ class ClusterGateway:
                 *routes,
                 Route("/healthz", healthz),
                 Route("/metrics", metrics),
+                Route("/api/{path:path}", elsewhere, methods=["GET", "POST", "PUT", "DELETE"]),
                 WebSocketRoute("/ws", game_socket),
                 Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False)),
             ]

@@ -187,9 +187,22 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
     # A trade is refused in the player's own frame, typed (no economy runs on a host yet).
     sold = await bob.send("sell", station=0, amount=1.0)
     await until(lambda: _refused(bob, sold), 10, "a typed refusal of the sale")
+    # Bad input through a gateway gets the embedded server's typed answers and changes
+    # nothing: another's ship, a frame that is no command.
+    assert bob._ws is not None
+    await bob._ws.send(_encode({"t": "fire", "seq": 900, "ship": alice.ship}))
+    await bob._ws.send(b"\xc1 not msgpack")
+    await until(lambda: _reasons(bob, {"not_your_ship", "bad_frame"}), 10, "typed refusals")
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        wallet = await client.get(f"{gw_a.url}/api/wallet")
+    assert wallet.status_code == 501 and wallet.json()["error"] == "not_in_cluster"
     assert alice.closed is None and bob.closed is None
     await alice.close()
     await bob.close()
+
+
+async def _reasons(player: Player, reasons: set[str]) -> bool:
+    return reasons <= {e.get("reason") for e in player.errors}
 
 
 async def _acked(player: Player, seq: int) -> bool:
