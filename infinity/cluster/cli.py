@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from infinity._terminal import console, errors
-from infinity.cluster.local import CLUSTER_FILE, GATEWAYS_NOTE, ClusterError, LocalCluster, Plan
+from infinity.cluster.local import CLUSTER_FILE, MAX_GATEWAYS, ClusterError, LocalCluster, Plan
 from infinity.cluster.nats_server import NatsUnavailable
 from infinity.cluster.postgres import PostgresUnavailable
 from infinity.cluster.status import ClusterStatus, read_nats_status, read_status
@@ -30,7 +30,7 @@ DEFAULT_DATA = Path("data/cluster")
 STORE_TROUBLE = (asyncpg.PostgresError, sqlalchemy.exc.SQLAlchemyError)  # creating, reading it
 
 cluster_app = typer.Typer(
-    help="A local cluster: NATS, PostgreSQL and zone hosts on this machine.",
+    help="A local cluster: NATS, PostgreSQL, zone hosts and gateways on this machine.",
     no_args_is_help=True,
 )
 
@@ -54,19 +54,25 @@ def up(
     snapshot_seconds: Annotated[
         float, typer.Option(min=0.5, max=300, help="How often zone hosts save ship motion.")
     ] = 5.0,
+    gateways: Annotated[
+        int, typer.Option(min=0, max=MAX_GATEWAYS, help="Gateway processes: where players play.")
+    ] = 1,
+    port: Annotated[
+        int,
+        typer.Option(
+            min=0, max=65535, help="The first gateway's port; the next count up (0: free ports)."
+        ),
+    ] = 8000,
 ) -> None:
-    """Start NATS, PostgreSQL and the zone hosts; run until Ctrl-C, then stop in order."""
-    plan = Plan(data, zone_hosts, nats_port, pg_port, seed, ttl, snapshot_seconds)
+    """Start NATS, PostgreSQL, the zone hosts, then the gateways; run until Ctrl-C, then
+    stop in the reverse order."""
+    plan = Plan(data, zone_hosts, nats_port, pg_port, seed, ttl, snapshot_seconds, gateways, port)
     cluster = LocalCluster(plan, say=console.print)
     _stop_on_signals(cluster)
     code = 0
     try:
         cluster.start()
-        console.print(
-            f"[bold cyan]Cluster up[/]: {len(cluster.hosts)} zone hosts over "
-            f"{len(cluster.zones)} zones; {GATEWAYS_NOTE}. "
-            f"`infinity cluster status --data {data}`; Ctrl-C stops it."
-        )
+        _say_ready(cluster, data)
         code = cluster.watch()
     except (ClusterError, NatsUnavailable, PostgresUnavailable, OSError, *STORE_TROUBLE) as error:
         errors.print(f"[red]cluster cannot start:[/] {error}")
@@ -75,6 +81,19 @@ def up(
         cluster.stop()
     console.print("[cyan]Cluster stopped.[/]")
     raise typer.Exit(code)
+
+
+def _say_ready(cluster: LocalCluster, data: Path) -> None:
+    """The roles that run, and where a browser plays."""
+    console.print(
+        f"[bold cyan]Cluster up[/]: {len(cluster.hosts)} zone hosts over "
+        f"{len(cluster.zones)} zones, {len(cluster.gateways)} gateways. "
+        f"`infinity cluster status --data {data}`; Ctrl-C stops it."
+    )
+    for gateway in cluster.gateways:
+        console.print(f"Play at [bold]{gateway.url}[/] ({gateway.name})")
+    if not cluster.gateways:
+        console.print("[yellow]No gateway (--gateways 0): players cannot connect.[/]")
 
 
 def _stop_on_signals(cluster: LocalCluster) -> None:
@@ -99,8 +118,8 @@ def status(
         ),
     ] = None,
 ) -> None:
-    """Who owns which zone and since when, the live zone hosts, and the processes of `up`;
-    exit 1 when the cluster is not running."""
+    """Who owns which zone and since when, the live zone hosts and gateways, and the
+    processes of `up`; exit 1 when the cluster is not running."""
     try:
         if nats_url is not None:
             found = asyncio.run(read_nats_status(nats_url))
@@ -121,7 +140,7 @@ def status(
 
 
 def show(found: ClusterStatus) -> None:
-    """The three tables: zones, zone hosts, processes; then the gateways' note."""
+    """The tables: zones, zone hosts, gateways, and the processes of `up` if known."""
     console.print(
         f"[bold]{'running' if found.running else '[red]not running[/]'}[/], NATS {found.nats_url}"
     )
@@ -142,8 +161,14 @@ def show(found: ClusterStatus) -> None:
     for name in found.roll:
         hosts.add_row(name, str(owned.get(name, 0)))
     console.print(hosts)
+    gateways = Table(title="gateways on the roll")
+    for column in ("gateway", "url", "clients"):
+        gateways.add_column(column)
+    for gateway in found.gateways:
+        clients = "?" if gateway.clients is None else str(gateway.clients)
+        gateways.add_row(gateway.name, gateway.url or "?", clients)
+    console.print(gateways)
     if not found.processes:
-        console.print(f"gateways: none ({found.gateways})")
         return
     processes = Table(title="processes")
     for column in ("role", "pid", "alive"):
@@ -151,7 +176,6 @@ def show(found: ClusterStatus) -> None:
     for process in found.processes:
         processes.add_row(process.role, str(process.pid), "yes" if process.alive else "[red]no[/]")
     console.print(processes)
-    console.print(f"gateways: none ({found.gateways})")
 
 
 if __name__ == "__main__":

@@ -5,14 +5,17 @@ JetStream (`DIR/nats`), PostgreSQL (`DIR/pg`, database `infinity`), the store's 
 the first start (the embedded server's own first start, `infinity serve --db`, run until
 it answers /healthz and then stopped: the galaxy, the NPC and crew ships, their wallets),
 then the zone hosts (`python -m infinity.cluster.zonehost`), each ready once the roll
-lists it or it holds a lease. It writes `DIR/cluster.json` (urls, pids, zones) for
-`infinity cluster status`. `LocalCluster.stop` stops in the reverse order: the zone
-hosts first (their final snapshots go to PostgreSQL, their leases to NATS), then
-PostgreSQL, then NATS.
+lists it or it holds a lease, then the gateways (`python -m infinity.cluster.gateway`, on
+127.0.0.1 from `--port` up), each ready once its /healthz answers: a player's first
+command needs a zone's host, so players come in last. It writes `DIR/cluster.json` (urls,
+pids, logs, zones) for `infinity cluster status`. `LocalCluster.stop` stops in the
+reverse order: the gateways first (their players hear "going away" while the zones still
+run), then the zone hosts (their final snapshots go to PostgreSQL, their leases to NATS),
+then PostgreSQL, then NATS.
 
 The data folder lives on: a second start on it finds the PostgreSQL cluster, the seeded
-galaxy and the JetStream state where the first left them (no initdb, no new galaxy).
-Gateways and crew workers are not cluster roles yet (docs/cluster.md): none is started.
+galaxy, the accounts and the JetStream state where the first left them (no initdb, no new
+galaxy). Crew workers are not a cluster role yet (docs/cluster.md): none is started.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,9 +57,11 @@ from infinity.universe.charts import Charts
 
 CLUSTER_FILE = "cluster.json"
 DATABASE = "infinity"
-READY_SECONDS = 60.0  # for each zone host to show up on the roll, and for the seeding
+READY_SECONDS = 60.0  # for the zone hosts to show up on the roll, the gateways to answer
 STOP_SECONDS = 20.0  # for each role to stop in order before it is killed
-GATEWAYS_NOTE = "gateways are not a cluster role yet: players connect to `infinity serve`"
+MAX_GATEWAYS = 16  # one machine's worth: more only share the same cores
+GATEWAY_HOST = "127.0.0.1"  # a local cluster's gateways answer on loopback only
+PORT_TRIES = 3  # starts of a gateway on a free port someone else took meanwhile
 
 Say = Callable[[str], None]
 T = TypeVar("T")
@@ -76,6 +82,8 @@ class Plan:
     seed: int = 1  # the galaxy's, used only when the store has none
     ttl: int = 6  # the zone leases' (and the roll's), whole seconds
     snapshot_seconds: float = 5.0
+    gateways: int = 1
+    port: int = 8000  # the first gateway's, the next ones count up; 0: free ports
 
     @property
     def cluster_file(self) -> Path:
@@ -83,8 +91,9 @@ class Plan:
 
 
 @dataclass
-class HostProcess:
-    """One zone host process started by `up`, and its log."""
+class RoleProcess:
+    """One process of a cluster role (a zone host, a gateway) started by `up`, and its
+    log."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -109,6 +118,19 @@ class HostProcess:
 
 
 @dataclass
+class GatewayProcess(RoleProcess):
+    """One gateway process started by `up`: where players connect."""
+
+    port: int = 0
+    free: bool = False  # on a port picked free: started again elsewhere if it was taken
+    tries: int = 1
+
+    @property
+    def url(self) -> str:
+        return f"http://{GATEWAY_HOST}:{self.port}"
+
+
+@dataclass
 class LocalCluster:
     """The processes of one local cluster, started and stopped in order."""
 
@@ -117,7 +139,8 @@ class LocalCluster:
     stopping: threading.Event = field(default_factory=threading.Event)
     nats: NatsProcess | None = None
     postgres: PgServer | None = None
-    hosts: list[HostProcess] = field(default_factory=list)
+    hosts: list[RoleProcess] = field(default_factory=list)
+    gateways: list[GatewayProcess] = field(default_factory=list)
     zones: dict[int, str] = field(default_factory=dict)
     initialised: bool = False  # this start ran initdb
     seeded: bool = False  # this start made the galaxy
@@ -132,6 +155,7 @@ class LocalCluster:
         """Start every role in order, each ready before the next; `ClusterError` if one
         cannot (what did start is the caller's to `stop`)."""
         refuse_if_running(self.plan.cluster_file)
+        gateway_ports(self.plan)  # a taken port refused now, not after the zone hosts
         self.plan.data.mkdir(parents=True, exist_ok=True)
         folder = self.plan.data / "nats"
         self.nats = on_a_port(lambda port: start_nats(folder, port), self.plan.nats_port)
@@ -147,19 +171,25 @@ class LocalCluster:
             self._start_host(f"host-{number}")
         self._note()
         self._wait_hosts_ready()
+        self._note()
+        self._start_gateways()
         self._note(ready=True)
 
     def watch(self) -> int:
         """Run until `stopping` is set (SIGINT, SIGTERM); say when a zone host dies (its
-        zones go to the others within the TTL). 1 if NATS or PostgreSQL died, else 0."""
+        zones go to the others within the TTL) or a gateway does (its players come in
+        through another). 1 if NATS or PostgreSQL died, else 0."""
         while not self.stopping.wait(0.2):
-            for host in self.hosts:
-                if not host.alive() and not host.reported:
-                    host.reported = True
-                    self.say(
-                        f"[yellow]zone host {host.name} exited ({host.process.returncode}): its "
-                        f"zones go to the others within {self.plan.ttl} s[/]"
-                    )
+            for host in filter(newly_dead, self.hosts):
+                self.say(
+                    f"[yellow]zone host {host.name} exited ({host.process.returncode}): its "
+                    f"zones go to the others within {self.plan.ttl} s[/]"
+                )
+            for gateway in filter(newly_dead, self.gateways):
+                self.say(
+                    f"[yellow]gateway {gateway.name} exited ({gateway.process.returncode}): "
+                    f"its players must come in through another gateway[/]"
+                )
             if self.nats is not None and not self.nats.running():
                 self.say("[red]NATS exited: stopping the cluster[/]")
                 return 1
@@ -169,15 +199,11 @@ class LocalCluster:
         return 0
 
     def stop(self) -> None:
-        """The reverse of `start`: zone hosts (final snapshots, leases released), then
-        PostgreSQL, then NATS. Each is killed if it does not stop within STOP_SECONDS."""
-        for host in self.hosts:
-            host.terminate()
-        until = time.monotonic() + STOP_SECONDS
-        for host in self.hosts:
-            host.wait(until)
-        if self.hosts:
-            self.say(f"zone hosts stopped: {', '.join(h.name for h in self.hosts)}")
+        """The reverse of `start`: gateways (their players told "going away" while the
+        zones still run), zone hosts (final snapshots, leases released), then PostgreSQL,
+        then NATS. Each is killed if it does not stop within STOP_SECONDS."""
+        self._stop_all("gateways", self.gateways)
+        self._stop_all("zone hosts", self.hosts)
         if self.postgres is not None:
             self.postgres.stop(STOP_SECONDS)
             self.say("PostgreSQL stopped")
@@ -189,9 +215,19 @@ class LocalCluster:
             if record.get("up_pid") == os.getpid():
                 self.plan.cluster_file.unlink()
 
+    def _stop_all(self, role: str, processes: Sequence[RoleProcess]) -> None:
+        """SIGTERM to all of one role at once, then wait for each, all within STOP_SECONDS."""
+        for process in processes:
+            process.terminate()
+        until = time.monotonic() + STOP_SECONDS
+        for process in processes:
+            process.wait(until)
+        if processes:
+            self.say(f"{role} stopped: {', '.join(p.name for p in processes)}")
+
     def record(self, ready: bool = False) -> dict[str, Any]:
         """What `status` needs to find the cluster: urls, pids, zones; `ready` once every
-        zone host is."""
+        zone host and gateway is."""
         nats_url = None if self.nats is None else self.nats.url
         nats_pid = None if self.nats is None else self.nats.process.pid
         db_url = None if self.postgres is None else self.db_url
@@ -207,7 +243,10 @@ class LocalCluster:
             "zone_hosts": [
                 {"name": h.name, "pid": h.process.pid, "log": str(h.log)} for h in self.hosts
             ],
-            "gateways": [],
+            "gateways": [
+                {"name": g.name, "pid": g.process.pid, "url": g.url, "log": str(g.log)}
+                for g in self.gateways
+            ],
             **({} if self.seeding is None else {"seeding_pid": self.seeding}),
         }
 
@@ -257,19 +296,13 @@ class LocalCluster:
 
     def _start_host(self, name: str) -> None:
         assert self.nats is not None
-        logs = self.plan.data / "logs"
-        logs.mkdir(exist_ok=True)
-        log = logs / f"{name}.log"
+        log = self.plan.data / "logs" / f"{name}.log"
         argv = [
             sys.executable, "-m", "infinity.cluster.zonehost", "--db", self.db_url,
             "--nats", self.nats.url, "--name", name, "--ttl", str(self.plan.ttl),
             "--snapshot-seconds", str(self.plan.snapshot_seconds),
         ]  # fmt: skip
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self.hosts.append(HostProcess(name, process, log))
+        self.hosts.append(RoleProcess(name, launch(argv, log), log))
 
     def _wait_hosts_ready(self) -> None:
         """Every zone host is on the roll (or holds a lease), or `ClusterError`."""
@@ -289,6 +322,64 @@ class LocalCluster:
                 raise ClusterError(f"zone hosts not ready in {READY_SECONDS:.0f} s: {waiting}")
             time.sleep(0.2)
 
+    def _start_gateways(self) -> None:
+        """The gateways, all at once, on their ports; each ready once /healthz answers."""
+        ports = gateway_ports(self.plan)
+        for number, port in enumerate(ports, start=1):
+            self.gateways.append(self._launch_gateway(f"gateway-{number}", port))
+        self._note()
+        self._wait_gateways_ready()
+
+    def _launch_gateway(self, name: str, port: int, tries: int = 1) -> GatewayProcess:
+        assert self.nats is not None
+        log = self.plan.data / "logs" / f"{name}.log"
+        argv = [
+            sys.executable, "-m", "infinity.cluster.gateway", "--db", self.db_url,
+            "--nats", self.nats.url, "--name", name, "--host", GATEWAY_HOST, "--port", str(port),
+        ]  # fmt: skip
+        free = self.plan.port == 0
+        return GatewayProcess(name, launch(argv, log), log, port=port, free=free, tries=tries)
+
+    def _wait_gateways_ready(self) -> None:
+        """Every gateway answers /healthz, or `ClusterError` with its log's tail."""
+        waiting = {gateway.name for gateway in self.gateways}
+        deadline = time.monotonic() + READY_SECONDS
+        while waiting:
+            self._check_stopping()
+            for index, gateway in enumerate(self.gateways):
+                if gateway.name in waiting and self._gateway_ready(index):
+                    waiting.discard(gateway.name)
+            if waiting and time.monotonic() > deadline:
+                late = [g for g in self.gateways if g.name in waiting]
+                raise ClusterError(
+                    f"gateways not answering /healthz in {READY_SECONDS:.0f} s: "
+                    f"{', '.join(g.name for g in late)}: {tail(late[0].log)}"
+                )
+            time.sleep(0.2)
+
+    def _gateway_ready(self, index: int) -> bool:
+        """Whether the gateway answers /healthz now; one that exited is started again on
+        another free port (`_again`) or fails the start."""
+        gateway = self.gateways[index]
+        if not gateway.alive():
+            self.gateways[index] = self._again(gateway)
+            self._note()
+            return False
+        if (health(gateway.url) or {}).get("role") != "gateway":
+            return False
+        self.say(f"gateway {gateway.name} ready on {gateway.url}, pid {gateway.process.pid}")
+        return True
+
+    def _again(self, gateway: GatewayProcess) -> GatewayProcess:
+        """A gateway that exited while starting: on another free port if someone took the
+        free one it was given, else `ClusterError`."""
+        said = tail(gateway.log)
+        taken = "address already in use" in said.lower()
+        if gateway.free and taken and gateway.tries < PORT_TRIES:
+            return self._launch_gateway(gateway.name, free_port(), gateway.tries + 1)
+        why = f"port {gateway.port} is taken" if taken else f"exit {gateway.process.returncode}"
+        raise ClusterError(f"gateway {gateway.name} exited ({why}): {said}")
+
 
 def on_a_port(start: Callable[[int], T], port: int | None, tries: int = 3) -> T:
     """`start(port)`; with no port asked for, on a free one, tried again on another if it
@@ -302,6 +393,72 @@ def on_a_port(start: Callable[[int], T], port: int | None, tries: int = 3) -> T:
             if attempt == tries - 1:
                 raise
     raise AssertionError("not reached")
+
+
+def gateway_ports(plan: Plan) -> list[int]:
+    """The gateways' ports: `plan.port` and up, each free now (else `ClusterError`, as a
+    gateway started on a taken port only dies), or free ones when `plan.port` is 0."""
+    if plan.port == 0:
+        ports: set[int] = set()
+        while len(ports) < plan.gateways:
+            ports.add(free_port())
+        return sorted(ports)
+    ports_asked = list(range(plan.port, plan.port + plan.gateways))
+    if ports_asked and ports_asked[-1] > 65535:
+        raise ClusterError(f"{plan.gateways} gateways from port {plan.port} go past 65535")
+    taken = [port for port in ports_asked if not port_free(port)]
+    if taken:
+        wanted = "port P free" if plan.gateways == 1 else f"ports P to P+{plan.gateways - 1} free"
+        raise ClusterError(
+            f"gateway port {', '.join(map(str, taken))} is taken on {GATEWAY_HOST} (another "
+            f"server?): pass --port P with {wanted}, or --port 0 for free ports"
+        )
+    return ports_asked
+
+
+def port_free(port: int) -> bool:
+    """Nobody listens on GATEWAY_HOST:port (a port left in TIME_WAIT is free, as for
+    uvicorn, which binds with SO_REUSEADDR too)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((GATEWAY_HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def health(url: str) -> dict[str, Any] | None:
+    """What a server's /healthz says when it answers 200 ({} if no JSON object); None
+    while it does not."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1.0) as answer:
+            if answer.status != 200:
+                return None
+            body = answer.read()
+    except (urllib.error.URLError, OSError):
+        return None
+    try:
+        said = json.loads(body)
+    except ValueError:
+        return {}
+    return said if isinstance(said, dict) else {}
+
+
+def launch(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """A role's process, its output appended to `log`, in a session of its own so a
+    terminal's Ctrl-C reaches `up` alone and the stop keeps its order."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def newly_dead(process: RoleProcess) -> bool:
+    """True once, the first time `process` is seen dead."""
+    if process.alive() or process.reported:
+        return False
+    process.reported = True
+    return True
 
 
 def refuse_if_running(cluster_file: Path) -> None:
@@ -364,12 +521,8 @@ def _wait_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise ClusterError(f"the seeding server exited: {tail(log)}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1.0) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+        if health(f"http://127.0.0.1:{port}") is not None:
+            return
         time.sleep(0.1)
     raise ClusterError(f"the seeding server did not answer /healthz: {tail(log)}")
 
@@ -410,6 +563,8 @@ def recorded_pids(record: dict[str, Any]) -> list[tuple[str, int]]:
             found.append((role, pid))
     for host in record.get("zone_hosts", []):
         found.append((f"zone host {host['name']}", int(host["pid"])))
+    for gateway in record.get("gateways", []):
+        found.append((f"gateway {gateway['name']}", int(gateway["pid"])))
     if isinstance(record.get("seeding_pid"), int):
         found.append(("seeding server", record["seeding_pid"]))
     return found

@@ -1,13 +1,15 @@
 """What a local cluster looks like now (`infinity cluster status`).
 
 Read from `DIR/cluster.json` (the processes `up` started) and from NATS itself (the zone
-leases and the roll of live hosts), never from the processes' own word: a zone's owner
-is whoever holds its lease, and a host is alive for the cluster while its heartbeat is on
-the roll. Gateways are not a cluster role yet, so there are none to show.
+leases, the roll of live zone hosts and the roll of live gateways), never from the
+processes' own word: a zone's owner is whoever holds its lease, and a host or a gateway
+is alive for the cluster while its heartbeat is on its roll. A gateway's heartbeat also
+carries its address and how many clients play through it.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ import nats
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import Holder, ZoneLeases
-from infinity.cluster.local import GATEWAYS_NOTE, pid_alive, read_record, recorded_pids
+from infinity.cluster.local import pid_alive, read_record, recorded_pids
+from infinity.cluster.subjects import GATEWAYS_BUCKET
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,16 @@ class ZoneRow:
     name: str
     owner: str | None
     age: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayRow:
+    """One gateway on the roll: where players connect to it, and how many play there
+    (None when its heartbeat says nothing readable)."""
+
+    name: str
+    url: str
+    clients: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +58,7 @@ class ClusterStatus:
     zones: list[ZoneRow] = field(default_factory=list)
     roll: list[str] = field(default_factory=list)
     processes: list[ProcessRow] = field(default_factory=list)
-    gateways: str = GATEWAYS_NOTE
+    gateways: list[GatewayRow] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,7 +70,9 @@ class ClusterStatus:
             ],
             "roll": self.roll,
             "processes": [{"role": p.role, "pid": p.pid, "alive": p.alive} for p in self.processes],
-            "gateways": self.gateways,
+            "gateways": [
+                {"name": g.name, "url": g.url, "clients": g.clients} for g in self.gateways
+            ],
         }
 
 
@@ -81,20 +96,22 @@ async def read_status(cluster_file: Path) -> ClusterStatus:
 
 async def read_nats_status(nats_url: str) -> ClusterStatus:
     """The status of any cluster, from its NATS alone (a deployment on several machines,
-    docs/deploy.md): the held zones and the roll; no processes, no zone names. Running
-    means NATS answered."""
+    docs/deploy.md): the held zones and the rolls of zone hosts and gateways; no
+    processes, no zone names. Running means NATS answered."""
     status = ClusterStatus(running=True, nats_url=nats_url)
     await _read_nats(status, {})
     return status
 
 
 async def _read_nats(status: ClusterStatus, names: dict[int, str]) -> None:
-    """Fill in the zones' owners and the roll, as NATS has them now."""
+    """Fill in the zones' owners and the rolls, as NATS has them now."""
     client = await nats.connect(status.nats_url, connect_timeout=2, allow_reconnect=False)
     try:
         js = client.jetstream(timeout=2.0)
         held = {h.zone: h for h in await (await ZoneLeases.open(js)).holders()}
         status.roll = sorted(await (await HostRoll.open(js)).live())
+        gateways = await (await HostRoll.open(js, bucket=GATEWAYS_BUCKET)).about()
+        status.gateways = [gateway_row(name, gateways[name]) for name in sorted(gateways)]
     finally:
         await client.close()
     status.zones = [_zone_row(zone, names.get(zone, ""), held.get(zone)) for zone in
@@ -105,3 +122,17 @@ def _zone_row(zone: int, name: str, holder: Holder | None) -> ZoneRow:
     if holder is None:
         return ZoneRow(zone, name, None, None)
     return ZoneRow(zone, name, holder.owner, holder.age)
+
+
+def gateway_row(name: str, about: bytes) -> GatewayRow:
+    """A gateway's heartbeat, {"url": ..., "clients": N}; what it does not say is left
+    blank rather than failing the whole status."""
+    try:
+        said = json.loads(about)
+    except ValueError:
+        said = None
+    if not isinstance(said, dict):
+        return GatewayRow(name, "", None)
+    url, clients = said.get("url"), said.get("clients")
+    countable = isinstance(clients, int) and not isinstance(clients, bool)
+    return GatewayRow(name, url if isinstance(url, str) else "", clients if countable else None)

@@ -1,9 +1,12 @@
 """`infinity cluster up|status` as real processes (docs/cluster.md "A local cluster").
 
-`up` starts NATS, PostgreSQL (initdb, a seeded galaxy) and two zone hosts; `status` shows
-every zone owned by one of them; a zone host killed with SIGKILL loses its zones to the
-other within the lease TTL; SIGTERM to `up` stops every process it started; a second
-`up` on the same folder starts the same universe again without initdb or seeding.
+`up` starts NATS, PostgreSQL (initdb, a seeded galaxy), two zone hosts and two gateways
+(a player registers through one and plays through the other); `status` shows every zone
+owned by one of the hosts and both gateways with their clients; a zone host killed with
+SIGKILL loses its zones to the other within the lease TTL; SIGINT (Ctrl-C) to `up` stops
+every process it started, gateways first; a second `up` on the same folder (one gateway
+on a free port) starts the same universe again without initdb or seeding, and the
+player logs in again.
 
 Run through `python -m infinity.cluster.cli` (the sub-app), as `infinity cluster` is
 the same typer app mounted under the main one.
@@ -16,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,26 +29,42 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx2 as httpx
+import msgspec
 import pytest
+import websockets
 
-from infinity.cluster.local import CLUSTER_FILE, pid_alive, read_record, recorded_pids
-from infinity.cluster.status import ClusterStatus, read_status
+from infinity.cluster.local import (
+    CLUSTER_FILE,
+    ClusterError,
+    Plan,
+    gateway_ports,
+    pid_alive,
+    read_record,
+    recorded_pids,
+)
+from infinity.cluster.status import ClusterStatus, GatewayRow, gateway_row, read_status
+from infinity.gateway.wire import PROTOCOL_VERSION
+from tests.conftest import PASSWORD
 
 TTL = 2  # seconds: the zone leases' in this cluster
 HOSTS = ("host-1", "host-2")
+GATEWAYS = ("gateway-1", "gateway-2")
 CLI = (sys.executable, "-m", "infinity.cluster.cli")
+STOP_ORDER = ("gateways stopped", "zone hosts stopped", "PostgreSQL stopped", "NATS stopped")
 
 
 class Up:
     """One `cluster up` process, its output in a log file."""
 
-    def __init__(self, data: Path, log: Path) -> None:
+    def __init__(self, data: Path, log: Path, gateways: int, port: int) -> None:
         self.data = data
         self.log = log
         self.pids: set[int] = set()  # every process it said it started
         argv = [
             *CLI, "up", "--data", str(data), "--zone-hosts", "2",
             "--ttl", str(TTL), "--snapshot-seconds", "1",
+            "--gateways", str(gateways), "--port", str(port),
         ]  # fmt: skip
         with log.open("ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
@@ -92,8 +112,8 @@ def cluster_dir() -> Iterator[Path]:
 def start_up(cluster_dir: Path) -> Iterator[Any]:
     started: list[Up] = []
 
-    def start(run: int) -> Up:
-        started.append(Up(cluster_dir / "data", cluster_dir / f"up-{run}.log"))
+    def start(run: int, gateways: int, port: int) -> Up:
+        started.append(Up(cluster_dir / "data", cluster_dir / f"up-{run}.log", gateways, port))
         return started[-1]
 
     try:
@@ -136,15 +156,74 @@ async def ships_in(record: dict[str, Any]) -> int:
     return count
 
 
-async def stopped(up: Up, within: float) -> None:
-    """SIGTERM `up`; it exits 0 and every process it started is gone."""
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive ports free on 127.0.0.1 now."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first: int = s.getsockname()[1]
+        if first + count <= 65536 and all(port_free(first + i) for i in range(1, count)):
+            return first
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+async def register(url: str, name: str) -> str:
+    """A new player, through one gateway: its token."""
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        answer = await client.post(f"{url}/api/register", json={"name": name, "password": PASSWORD})
+    assert answer.status_code == 201, answer.text
+    token: str = answer.json()["token"]
+    return token
+
+
+async def log_in(url: str, name: str) -> int:
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        answer = await client.post(f"{url}/api/login", json={"name": name, "password": PASSWORD})
+    return answer.status_code
+
+
+async def healthz(url: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        answer = await client.get(f"{url}/healthz")
+    assert answer.status_code == 200, answer.text
+    said: dict[str, Any] = answer.json()
+    return said
+
+
+async def gateways_shown(up: Up, clients: dict[str, int], within: float) -> ClusterStatus:
+    """The status once its gateways have the given client counts, by name (each gateway
+    says its count on the roll every 2 s)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await up.status()
+        if found is not None and {g.name: g.clients for g in found.gateways} == clients:
+            return found
+        assert time.monotonic() < deadline, f"gateways not {clients}: {found}"
+        await asyncio.sleep(0.2)
+
+
+async def stopped(up: Up, within: float, signum: int = signal.SIGINT) -> None:
+    """SIGINT (Ctrl-C) or SIGTERM to `up`; it exits 0, having stopped the roles in the
+    reverse order of their start, and every process it started is gone."""
     record = up.record()
-    up.process.send_signal(signal.SIGTERM)
+    up.process.send_signal(signum)
     began = time.monotonic()
     while up.process.poll() is None:
         assert time.monotonic() - began < within, f"up still runs:\n{up.output()[-3000:]}"
         await asyncio.sleep(0.05)
     assert up.process.returncode == 0, up.output()[-3000:]
+    out = up.output()
+    said = [out.find(step) for step in STOP_ORDER]
+    assert -1 not in said and said == sorted(said), out[-3000:]
     alive = [(role, pid) for role, pid in recorded_pids(record) if pid_alive(pid)]
     assert alive == [], f"still running after up stopped: {alive}"
     assert not (up.data / CLUSTER_FILE).exists()
@@ -153,8 +232,9 @@ async def stopped(up: Up, within: float) -> None:
 
 
 async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
-    first: Up = start_up(1)
-    ready = await owned_by(first, set(HOSTS), within=60)
+    port = free_ports(len(GATEWAYS))
+    first: Up = start_up(1, gateways=len(GATEWAYS), port=port)
+    ready = await owned_by(first, set(HOSTS), within=90)
     out = first.output()
     assert "new cluster (initdb)" in out and "seeding one" in out, out
     zones = {zone.zone: zone.name for zone in ready.zones}
@@ -173,9 +253,10 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     assert all(z["owner"] in HOSTS and 0 <= z["lease_age"] <= TTL + 1 for z in shown["zones"])
     assert sorted(shown["roll"]) == list(HOSTS)
     assert all(p["alive"] for p in shown["processes"])
-    assert "not a cluster role yet" in shown["gateways"]
+    urls = {g["name"]: g["url"] for g in record["gateways"]}
+    assert shown["gateways"] == [{"name": n, "url": urls[n], "clients": 0} for n in GATEWAYS]
     plain = subprocess.run([*CLI, "status", "--data", str(first.data)], capture_output=True)
-    assert plain.returncode == 0 and b"host-1" in plain.stdout and b"gateways" in plain.stdout
+    assert plain.returncode == 0 and b"host-1" in plain.stdout and b"gateway-2" in plain.stdout
     # `status --nats`: the same owners from NATS alone, as on a deployment of many machines.
     by_nats = subprocess.run(
         [*CLI, "status", "--nats", record["nats"]["url"], "--json"], capture_output=True
@@ -184,6 +265,9 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     seen = json.loads(by_nats.stdout)
     assert sorted(z["zone"] for z in seen["zones"]) == sorted(zones)
     assert {z["owner"] for z in seen["zones"]} == set(HOSTS) and seen["processes"] == []
+    assert [g["name"] for g in seen["gateways"]] == list(GATEWAYS)
+
+    await gateways_play(first, port)
 
     # SIGKILL host-2: its zones go to host-1 within the TTL (and a claim round).
     victim = next(h for h in record["zone_hosts"] if h["name"] == "host-2")
@@ -201,11 +285,62 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
 
     await stopped(first, within=40)
 
-    # The same folder again: no initdb, no new galaxy; the same zones and ships, owned again.
-    second: Up = start_up(2)
+    # The same folder again: no initdb, no new galaxy; the same zones and ships, owned
+    # again; one gateway, on a free port, where the player of the first run logs in.
+    second: Up = start_up(2, gateways=1, port=0)
     again = await owned_by(second, set(HOSTS), within=40)
     out = second.output()
     assert "existing cluster" in out and "initdb" not in out and "seeding" not in out, out
     assert {zone.zone: zone.name for zone in again.zones} == zones
-    assert await ships_in(second.record()) == ships
-    await stopped(second, within=40)
+    assert await ships_in(second.record()) == ships + 1  # the player's
+    (only,) = second.record()["gateways"]
+    assert only["name"] == "gateway-1" and f"Play at {only['url']}" in out, out
+    assert await log_in(only["url"], "voyager") == 200
+    await stopped(second, within=40, signum=signal.SIGTERM)
+
+
+async def gateways_play(up: Up, port: int) -> None:
+    """Both gateways answer on their ports; a player registers through gateway-1 and plays
+    through gateway-2; `status` shows each gateway's url and clients."""
+    gateways = up.record()["gateways"]
+    urls = {g["name"]: g["url"] for g in gateways}
+    assert urls == {name: f"http://127.0.0.1:{port + i}" for i, name in enumerate(GATEWAYS)}
+    for name, url in urls.items():
+        assert f"Play at {url}" in up.output()
+        said = await healthz(url)
+        assert said["ok"] is True and said["role"] == "gateway" and said["name"] == name
+    token = await register(urls["gateway-1"], "voyager")
+    ws_url = urls["gateway-2"].replace("http://", "ws://") + "/ws"
+    # Unread frames pile up meanwhile: an unbounded queue lets the closing handshake through.
+    async with websockets.connect(ws_url, compression=None, max_queue=None) as ws:
+        hello = {"t": "hello", "v": PROTOCOL_VERSION, "token": token}
+        await ws.send(msgspec.msgpack.encode(hello))
+        welcome = msgspec.msgpack.decode(await asyncio.wait_for(ws.recv(), 5))
+        assert welcome["t"] == "welcome", welcome
+        shown = await gateways_shown(up, {"gateway-1": 0, "gateway-2": 1}, within=10)
+    assert {g.name: g.url for g in shown.gateways} == urls
+    await gateways_shown(up, {"gateway-1": 0, "gateway-2": 0}, within=10)
+
+
+def test_gateway_ports_count_up_from_port_and_refuse_a_taken_one(tmp_path: Path) -> None:
+    first = free_ports(3)
+    assert gateway_ports(Plan(tmp_path, gateways=3, port=first)) == [first, first + 1, first + 2]
+    assert gateway_ports(Plan(tmp_path, gateways=0, port=first)) == []
+    assert len(set(gateway_ports(Plan(tmp_path, gateways=4, port=0)))) == 4
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", first + 1))
+        taken.listen()
+        with pytest.raises(ClusterError, match=f"port {first + 1} is taken.*--port 0"):
+            gateway_ports(Plan(tmp_path, gateways=3, port=first))
+    with pytest.raises(ClusterError, match="past 65535"):
+        gateway_ports(Plan(tmp_path, gateways=2, port=65535))
+
+
+def test_a_gateway_heartbeat_is_read_leniently_and_its_pid_recorded() -> None:
+    said = json.dumps({"url": "http://127.0.0.1:8000", "clients": 3}).encode()
+    assert gateway_row("g", said) == GatewayRow("g", "http://127.0.0.1:8000", 3)
+    assert gateway_row("g", b"") == GatewayRow("g", "", None)
+    assert gateway_row("g", b'{"url": 5, "clients": true}') == GatewayRow("g", "", None)
+    record = {"up_pid": 1, "zone_hosts": [{"name": "host-1", "pid": 2}],
+              "gateways": [{"name": "gateway-1", "pid": 3, "url": "", "log": ""}]}  # fmt: skip
+    assert recorded_pids(record) == [("up", 1), ("zone host host-1", 2), ("gateway gateway-1", 3)]
