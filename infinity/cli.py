@@ -105,8 +105,8 @@ def serve(
         typer.Option(
             help="all: the whole universe in this process (the default); zone-host: simulate "
             "the zones this process owns by lease in a cluster; gateway: hold players' "
-            "sockets on --host/--port and relay them to the zone hosts (both need --nats, "
-            "--name and a postgresql --db; docs/cluster.md)."
+            "sockets on --host/--port and relay them to the zone hosts; crew-worker: run the "
+            "crews' minds (each needs --nats, --name and a postgresql --db; docs/cluster.md)."
         ),
     ] = "all",
     nats: Annotated[
@@ -232,12 +232,11 @@ def _serve_role(
     level: str,
     where: tuple[str, int],
 ) -> int:
-    """`serve --role zone-host|gateway`: a cluster role (infinity/cluster/zonehost.py,
-    gateway.py). The crew-worker role is not built yet: refused, not faked."""
-    if role not in ("zone-host", "gateway"):
+    """`serve --role zone-host|gateway|crew-worker`: a cluster role (infinity/cluster/
+    zonehost.py, gateway.py, crewworker.py)."""
+    if role not in ("zone-host", "gateway", "crew-worker"):
         raise typer.BadParameter(
-            f"--role {role}: only all, zone-host and gateway exist (the crew-worker role is "
-            "still to build, docs/cluster.md)"
+            f"--role {role}: the roles are all, zone-host, gateway and crew-worker"
         )
     if not (db or "").startswith("postgresql") or not nats or not name:
         raise typer.BadParameter(
@@ -248,6 +247,10 @@ def _serve_role(
         from infinity.cluster.gateway import main as gateway
 
         return gateway([*common, "--host", where[0], "--port", str(where[1])])
+    if role == "crew-worker":
+        from infinity.cluster.crewworker import main as crew_worker
+
+        return crew_worker([*common, "--ttl", str(ttl), "--save-seconds", str(snapshots)])
     from infinity.cluster.zonehost import main as zone_host
 
     return zone_host([*common, "--ttl", str(ttl), "--snapshot-seconds", str(snapshots)])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -234,3 +235,39 @@ class LocalBus:
         feeds.remove(feed)
         if not feeds:
             del self._exact[feed.pattern]
+
+
+class Outbox:
+    """Messages made by synchronous code (a tick observer), published in the order they were
+    put by one task (`run`), so what a tick makes goes out before the next tick's."""
+
+    def __init__(self, bus: Bus) -> None:
+        self.published = 0
+        self._bus = bus
+        self._queue: deque[tuple[str, bytes]] = deque()
+        self._ready = asyncio.Event()
+
+    def put(self, subject: str, data: bytes) -> None:
+        self._queue.append((subject, data))
+        self._ready.set()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Publish what is put until `stopping` is set, then what is left."""
+        while not stopping.is_set():
+            waiting = asyncio.ensure_future(self._ready.wait())
+            stop = asyncio.ensure_future(stopping.wait())
+            await asyncio.wait((waiting, stop), return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            stop.cancel()
+            self._ready.clear()
+            await self._publish()
+        await self._publish()
+
+    async def _publish(self) -> None:
+        while self._queue:
+            subject, data = self._queue.popleft()
+            try:
+                await self._bus.publish(subject, data)
+            except Exception:  # lost: frames are repaired by the gateways' asks, a census
+                log.exception("outbox: publishing on %s failed", subject)  # by the next one
+            self.published += 1

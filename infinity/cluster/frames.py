@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable, Mapping, Set
 
 import msgspec
 import numpy as np
 
-from infinity.cluster.bus import Bus, Handler, Message, Subscription
+from infinity.cluster.bus import Bus, Handler, Message, Outbox, Subscription
 from infinity.cluster.subjects import (
     ALL_WANTS,
     zone_cell,
@@ -97,38 +96,30 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 
 class ZoneFrames:
     """A zone host's frames: after each tick, the zone's cells and its close go out on the
-    bus, in that order, through one publishing task (`run`). `acks` is each ship's highest
+    bus, in that order, through the host's `outbox`; `run` takes the gateways' asks. `acks` is each ship's highest
     applied command seq; `players()` the players' ship ids, sorted."""
 
     def __init__(
         self,
         bus: Bus,
+        outbox: Outbox,
         acks: Mapping[int, int],
         players: Callable[[], np.ndarray],
         hidden: Set[int] = frozenset(),
     ) -> None:
-        self.published = 0  # messages handed to the bus
         self._bus = bus
+        self._out = outbox
         self._acks = acks
         self._players = players
         self._hidden = hidden
         self._wanted: dict[int, set[int]] = {}
         self._refusals: dict[int, list[Refused]] = {}
-        self._out: deque[tuple[str, bytes]] = deque()
-        self._ready = asyncio.Event()
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Take the gateways' asks and publish what the ticks made, until `stopping`."""
+        """Take the gateways' asks for full cells until `stopping`."""
         asks: Subscription = await self._bus.subscribe(ALL_WANTS, self._on_wants)
         try:
-            while not stopping.is_set():
-                waiting = asyncio.ensure_future(self._ready.wait())
-                stop = asyncio.ensure_future(stopping.wait())
-                await asyncio.wait((waiting, stop), return_when=asyncio.FIRST_COMPLETED)
-                waiting.cancel()
-                stop.cancel()
-                self._ready.clear()
-                await self._publish()
+            await stopping.wait()
         finally:
             await asks.close()
 
@@ -152,7 +143,7 @@ class ZoneFrames:
             delta = wire.encode_cell(zone, cell, changes) if cell in touched else None
             rows = fulls.get(cell)
             full = None if rows is None else wire.encode_cell(zone, cell, changes, rows)
-            self._out.append((zone_cell(z, cell), wire.encode(CellRecord(tick, delta, full))))
+            self._out.put(zone_cell(z, cell), wire.encode(CellRecord(tick, delta, full)))
         close = TickClose(
             zone=z,
             tick=tick,
@@ -165,8 +156,7 @@ class ZoneFrames:
                 *(Refused(o, r) for o, r in report.rejections if isinstance(o, int)),
             ],
         )
-        self._out.append((zone_tick(z), wire.encode(close)))
-        self._ready.set()
+        self._out.put(zone_tick(z), wire.encode(close))
 
     def _pilots(self, zone: Zone) -> list[Pilot]:
         """Every player's ship in the zone with its `me` (credits are the gateway's)."""
@@ -180,15 +170,6 @@ class ZoneFrames:
             me.ack = self._acks.get(ship, 0)
         cells = b.cell[rows].tolist()
         return [Pilot(s, c, m) for s, c, m in zip(ships, cells, mes, strict=True)]
-
-    async def _publish(self) -> None:
-        while self._out:
-            subject, data = self._out.popleft()
-            try:
-                await self._bus.publish(subject, data)
-            except Exception:  # a frame lost is repaired by the gateways' asks
-                log.exception("frames: publishing on %s failed", subject)
-            self.published += 1
 
     async def _on_wants(self, message: Message) -> None:
         try:

@@ -91,3 +91,18 @@ def zone_of_subject(subject: str) -> int:
     if prefix != "zone" or not number.isdigit() or not number.isascii():
         raise ValueError(f"not a zone subject: {subject!r}")
     return int(number)
+
+
+def zone_census(zone: int) -> str:
+    """Where a zone publishes its whole state once a simulated second, for crew workers."""
+    return f"zone.{_id('zone', zone)}.census"
+
+
+ALL_CENSUSES = "zone.*.census"
+"""Every zone's census: a crew worker follows the whole galaxy its crews fly in."""
+
+CREW_LEASES_BUCKET = "crew-leases"
+"""The JetStream KV bucket holding the company's lease: one crew worker runs the minds."""
+
+CREW_WORKERS_BUCKET = "crew-workers"
+"""The JetStream KV bucket of live crew workers' heartbeats (a roll, as the hosts')."""

@@ -42,7 +42,8 @@ import nats.errors
 import numpy as np
 
 from infinity.cluster import handover
-from infinity.cluster.bus import Message, Subscription
+from infinity.cluster.bus import Message, Outbox, Subscription
+from infinity.cluster.census import ZoneCensus
 from infinity.cluster.frames import ZoneFrames
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
@@ -354,8 +355,11 @@ class ZoneHosting:
         self._inbox = ZoneInbox(bus, self._submit)
         self._acks: dict[int, int] = {}  # ship -> highest command seq handed to its zone
         u = self.universe
-        self._frames = ZoneFrames(bus, self._acks, u.player_ships, u.hidden)
+        self._outbox = Outbox(bus)
+        self._frames = ZoneFrames(bus, self._outbox, self._acks, u.player_ships, u.hidden)
         u.observe(self._frames.on_tick)
+        self._census = ZoneCensus(self._outbox, u)  # for the crew workers
+        u.observe(self._census.on_tick)
         self._snapshot_seconds = snapshot_seconds
         self._snapshots = Snapshots(
             self.universe, self._hangar, self._charts, ChatLog(store.engine), snapshot_seconds
@@ -407,6 +411,7 @@ class ZoneHosting:
                 sweeping = group.create_task(self._sweep_every(stopping))
                 group.create_task(self._inbox.run(letting_go))
                 group.create_task(self._frames.run(letting_go))
+                group.create_task(self._outbox.run(letting_go))
                 group.create_task(self._host.run(letting_go))
                 try:
                     await stopping.wait()
@@ -497,6 +502,7 @@ class ZoneHosting:
         self._ticks.stop(zone)
         self._inbox.shut(zone)
         self._frames.forget(zone)
+        self._census.forget(zone)
         self._epochs.pop(zone, None)
         for ship in [s for s, h in self._handing.items() if h.source == zone]:
             del self._handing[ship]  # not committed: the zone's next owner loads it there

@@ -8,6 +8,7 @@ deferred phase of a tick, never while systems run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy.typing as npt
 from infinity.sim import rules
 
 NO_ENTITY: Final = -1
+MAX_ROWS: Final = 1_000_000  # far beyond any zone: a bound on what a replica loads
 
 # name -> (dtype, trailing shape, fill value for a fresh row)
 COLUMNS: Final[dict[str, tuple[Any, tuple[int, ...], float]]] = {
@@ -163,3 +165,27 @@ class Bodies:
             value = getattr(self, name)[row]
             out[name] = value.tolist() if isinstance(value, np.ndarray) else value.item()
         return out
+
+    def export(self) -> dict[str, bytes]:
+        """Every column's live rows as bytes: what a replica of this table loads."""
+        return {name: getattr(self, name)[: self.n].tobytes() for name in COLUMNS}
+
+    def load(self, n: int, columns: Mapping[str, bytes]) -> None:
+        """Become a copy of another table's `export` of `n` rows (a replica of a zone that
+        ticks elsewhere); `ValueError`, and nothing changed, if the columns do not fit."""
+        if set(columns) != set(COLUMNS) or not 0 <= n <= MAX_ROWS:
+            raise ValueError("not an export of a zone's bodies")
+        arrays = {}
+        for name, (dtype, shape, _fill) in COLUMNS.items():
+            data = columns[name]
+            if len(data) != n * np.dtype(dtype).itemsize * int(np.prod(shape, dtype=np.int64)):
+                raise ValueError(f"column {name}: {len(data)} bytes is not {n} rows")
+            arrays[name] = np.frombuffer(data, dtype=dtype).reshape((n, *shape))
+        if n > self.capacity:
+            self._resize(max(n, 2 * self.capacity))
+        for name, (_dtype, _shape, fill) in COLUMNS.items():
+            column = getattr(self, name)
+            column[:n] = arrays[name]
+            column[n : max(n, self.n)] = fill
+        self.n = n
+        self.row_of = {entity: row for row, entity in enumerate(self.id[:n].tolist())}

@@ -9,6 +9,7 @@ row indices in the report are still valid.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -48,6 +49,11 @@ class Observers:
 
     def add(self, observer: TickObserver) -> None:
         self._observers.append(observer)
+
+    def remove(self, observer: TickObserver) -> None:
+        """Stop telling `observer` (absent: nothing happens)."""
+        with contextlib.suppress(ValueError):
+            self._observers.remove(observer)
 
     def tell(self, zone: Zone, report: TickReport) -> None:
         for observer in self._observers:
@@ -153,6 +159,10 @@ class Universe:
 
     def observe(self, observer: TickObserver) -> None:
         self._observers.add(observer)
+
+    def unobserve(self, observer: TickObserver) -> None:
+        """Stop telling `observer` about ticks (a company that stopped thinking here)."""
+        self._observers.remove(observer)
 
     def place(self, system_id: int, state: ShipState, role: str) -> None:
         """Put a ship into a zone directly (loading, before or between ticks)."""

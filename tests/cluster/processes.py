@@ -1,6 +1,6 @@
 """Cluster processes as the tests start them: zone hosts and gateways, each a real
-process with its output in a log file, and what the tests read from the store and the
-lease bucket."""
+process with its output in a log file; what the tests read from the store and the lease
+bucket; a TCP hop that can stall; and a player's game connection, as the browser's."""
 
 from __future__ import annotations
 
@@ -16,15 +16,20 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx2 as httpx
+import msgspec
+import numpy as np
+import websockets
+from websockets.asyncio.client import ClientConnection
 
 from infinity.cluster.handover import host_ships
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
-from tests.conftest import free_port
+from infinity.gateway.wire import PROTOCOL_VERSION, STATUS
+from tests.conftest import PASSWORD, free_port
 from tests.nats import TestNats
 
 TTL = 2  # seconds: a killed host's zones are free again within this
@@ -260,3 +265,91 @@ async def _pipe(
             await writer.drain()
     finally:
         writer.close()
+
+
+_decode = msgspec.msgpack.Decoder().decode
+_encode = msgspec.msgpack.Encoder().encode
+
+
+class Player:
+    """A game connection as the browser holds one: hello, then frames; what it saw."""
+
+    def __init__(self, name: str, token: str, ship: int) -> None:
+        self.name = name
+        self.token = token
+        self.ship = ship
+        self.seen: set[int] = set()  # entity ids ever entered into a held cell
+        self.hull: dict[int, int] = {}  # entity -> last hull percent a status record said
+        self.frames = 0
+        self.ack = 0
+        self.system = -1
+        self.errors: list[dict[str, Any]] = []
+        self.chat: list[tuple[str, str]] = []  # (who, what) of every chat line in a frame
+        self.closed: int | None = None
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._seq = 0
+
+    async def connect(self, url: str) -> dict[str, Any]:
+        ws_url = url.replace("http://", "ws://") + "/ws"
+        self._ws = await websockets.connect(ws_url, compression=None, open_timeout=5)
+        await self._ws.send(_encode({"t": "hello", "v": PROTOCOL_VERSION, "token": self.token}))
+        welcome: dict[str, Any] = _decode(await asyncio.wait_for(self._ws.recv(), 5))
+        assert welcome["t"] == "welcome", welcome
+        assert welcome["ship"] == self.ship
+        self.system = welcome["system"]["id"]
+        self.closed = None
+        self._reader = asyncio.create_task(self._read(self._ws))
+        return welcome
+
+    async def send(self, t: str, **fields: Any) -> int:
+        assert self._ws is not None
+        self._seq += 1
+        await self._ws.send(_encode({"t": t, "seq": self._seq, "ship": self.ship, **fields}))
+        return self._seq
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for data in ws:
+                assert isinstance(data, bytes)
+                self._take(_decode(data))
+        except websockets.ConnectionClosed as closed:
+            self.closed = closed.rcvd.code if closed.rcvd is not None else 1006
+        else:
+            self.closed = ws.close_code or 1000
+
+    def _take(self, message: Any) -> None:
+        if isinstance(message, dict):
+            if message.get("t") == "error":
+                self.errors.append(message)
+            elif message.get("t") == "system":
+                self.system = message["system"]["id"]
+            return
+        _tag, _tick, _dilation, cells, chat, me = message
+        self.frames += 1
+        self.chat.extend((line[1], line[2]) for line in chat)
+        self.ack = me[0]
+        for cell in cells:
+            for entity in cell[4]:
+                self.seen.add(entity[0])
+                self.hull[entity[0]] = entity[6]
+            for record in np.frombuffer(cell[7], dtype=STATUS):
+                self.hull[int(record["id"])] = int(record["hull"])
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await self._reader
+
+
+async def sign_up(url: str, name: str) -> tuple[str, int, int]:
+    """Register through a gateway: the token, the ship and the system it starts in."""
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        answer = await client.post(f"{url}/api/register", json={"name": name, "password": PASSWORD})
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        me = await client.get(f"{url}/api/me", headers={"authorization": f"Bearer {body['token']}"})
+        assert me.status_code == 200, me.text
+        return body["token"], body["ship"], me.json()["ship"]["system"]

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from infinity.galaxy.generate import generate
-from infinity.gateway.rest import _belts
+from infinity.gateway.rest import _belts, ore_of
 from infinity.sim import rules, systems
 from infinity.sim.kinds import Kind
 from infinity.universe.universe import Universe
@@ -39,7 +39,7 @@ def test_a_mined_out_rock_regrows_slowly_up_to_its_cap() -> None:
 def test_belts_are_listed_with_their_ore_as_the_galaxy_api_shows_them() -> None:
     universe = Universe(generate(1))
     system = universe.galaxy.systems[0]
-    belts = _belts(system, universe)
+    belts = _belts(system, ore_of(universe.zones[system.id]))
     rocks = [b for b in system.bodies if b.kind == Kind.ASTEROID]
     assert sum(belt.rocks for belt in belts) == len(rocks)
     assert belts[0].name == f"{system.name} Belt"
@@ -47,4 +47,4 @@ def test_belts_are_listed_with_their_ore_as_the_galaxy_api_shows_them() -> None:
     assert math.hypot(belts[0].x - home.x, belts[0].y - home.y) < rules.SENSOR_RANGE
     zone = universe.zones[system.id]
     zone.bodies.ore[zone.bodies.row_of[rocks[0].id]] = 0.0  # mined out: the map shows today's ore
-    assert _belts(system, universe)[0].ore == round(belts[0].ore - rocks[0].ore)
+    assert _belts(system, ore_of(zone))[0].ore == round(belts[0].ore - rocks[0].ore)

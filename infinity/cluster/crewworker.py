@@ -1,0 +1,258 @@
+"""The crew worker role: runs the crews' minds for zones simulated by other processes
+(docs/cluster.md "Crew workers").
+
+A crew worker follows every zone's census (`census.py`) in a `ReplicaUniverse` and, while
+it holds the company's lease, runs the same `Company` the embedded server runs on it: the
+minds restored from the store, perceiving the replicas, deciding once a simulated second,
+and acting only through commands relayed to the zones' hosts, as players do. One worker
+holds the lease (`ZoneHost` over the crew-leases bucket, one key: the company); another
+started beside it waits, and takes the minds over from their last save when the holder
+stops renewing (killed, stalled or cut off). The minds are saved every
+`--save-seconds` and at an orderly stop, before the lease is released.
+
+    python -m infinity.cluster.crewworker --db postgresql+asyncpg://... --nats nats://...
+        --name NAME [--ttl S] [--save-seconds S]
+
+Left out for now: the ledger (agents spend from an interim purse: trades are refused by
+the hosts anyway, no economy runs there yet), the language-model mind, and minds in
+transit between servers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Final
+
+import nats.errors
+
+from infinity.cluster.bus import Subscription
+from infinity.cluster.census import ReplicaUniverse
+from infinity.cluster.hosts import HostRoll
+from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.nats_bus import NatsBus
+from infinity.cluster.ownership import ZoneHost
+from infinity.cluster.relay import CommandRelay
+from infinity.cluster.subjects import (
+    ALL_CENSUSES,
+    CREW_LEASES_BUCKET,
+    CREW_WORKERS_BUCKET,
+    host_key,
+)
+from infinity.commands.types import Command
+from infinity.company.archive import DatabaseArchive
+from infinity.company.company import Company
+from infinity.crew.mind import Minds
+from infinity.galaxy.model import Galaxy
+from infinity.store.store import Store
+from infinity.universe.charts import Charts
+from infinity.universe.hangar import Hangar
+from infinity.universe.shipyard import Shipyard
+
+log = logging.getLogger(__name__)
+
+COMPANY: Final = 0
+"""The one key of the crew-leases bucket: whoever holds it runs every crew's minds."""
+
+
+class NoGalaxy(RuntimeError):
+    """The store was never seeded."""
+
+
+class CrewWorker:
+    """One crew worker: the replicas, the company's lease, and the minds while it holds
+    it. Build it with `open`."""
+
+    def __init__(
+        self,
+        name: str,
+        store: Store,
+        bus: NatsBus,
+        leases: ZoneLeases,
+        roll: HostRoll,
+        galaxy: Galaxy,
+        save_seconds: float,
+    ) -> None:
+        self.name = name
+        self.company: Company | None = None
+        self._store = store
+        self._bus = bus
+        self._commands: asyncio.Queue[Command] = asyncio.Queue()
+        self.universe = ReplicaUniverse(galaxy, self._send)
+        self._relay = CommandRelay(bus, self.universe.where)
+        self._lease = ZoneHost(leases, roll, name, [COMPANY], self._gain, self._lose)
+        self._save_seconds = save_seconds
+        self._group: asyncio.TaskGroup | None = None
+        self._thinking: tuple[asyncio.Task[None], asyncio.Event] | None = None
+
+    @classmethod
+    async def open(
+        cls, db: str, nats_url: str, name: str, ttl: int = 6, save_seconds: float = 5.0
+    ) -> CrewWorker:
+        """Open the store and NATS, and read the galaxy; `NoGalaxy` if never seeded."""
+        store = await Store.open(db)
+        try:
+            galaxy = await Charts(store.engine).load_galaxy()
+            if galaxy is None:
+                raise NoGalaxy("the store holds no galaxy: seed it first")
+            bus = await NatsBus.connect(nats_url, name=f"crew-worker-{name}")
+        except BaseException:
+            await store.close()
+            raise
+        try:
+            js = bus.client.jetstream(timeout=2.0)
+            leases = await ZoneLeases.open(js, ttl, CREW_LEASES_BUCKET)
+            roll = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
+            return cls(name, store, bus, leases, roll, galaxy, save_seconds)
+        except BaseException:
+            await bus.close()
+            await store.close()
+            raise
+
+    @property
+    def thinking(self) -> bool:
+        """Whether this worker runs the minds now."""
+        return self.company is not None
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Follow the zones and hold the company's lease until `stopping`; then save the
+        minds (if held) before the lease goes back."""
+        letting_go = asyncio.Event()
+        censuses: Subscription = await self._bus.subscribe(ALL_CENSUSES, self.universe.on_census)
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                relaying = group.create_task(self._relay_commands())
+                group.create_task(self._lease.run(letting_go))
+                await stopping.wait()
+                await self._stop_thinking(save=True)
+                self._group = None
+                letting_go.set()
+                relaying.cancel()
+        finally:
+            self._group = None
+            await censuses.close()
+
+    async def close(self) -> None:
+        try:
+            await self._bus.close()
+        finally:
+            await self._store.close()
+
+    def _send(self, command: Command) -> bool:
+        self._commands.put_nowait(command)
+        return True
+
+    async def _relay_commands(self) -> None:
+        while True:
+            command = await self._commands.get()
+            try:
+                await self._relay.submit(command)
+            except Exception:  # at most once, as a player's: the mind decides again
+                log.exception("crew worker %s: relaying a command failed", self.name)
+
+    async def _gain(self, _company: int) -> None:
+        """The lease is ours: restore every mind from its last save and start thinking."""
+        if self._group is None:
+            raise RuntimeError(f"crew worker {self.name} is stopping")
+        engine = self._store.engine
+        shipyard = Shipyard(Hangar(engine), self.universe)
+        company = Company(
+            self.universe, Minds(self.universe.galaxy.seed), DatabaseArchive(engine), shipyard,
+            interval=self._save_seconds,
+        )  # fmt: skip
+        await company.start()
+        stop = asyncio.Event()
+        task = self._group.create_task(company.run(stop), name="company")
+        self.company, self._thinking = company, (task, stop)
+        log.info("crew worker %s: thinking for %d agents", self.name, len(company.minds.agents))
+
+    def _lose(self, _company: int) -> None:
+        """The lease may have lapsed: stop thinking at once, unsaved (the next holder
+        restores the minds from their last save)."""
+        if self._thinking is not None:
+            task, stop = self._thinking
+            stop.set()
+            task.cancel()
+        if self.company is not None:
+            self.universe.unobserve(self.company.witness_tick)
+        self.company, self._thinking = None, None
+        log.warning("crew worker %s: the company's lease is lost: not thinking", self.name)
+
+    async def _stop_thinking(self, save: bool) -> None:
+        """An orderly stop: the decision loop ends after its round, then the minds are
+        saved while the lease is still ours."""
+        if self._thinking is None or self.company is None:
+            return
+        task, stop = self._thinking
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if save and self._lease.holds(COMPANY):
+            await self.company.save()
+            log.info("crew worker %s: minds saved", self.name)
+
+
+async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float) -> None:
+    """Run one crew worker until SIGTERM or SIGINT, then stop in order and close."""
+    worker = await CrewWorker.open(db, nats_url, name, ttl, save_seconds)
+    try:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        log.info("crew worker %s: following the zones (lease TTL %d s)", name, ttl)
+        await worker.run(stopping)
+    finally:
+        await worker.close()
+    log.info("crew worker %s: stopped", name)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m infinity.cluster.crewworker",
+        description="A crew worker: the crews' minds, acting on zones of other processes.",
+    )
+    parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
+    parser.add_argument("--nats", required=True, help="nats://host:port, JetStream on")
+    parser.add_argument(
+        "--name", required=True, help="unique per live worker: letters, digits, - _"
+    )
+    parser.add_argument("--ttl", type=int, default=6, help="the company's lease TTL, seconds >= 1")
+    parser.add_argument("--save-seconds", type=float, default=5.0, help="how often minds are saved")
+    parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
+    options = parser.parse_args(argv)
+    if options.ttl < 1:
+        parser.error("--ttl must be at least 1")
+    try:
+        host_key(options.name)
+    except ValueError as error:
+        parser.error(str(error))
+    if not 0.5 <= options.save_seconds <= 300:
+        parser.error("--save-seconds must be between 0.5 and 300")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The crew worker's command line; 0 after an orderly stop, 2 when it cannot start."""
+    options = parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    o = options
+    try:
+        asyncio.run(work(o.db, o.nats, o.name, o.ttl, o.save_seconds))
+    except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
+        log.error("crew worker %s cannot start: %s", options.name, error)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

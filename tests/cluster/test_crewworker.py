@@ -1,0 +1,217 @@
+"""Crew workers (docs/cluster.md "Crew workers"): zones seen from afar through their
+censuses, and the crews' minds run by a process that simulates no zone, acting only
+through commands relayed to the zones' hosts.
+
+In one process: a census loads into a replica that matches the zone and tells its
+observers the tick's events; a bad census changes nothing. As processes, over real NATS
+and PostgreSQL: a new player is hailed by the captain of a crew whose minds run on a crew
+worker; the worker killed with SIGKILL, a standby takes the minds over from their last
+save, and the crews go on (no mind lost, none doubled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import numpy as np
+import pytest
+
+from infinity.cluster.bus import LocalBus, Outbox
+from infinity.cluster.census import ReplicaUniverse, ZoneCensus
+from infinity.cluster.hosts import HostRoll
+from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.subjects import ALL_CENSUSES, zone_census
+from infinity.commands.types import Command, Fire, Target, Undock
+from infinity.galaxy.generate import generate
+from infinity.sim import events as ev
+from infinity.sim.zone import ShipState, TickReport, Zone
+from infinity.universe.universe import Universe
+from tests.cluster.processes import (
+    TTL,
+    Player,
+    Start,
+    StartGateway,
+    sign_up,
+    until,
+)
+from tests.nats import TestNats
+
+# -- in one process --------------------------------------------------------------------
+
+
+async def test_a_census_makes_a_replica_of_the_zone_and_tells_its_events() -> None:
+    galaxy = generate(seed=3, systems=4)
+    source = Universe(galaxy)
+    system = galaxy.systems[0]
+    station = system.stations()[0]
+    for ship, account in ((900_001, 7), (900_002, None)):
+        state = ShipState(ship, f"s{ship}", account, station.id, system.id, station.x,
+                          station.y + ship % 10 * 50.0)  # fmt: skip
+        source.place(system.id, state, "player" if account else "crew")
+    bus = LocalBus()
+    outbox = Outbox(bus)
+    census = ZoneCensus(outbox, source)
+    source.observe(census.on_tick)
+    sent: list[Command] = []
+    replica = ReplicaUniverse(galaxy, lambda command: sent.append(command) is None)
+    seen: list[tuple[int, TickReport]] = []
+    replica.observe(lambda zone, report: seen.append((zone.system_id, report)))
+    subscription = await bus.subscribe(ALL_CENSUSES, replica.on_census)
+    stopping = asyncio.Event()
+    publishing = asyncio.create_task(outbox.run(stopping))
+    try:
+        for command in (Undock(ship=900_001), Target(ship=900_001, target=900_002)):
+            source.submit(command)
+        for _ in range(25):  # a simulated second and more: one census at least
+            source.submit(Fire(ship=900_001))
+            source.tick(system.id)
+        await until(lambda: _told(seen), 5, "a census told")
+    finally:
+        stopping.set()
+        await publishing
+        await subscription.close()
+
+    copy, original = replica.zones[system.id], source.zones[system.id]
+    assert_same_bodies(copy, original, tick_of=seen[-1][1])
+    assert replica.where[900_001] == system.id and replica.owners[900_001] == 7
+    assert replica.ship_of_account == {7: 900_001}
+    assert replica.roles[900_002] == "crew"
+    assert copy.info[900_002].name == "s900002"
+    told = [e for _zone, report in seen for e in report.events]
+    assert any(isinstance(e, ev.Beam) and e.shooter == 900_001 for e in told)
+
+    # A command sent into the replica goes out by relay, never into a zone here.
+    assert replica.submit(Undock(ship=900_002))
+    assert sent == [Undock(ship=900_002)]
+    assert not replica.submit(Undock(ship=123))  # a ship in no zone
+    with pytest.raises(RuntimeError):
+        replica.tick(system.id)
+
+
+def assert_same_bodies(copy: Zone, original: Zone, tick_of: TickReport) -> None:
+    """The copy is the original as of the census's tick (the original may be ahead)."""
+    assert copy.clock.tick == tick_of.tick
+    n = copy.bodies.n
+    assert n == original.bodies.n
+    assert np.array_equal(copy.bodies.id[:n], original.bodies.id[:n])
+    assert copy.bodies.row_of == original.bodies.row_of
+
+
+async def _told(seen: list[tuple[int, TickReport]]) -> bool:
+    return bool(seen)
+
+
+async def test_a_bad_census_changes_nothing() -> None:
+    galaxy = generate(seed=3, systems=4)
+    replica = ReplicaUniverse(galaxy, lambda command: True)
+    zone = galaxy.systems[0].id
+    before = replica.zones[zone].bodies.export()
+    from infinity.cluster.bus import Message
+
+    for data in (b"", b"\xc1", b"\x93\x01\x02\x03", b"\x97" + b"\x00" * 7):
+        await replica.on_census(Message(zone_census(zone), data))
+    assert replica.bad == 4 and replica.censuses == 0
+    assert replica.zones[zone].bodies.export() == before
+
+
+# -- as processes ----------------------------------------------------------------------
+
+
+class WorkerProcess:
+    """One crew worker: `infinity serve --role crew-worker`, its output in a log file."""
+
+    def __init__(self, name: str, db: str, nats_url: str, log: Path) -> None:
+        self.name = name
+        self.log = log
+        argv = [
+            sys.executable, "-m", "infinity", "serve", "--role", "crew-worker", "--db", db,
+            "--nats", nats_url, "--name", name, "--lease-ttl", str(TTL),
+            "--snapshot-seconds", "1",
+        ]  # fmt: skip
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def thinking(self) -> bool:
+        return "thinking for" in self.log.read_text(errors="replace")
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def workers(nats_server: TestNats, tmp_path: Path) -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    yield started
+    for worker in started:
+        worker.end()
+
+
+async def living_minds(db: str) -> dict[int, str]:
+    """agent id -> name, of every mind alive in the store."""
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id, name FROM agents WHERE alive")
+    finally:
+        await connection.close()
+    return {row["id"]: row["name"] for row in rows}
+
+
+@pytest.mark.slow
+async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
+    seeded: str,
+    start_host: Start,
+    start_gateway: StartGateway,
+    leases: tuple[ZoneLeases, HostRoll],
+    workers: list[WorkerProcess],
+    nats_server: TestNats,
+    tmp_path: Path,
+) -> None:
+    minds = await living_minds(seeded)
+    assert len(minds) >= 20  # the founding crews
+    start_host("host-a", seeded)
+    gateway = start_gateway("gw-a", seeded)
+    await gateway.ready()
+    for name in ("worker-a", "worker-b"):
+        workers.append(WorkerProcess(name, seeded, nats_server.url, tmp_path / f"{name}.log"))
+    first = await until(lambda: _one_thinking(workers), 25, "a worker thinking")
+
+    # A new player in a starter system, where the crews were founded, is hailed by name.
+    async def hailed(name: str) -> Player:
+        token, ship, _system = await sign_up(gateway.url, name)
+        player = Player(name, token, ship)
+        await player.connect(gateway.url)
+
+        async def heard() -> bool:
+            return any(name in text and "Welcome" in text for _who, text in player.chat)
+
+        await until(heard, 25, f"{name} hailed\n{first.tail()}")
+        await player.close()
+        return player
+
+    await hailed("newcomer")
+
+    # SIGKILL the thinking worker: the standby takes the minds over and thinks on.
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(5)
+    second = await until(lambda: _one_thinking(workers), TTL + 15, "the standby thinking")
+    assert second is not first
+    await hailed("latecomer")
+    assert await living_minds(seeded) == minds  # none lost, none doubled, none renamed
+
+
+async def _one_thinking(workers: list[WorkerProcess]) -> WorkerProcess | None:
+    alive = [w for w in workers if w.process.poll() is None and w.thinking()]
+    dead = [w for w in workers if w.process.poll() is not None]
+    live_thinking = [w for w in alive if w not in dead]
+    return live_thinking[-1] if len(live_thinking) >= 1 else None
