@@ -125,7 +125,7 @@ def serve(
     if role != "all":
         where = (host, port)
         raise typer.Exit(
-            _serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level, where)
+            _serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level, where, npcs)
         )
 
     from infinity._memory import keep_large_allocations
@@ -231,6 +231,7 @@ def _serve_role(
     snapshots: float,
     level: str,
     where: tuple[str, int],
+    npcs: bool,
 ) -> int:
     """`serve --role zone-host|gateway|crew-worker`: a cluster role (infinity/cluster/
     zonehost.py, gateway.py, crewworker.py)."""
@@ -253,7 +254,8 @@ def _serve_role(
         return crew_worker([*common, "--ttl", str(ttl), "--save-seconds", str(snapshots)])
     from infinity.cluster.zonehost import main as zone_host
 
-    return zone_host([*common, "--ttl", str(ttl), "--snapshot-seconds", str(snapshots)])
+    quiet = [] if npcs else ["--no-npcs"]
+    return zone_host([*common, "--ttl", str(ttl), "--snapshot-seconds", str(snapshots), *quiet])
 
 
 app.add_typer(crew_app, name="crew")

@@ -13,8 +13,9 @@ A jump into a zone of another host is a handover (`handover.py`, docs/cluster.md
 an idempotency key, then the new zone's host loads it (nudged over NATS, or found by its
 once-a-second sweep). A departure toward a zone nobody holds keeps the ship in its zone.
 
-Left out for now (docs/cluster.md): the economy, the crews and NPC traffic (commands
-that move goods or credits are refused).
+NPC pilots fly the NPC ships of the zones this host holds (`--no-npcs`: none); the crews'
+ships are flown by a crew worker (crewworker.py). Left out for now (docs/cluster.md): the
+economy (commands that move goods or credits are refused, typed).
 
     python -m infinity.cluster.zonehost --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--snapshot-seconds S]
@@ -34,7 +35,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, overload
 
@@ -73,11 +74,12 @@ from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import ENGINE_RULES, ZoneRules
 from infinity.sim.zone import Departure, ShipState, TickReport, Zone
 from infinity.store.store import Store
+from infinity.traffic.pilots import Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import TickCosts, pause, run_zones
-from infinity.universe.records import SavedShip
+from infinity.universe.records import CREW_ROLE, SavedShip
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import MAIN_WORLD, Universe
 
@@ -216,6 +218,23 @@ class HostUniverse(Universe):
         self._players = None
 
 
+class CrewFlown(Collection[int]):
+    """The ships the crews fly (role `crew`), as a live view of the universe's roles: the
+    NPC pilots leave them to the crew worker."""
+
+    def __init__(self, roles: Mapping[int, str]) -> None:
+        self._roles = roles
+
+    def __contains__(self, ship: object) -> bool:
+        return isinstance(ship, int) and self._roles.get(ship) == CREW_ROLE
+
+    def __iter__(self) -> Iterator[int]:
+        return (ship for ship, role in self._roles.items() if role == CREW_ROLE)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class _WhileHeld(Sequence[int]):
     """One zone as `run_zones` sees it: there only while this host may tick it, so a host
     whose lease is not surely good skips the tick (`ZoneHost.holds`)."""
@@ -331,6 +350,7 @@ class ZoneHosting:
         roll: HostRoll,
         galaxy: Galaxy,
         snapshot_seconds: float,
+        npcs: bool = True,
     ) -> None:
         self.name = name
         self.refused = 0  # commands not applied here (see FLIGHT_COMMANDS; ships handing over)
@@ -360,6 +380,8 @@ class ZoneHosting:
         u.observe(self._frames.on_tick)
         self._census = ZoneCensus(self._outbox, u)  # for the crew workers
         u.observe(self._census.on_tick)
+        # The NPC pilots of this host's zones; the crews' ships are flown by a crew worker.
+        self._pilots = Pilots(u, galaxy.seed, crewed=CrewFlown(u.roles)) if npcs else None
         self._snapshot_seconds = snapshot_seconds
         self._snapshots = Snapshots(
             self.universe, self._hangar, self._charts, ChatLog(store.engine), snapshot_seconds
@@ -368,7 +390,13 @@ class ZoneHosting:
 
     @classmethod
     async def open(
-        cls, db: str, nats_url: str, name: str, ttl: int = 6, snapshot_seconds: float = 5.0
+        cls,
+        db: str,
+        nats_url: str,
+        name: str,
+        ttl: int = 6,
+        snapshot_seconds: float = 5.0,
+        npcs: bool = True,
     ) -> ZoneHosting:
         """Open the store (migrated) and NATS, and read the galaxy; `NoGalaxy` if the store
         was never seeded."""
@@ -385,7 +413,7 @@ class ZoneHosting:
             js = bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl)
             roll = await HostRoll.open(js, ttl)
-            return cls(name, store, bus, leases, roll, galaxy, snapshot_seconds)
+            return cls(name, store, bus, leases, roll, galaxy, snapshot_seconds, npcs)
         except BaseException:
             await bus.close()
             await store.close()
@@ -412,6 +440,8 @@ class ZoneHosting:
                 group.create_task(self._inbox.run(letting_go))
                 group.create_task(self._frames.run(letting_go))
                 group.create_task(self._outbox.run(letting_go))
+                if self._pilots is not None:
+                    group.create_task(self._pilots.run(stopping))
                 group.create_task(self._host.run(letting_go))
                 try:
                     await stopping.wait()
@@ -668,9 +698,11 @@ class ZoneHosting:
         await self._bus.publish(message.reply, json.dumps(answer).encode())
 
 
-async def host_zones(db: str, nats_url: str, name: str, ttl: int, snapshot_seconds: float) -> None:
+async def host_zones(
+    db: str, nats_url: str, name: str, ttl: int, snapshot_seconds: float, npcs: bool = True
+) -> None:
     """Run one zone host until SIGTERM or SIGINT, then stop in order and close."""
-    hosting = await ZoneHosting.open(db, nats_url, name, ttl, snapshot_seconds)
+    hosting = await ZoneHosting.open(db, nats_url, name, ttl, snapshot_seconds, npcs)
     try:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -696,6 +728,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--snapshot-seconds", type=float, default=5.0, help="how often ship motion is saved"
     )
     parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
+    parser.add_argument(
+        "--no-npcs", dest="npcs", action="store_false", help="no NPC pilots fly this host's ships"
+    )
     options = parser.parse_args(argv)
     if options.ttl < 1:
         parser.error("--ttl must be at least 1")
@@ -716,7 +751,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         o = options
-        asyncio.run(host_zones(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds))
+        asyncio.run(host_zones(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs))
     except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
         log.error("zone host %s cannot start: %s", options.name, error)
         return 2

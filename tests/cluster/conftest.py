@@ -84,9 +84,9 @@ async def two_hosts(nats_server: TestNats) -> AsyncIterator[TwoHosts]:
 def start_host(nats_server: TestNats, tmp_path: Path) -> Iterator[Start]:
     started: list[HostProcess] = []
 
-    def start(name: str, db: str, snapshot: float = SNAPSHOT) -> HostProcess:
+    def start(name: str, db: str, snapshot: float = SNAPSHOT, npcs: bool = False) -> HostProcess:
         log = tmp_path / f"{name}.log"
-        started.append(HostProcess(name, db, nats_server.url, log, snapshot))
+        started.append(HostProcess(name, db, nats_server.url, log, snapshot, npcs=npcs))
         return started[-1]
 
     try:

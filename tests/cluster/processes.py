@@ -63,6 +63,7 @@ class HostProcess:
         log: Path,
         snapshot: float = SNAPSHOT,
         fault: str | None = None,  # with it, INFINITY_FAULT=handover:<fault> in its env
+        npcs: bool = False,  # NPC pilots: off, so the tests' ships go only where sent
     ) -> None:
         self.name = name
         self.log = log
@@ -80,6 +81,8 @@ class HostProcess:
                 "--nats", nats_url, "--name", name, "--lease-ttl", str(TTL),
                 "--snapshot-seconds", str(snapshot),
             ]  # fmt: skip
+        if not npcs:
+            argv.append("--no-npcs")
         with log.open("ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
 

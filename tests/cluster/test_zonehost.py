@@ -17,6 +17,7 @@ import signal
 import time
 from collections import Counter
 
+import asyncpg
 import pytest
 
 from infinity.cluster.hosts import HostRoll
@@ -338,3 +339,33 @@ def test_a_ship_sent_home_to_a_zone_of_another_host_is_kept_docked_here() -> Non
     assert kept.docked_at in {station.id for station in here.stations()}
     assert kept.home_system == away.id  # still its home, for when the handover exists
     assert zone.held == 1
+
+
+async def roles_in(db: str) -> dict[int, str]:
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id, role FROM ships")
+    finally:
+        await connection.close()
+    return {row["id"]: row["role"] for row in rows}
+
+
+async def test_npc_pilots_fly_the_npc_ships_of_a_host_and_leave_the_crews_alone(
+    seeded: str, start_host: Start, leases: tuple[ZoneLeases, HostRoll]
+) -> None:
+    before, roles = await ships_in(seeded), await roles_in(seeded)
+    npcs = {s for s, role in roles.items() if role in ("miner", "patrol", "trader")}
+    crews = {s for s, role in roles.items() if role == "crew"}
+    assert npcs and crews
+    start_host("host-a", seeded, npcs=True)
+
+    async def flying() -> set[int] | None:
+        now = await ships_in(seeded)
+        moved = {s for s in npcs if s in now and now[s].distance(before[s].x, before[s].y) > 50}
+        return moved if len(moved) >= len(npcs) // 3 else None
+
+    await until(flying, 25, "the NPC pilots flying")
+    after = await ships_in(seeded)
+    assert set(after) == set(before)  # none lost or made: jumps between zones keep them
+    for ship in crews:  # no crew worker runs: the crews' ships stay where they were
+        assert after[ship].distance(before[ship].x, before[ship].y) < 1.0
