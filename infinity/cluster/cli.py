@@ -21,7 +21,14 @@ import typer
 from rich.table import Table
 
 from infinity._terminal import console, errors
-from infinity.cluster.local import CLUSTER_FILE, MAX_GATEWAYS, ClusterError, LocalCluster, Plan
+from infinity.cluster.local import (
+    CLUSTER_FILE,
+    MAX_CREW_WORKERS,
+    MAX_GATEWAYS,
+    ClusterError,
+    LocalCluster,
+    Plan,
+)
 from infinity.cluster.nats_server import NatsUnavailable
 from infinity.cluster.postgres import PostgresUnavailable
 from infinity.cluster.status import ClusterStatus, read_nats_status, read_status
@@ -30,7 +37,8 @@ DEFAULT_DATA = Path("data/cluster")
 STORE_TROUBLE = (asyncpg.PostgresError, sqlalchemy.exc.SQLAlchemyError)  # creating, reading it
 
 cluster_app = typer.Typer(
-    help="A local cluster: NATS, PostgreSQL, zone hosts and gateways on this machine.",
+    help="A local cluster: NATS, PostgreSQL, zone hosts, crew workers and gateways on this "
+    "machine.",
     no_args_is_help=True,
 )
 
@@ -63,10 +71,21 @@ def up(
             min=0, max=65535, help="The first gateway's port; the next count up (0: free ports)."
         ),
     ] = 8000,
+    crew_workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_CREW_WORKERS,
+            help="Crew worker processes: one runs the crews' minds, the others stand by.",
+        ),
+    ] = 1,
 ) -> None:
-    """Start NATS, PostgreSQL, the zone hosts, then the gateways; run until Ctrl-C, then
-    stop in the reverse order."""
-    plan = Plan(data, zone_hosts, nats_port, pg_port, seed, ttl, snapshot_seconds, gateways, port)
+    """Start NATS, PostgreSQL, the zone hosts, then the crew workers and the gateways; run
+    until Ctrl-C, then stop in the reverse order."""
+    plan = Plan(
+        data, zone_hosts, nats_port, pg_port, seed, ttl, snapshot_seconds, gateways, port,
+        crew_workers,
+    )  # fmt: skip
     cluster = LocalCluster(plan, say=console.print)
     _stop_on_signals(cluster)
     code = 0
@@ -87,13 +106,16 @@ def _say_ready(cluster: LocalCluster, data: Path) -> None:
     """The roles that run, and where a browser plays."""
     console.print(
         f"[bold cyan]Cluster up[/]: {len(cluster.hosts)} zone hosts over "
-        f"{len(cluster.zones)} zones, {len(cluster.gateways)} gateways. "
+        f"{len(cluster.zones)} zones, {len(cluster.crew_workers)} crew workers, "
+        f"{len(cluster.gateways)} gateways. "
         f"`infinity cluster status --data {data}`; Ctrl-C stops it."
     )
     for gateway in cluster.gateways:
         console.print(f"Play at [bold]{gateway.url}[/] ({gateway.name})")
     if not cluster.gateways:
         console.print("[yellow]No gateway (--gateways 0): players cannot connect.[/]")
+    if not cluster.crew_workers:
+        console.print("[yellow]No crew worker (--crew-workers 0): the crews do not think.[/]")
 
 
 def _stop_on_signals(cluster: LocalCluster) -> None:
@@ -118,8 +140,9 @@ def status(
         ),
     ] = None,
 ) -> None:
-    """Who owns which zone and since when, the live zone hosts and gateways, and the
-    processes of `up`; exit 1 when the cluster is not running."""
+    """Who owns which zone and since when, the live zone hosts, crew workers (and which
+    one thinks) and gateways, and the processes of `up`; exit 1 when the cluster is not
+    running."""
     try:
         if nats_url is not None:
             found = asyncio.run(read_nats_status(nats_url))
@@ -140,7 +163,8 @@ def status(
 
 
 def show(found: ClusterStatus) -> None:
-    """The tables: zones, zone hosts, gateways, and the processes of `up` if known."""
+    """The tables: zones, zone hosts, crew workers, gateways, and the processes of `up`
+    if known."""
     console.print(
         f"[bold]{'running' if found.running else '[red]not running[/]'}[/], NATS {found.nats_url}"
     )
@@ -161,6 +185,7 @@ def show(found: ClusterStatus) -> None:
     for name in found.roll:
         hosts.add_row(name, str(owned.get(name, 0)))
     console.print(hosts)
+    console.print(crew_table(found))
     gateways = Table(title="gateways on the roll")
     for column in ("gateway", "url", "clients"):
         gateways.add_column(column)
@@ -176,6 +201,25 @@ def show(found: ClusterStatus) -> None:
     for process in found.processes:
         processes.add_row(process.role, str(process.pid), "yes" if process.alive else "[red]no[/]")
     console.print(processes)
+
+
+def crew_table(found: ClusterStatus) -> Table:
+    """The crew workers on the roll; the one holding the company's lease thinks for every
+    crew, the others stand by (one holding it off the roll is listed too: it still
+    thinks until its lease lapses)."""
+    lease = found.crew_lease
+    table = Table(title="crew workers on the roll")
+    for column in ("crew worker", "company lease", "lease age"):
+        table.add_column(column)
+    names = sorted({*found.crew_workers, *([] if lease is None else [lease.holder])})
+    for name in names:
+        if lease is not None and lease.holder == name:
+            table.add_row(name, "[green]holds it: thinks[/]", f"{lease.age:.1f} s")
+        else:
+            table.add_row(name, "standby", "")
+    if lease is None:
+        table.caption = "[red]nobody holds the company's lease: the crews do not think[/]"
+    return table
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Final
 
 import nats.errors
 
@@ -40,6 +39,7 @@ from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import CommandRelay
 from infinity.cluster.subjects import (
     ALL_CENSUSES,
+    COMPANY,
     CREW_LEASES_BUCKET,
     CREW_WORKERS_BUCKET,
     host_key,
@@ -55,9 +55,6 @@ from infinity.universe.hangar import Hangar
 from infinity.universe.shipyard import Shipyard
 
 log = logging.getLogger(__name__)
-
-COMPANY: Final = 0
-"""The one key of the crew-leases bucket: whoever holds it runs every crew's minds."""
 
 
 class NoGalaxy(RuntimeError):
@@ -182,7 +179,10 @@ class CrewWorker:
         if self.company is not None:
             self.universe.unobserve(self.company.witness_tick)
         self.company, self._thinking = None, None
-        log.warning("crew worker %s: the company's lease is lost: not thinking", self.name)
+        if self._group is None:  # the orderly stop released it, after saving the minds
+            log.info("crew worker %s: the company's lease released", self.name)
+        else:
+            log.warning("crew worker %s: the company's lease is lost: not thinking", self.name)
 
     async def _stop_thinking(self, save: bool) -> None:
         """An orderly stop: the decision loop ends after its round, then the minds are

@@ -5,17 +5,21 @@ JetStream (`DIR/nats`), PostgreSQL (`DIR/pg`, database `infinity`), the store's 
 the first start (the embedded server's own first start, `infinity serve --db`, run until
 it answers /healthz and then stopped: the galaxy, the NPC and crew ships, their wallets),
 then the zone hosts (`python -m infinity.cluster.zonehost`), each ready once the roll
-lists it or it holds a lease, then the gateways (`python -m infinity.cluster.gateway`, on
-127.0.0.1 from `--port` up), each ready once its /healthz answers: a player's first
-command needs a zone's host, so players come in last. It writes `DIR/cluster.json` (urls,
-pids, logs, zones) for `infinity cluster status`. `LocalCluster.stop` stops in the
-reverse order: the gateways first (their players hear "going away" while the zones still
-run), then the zone hosts (their final snapshots go to PostgreSQL, their leases to NATS),
-then PostgreSQL, then NATS.
+lists it or it holds a lease, then, together, the crew workers
+(`python -m infinity.cluster.crewworker`), each ready once the crew-workers roll lists it,
+and the gateways (`python -m infinity.cluster.gateway`, on 127.0.0.1 from `--port` up),
+each ready once its /healthz answers. Both act on zones only through their hosts (the
+minds' commands and census, the players' commands and frames), so they come after the
+hosts; neither needs the other, so they start side by side and their start-ups overlap.
+It writes `DIR/cluster.json` (urls, pids, logs, zones) for `infinity cluster status`.
+`LocalCluster.stop` stops in the reverse order: the gateways first (their players hear
+"going away" while the zones still run), then the crew workers (the minds saved to
+PostgreSQL before the company's lease goes back), then the zone hosts (their final
+snapshots go to PostgreSQL, their leases to NATS), then PostgreSQL, then NATS.
 
 The data folder lives on: a second start on it finds the PostgreSQL cluster, the seeded
-galaxy, the accounts and the JetStream state where the first left them (no initdb, no new
-galaxy). Crew workers are not a cluster role yet (docs/cluster.md): none is started.
+galaxy, the accounts, the minds and the JetStream state where the first left them (no
+initdb, no new galaxy).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,14 +56,16 @@ from infinity.cluster.postgres import (
     has_cluster,
     open_postgres,
 )
+from infinity.cluster.subjects import CREW_WORKERS_BUCKET
 from infinity.store.store import Store
 from infinity.universe.charts import Charts
 
 CLUSTER_FILE = "cluster.json"
 DATABASE = "infinity"
-READY_SECONDS = 60.0  # for the zone hosts to show up on the roll, the gateways to answer
+READY_SECONDS = 60.0  # for zone hosts and crew workers to show up on a roll, gateways to answer
 STOP_SECONDS = 20.0  # for each role to stop in order before it is killed
 MAX_GATEWAYS = 16  # one machine's worth: more only share the same cores
+MAX_CREW_WORKERS = 8  # one thinks, the others only stand by: a few are plenty
 GATEWAY_HOST = "127.0.0.1"  # a local cluster's gateways answer on loopback only
 PORT_TRIES = 3  # starts of a gateway on a free port someone else took meanwhile
 
@@ -84,6 +90,7 @@ class Plan:
     snapshot_seconds: float = 5.0
     gateways: int = 1
     port: int = 8000  # the first gateway's, the next ones count up; 0: free ports
+    crew_workers: int = 1  # one holds the company's lease, the others stand by
 
     @property
     def cluster_file(self) -> Path:
@@ -92,8 +99,8 @@ class Plan:
 
 @dataclass
 class RoleProcess:
-    """One process of a cluster role (a zone host, a gateway) started by `up`, and its
-    log."""
+    """One process of a cluster role (a zone host, a crew worker, a gateway) started by
+    `up`, and its log."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -140,6 +147,7 @@ class LocalCluster:
     nats: NatsProcess | None = None
     postgres: PgServer | None = None
     hosts: list[RoleProcess] = field(default_factory=list)
+    crew_workers: list[RoleProcess] = field(default_factory=list)
     gateways: list[GatewayProcess] = field(default_factory=list)
     zones: dict[int, str] = field(default_factory=dict)
     initialised: bool = False  # this start ran initdb
@@ -152,7 +160,8 @@ class LocalCluster:
         return self.postgres.url(DATABASE)
 
     def start(self) -> None:
-        """Start every role in order, each ready before the next; `ClusterError` if one
+        """Start every role in order, each ready before the next (the crew workers and the
+        gateways side by side: both need only the zone hosts); `ClusterError` if one
         cannot (what did start is the caller's to `stop`)."""
         refuse_if_running(self.plan.cluster_file)
         gateway_ports(self.plan)  # a taken port refused now, not after the zone hosts
@@ -170,21 +179,28 @@ class LocalCluster:
         for number in range(1, self.plan.zone_hosts + 1):
             self._start_host(f"host-{number}")
         self._note()
-        self._wait_hosts_ready()
+        self._wait_on_roll("zone host", self.hosts, roll_and_owners)
+        self._note()
+        for number in range(1, self.plan.crew_workers + 1):
+            self._start_crew_worker(f"crew-worker-{number}")
         self._note()
         self._start_gateways()
+        self._wait_on_roll("crew worker", self.crew_workers, self._crew_roll)
         self._note(ready=True)
 
     def watch(self) -> int:
         """Run until `stopping` is set (SIGINT, SIGTERM); say when a zone host dies (its
-        zones go to the others within the TTL) or a gateway does (its players come in
-        through another). 1 if NATS or PostgreSQL died, else 0."""
+        zones go to the others within the TTL), a crew worker does (another takes the
+        minds within the TTL) or a gateway does (its players come in through another).
+        1 if NATS or PostgreSQL died, else 0."""
         while not self.stopping.wait(0.2):
             for host in filter(newly_dead, self.hosts):
                 self.say(
                     f"[yellow]zone host {host.name} exited ({host.process.returncode}): its "
                     f"zones go to the others within {self.plan.ttl} s[/]"
                 )
+            for worker in filter(newly_dead, self.crew_workers):
+                self._say_crew_worker_died(worker)
             for gateway in filter(newly_dead, self.gateways):
                 self.say(
                     f"[yellow]gateway {gateway.name} exited ({gateway.process.returncode}): "
@@ -198,11 +214,21 @@ class LocalCluster:
                 return 1
         return 0
 
+    def _say_crew_worker_died(self, worker: RoleProcess) -> None:
+        code = worker.process.returncode
+        if any(other.alive() for other in self.crew_workers):
+            then = f"if it thought, another takes the minds within {self.plan.ttl} s"
+        else:
+            then = "no crew worker left: the crews' minds stop"
+        self.say(f"[yellow]crew worker {worker.name} exited ({code}): {then}[/]")
+
     def stop(self) -> None:
         """The reverse of `start`: gateways (their players told "going away" while the
-        zones still run), zone hosts (final snapshots, leases released), then PostgreSQL,
+        zones still run), crew workers (minds saved while PostgreSQL runs and the lease
+        is still held), zone hosts (final snapshots, leases released), then PostgreSQL,
         then NATS. Each is killed if it does not stop within STOP_SECONDS."""
         self._stop_all("gateways", self.gateways)
+        self._stop_all("crew workers", self.crew_workers)
         self._stop_all("zone hosts", self.hosts)
         if self.postgres is not None:
             self.postgres.stop(STOP_SECONDS)
@@ -227,7 +253,7 @@ class LocalCluster:
 
     def record(self, ready: bool = False) -> dict[str, Any]:
         """What `status` needs to find the cluster: urls, pids, zones; `ready` once every
-        zone host and gateway is."""
+        zone host, crew worker and gateway is."""
         nats_url = None if self.nats is None else self.nats.url
         nats_pid = None if self.nats is None else self.nats.process.pid
         db_url = None if self.postgres is None else self.db_url
@@ -242,6 +268,9 @@ class LocalCluster:
             "zones": {str(zone): name for zone, name in sorted(self.zones.items())},
             "zone_hosts": [
                 {"name": h.name, "pid": h.process.pid, "log": str(h.log)} for h in self.hosts
+            ],
+            "crew_workers": [
+                {"name": w.name, "pid": w.process.pid, "log": str(w.log)} for w in self.crew_workers
             ],
             "gateways": [
                 {"name": g.name, "pid": g.process.pid, "url": g.url, "log": str(g.log)}
@@ -304,22 +333,45 @@ class LocalCluster:
         ]  # fmt: skip
         self.hosts.append(RoleProcess(name, launch(argv, log), log))
 
-    def _wait_hosts_ready(self) -> None:
-        """Every zone host is on the roll (or holds a lease), or `ClusterError`."""
+    def _start_crew_worker(self, name: str) -> None:
         assert self.nats is not None
-        waiting = {host.name: host for host in self.hosts}
+        log = self.plan.data / "logs" / f"{name}.log"
+        argv = [
+            sys.executable, "-m", "infinity.cluster.crewworker", "--db", self.db_url,
+            "--nats", self.nats.url, "--name", name, "--ttl", str(self.plan.ttl),
+            "--save-seconds", str(self.plan.snapshot_seconds),
+        ]  # fmt: skip
+        self.crew_workers.append(RoleProcess(name, launch(argv, log), log))
+
+    async def _crew_roll(self, nats_url: str) -> set[str]:
+        return await crew_roll(nats_url, self.plan.ttl)
+
+    def _wait_on_roll(
+        self,
+        role: str,
+        processes: Sequence[RoleProcess],
+        live: Callable[[str], Coroutine[Any, Any, set[str]]],
+    ) -> None:
+        """Every one of `processes` is among the names `live(nats_url)` gives, or
+        `ClusterError` with the log's tail of one that exited, or of the first late."""
+        assert self.nats is not None
+        waiting = {process.name: process for process in processes}
         deadline = time.monotonic() + READY_SECONDS
         while waiting:
             self._check_stopping()
-            for host in waiting.values():
-                if not host.alive():
-                    raise ClusterError(f"zone host {host.name} exited: {tail(host.log)}")
+            for process in waiting.values():
+                if not process.alive():
+                    raise ClusterError(f"{role} {process.name} exited: {tail(process.log)}")
             with contextlib.suppress(OSError, TimeoutError, nats.errors.Error):
-                present = asyncio.run(roll_and_owners(self.nats.url))
+                present = asyncio.run(live(self.nats.url))
                 for name in sorted(set(waiting) & present):
-                    self.say(f"zone host {name} ready, pid {waiting.pop(name).process.pid}")
-            if time.monotonic() > deadline:
-                raise ClusterError(f"zone hosts not ready in {READY_SECONDS:.0f} s: {waiting}")
+                    self.say(f"{role} {name} ready, pid {waiting.pop(name).process.pid}")
+            if waiting and time.monotonic() > deadline:
+                late = next(iter(waiting.values()))
+                raise ClusterError(
+                    f"{role}s not ready in {READY_SECONDS:.0f} s: {', '.join(waiting)}: "
+                    f"{tail(late.log)}"
+                )
             time.sleep(0.2)
 
     def _start_gateways(self) -> None:
@@ -527,6 +579,16 @@ def _wait_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None
     raise ClusterError(f"the seeding server did not answer /healthz: {tail(log)}")
 
 
+async def crew_roll(nats_url: str, ttl: int) -> set[str]:
+    """The crew workers NATS knows are alive: on their roll."""
+    client = await nats.connect(nats_url, connect_timeout=2, allow_reconnect=False)
+    try:
+        js = client.jetstream(timeout=2.0)
+        return await (await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)).live()
+    finally:
+        await client.close()
+
+
 async def roll_and_owners(nats_url: str) -> set[str]:
     """The zone hosts NATS knows are alive: on the roll, or holding a lease."""
     client = await nats.connect(nats_url, connect_timeout=2, allow_reconnect=False)
@@ -563,6 +625,8 @@ def recorded_pids(record: dict[str, Any]) -> list[tuple[str, int]]:
             found.append((role, pid))
     for host in record.get("zone_hosts", []):
         found.append((f"zone host {host['name']}", int(host["pid"])))
+    for worker in record.get("crew_workers", []):
+        found.append((f"crew worker {worker['name']}", int(worker["pid"])))
     for gateway in record.get("gateways", []):
         found.append((f"gateway {gateway['name']}", int(gateway["pid"])))
     if isinstance(record.get("seeding_pid"), int):

@@ -74,8 +74,11 @@ def nats_server_binary() -> Path:
     return Path(found)
 
 
-def start_nats(data_dir: Path, port: int, timeout: float = 15.0) -> NatsProcess:
-    """Start nats-server on 127.0.0.1:`port` with JetStream in `data_dir`, ready to serve.
+def start_nats(
+    data_dir: Path, port: int, timeout: float = 15.0, monitor_port: int | None = None
+) -> NatsProcess:
+    """Start nats-server on 127.0.0.1:`port` with JetStream in `data_dir`, ready to serve;
+    with `monitor_port`, its HTTP monitoring (`/varz`, ...) on 127.0.0.1:`monitor_port`.
 
     Raises `NatsUnavailable` when it cannot start or does not answer within `timeout`.
     """
@@ -84,6 +87,7 @@ def start_nats(data_dir: Path, port: int, timeout: float = 15.0) -> NatsProcess:
     argv = [
         str(nats_server_binary()), "-js", "-a", HOST, "-p", str(port),
         "-sd", str(data_dir / "jetstream"), "-n", name,
+        *(["-m", str(monitor_port)] if monitor_port is not None else []),
     ]  # fmt: skip
     with (data_dir / "nats-server.log").open("ab") as log:
         process = subprocess.Popen(

@@ -1,10 +1,11 @@
 """What a local cluster looks like now (`infinity cluster status`).
 
 Read from `DIR/cluster.json` (the processes `up` started) and from NATS itself (the zone
-leases, the roll of live zone hosts and the roll of live gateways), never from the
-processes' own word: a zone's owner is whoever holds its lease, and a host or a gateway
-is alive for the cluster while its heartbeat is on its roll. A gateway's heartbeat also
-carries its address and how many clients play through it.
+leases, the company's lease, and the rolls of live zone hosts, crew workers and
+gateways), never from the processes' own word: a zone's owner is whoever holds its lease,
+the crew worker that thinks is whoever holds the company's, and a host, a crew worker or
+a gateway is alive for the cluster while its heartbeat is on its roll. A gateway's
+heartbeat also carries its address and how many clients play through it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.js.client import JetStreamContext
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import Holder, ZoneLeases
 from infinity.cluster.local import pid_alive, read_record, recorded_pids
-from infinity.cluster.subjects import GATEWAYS_BUCKET
+from infinity.cluster.subjects import (
+    COMPANY,
+    CREW_LEASES_BUCKET,
+    CREW_WORKERS_BUCKET,
+    GATEWAYS_BUCKET,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,18 @@ class GatewayRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CrewLease:
+    """The crew worker that runs the minds now, and the seconds since it renewed the
+    company's lease (near the TTL: it stalls, and a standby is about to take over)."""
+
+    holder: str
+    age: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"holder": self.holder, "lease_age": self.age}
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessRow:
     role: str
     pid: int
@@ -59,6 +78,8 @@ class ClusterStatus:
     roll: list[str] = field(default_factory=list)
     processes: list[ProcessRow] = field(default_factory=list)
     gateways: list[GatewayRow] = field(default_factory=list)
+    crew_workers: list[str] = field(default_factory=list)  # on their roll
+    crew_lease: CrewLease | None = None  # None: nobody thinks for the crews
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +94,8 @@ class ClusterStatus:
             "gateways": [
                 {"name": g.name, "url": g.url, "clients": g.clients} for g in self.gateways
             ],
+            "crew_workers": self.crew_workers,
+            "crew_lease": None if self.crew_lease is None else self.crew_lease.as_json(),
         }
 
 
@@ -90,21 +113,23 @@ async def read_status(cluster_file: Path) -> ClusterStatus:
     status = ClusterStatus(running, str(record["nats"]["url"]), processes=processes)
     if record["nats"]["url"] is None:
         raise OSError("the cluster is starting: NATS is not up yet")
-    await _read_nats(status, names)
+    await _read_nats(status, names, int(record.get("ttl", 6)))
     return status
 
 
 async def read_nats_status(nats_url: str) -> ClusterStatus:
     """The status of any cluster, from its NATS alone (a deployment on several machines,
-    docs/deploy.md): the held zones and the rolls of zone hosts and gateways; no
-    processes, no zone names. Running means NATS answered."""
+    docs/deploy.md): the held zones, the company's lease and the rolls of zone hosts,
+    crew workers and gateways; no processes, no zone names. Running means NATS
+    answered."""
     status = ClusterStatus(running=True, nats_url=nats_url)
     await _read_nats(status, {})
     return status
 
 
-async def _read_nats(status: ClusterStatus, names: dict[int, str]) -> None:
-    """Fill in the zones' owners and the rolls, as NATS has them now."""
+async def _read_nats(status: ClusterStatus, names: dict[int, str], ttl: int = 6) -> None:
+    """Fill in the zones' owners, the company's lease and the rolls, as NATS has them now.
+    `ttl` only matters for a bucket not made yet (each key carries its own TTL)."""
     client = await nats.connect(status.nats_url, connect_timeout=2, allow_reconnect=False)
     try:
         js = client.jetstream(timeout=2.0)
@@ -112,10 +137,19 @@ async def _read_nats(status: ClusterStatus, names: dict[int, str]) -> None:
         status.roll = sorted(await (await HostRoll.open(js)).live())
         gateways = await (await HostRoll.open(js, bucket=GATEWAYS_BUCKET)).about()
         status.gateways = [gateway_row(name, gateways[name]) for name in sorted(gateways)]
+        await _read_crew(js, status, ttl)
     finally:
         await client.close()
     status.zones = [_zone_row(zone, names.get(zone, ""), held.get(zone)) for zone in
                     sorted(names.keys() | held.keys())]  # fmt: skip
+
+
+async def _read_crew(js: JetStreamContext, status: ClusterStatus, ttl: int) -> None:
+    """The crew workers on their roll, and which one holds the company's lease."""
+    status.crew_workers = sorted(await (await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)).live())
+    held = await (await ZoneLeases.open(js, ttl, CREW_LEASES_BUCKET)).holders()
+    company = [CrewLease(h.owner, h.age) for h in held if h.zone == COMPANY]
+    status.crew_lease = company[0] if company else None
 
 
 def _zone_row(zone: int, name: str, holder: Holder | None) -> ZoneRow:

@@ -104,5 +104,9 @@ ALL_CENSUSES = "zone.*.census"
 CREW_LEASES_BUCKET = "crew-leases"
 """The JetStream KV bucket holding the company's lease: one crew worker runs the minds."""
 
+COMPANY = 0
+"""The one key of the crew-leases bucket (as a zone id): whoever holds it runs every
+crew's minds."""
+
 CREW_WORKERS_BUCKET = "crew-workers"
 """The JetStream KV bucket of live crew workers' heartbeats (a roll, as the hosts')."""

@@ -1,12 +1,13 @@
 """`infinity cluster up|status` as real processes (docs/cluster.md "A local cluster").
 
-`up` starts NATS, PostgreSQL (initdb, a seeded galaxy), two zone hosts and two gateways
-(a player registers through one and plays through the other); `status` shows every zone
-owned by one of the hosts and both gateways with their clients; a zone host killed with
-SIGKILL loses its zones to the other within the lease TTL; SIGINT (Ctrl-C) to `up` stops
-every process it started, gateways first; a second `up` on the same folder (one gateway
-on a free port) starts the same universe again without initdb or seeding, and the
-player logs in again.
+`up` starts NATS, PostgreSQL (initdb, a seeded galaxy), two zone hosts, two crew workers
+and two gateways (a player registers through one and plays through the other); `status`
+shows every zone owned by one of the hosts, both crew workers on their roll with exactly
+one holding the company's lease, and both gateways with their clients; a zone host
+killed with SIGKILL loses its zones to the other within the lease TTL; SIGINT (Ctrl-C)
+to `up` stops every process it started, gateways first, then the crew workers; a second
+`up` on the same folder (one gateway on a free port, no crew worker) starts the same
+universe again without initdb or seeding, and the player logs in again.
 
 Run through `python -m infinity.cluster.cli` (the sub-app), as `infinity cluster` is
 the same typer app mounted under the main one.
@@ -26,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -37,8 +39,11 @@ import websockets
 from infinity.cluster.local import (
     CLUSTER_FILE,
     ClusterError,
+    LocalCluster,
     Plan,
+    RoleProcess,
     gateway_ports,
+    launch,
     pid_alive,
     read_record,
     recorded_pids,
@@ -50,21 +55,28 @@ from tests.conftest import PASSWORD
 TTL = 2  # seconds: the zone leases' in this cluster
 HOSTS = ("host-1", "host-2")
 GATEWAYS = ("gateway-1", "gateway-2")
+CREW_WORKERS = ("crew-worker-1", "crew-worker-2")
 CLI = (sys.executable, "-m", "infinity.cluster.cli")
-STOP_ORDER = ("gateways stopped", "zone hosts stopped", "PostgreSQL stopped", "NATS stopped")
+STOP_ORDER = (
+    "gateways stopped", "crew workers stopped", "zone hosts stopped", "PostgreSQL stopped",
+    "NATS stopped",
+)  # fmt: skip
 
 
 class Up:
     """One `cluster up` process, its output in a log file."""
 
-    def __init__(self, data: Path, log: Path, gateways: int, port: int) -> None:
+    def __init__(
+        self, data: Path, log: Path, gateways: int, port: int, crew_workers: int | None
+    ) -> None:
         self.data = data
         self.log = log
         self.pids: set[int] = set()  # every process it said it started
+        crew = [] if crew_workers is None else ["--crew-workers", str(crew_workers)]
         argv = [
             *CLI, "up", "--data", str(data), "--zone-hosts", "2",
             "--ttl", str(TTL), "--snapshot-seconds", "1",
-            "--gateways", str(gateways), "--port", str(port),
+            "--gateways", str(gateways), "--port", str(port), *crew,
         ]  # fmt: skip
         with log.open("ab") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
@@ -112,8 +124,9 @@ def cluster_dir() -> Iterator[Path]:
 def start_up(cluster_dir: Path) -> Iterator[Any]:
     started: list[Up] = []
 
-    def start(run: int, gateways: int, port: int) -> Up:
-        started.append(Up(cluster_dir / "data", cluster_dir / f"up-{run}.log", gateways, port))
+    def start(run: int, gateways: int, port: int, crew_workers: int | None = None) -> Up:
+        log = cluster_dir / f"up-{run}.log"
+        started.append(Up(cluster_dir / "data", log, gateways, port, crew_workers))
         return started[-1]
 
     try:
@@ -143,6 +156,18 @@ async def owned_by(up: Up, hosts: set[str], within: float) -> ClusterStatus:
         assert time.monotonic() < deadline, (
             f"zones not owned by {hosts}: {found}\n{up.output()[-3000:]}"
         )
+        await asyncio.sleep(0.1)
+
+
+async def crew_thinking(up: Up, workers: set[str], within: float) -> ClusterStatus:
+    """Wait until `workers` are the crew workers on the roll and one of them holds the
+    company's lease (taken at its first claim round after it joined the roll)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await up.status()
+        if found is not None and set(found.crew_workers) == workers and found.crew_lease:
+            return found
+        assert time.monotonic() < deadline, f"no crew worker thinks: {found}"
         await asyncio.sleep(0.1)
 
 
@@ -222,7 +247,8 @@ async def stopped(up: Up, within: float, signum: int = signal.SIGINT) -> None:
         await asyncio.sleep(0.05)
     assert up.process.returncode == 0, up.output()[-3000:]
     out = up.output()
-    said = [out.find(step) for step in STOP_ORDER]
+    steps = [s for s in STOP_ORDER if record["crew_workers"] or not s.startswith("crew")]
+    said = [out.find(step) for step in steps]
     assert -1 not in said and said == sorted(said), out[-3000:]
     alive = [(role, pid) for role, pid in recorded_pids(record) if pid_alive(pid)]
     assert alive == [], f"still running after up stopped: {alive}"
@@ -233,14 +259,16 @@ async def stopped(up: Up, within: float, signum: int = signal.SIGINT) -> None:
 
 async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     port = free_ports(len(GATEWAYS))
-    first: Up = start_up(1, gateways=len(GATEWAYS), port=port)
+    first: Up = start_up(1, gateways=len(GATEWAYS), port=port, crew_workers=len(CREW_WORKERS))
     ready = await owned_by(first, set(HOSTS), within=90)
+    await crew_thinking(first, set(CREW_WORKERS), within=TTL + 5)
     out = first.output()
     assert "new cluster (initdb)" in out and "seeding one" in out, out
     zones = {zone.zone: zone.name for zone in ready.zones}
     assert len(zones) >= 10
     record = first.record()
     assert {host["name"] for host in record["zone_hosts"]} == set(HOSTS)
+    assert [worker["name"] for worker in record["crew_workers"]] == list(CREW_WORKERS)
     ships = await ships_in(record)
     assert ships >= 40  # the seeding server's NPC and crew ships
 
@@ -255,8 +283,14 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     assert all(p["alive"] for p in shown["processes"])
     urls = {g["name"]: g["url"] for g in record["gateways"]}
     assert shown["gateways"] == [{"name": n, "url": urls[n], "clients": 0} for n in GATEWAYS]
+    # Both crew workers on their roll, exactly one thinking: the company lease's holder.
+    assert shown["crew_workers"] == list(CREW_WORKERS)
+    assert shown["crew_lease"]["holder"] in CREW_WORKERS
+    assert 0 <= shown["crew_lease"]["lease_age"] <= TTL + 1
+    assert await thinking(first, within=10) == [shown["crew_lease"]["holder"]]
     plain = subprocess.run([*CLI, "status", "--data", str(first.data)], capture_output=True)
     assert plain.returncode == 0 and b"host-1" in plain.stdout and b"gateway-2" in plain.stdout
+    assert b"crew-worker-2" in plain.stdout and b"holds it" in plain.stdout
     # `status --nats`: the same owners from NATS alone, as on a deployment of many machines.
     by_nats = subprocess.run(
         [*CLI, "status", "--nats", record["nats"]["url"], "--json"], capture_output=True
@@ -266,6 +300,8 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     assert sorted(z["zone"] for z in seen["zones"]) == sorted(zones)
     assert {z["owner"] for z in seen["zones"]} == set(HOSTS) and seen["processes"] == []
     assert [g["name"] for g in seen["gateways"]] == list(GATEWAYS)
+    assert seen["crew_workers"] == list(CREW_WORKERS)
+    assert seen["crew_lease"]["holder"] == shown["crew_lease"]["holder"]
 
     await gateways_play(first, port)
 
@@ -287,7 +323,7 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
 
     # The same folder again: no initdb, no new galaxy; the same zones and ships, owned
     # again; one gateway, on a free port, where the player of the first run logs in.
-    second: Up = start_up(2, gateways=1, port=0)
+    second: Up = start_up(2, gateways=1, port=0, crew_workers=0)
     again = await owned_by(second, set(HOSTS), within=40)
     out = second.output()
     assert "existing cluster" in out and "initdb" not in out and "seeding" not in out, out
@@ -295,8 +331,21 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     assert await ships_in(second.record()) == ships + 1  # the player's
     (only,) = second.record()["gateways"]
     assert only["name"] == "gateway-1" and f"Play at {only['url']}" in out, out
+    assert second.record()["crew_workers"] == [] and "No crew worker" in out, out
     assert await log_in(only["url"], "voyager") == 200
     await stopped(second, within=40, signum=signal.SIGTERM)
+
+
+async def thinking(up: Up, within: float) -> list[str]:
+    """The crew workers whose logs say they think (once one does: it says so after
+    restoring the minds, a moment after taking the lease)."""
+    deadline = time.monotonic() + within
+    while True:
+        logs = {w["name"]: Path(w["log"]) for w in up.record()["crew_workers"]}
+        said = [n for n, log in logs.items() if f"{n}: thinking for" in log.read_text()]
+        if said or time.monotonic() > deadline:
+            return said
+        await asyncio.sleep(0.1)
 
 
 async def gateways_play(up: Up, port: int) -> None:
@@ -344,3 +393,18 @@ def test_a_gateway_heartbeat_is_read_leniently_and_its_pid_recorded() -> None:
     record = {"up_pid": 1, "zone_hosts": [{"name": "host-1", "pid": 2}],
               "gateways": [{"name": "gateway-1", "pid": 3, "url": "", "log": ""}]}  # fmt: skip
     assert recorded_pids(record) == [("up", 1), ("zone host host-1", 2), ("gateway gateway-1", 3)]
+    record["crew_workers"] = [{"name": "crew-worker-1", "pid": 4, "log": ""}]
+    assert recorded_pids(record)[2] == ("crew worker crew-worker-1", 4)
+
+
+def test_a_crew_worker_that_exits_while_starting_fails_the_start(tmp_path: Path) -> None:
+    """Before NATS is even asked: the log's tail says why."""
+    log = tmp_path / "crew-worker-1.log"
+    code = "import sys; print('crew worker crew-worker-1 cannot start: no galaxy'); sys.exit(2)"
+    process = launch([sys.executable, "-c", code], log)
+    process.wait(10)
+    cluster = LocalCluster(Plan(tmp_path), say=print)
+    cluster.nats = SimpleNamespace(url="nats://127.0.0.1:1")  # type: ignore[assignment]
+    cluster.crew_workers.append(RoleProcess("crew-worker-1", process, log))
+    with pytest.raises(ClusterError, match=r"crew worker crew-worker-1 exited: .*no galaxy"):
+        cluster._wait_on_roll("crew worker", cluster.crew_workers, cluster._crew_roll)
