@@ -20,15 +20,11 @@ transit between servers.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Sequence
-
-import nats.errors
 
 from infinity.cluster.bus import Subscription
 from infinity.cluster.census import ReplicaUniverse
@@ -37,12 +33,19 @@ from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import CommandRelay
+from infinity.cluster.role import (
+    arguments,
+    parse_role,
+    role_parser,
+    run_role,
+    seeded_store,
+    until_signalled,
+)
 from infinity.cluster.subjects import (
     ALL_CENSUSES,
     COMPANY,
     CREW_LEASES_BUCKET,
     CREW_WORKERS_BUCKET,
-    host_key,
 )
 from infinity.commands.types import Command
 from infinity.company.archive import DatabaseArchive
@@ -50,15 +53,10 @@ from infinity.company.company import Company
 from infinity.crew.mind import Minds
 from infinity.galaxy.model import Galaxy
 from infinity.store.store import Store
-from infinity.universe.charts import Charts
 from infinity.universe.hangar import Hangar
 from infinity.universe.shipyard import Shipyard
 
 log = logging.getLogger(__name__)
-
-
-class NoGalaxy(RuntimeError):
-    """The store was never seeded."""
 
 
 class CrewWorker:
@@ -92,11 +90,8 @@ class CrewWorker:
         cls, db: str, nats_url: str, name: str, ttl: int = 6, save_seconds: float = 5.0
     ) -> CrewWorker:
         """Open the store and NATS, and read the galaxy; `NoGalaxy` if never seeded."""
-        store = await Store.open(db)
+        store, galaxy = await seeded_store(db)
         try:
-            galaxy = await Charts(store.engine).load_galaxy()
-            if galaxy is None:
-                raise NoGalaxy("the store holds no galaxy: seed it first")
             bus = await NatsBus.connect(nats_url, name=f"crew-worker-{name}")
         except BaseException:
             await store.close()
@@ -202,10 +197,7 @@ async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float)
     """Run one crew worker until SIGTERM or SIGINT, then stop in order and close."""
     worker = await CrewWorker.open(db, nats_url, name, ttl, save_seconds)
     try:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopping.set)
+        stopping = until_signalled()
         log.info("crew worker %s: following the zones (lease TTL %d s)", name, ttl)
         await worker.run(stopping)
     finally:
@@ -213,44 +205,16 @@ async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float)
     log.info("crew worker %s: stopped", name)
 
 
-def parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m infinity.cluster.crewworker",
-        description="A crew worker: the crews' minds, acting on zones of other processes.",
-    )
-    parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
-    parser.add_argument("--nats", required=True, help="nats://host:port, JetStream on")
-    parser.add_argument(
-        "--name", required=True, help="unique per live worker: letters, digits, - _"
+def main(argv: Sequence[str] | None = None) -> int:
+    """The crew worker's command line; 0 after an orderly stop, 2 when it cannot start."""
+    parser = role_parser(
+        "python -m infinity.cluster.crewworker",
+        "A crew worker: the crews' minds, acting on zones of other processes.",
     )
     parser.add_argument("--ttl", type=int, default=6, help="the company's lease TTL, seconds >= 1")
     parser.add_argument("--save-seconds", type=float, default=5.0, help="how often minds are saved")
-    parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
-    options = parser.parse_args(argv)
-    if options.ttl < 1:
-        parser.error("--ttl must be at least 1")
-    try:
-        host_key(options.name)
-    except ValueError as error:
-        parser.error(str(error))
-    if not 0.5 <= options.save_seconds <= 300:
-        parser.error("--save-seconds must be between 0.5 and 300")
-    return options
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The crew worker's command line; 0 after an orderly stop, 2 when it cannot start."""
-    options = parse(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    o = options
-    try:
-        asyncio.run(work(o.db, o.nats, o.name, o.ttl, o.save_seconds))
-    except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
-        log.error("crew worker %s cannot start: %s", options.name, error)
-        return 2
-    return 0
+    o = parse_role(parser, arguments(argv))
+    return run_role("crew worker", o, work(o.db, o.nats, o.name, o.ttl, o.save_seconds))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ answers them 501 `not_in_cluster`); credits in the `me` record are 0.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -30,7 +29,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-import nats.errors
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -46,7 +44,8 @@ from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.relay import CommandRelay
-from infinity.cluster.subjects import GATEWAYS_BUCKET, host_key
+from infinity.cluster.role import arguments, parse_role, role_parser, run_role, seeded_store
+from infinity.cluster.subjects import GATEWAYS_BUCKET
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
@@ -55,7 +54,6 @@ from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Board, Close, Refused, play
 from infinity.store.store import Store
-from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
 from infinity.universe.loop import pause
@@ -74,10 +72,6 @@ SERVED = frozenset(
     {("POST", "/api/register"), ("POST", "/api/login"), ("POST", "/api/logout"),
      ("GET", "/api/me"), ("GET", "/api/galaxy")}
 )  # fmt: skip
-
-
-class NoGalaxy(RuntimeError):
-    """The store was never seeded."""
 
 
 class ClusterGateway:
@@ -104,11 +98,8 @@ class ClusterGateway:
     @classmethod
     async def open(cls, db: str, nats_url: str, name: str) -> ClusterGateway:
         """Open the store (migrated) and NATS, read the galaxy and the sanctions."""
-        store = await Store.open(db)
+        store, galaxy = await seeded_store(db)
         try:
-            galaxy = await Charts(store.engine).load_galaxy()
-            if galaxy is None:
-                raise NoGalaxy("the store holds no galaxy: start `infinity cluster up` first")
             bus = await NatsBus.connect(nats_url, name=f"gateway-{name}")
         except BaseException:
             await store.close()
@@ -354,42 +345,18 @@ async def serve_gateway(db: str, nats_url: str, name: str, host: str, port: int)
     log.info("gateway %s: stopped", name)
 
 
-def parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m infinity.cluster.gateway",
-        description="A gateway: players' sockets, relayed to the zone hosts over NATS.",
-    )
-    parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
-    parser.add_argument("--nats", required=True, help="nats://host:port")
-    parser.add_argument(
-        "--name", required=True, help="unique per live gateway: letters, digits, - _"
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
-    options = parser.parse_args(argv)
-    try:
-        host_key(options.name)
-    except ValueError as error:
-        parser.error(str(error))
-    if not 0 <= options.port <= 65535:
-        parser.error("--port must be between 0 and 65535")
-    return options
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The gateway's command line; 0 after an orderly stop, 2 when it cannot start."""
-    options = parse(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    parser = role_parser(
+        "python -m infinity.cluster.gateway",
+        "A gateway: players' sockets, relayed to the zone hosts over NATS.",
     )
-    o = options
-    try:
-        asyncio.run(serve_gateway(o.db, o.nats, o.name, o.host, o.port))
-    except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
-        log.error("gateway %s cannot start: %s", options.name, error)
-        return 2
-    return 0
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="the TCP port (0: any free one)")
+    o = parse_role(parser, arguments(argv))
+    if not 0 <= o.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    return run_role("gateway", o, serve_gateway(o.db, o.nats, o.name, o.host, o.port))
 
 
 if __name__ == "__main__":

@@ -25,12 +25,10 @@ SIGTERM or SIGINT: the orderly stop (stop ticking, save, release the leases, clo
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import logging
-import signal
 import sys
 import time
 import uuid
@@ -52,7 +50,15 @@ from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import ZoneInbox
-from infinity.cluster.subjects import host_key
+from infinity.cluster.role import (
+    NoGalaxy,
+    arguments,
+    parse_role,
+    role_parser,
+    run_role,
+    seeded_store,
+    until_signalled,
+)
 from infinity.commands.errors import Reason, Rejection
 from infinity.commands.types import (
     Command,
@@ -97,10 +103,6 @@ SWEEP_SECONDS: Final = 1.0  # how often a host looks for ships its zones' rows n
 
 HandOver = Callable[[Departure], bool]
 """Take a departure toward a zone of another host into a handover: True if taken."""
-
-
-class NoGalaxy(RuntimeError):
-    """The store holds no galaxy: a zone host never makes one; the store is seeded first."""
 
 
 class HostStopping(RuntimeError):
@@ -400,11 +402,8 @@ class ZoneHosting:
     ) -> ZoneHosting:
         """Open the store (migrated) and NATS, and read the galaxy; `NoGalaxy` if the store
         was never seeded."""
-        store = await Store.open(db)
+        store, galaxy = await seeded_store(db)
         try:
-            galaxy = await Charts(store.engine).load_galaxy()
-            if galaxy is None:
-                raise NoGalaxy("the store holds no galaxy: seed it first (infinity serve --db)")
             bus = await NatsBus.connect(nats_url, name=f"zone-host-{name}")
         except BaseException:
             await store.close()
@@ -704,10 +703,7 @@ async def host_zones(
     """Run one zone host until SIGTERM or SIGINT, then stop in order and close."""
     hosting = await ZoneHosting.open(db, nats_url, name, ttl, snapshot_seconds, npcs)
     try:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopping.set)
+        stopping = until_signalled()
         log.info("host %s: hosting zones (lease TTL %d s)", name, ttl)
         await hosting.run(stopping)
     finally:
@@ -715,47 +711,23 @@ async def host_zones(
     log.info("host %s: stopped", name)
 
 
-def parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m infinity.cluster.zonehost",
-        description="A zone host: simulates the zones it owns by lease, over PostgreSQL.",
+def main(argv: Sequence[str] | None = None) -> int:
+    """The zone host's command line; 0 after an orderly stop, 2 when it cannot start."""
+    parser = role_parser(
+        "python -m infinity.cluster.zonehost",
+        "A zone host: simulates the zones it owns by lease, over PostgreSQL.",
     )
-    parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
-    parser.add_argument("--nats", required=True, help="nats://host:port, JetStream on")
-    parser.add_argument("--name", required=True, help="unique per live host: letters, digits, - _")
     parser.add_argument("--ttl", type=int, default=6, help="lease TTL, whole seconds >= 1")
     parser.add_argument(
         "--snapshot-seconds", type=float, default=5.0, help="how often ship motion is saved"
     )
-    parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
     parser.add_argument(
         "--no-npcs", dest="npcs", action="store_false", help="no NPC pilots fly this host's ships"
     )
-    options = parser.parse_args(argv)
-    if options.ttl < 1:
-        parser.error("--ttl must be at least 1")
-    try:
-        host_key(options.name)
-    except ValueError as error:
-        parser.error(str(error))
-    if not 0.5 <= options.snapshot_seconds <= 300:
-        parser.error("--snapshot-seconds must be between 0.5 and 300")
-    return options
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The zone host's command line; 0 after an orderly stop, 2 when it cannot start."""
-    options = parse(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    o = parse_role(parser, arguments(argv))
+    return run_role(
+        "zone host", o, host_zones(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs)
     )
-    try:
-        o = options
-        asyncio.run(host_zones(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs))
-    except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
-        log.error("zone host %s cannot start: %s", options.name, error)
-        return 2
-    return 0
 
 
 if __name__ == "__main__":
