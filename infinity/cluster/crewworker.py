@@ -196,13 +196,8 @@ class CrewWorker:
 async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float) -> None:
     """Run one crew worker until SIGTERM or SIGINT, then stop in order and close."""
     worker = await CrewWorker.open(db, nats_url, name, ttl, save_seconds)
-    try:
-        stopping = until_signalled()
-        log.info("crew worker %s: following the zones (lease TTL %d s)", name, ttl)
-        await worker.run(stopping)
-    finally:
-        await worker.close()
-    log.info("crew worker %s: stopped", name)
+    log.info("crew worker %s: following the zones (lease TTL %d s)", name, ttl)
+    await until_signalled(worker, "crew worker")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import nats.errors
 
@@ -71,13 +71,27 @@ def parse_role(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse
     return options
 
 
-def until_signalled() -> asyncio.Event:
-    """An event set by the first SIGTERM or SIGINT: the role's orderly stop."""
+class Role(Protocol):
+    """A role's process once open: it runs until told to stop, then closes."""
+
+    name: str
+
+    async def run(self, stopping: asyncio.Event) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+async def until_signalled(role: Role, what: str) -> None:
+    """Run `role` until the first SIGTERM or SIGINT (its orderly stop), then close it."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    return stopping
+    try:
+        await role.run(stopping)
+    finally:
+        await role.close()
+    log.info("%s %s: stopped", what, role.name)
 
 
 def run_role(what: str, options: argparse.Namespace, work: Coroutine[Any, Any, None]) -> int:

@@ -702,13 +702,8 @@ async def host_zones(
 ) -> None:
     """Run one zone host until SIGTERM or SIGINT, then stop in order and close."""
     hosting = await ZoneHosting.open(db, nats_url, name, ttl, snapshot_seconds, npcs)
-    try:
-        stopping = until_signalled()
-        log.info("host %s: hosting zones (lease TTL %d s)", name, ttl)
-        await hosting.run(stopping)
-    finally:
-        await hosting.close()
-    log.info("host %s: stopped", name)
+    log.info("host %s: hosting zones (lease TTL %d s)", name, ttl)
+    await until_signalled(hosting, "host")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
