@@ -34,6 +34,7 @@ from infinity.cluster.subjects import (
 )
 from infinity.commands.errors import Rejection
 from infinity.gateway import wire
+from infinity.gateway.fanout import FRAME_BYTES, FRAMES
 from infinity.gateway.session import Session
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import TickReport, Zone
@@ -213,8 +214,6 @@ class CellFrames:
     placed yet): the gateway finds where it is."""
 
     def __init__(self, bus: Bus, absent: Callable[[Session], None]) -> None:
-        self.frames = 0
-        self.frame_bytes = 0
         self._bus = bus
         self._absent = absent
         self._zones: dict[int, _Watched] = {}
@@ -223,11 +222,6 @@ class CellFrames:
         """The last tick of `zone` this gateway saw closed (0: none yet)."""
         watched = self._zones.get(zone)
         return 0 if watched is None else watched.tick
-
-    def watching(self, zone: int) -> int:
-        """How many sessions watch `zone` through this gateway."""
-        watched = self._zones.get(zone)
-        return 0 if watched is None else len(watched.sessions)
 
     async def watch(self, session: Session, zone: int) -> None:
         """`session` sees `zone` from now on (full cells first), and no other zone."""
@@ -285,6 +279,7 @@ class CellFrames:
         frame = _Frame(close, records)
         wanted: set[int] = set()
         seen: set[int] = set()
+        sent = framed = 0
         for account, session in list(watched.sessions.items()):
             pilot = pilots.get(session.ship)
             if pilot is None:
@@ -293,8 +288,10 @@ class CellFrames:
             data = frame.build(session, watched.held[account], pilot, wanted)
             seen.update(session.view or ())
             session.push(data)
-            self.frames += 1
-            self.frame_bytes += len(data)
+            framed += 1
+            sent += len(data)
+        FRAMES.inc(framed)  # the embedded fan-out's counters: one /metrics for both scales
+        FRAME_BYTES.inc(sent)
         await self._subscribe(watched, seen | wanted, wanted)
 
     def _tell_refusals(self, watched: _Watched, refused: list[Refused]) -> None:

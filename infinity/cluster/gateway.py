@@ -50,6 +50,7 @@ from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
 from infinity.gateway.app import STATIC, metrics, server_config
+from infinity.gateway.fanout import SESSIONS
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Board, Close, Refused, play
@@ -209,6 +210,7 @@ class ClusterGateway:
         session = Session(who.account, who.name, ship, link)
         replaced = self.by_account.get(who.account)
         self.by_account[who.account] = session
+        SESSIONS.set(len(self.by_account))
         self.where[ship] = zone
         info = wire.AccountInfo(who.account, who.name, who.role)
         system = wire.SystemInfo(zone, self.galaxy.system(zone).name)
@@ -223,6 +225,7 @@ class ClusterGateway:
         if self.by_account.get(session.account) is session:
             del self.by_account[session.account]
             self.frames.leave(session)
+            SESSIONS.set(len(self.by_account))
         session.close()
 
     async def _ship_of(self, account: int) -> SavedShip | None:

@@ -110,7 +110,11 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
     await until(lambda: _reasons(bob, {"not_your_ship", "bad_frame"}), 10, "typed refusals")
     async with httpx.AsyncClient(timeout=5.0) as client:
         wallet = await client.get(f"{gw_a.url}/api/wallet")
+        metrics = (await client.get(f"{gw_a.url}/metrics")).text
     assert wallet.status_code == 501 and wallet.json()["error"] == "not_in_cluster"
+    assert "infinity_sessions 1.0" in metrics  # alice, through this gateway
+    sent = [line for line in metrics.splitlines() if line.startswith("infinity_frames_sent_total")]
+    assert sent and float(sent[0].split()[-1]) > 0
     assert alice.closed is None and bob.closed is None
     await alice.close()
     await bob.close()
