@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
 HERE: Final = Path(__file__).resolve().parent
 SCRIPTS: Final = (
     "zone_tick", "gateway_fanout", "idle_server", "worlds_idle", "snapshot_stall", "ledger",
-    "crew", "minds", "transfer",
+    "crew", "minds", "transfer", "cluster_hop",
 )  # fmt: skip
 Row = tuple[str, str, Any, str, Any]
 
@@ -158,8 +158,9 @@ def minds_rows(f: dict[str, Any]) -> list[Row]:
     n = f"{f['memories']:,}"
     return [
         (f"mind document, {n} memories", "MiB", f["mib"], "", None),
-        (f"  export / parse / admit, {n} memories", "s",
-         f"{f['export_s']} / {f['parse_s']} / {f['admit_s']}", "", None),
+        (f"  export, {n} memories", "s", f["export_s"], "", None),
+        (f"  parse, {n} memories", "s", f["parse_s"], "", None),
+        (f"  admit, {n} memories", "s", f["admit_s"], "", None),
         ("  parse ÷ plain JSON + SHA-256, same run", "ratio", f["parse_floor_ratio"], "", None),
     ]  # fmt: skip
 
@@ -178,6 +179,32 @@ def transfer_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def hop_rows(f: dict[str, Any]) -> list[Row]:
+    counts = f["counts"]
+    n = max(counts, key=int)
+    r = counts[n]
+    e, c, m = r["embedded"], r["cluster"], r["model_inputs"]
+    pilots = f"{int(n):,} pilots"
+    return [
+        (f"input-to-ack p50, embedded, {pilots}", "ms", e["latency_ms_p50"], "", None),
+        (f"input-to-ack p50 through the NATS hop, {pilots}", "ms", c["latency_ms_p50"], "",
+         None),
+        (f"input-to-ack p99 through the NATS hop, {pilots}", "ms", c["latency_ms_p99"],
+         "<= 100", c["latency_ms_p99"] <= 100.0),
+        ("  added by the hop, p50 (same run)", "ms", r["ratios"]["added_p50_ms"], "", None),
+        ("  added by the hop, p99 (same run)", "ms", r["ratios"]["added_p99_ms"], "", None),
+        (f"frames/s per client through the gateway, {pilots}", "Hz", c["client_fps"],
+         ">= 19.9", c["client_fps"] >= 19.9),
+        (f"gateway CPU per client-frame, {pilots}", "µs", c["front_us_per_frame"], "", None),
+        (f"zone host cores per 1,000 pilots, {pilots}", "cores",
+         m["zone_host_cores_per_1k_pilots"], "", None),
+        (f"NATS msgs/s per 1,000 clients (in + out), {pilots}", "msg/s",
+         m["nats_msgs_per_s_per_1k"], "", None),
+        (f"  cluster cores ÷ embedded cores, {pilots}", "ratio", r["ratios"]["cpu_all"], "",
+         None),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
@@ -188,6 +215,7 @@ SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "crew": crew_rows,
     "minds": minds_rows,
     "transfer": transfer_rows,
+    "cluster_hop": hop_rows,
 }
 
 

@@ -125,7 +125,18 @@ def serve(
     if role != "all":
         where = (host, port)
         raise typer.Exit(
-            _serve_role(role, db, nats, name, lease_ttl, snapshot_seconds, log_level, where, npcs)
+            _serve_role(
+                role,
+                db,
+                nats,
+                name,
+                lease_ttl,
+                snapshot_seconds,
+                log_level,
+                where,
+                npcs,
+                limits=(max_connections, login_rate, login_burst),
+            )
         )
 
     from infinity._memory import keep_large_allocations
@@ -232,6 +243,7 @@ def _serve_role(
     level: str,
     where: tuple[str, int],
     npcs: bool,
+    limits: tuple[int, float, int],
 ) -> int:
     """`serve --role zone-host|gateway|crew-worker`: a cluster role (infinity/cluster/
     zonehost.py, gateway.py, crewworker.py)."""
@@ -247,7 +259,11 @@ def _serve_role(
     if role == "gateway":
         from infinity.cluster.gateway import main as gateway
 
-        return gateway([*common, "--host", where[0], "--port", str(where[1])])
+        connections, rate, burst = limits
+        return gateway(
+            [*common, "--host", where[0], "--port", str(where[1]), "--max-connections",
+             str(connections), "--login-rate", str(rate), "--login-burst", str(burst)]
+        )  # fmt: skip
     if role == "crew-worker":
         from infinity.cluster.crewworker import main as crew_worker
 

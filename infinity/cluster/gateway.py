@@ -35,7 +35,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket
 
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
@@ -49,11 +48,12 @@ from infinity.cluster.subjects import GATEWAYS_BUCKET
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
-from infinity.gateway.app import STATIC, metrics, server_config
+from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
 from infinity.gateway.fanout import SESSIONS
+from infinity.gateway.limits import Limits
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
-from infinity.gateway.socket import Admitted, Board, Close, Refused, play
+from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket
 from infinity.store.store import Store
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
@@ -106,7 +106,11 @@ class ClusterGateway:
             await store.close()
             raise
         gateway = cls(name, store, bus, galaxy)
-        await gateway.accounts.sanctions.load()
+        try:
+            await gateway.accounts.sanctions.load()
+        except BaseException:
+            await gateway.close()
+            raise
         return gateway
 
     async def run(self, stopping: asyncio.Event, address: str = "") -> None:
@@ -225,6 +229,8 @@ class ClusterGateway:
         if self.by_account.get(session.account) is session:
             del self.by_account[session.account]
             self.frames.leave(session)
+            self.where.pop(session.ship, None)  # read again from its row when it comes back
+            self._next_look.pop(session.account, None)
             SESSIONS.set(len(self.by_account))
         session.close()
 
@@ -293,10 +299,6 @@ class ClusterGateway:
             return JSONResponse({"ok": True, "role": "gateway", "name": self.name,
                                  "sessions": len(self.by_account)})  # fmt: skip
 
-        async def game_socket(ws: WebSocket) -> None:
-            join: Board = self.join
-            await play(ws, self.accounts, join, self.leave, self.submit)
-
         handlers = {"register": register, "login": login, "logout": logout, "me": me,
                     "galaxy": galaxy}  # fmt: skip
         endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in SERVED]
@@ -310,11 +312,12 @@ class ClusterGateway:
                 Route("/healthz", healthz),
                 Route("/metrics", metrics),
                 Route("/api/{path:path}", elsewhere, methods=["GET", "POST", "PUT", "DELETE"]),
-                WebSocketRoute("/ws", game_socket),
+                WebSocketRoute("/ws", game_socket),  # on other ASGI servers; the lane on ours
                 Mount("/", StaticFiles(directory=STATIC, html=True, check_dir=False)),
             ]
         )
         app.state.endpoints = tuple(endpoints)
+        app.state.front = Front(self.accounts, self.join, self.leave, self.submit)
         return app
 
 
@@ -330,12 +333,14 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-async def serve_gateway(db: str, nats_url: str, name: str, host: str, port: int) -> None:
+async def serve_gateway(
+    db: str, nats_url: str, name: str, host: str, port: int, limits: Limits = DEFAULT_LIMITS
+) -> None:
     """Run one gateway until SIGTERM or SIGINT: clients told first, then the bus and store
     closed."""
     gateway = await ClusterGateway.open(db, nats_url, name)
     try:
-        config = server_config(gateway.app(), host, port, "warning")
+        config = server_config(gateway.app(), host, port, "warning", limits)
         server = _Server(config, gateway)
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as group:
@@ -356,10 +361,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="the TCP port (0: any free one)")
+    defaults = Limits()
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        help="open HTTP and WebSocket connections; more are closed",
+    )
+    parser.add_argument(
+        "--login-rate",
+        type=float,
+        default=defaults.login_rate,
+        help="register/log-in attempts per second per address (0: no limit)",
+    )
+    parser.add_argument("--login-burst", type=int, default=defaults.login_burst,
+                        help="register/log-in attempts an address may make at once")  # fmt: skip
     o = parse_role(parser, arguments(argv))
     if not 0 <= o.port <= 65535:
         parser.error("--port must be between 0 and 65535")
-    return run_role("gateway", o, serve_gateway(o.db, o.nats, o.name, o.host, o.port))
+    if o.max_connections < 1 or o.login_rate < 0 or o.login_burst < 1:
+        parser.error("--max-connections and --login-burst are >= 1, --login-rate >= 0")
+    limits = Limits(
+        max_connections=o.max_connections, login_rate=o.login_rate, login_burst=o.login_burst
+    )
+    return run_role("gateway", o, serve_gateway(o.db, o.nats, o.name, o.host, o.port, limits))
 
 
 if __name__ == "__main__":

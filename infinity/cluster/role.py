@@ -13,6 +13,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, Protocol
 
 import nats.errors
+import uvloop
 
 from infinity.cluster.subjects import host_key
 from infinity.galaxy.model import Galaxy
@@ -100,7 +101,7 @@ def run_role(what: str, options: argparse.Namespace, work: Coroutine[Any, Any, N
         level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        asyncio.run(work)
+        uvloop.run(work)  # the event loop `infinity serve` runs on, for every role
     except (NoGalaxy, ValueError, OSError, nats.errors.Error) as error:
         log.error("%s %s cannot start: %s", what, options.name, error)
         return 2

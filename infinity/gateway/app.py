@@ -36,7 +36,7 @@ from infinity.gateway.connections import http_protocol
 from infinity.gateway.lane import GameLane
 from infinity.gateway.limits import Limits
 from infinity.gateway.shield import Shield, content_security_policy
-from infinity.gateway.socket import Close, game_socket
+from infinity.gateway.socket import Close, front_of, game_socket
 from infinity.gateway.state import Game, game_of
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -106,6 +106,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
             gc.collect()
             gc.freeze()
             app.state.game = game
+            app.state.front = front_of(game)
             try:
                 yield
             finally:

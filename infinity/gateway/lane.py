@@ -30,13 +30,12 @@ from infinity.gateway.socket import (
     HELLO_TIMEOUT,
     Admitted,
     Close,
+    Front,
     Reader,
     Refused,
     admit,
-    board,
     close_reason,
 )
-from infinity.gateway.state import Game
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +75,11 @@ def close(transport: WSTransport, code: int, reason: str) -> None:
 class GameConnection(WSListener):
     """One player's `/ws` connection on the lane, from hello to goodbye."""
 
-    def __init__(self, game: Game, connections: MutableSet[Any], tasks: set[asyncio.Task[None]]):
+    def __init__(
+        self, front: Front, connections: MutableSet[Any], tasks: set[asyncio.Task[None]]
+    ) -> None:
         super().__init__()
-        self.game = game
+        self.front = front
         self.connections = connections
         self.tasks = tasks
         self.transport: WSTransport | None = None
@@ -102,7 +103,7 @@ class GameConnection(WSListener):
         self._stop_timer()
         self.connections.discard(self)
         if self.session is not None:
-            self.game.fanout.leave(self.session)
+            self.front.leave(self.session)
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
@@ -147,7 +148,7 @@ class GameConnection(WSListener):
             close(self.transport, code, reason)
 
     async def _admit(self, hello: bytes | None) -> None:
-        admitted = await admit(hello, self.game.accounts)
+        admitted = await admit(hello, self.front.accounts)
         if isinstance(admitted, Admitted) and not self.gone:
             await self._board(admitted)
         elif isinstance(admitted, Refused):
@@ -155,16 +156,16 @@ class GameConnection(WSListener):
 
     async def _board(self, who: Admitted) -> None:
         assert self.transport is not None
-        session = await board(self.game, who, GameLink(self.transport))
+        session = await self.front.join(who, GameLink(self.transport))
         if isinstance(session, Refused):
             self.close(session.code, session.reason)
             return
         if self.gone:  # left while boarding
-            self.game.fanout.leave(session)
+            self.front.leave(session)
             return
         self.session = session
-        sanctions = self.game.accounts.sanctions
-        self.reader = Reader(session, self.game.universe.submit, sanctions, self.bucket)
+        sanctions = self.front.accounts.sanctions
+        self.reader = Reader(session, self.front.submit, sanctions, self.bucket)
         for data in self.early or ():
             code = self.reader.take(data)
             if code is not None:
@@ -206,7 +207,8 @@ class GameConnection(WSListener):
 
 
 class GameLane:
-    """Hands `/ws` upgrades to picows once the app's universe is running."""
+    """Hands `/ws` upgrades to picows once the app's universe is running (its `Front` is
+    on `app.state.front`)."""
 
     def __init__(self, app: Starlette) -> None:
         self.app = app
@@ -215,16 +217,16 @@ class GameLane:
     def takes(self, target: bytes) -> bool:
         """Whether this request target is the game socket, and the game is up."""
         path = target.split(b"?", 1)[0]
-        return path == PATH and isinstance(getattr(self.app.state, "game", None), Game)
+        return path == PATH and isinstance(getattr(self.app.state, "front", None), Front)
 
     def hand_over(
         self, transport: asyncio.Transport, request: bytes, connections: MutableSet[Any]
     ) -> None:
         """Give picows the connection and the upgrade request it carried."""
-        game: Game = self.app.state.game
+        front: Front = self.app.state.front
         protocol = WSProtocol(
             None, None, False,  # server side
-            lambda _request: GameConnection(game, connections, self.tasks),
+            lambda _request: GameConnection(front, connections, self.tasks),
             log, True, HELLO_TIMEOUT,
             True, PING_IDLE, PING_IDLE,  # auto ping when idle, and the pong's deadline
             WSAutoPingStrategy.PING_WHEN_IDLE,

@@ -62,12 +62,17 @@ class QueuedLink:
         self._ready.set()
 
     async def write(self) -> None:
-        """The writer task: send queued messages in order until stopped."""
+        """The writer task: send queued messages in order until stopped, or until a send
+        fails: the connection closed under it (the reader sees why and ends the session)."""
         while not self.closed:
             await self._ready.wait()
             self._ready.clear()
             while self._queue and not self.closed:
-                await self._send(self._queue.popleft())
+                try:
+                    await self._send(self._queue.popleft())
+                except Exception:  # closed by the client, or the server, mid-send
+                    self.stop()
+                    return
 
 
 class Session:

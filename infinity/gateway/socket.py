@@ -28,7 +28,7 @@ from infinity.commands.types import COMMAND_TYPES, Command, Say
 from infinity.gateway import wire
 from infinity.gateway.limits import TokenBucket
 from infinity.gateway.session import Link, QueuedLink, Session
-from infinity.gateway.state import Game, game_of
+from infinity.gateway.state import Game
 
 log = logging.getLogger(__name__)
 
@@ -231,31 +231,45 @@ class Reader:
         return None
 
 
-async def game_socket(ws: WebSocket) -> None:
-    """The game socket on any ASGI server: a reader loop and a writer task."""
-    game = game_of(ws)
-
-    async def join(who: Admitted, link: Link) -> Session | Refused:
-        return await board(game, who, link)
-
-    await play(ws, game.accounts, join, game.fanout.leave, game.universe.submit)
-
-
 Board = Callable[[Admitted, Link], Awaitable[Session | Refused]]
 """Join an admitted player to whatever feeds it frames (the welcome first)."""
 
 
-async def play(
-    ws: WebSocket, accounts: Accounts, join: Board, leave: Callable[[Session], None], submit: Submit
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Front:
+    """What a game connection asks of whatever universe is behind the gateway: the
+    accounts, joining (the welcome, then frames), leaving, and where commands go. The
+    embedded server's is `front_of(game)`; a cluster gateway makes its own."""
+
+    accounts: Accounts
+    join: Board
+    leave: Callable[[Session], None]
+    submit: Submit
+
+
+def front_of(game: Game) -> Front:
+    """The embedded server's front: its fan-out and its universe."""
+
+    async def join(who: Admitted, link: Link) -> Session | Refused:
+        return await board(game, who, link)
+
+    return Front(game.accounts, join, game.fanout.leave, game.universe.submit)
+
+
+async def game_socket(ws: WebSocket) -> None:
+    """The game socket on any ASGI server: a reader loop and a writer task."""
+    await play(ws, ws.app.state.front)
+
+
+async def play(ws: WebSocket, front: Front) -> None:
     """One game connection on a Starlette socket, whatever universe is behind it: hello,
     `join`, then frames read and submitted while a writer task sends, and `leave`."""
     await ws.accept()
-    who = await hello_account(ws, accounts)
+    who = await hello_account(ws, front.accounts)
     if who is None:
         return
     link = QueuedLink(ws.send_bytes, ws.close)
-    session = await join(who, link)
+    session = await front.join(who, link)
     if isinstance(session, Refused):
         await ws.close(session.code, session.reason)
         return
@@ -263,7 +277,8 @@ async def play(
     try:
         async with asyncio.TaskGroup() as tasks:
             writer = tasks.create_task(link.write())
-            code = await read_frames(ws, Reader(session, submit, accounts.sanctions))
+            sanctions = front.accounts.sanctions
+            code = await read_frames(ws, Reader(session, front.submit, sanctions))
             writer.cancel()
     except* WebSocketDisconnect:
         code = Close.GOING_AWAY
@@ -272,7 +287,7 @@ async def play(
         code = Close.GOING_AWAY
     finally:
         link.stop()
-        leave(session)
+        front.leave(session)
     if session.kicked:
         return
     with contextlib.suppress(Exception):
