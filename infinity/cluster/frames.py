@@ -349,6 +349,8 @@ class _Frame:
         """The session's frame; adds to `wanted` the cells it must get in full."""
         view = neighbourhood(pilot.cell)
         me = pilot.me
+        # A zone taken over by another host acks from 0 again: the client's ack holds.
+        me.ack = session.acked = max(me.ack, session.acked)
         steady = session.view == view and not session.needs_full and held.issuperset(view)
         if steady and all(c in self.records for c in view if c in self.touched):
             prefix = self._prefixes.get(pilot.cell)

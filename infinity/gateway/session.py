@@ -87,6 +87,7 @@ class Session:
         self.view: tuple[int, ...] | None = None
         self.needs_full = True
         self.submitted = 0  # highest command seq handed to the zone: the next frame's ack
+        self.acked = 0  # highest ack a frame carried (a cluster's never go backwards)
         self.link = link
         self.kicked = False
         self.closed = False

@@ -46,6 +46,7 @@ class Client:
     places: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> quantised x, y
     frames: int = 0
     errors: list[str] = field(default_factory=list)
+    acks: list[int] = field(default_factory=list)
 
     def read(self) -> None:
         link = self.session.link
@@ -60,6 +61,7 @@ class Client:
 
     def _apply(self, frame: wire.Frame) -> None:
         self.frames += 1
+        self.acks.append(frame.me.ack)
         for cell in frame.cells:
             if cell.full:
                 for gone in [e for e, at in self.entities.items() if at == cell.key]:
@@ -137,7 +139,7 @@ async def scene() -> AsyncIterator[Scene]:
     bus = Dropping()
     outbox = Outbox(bus)
     players = np.array([ME, NEAR], dtype=np.int64)
-    frames = ZoneFrames(bus, outbox, {}, lambda: players)
+    frames = ZoneFrames(bus, outbox, {ME: 7}, lambda: players)  # ME's command 7 applied
     world.observe(frames.on_tick)
     fanout = Fanout(world)
     embedded, cluster = new_client(ME), new_client(ME)
@@ -208,6 +210,8 @@ async def test_a_zone_restarted_from_a_snapshot_is_resent_in_full(scene: Scene) 
     scene.cluster.read()
     assert NEAR not in scene.cluster.seen()  # no ghost of the state that is gone
     assert ME in scene.cluster.seen()
+    # The new host applied none of ME's commands yet: the client's ack does not go back.
+    assert scene.cluster.acks[-1] == 7 and min(scene.cluster.acks) == 7
 
 
 async def test_refusals_reach_the_ships_client(scene: Scene) -> None:
