@@ -77,7 +77,6 @@ class CrewWorker:
         self.company: Company | None = None
         self._store = store
         self._bus = bus
-        self._commands: asyncio.Queue[Command] = asyncio.Queue()
         self.universe = ReplicaUniverse(galaxy, self._send)
         self._relay = CommandRelay(bus, self.universe.where)
         self._lease = ZoneHost(leases, roll, name, [COMPANY], self._gain, self._lose)
@@ -119,7 +118,7 @@ class CrewWorker:
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
-                relaying = group.create_task(self._relay_commands())
+                relaying = group.create_task(self._relay.run())
                 group.create_task(self._lease.run(letting_go))
                 await stopping.wait()
                 await self._stop_thinking(save=True)
@@ -137,16 +136,7 @@ class CrewWorker:
             await self._store.close()
 
     def _send(self, command: Command) -> bool:
-        self._commands.put_nowait(command)
-        return True
-
-    async def _relay_commands(self) -> None:
-        while True:
-            command = await self._commands.get()
-            try:
-                await self._relay.submit(command)
-            except Exception:  # at most once, as a player's: the mind decides again
-                log.exception("crew worker %s: relaying a command failed", self.name)
+        return self._relay.send(command)
 
     async def _gain(self, _company: int) -> None:
         """The lease is ours: restore every mind from its last save and start thinking."""

@@ -91,7 +91,6 @@ class ClusterGateway:
         self._relay = CommandRelay(bus, self.where)
         self._hangar = Hangar(store.engine)
         self._chat = ChatLog(store.engine)
-        self._commands: asyncio.Queue[Command] = asyncio.Queue()
         self._next_look: dict[int, float] = {}  # account -> when its row may be read again
         self._group: asyncio.TaskGroup | None = None
         self._building = asyncio.Lock()
@@ -122,7 +121,7 @@ class ClusterGateway:
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
-                relaying = group.create_task(self._relay_commands())
+                relaying = group.create_task(self._relay.run())
                 announcing = group.create_task(self._announce(roll, address, stopping))
                 await stopping.wait()
                 self._group = None
@@ -190,18 +189,7 @@ class ClusterGateway:
     def submit(self, command: Command, origin: object = None) -> bool:
         """A checked command, queued for its zone's host (in order); False when the ship
         is in no zone this gateway knows of."""
-        if command.ship not in self.where:
-            return False
-        self._commands.put_nowait(command)
-        return True
-
-    async def _relay_commands(self) -> None:
-        while True:
-            command = await self._commands.get()
-            try:
-                await self._relay.submit(command)
-            except Exception:  # at most once: the player steers again
-                log.exception("gateway %s: relaying a command failed", self.name)
+        return self._relay.send(command)
 
     async def join(self, who: Admitted, link: Link) -> Session | Refused:
         """Welcome the player where its ship's row says, then feed it that zone's frames;

@@ -40,12 +40,14 @@ def encode_command(command: Command) -> bytes:
 
 
 class CommandRelay:
-    """The gateway's way to a zone it does not run: each command goes to the zone its ship
-    is in now, by `where` (ship -> zone), which its owner keeps current."""
+    """The way to a zone this process does not run (a gateway's, a crew worker's): each
+    command goes to the zone its ship is in now, by `where` (ship -> zone), which its owner
+    keeps current; `submit` sends at once, `send` queues for `run`, in order."""
 
     def __init__(self, bus: Bus, where: Mapping[int, int]) -> None:
         self._bus = bus
         self._where = where
+        self._queue: asyncio.Queue[Command] = asyncio.Queue()
 
     async def submit(self, command: Command) -> bool:
         """Send the command to its ship's zone; False when no zone has the ship."""
@@ -54,6 +56,26 @@ class CommandRelay:
             return False
         await self._bus.publish(zone_commands(zone), encode_command(command))
         return True
+
+    def send(self, command: Command) -> bool:
+        """Queue the command for `run` (from synchronous code: a socket's read callback, a
+        mind's decision); False, nothing queued, when no zone has the ship."""
+        if command.ship not in self._where:
+            return False
+        self._queue.put_nowait(command)
+        return True
+
+    async def run(self) -> None:
+        """Relay what `send` queued, in order, until cancelled. At most once: a command
+        that fails is logged and dropped (its sender steers or decides again)."""
+        while True:
+            command = await self._queue.get()
+            try:
+                await self.submit(command)
+            except Exception:
+                log.exception(
+                    "relaying %s for ship %s failed", type(command).__name__, command.ship
+                )
 
 
 class ZoneInbox:

@@ -11,7 +11,7 @@ import base64
 import secrets
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -35,6 +35,13 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 STATIC = Path(__file__).resolve().parents[2] / "infinity" / "web" / "static"
 LOCAL_HOSTS = {"127.0.0.1"}
 WAIT_MS = 15_000
+
+
+class Served(Protocol):
+    """Where the page is served from."""
+
+    @property
+    def url(self) -> str: ...
 
 
 class PageWatch:
@@ -78,8 +85,9 @@ def wait_hook(page: Page, condition: str, timeout: int = WAIT_MS) -> None:
     )
 
 
-def register_through_form(page: Page, server: Server) -> str:
-    """Register a new pilot through the log-in form and wait for the bridge."""
+def register_through_form(page: Page, server: Served) -> str:
+    """Register a new pilot through the log-in form and wait for the bridge (served by a
+    `Server`, or a cluster's gateway: anything with a `url`)."""
     page.goto(server.url + "/")
     name = "pilot_" + secrets.token_hex(4)
     page.fill("#login-name", name)

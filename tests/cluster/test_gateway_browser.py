@@ -14,7 +14,7 @@ from playwright.sync_api import Browser
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from tests.browser.conftest import browser
-from tests.browser.test_client import PageWatch, hook, wait_hook
+from tests.browser.test_client import PageWatch, hook, register_through_form, wait_hook
 from tests.cluster.processes import Start, StartGateway
 
 __all__ = ["browser"]  # the fixture
@@ -45,16 +45,7 @@ def test_a_new_player_flies_through_a_gateway(
     watch = PageWatch(page)
     refused: list[str] = []
     page.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
-    page.goto(gateway.url + "/")
-    page.fill("#login-name", "gatewaypilot")
-    page.fill("#login-password", "a fine password")
-    page.click("#register-button")
-    wait_hook(
-        page,
-        "I.state === 'bridge' && I.connected && I.lastFrameTick !== null"
-        " && I.entities.has(I.shipId) && I.me !== null",
-        timeout=30_000,
-    )
+    register_through_form(page, gateway)  # as in one process: the same page, the same hooks
     if hook(page, "I.me.docked_at") >= 0:
         page.keyboard.press("f")
         wait_hook(page, "I.me.docked_at === -1")
