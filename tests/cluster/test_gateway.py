@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx2 as httpx
 import msgspec
@@ -27,6 +28,7 @@ import websockets
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
+from infinity.cluster.nats_server import start_nats
 from tests.cluster.processes import (
     TTL,
     GatewayProcess,
@@ -42,6 +44,7 @@ from tests.cluster.processes import (
     systems_in,
     until,
 )
+from tests.conftest import free_port
 from tests.nats import TestNats
 
 pytestmark = pytest.mark.slow
@@ -261,3 +264,35 @@ async def test_a_zone_host_killed_under_load_is_taken_over_and_its_players_stay(
 
 async def _all(players: list[Player], check: Callable[[Player], bool]) -> bool:
     return all(check(p) for p in players)
+
+
+async def test_the_cluster_rides_out_a_nats_restart(seeded: str, tmp_path: Path) -> None:
+    """NATS itself killed (SIGKILL) and started again on its port and data: the zone host
+    takes its zones back, the gateway's players never lose their sockets, and frames and
+    commands flow again."""
+    folder, port = tmp_path / "nats", free_port()
+    server = start_nats(folder, port)
+    host = HostProcess("host-a", seeded, server.url, tmp_path / "host-a.log")
+    gateway = GatewayProcess("gw-a", seeded, server.url, tmp_path / "gw-a.log", via_serve=False)
+    try:
+        await gateway.ready()
+        token, ship, _system = await sign_up(gateway.url, "steady")
+        player = Player("steady", token, ship)
+        await player.connect(gateway.url)
+        await until(lambda: _framed(player, 20), 20, f"frames\n{host.tail()}")
+
+        server.process.kill()  # NATS gone: no renewals, no frames, no commands
+        server.process.wait(5)
+        await asyncio.sleep(TTL + 1)  # past the leases' TTL: the host stopped ticking
+        stalled = player.frames
+        server = start_nats(folder, port)  # back, with its JetStream state
+
+        await until(lambda: _framed(player, stalled + 40), 30, f"frames again\n{host.tail()}")
+        seq = await player.send("undock")
+        await until(lambda: _acked(player, seq), 10, "a command applied after the restart")
+        assert player.closed is None
+        await player.close()
+    finally:
+        gateway.end()
+        host.end()
+        server.stop()
