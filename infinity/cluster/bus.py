@@ -247,6 +247,11 @@ class Outbox:
         self._queue: deque[tuple[str, bytes]] = deque()
         self._ready = asyncio.Event()
 
+    @property
+    def pending(self) -> int:
+        """Messages put and not yet published."""
+        return len(self._queue)
+
     def put(self, subject: str, data: bytes) -> None:
         self._queue.append((subject, data))
         self._ready.set()

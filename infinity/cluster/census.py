@@ -73,11 +73,14 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 
 class ZoneCensus:
     """A zone host's censuses: a tick observer that keeps each zone's events and, once a
-    simulated second, puts the zone's census in the host's `outbox`."""
+    simulated second, puts the zone's census in the host's `outbox`, while `wanted()`."""
 
-    def __init__(self, outbox: Outbox, universe: Universe) -> None:
+    def __init__(
+        self, outbox: Outbox, universe: Universe, wanted: Callable[[], bool] = lambda: True
+    ) -> None:
         self._out = outbox
         self._universe = universe
+        self._wanted = wanted  # whether anyone reads censuses now (a crew worker is up)
         self._events: dict[int, list[ev.Event]] = {}
         self._last: dict[int, float] = {}  # zone -> simulated time of its last census
         self._static: dict[int, frozenset[int]] = {}  # zone -> its stations, gates, rocks
@@ -89,6 +92,9 @@ class ZoneCensus:
 
     def on_tick(self, zone: Zone, report: TickReport) -> None:
         z = zone.system_id
+        if not self._wanted():  # nobody reads them: no cost, and no old events kept
+            self._events.pop(z, None)
+            return
         if report.events:
             kept = self._events.setdefault(z, [])
             kept.extend(report.events)

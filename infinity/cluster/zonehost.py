@@ -59,6 +59,7 @@ from infinity.cluster.role import (
     seeded_store,
     until_signalled,
 )
+from infinity.cluster.subjects import CREW_WORKERS_BUCKET
 from infinity.commands.errors import Reason, Rejection
 from infinity.commands.types import (
     Command,
@@ -353,6 +354,7 @@ class ZoneHosting:
         galaxy: Galaxy,
         snapshot_seconds: float,
         npcs: bool = True,
+        crew_roll: HostRoll | None = None,
     ) -> None:
         self.name = name
         self.refused = 0  # commands not applied here (see FLIGHT_COMMANDS; ships handing over)
@@ -380,7 +382,11 @@ class ZoneHosting:
         self._outbox = Outbox(bus)
         self._frames = ZoneFrames(bus, self._outbox, self._acks, u.player_ships, u.hidden)
         u.observe(self._frames.on_tick)
-        self._census = ZoneCensus(self._outbox, u)  # for the crew workers
+        # Censuses only while a crew worker is on its roll (checked by the sweep); always
+        # when no roll is given.
+        self._crew_roll = crew_roll
+        self._crews_listen = crew_roll is None
+        self._census = ZoneCensus(self._outbox, u, lambda: self._crews_listen)
         u.observe(self._census.on_tick)
         # The NPC pilots of this host's zones; the crews' ships are flown by a crew worker.
         self._pilots = Pilots(u, galaxy.seed, crewed=CrewFlown(u.roles)) if npcs else None
@@ -412,7 +418,8 @@ class ZoneHosting:
             js = bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl)
             roll = await HostRoll.open(js, ttl)
-            return cls(name, store, bus, leases, roll, galaxy, snapshot_seconds, npcs)
+            crews = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
+            return cls(name, store, bus, leases, roll, galaxy, snapshot_seconds, npcs, crews)
         except BaseException:
             await bus.close()
             await store.close()
@@ -659,10 +666,20 @@ class ZoneHosting:
                     self._taken = await self._leases.held()
             except (TimeoutError, nats.errors.Error) as error:
                 log.warning("host %s: cannot list the held zones: %r", self.name, error)
+            await self._hear_crews()
             try:
                 await self._load_missing(sorted(self.owned))
             except Exception:
                 log.exception("host %s: sweep failed; will retry", self.name)
+
+    async def _hear_crews(self) -> None:
+        """Whether a crew worker is on its roll (and censuses worth sending); unchanged
+        when NATS does not answer."""
+        if self._crew_roll is None:
+            return
+        with contextlib.suppress(TimeoutError, nats.errors.Error):
+            async with asyncio.timeout(SWEEP_SECONDS):
+                self._crews_listen = bool(await self._crew_roll.live())
 
     async def _load_missing(self, zones: Sequence[int]) -> None:
         """Place every ship whose row names one of `zones` (owned here) and that this host

@@ -215,3 +215,20 @@ async def _one_thinking(workers: list[WorkerProcess]) -> WorkerProcess | None:
     dead = [w for w in workers if w.process.poll() is not None]
     live_thinking = [w for w in alive if w not in dead]
     return live_thinking[-1] if len(live_thinking) >= 1 else None
+
+
+async def test_no_census_is_made_while_no_crew_worker_listens() -> None:
+    galaxy = generate(seed=3, systems=4)
+    source = Universe(galaxy)
+    outbox = Outbox(LocalBus())
+    listening = False
+    census = ZoneCensus(outbox, source, lambda: listening)
+    source.observe(census.on_tick)
+    system = galaxy.systems[0].id
+    for _ in range(25):
+        source.tick(system)
+    assert outbox.pending == 0
+    listening = True
+    for _ in range(25):
+        source.tick(system)
+    assert outbox.pending >= 1
