@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 DECISION_SECONDS: Final = 1.0  # simulated seconds between two decisions of a zone's agents
 POLL_SECONDS: Final = 0.2  # wall seconds between looks at the zones' clocks
+WELCOME_SECONDS: Final = 120.0  # simulated seconds a newcomer may wait for a captain's hail
 _EPSILON: Final = 1e-6
 
 
@@ -88,6 +89,7 @@ class Company:
         self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
         self._saving = asyncio.Lock()
         self._players: set[int] = set(universe.ship_of_account.values())  # met: no welcome
+        self._newcomers: dict[int, float | None] = {}  # ship -> sim time first unmet, to hail
         universe.observe(self.witness_tick)
 
     # -- life cycle -----------------------------------------------------------
@@ -173,20 +175,29 @@ class Company:
         return decisions
 
     def _welcome(self) -> None:
-        """A newcomer's ship appeared: a crew captain in that system hails them by name."""
+        """A newcomer's ship appeared: a crew captain in that system hails them by name, or
+        the first captain there within `WELCOME_SECONDS` (crews come and go)."""
         owned = self.universe.ship_of_account
-        if len(owned) == len(self._players):
-            return
-        fresh = [ship for ship in owned.values() if ship not in self._players]
-        self._players.update(fresh)
-        for ship in fresh:
+        if len(owned) != len(self._players):
+            fresh = [ship for ship in owned.values() if ship not in self._players]
+            self._players.update(fresh)
+            self._newcomers.update({ship: None for ship in fresh})
+        for ship, since in list(self._newcomers.items()):
             zone = self.universe.zone_of(ship)
             info = None if zone is None else zone.info.get(ship)
             if zone is None or info is None or ship in self.universe.hidden:
+                del self._newcomers[ship]
+                continue
+            now = zone.clock.sim_time
+            if since is not None and now - since > WELCOME_SECONDS:
+                del self._newcomers[ship]  # nobody met them in time: no belated welcome
                 continue
             host = self._host(zone)
             if host is not None:
                 host.inbox.say.append(welcome(info.name))
+                del self._newcomers[ship]
+            elif since is None:
+                self._newcomers[ship] = now
 
     def _host(self, zone: Zone) -> Agent | None:
         """The captain of a crew whose ship is in `zone`, to speak for the crews there."""
