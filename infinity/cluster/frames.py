@@ -33,6 +33,7 @@ from infinity.cluster.subjects import (
     zone_wants,
 )
 from infinity.commands.errors import Rejection
+from infinity.commands.notices import Notice
 from infinity.gateway import wire
 from infinity.gateway.fanout import FRAME_BYTES, FRAMES
 from infinity.gateway.session import Session
@@ -61,11 +62,16 @@ class Pilot(msgspec.Struct, array_like=True):
     me: wire.Me
 
 
-class Refused(msgspec.Struct, array_like=True, frozen=True):
-    """A relayed command the zone refused, for the client of its ship."""
+class Told(msgspec.Struct, array_like=True, frozen=True):
+    """What the zone's host tells the player of one ship outside the frame: a refused
+    command, or a notice of the economy (credits moved)."""
 
     ship: int
-    rejection: Rejection
+    rejection: Rejection | None = None
+    notice: Notice | None = None
+
+    def message(self) -> Notice | Rejection | None:
+        return self.rejection if self.rejection is not None else self.notice
 
 
 class TickClose(msgspec.Struct, array_like=True):
@@ -77,7 +83,7 @@ class TickClose(msgspec.Struct, array_like=True):
     chat: bytes  # the encoded list of chat lines, as the frame carries it
     touched: list[int]  # cells with a delta this tick
     pilots: list[Pilot]
-    refused: list[Refused]
+    told: list[Told]
 
 
 class Wants(msgspec.Struct, array_like=True, frozen=True):
@@ -97,8 +103,9 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 
 class ZoneFrames:
     """A zone host's frames: after each tick, the zone's cells and its close go out on the
-    bus, in that order, through the host's `outbox`; `run` takes the gateways' asks. `acks` is each ship's highest
-    applied command seq; `players()` the players' ship ids, sorted."""
+    bus, in that order, through the host's `outbox`; `run` takes the gateways' asks. `acks`
+    is each ship's highest applied command seq; `players()` the players' ship ids, sorted;
+    `where` each ship's zone; `credits(ship)` what its player holds, for its `me`."""
 
     def __init__(
         self,
@@ -106,15 +113,19 @@ class ZoneFrames:
         outbox: Outbox,
         acks: Mapping[int, int],
         players: Callable[[], np.ndarray],
+        where: Mapping[int, int],
+        credits: Callable[[int], int] = lambda ship: 0,
         hidden: Set[int] = frozenset(),
     ) -> None:
         self._bus = bus
         self._out = outbox
         self._acks = acks
         self._players = players
+        self._where = where
+        self._credits = credits
         self._hidden = hidden
         self._wanted: dict[int, set[int]] = {}
-        self._refusals: dict[int, list[Refused]] = {}
+        self._told: dict[int, list[Told]] = {}
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Take the gateways' asks for full cells until `stopping`."""
@@ -127,11 +138,19 @@ class ZoneFrames:
     def forget(self, zone: int) -> None:
         """The zone is no longer held here: its asks go to its next host."""
         self._wanted.pop(zone, None)
-        self._refusals.pop(zone, None)
+        self._told.pop(zone, None)
 
-    def refuse(self, zone: int, ship: int, rejection: Rejection) -> None:
-        """A command the host refused before its zone saw it, told with the next close."""
-        self._refusals.setdefault(zone, []).append(Refused(ship, rejection))
+    def tell(self, ship: int, message: Notice | Rejection) -> None:
+        """A `commands.notices.Tell`: told to the ship's player with its zone's next close
+        (nobody hears it if the ship is in no zone of this host)."""
+        zone = self._where.get(ship)
+        if zone is None:
+            return
+        if isinstance(message, Rejection):
+            told = Told(ship, rejection=message)
+        else:
+            told = Told(ship, notice=message)
+        self._told.setdefault(zone, []).append(told)
 
     def on_tick(self, zone: Zone, report: TickReport) -> None:
         """The tick observer: encode the tick's cells and close, and queue them."""
@@ -152,21 +171,21 @@ class ZoneFrames:
             chat=wire.encode(wire.chat_lines(report, self._hidden)),
             touched=sorted(touched),
             pilots=self._pilots(zone),
-            refused=[
-                *self._refusals.pop(z, ()),
-                *(Refused(o, r) for o, r in report.rejections if isinstance(o, int)),
+            told=[
+                *self._told.pop(z, ()),
+                *(Told(o, rejection=r) for o, r in report.rejections if isinstance(o, int)),
             ],
         )
         self._out.put(zone_tick(z), wire.encode(close))
 
     def _pilots(self, zone: Zone) -> list[Pilot]:
-        """Every player's ship in the zone with its `me` (credits are the gateway's)."""
+        """Every player's ship in the zone with its `me`."""
         b = zone.bodies
         rows = np.flatnonzero(np.isin(b.id[: b.n], self._players()) & ~b.gone[: b.n])
         if rows.size == 0:
             return []
         ships = b.id[rows].tolist()
-        mes = wire.me_records(zone, rows, [0] * rows.size)
+        mes = wire.me_records(zone, rows, [self._credits(ship) for ship in ships])
         for ship, me in zip(ships, mes, strict=True):
             me.ack = self._acks.get(ship, 0)
         cells = b.cell[rows].tolist()
@@ -275,7 +294,7 @@ class CellFrames:
         records = {c: r for c, r in watched.records.items() if r.tick == close.tick}
         watched.records.clear()
         pilots = {pilot.ship: pilot for pilot in close.pilots}
-        self._tell_refusals(watched, close.refused)
+        self._tell(watched, close.told)
         frame = _Frame(close, records)
         wanted: set[int] = set()
         seen: set[int] = set()
@@ -294,14 +313,15 @@ class CellFrames:
         FRAME_BYTES.inc(sent)
         await self._subscribe(watched, seen | wanted, wanted)
 
-    def _tell_refusals(self, watched: _Watched, refused: list[Refused]) -> None:
-        if not refused:
+    def _tell(self, watched: _Watched, told: list[Told]) -> None:
+        if not told:
             return
         by_ship = {s.ship: s for s in watched.sessions.values()}
-        for item in refused:
+        for item in told:
             session = by_ship.get(item.ship)
-            if session is not None:
-                session.push(wire.refusal(item.rejection))
+            message = item.message()
+            if session is not None and message is not None:
+                session.push(wire.told(message))
 
     async def _subscribe(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
         """Subscribe to cells newly seen, then ask for the wanted ones in full (after the

@@ -57,7 +57,9 @@ class ZoneHost:
         on_gain: OnGain,
         on_loss: OnLoss,
         on_give_back: OnGiveBack | None = None,
+        about: bytes = b"",
     ) -> None:
+        """`about`: what this host's heartbeat says of it on the roll."""
         host_key(name)  # a name the roll can hold, refused here rather than at run time
         self.name = name
         self.share = 0  # the fair share seen at the last claim round
@@ -67,6 +69,7 @@ class ZoneHost:
         self._on_gain = on_gain
         self._on_loss = on_loss
         self._on_give_back = on_give_back
+        self._about = about
         self._every = leases.renew_every
         self._margin = leases.ttl / 10  # stop this long before a lease could lapse
         self._held: dict[int, Lease] = {}  # every lease we keep, loading zones included
@@ -193,7 +196,7 @@ class ZoneHost:
     async def _beat(self) -> None:
         try:
             async with asyncio.timeout(self._every):
-                await self._roll.announce(self.name)
+                await self._roll.announce(self.name, self._about)
         except _NATS_TROUBLE as error:
             log.warning("host %s: heartbeat failed: %r", self.name, error)
 

@@ -14,8 +14,11 @@ an idempotency key, then the new zone's host loads it (nudged over NATS, or foun
 once-a-second sweep). A departure toward a zone nobody holds keeps the ship in its zone.
 
 NPC pilots fly the NPC ships of the zones this host holds (`--no-npcs`: none); the crews'
-ships are flown by a crew worker (crewworker.py). Left out for now (docs/cluster.md): the
-economy (commands that move goods or credits are refused, typed).
+ships are flown by a crew worker (crewworker.py). The economy settles the events of this
+host's zones (trades, thefts, wrecks, bounties) in the shared PostgreSQL ledger, exactly as
+in one process; a zone gained takes its stations' stock, its ships' wallets and the trades
+they left pending, and a zone lost leaves them to its next host (docs/cluster.md "The
+economy on zone hosts").
 
     python -m infinity.cluster.zonehost --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--snapshot-seconds S]
@@ -60,22 +63,12 @@ from infinity.cluster.role import (
     until_signalled,
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET
-from infinity.commands.errors import Reason, Rejection
-from infinity.commands.types import (
-    Command,
-    Dock,
-    Fire,
-    Jump,
-    LaunchTorpedo,
-    Mine,
-    MoveTo,
-    Say,
-    Stop,
-    Target,
-    Thrust,
-    Undock,
-)
+from infinity.commands.types import Command
+from infinity.economy.service import Economy
+from infinity.economy.wallets import Wallets
 from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.ledger import Ledger
+from infinity.operators import killswitch
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import ENGINE_RULES, ZoneRules
@@ -92,15 +85,9 @@ from infinity.universe.universe import MAIN_WORLD, Universe
 
 log = logging.getLogger("infinity.cluster.zonehost")  # the same name under `python -m`
 
-FLIGHT_COMMANDS: Final = (
-    Thrust, MoveTo, Stop, Target, Fire, LaunchTorpedo, Dock, Undock, Mine, Jump, Say,
-)  # fmt: skip
-"""What a zone host applies: flight, combat, mining and talk. Unload, sell, buy, repair,
-siphon and loot move goods or credits, which only the economy may settle, and no economy
-runs beside a zone host yet: they are refused (counted in `ZoneHosting.refused`)."""
-
 RETRY_SECONDS: Final = 0.05  # a zone whose lease is not surely good looks again a tick later
 SWEEP_SECONDS: Final = 1.0  # how often a host looks for ships its zones' rows name
+BOOKS_EVERY: Final = 10  # sweeps between looks at the books (wanted ships, orphaned trades)
 
 HandOver = Callable[[Departure], bool]
 """Take a departure toward a zone of another host into a handover: True if taken."""
@@ -348,6 +335,7 @@ class ZoneHosting:
         self,
         name: str,
         store: Store,
+        ledger: Ledger,
         bus: NatsBus,
         leases: ZoneLeases,
         roll: HostRoll,
@@ -355,14 +343,18 @@ class ZoneHosting:
         snapshot_seconds: float,
         npcs: bool = True,
         crew_roll: HostRoll | None = None,
+        era: int = 0,
     ) -> None:
         self.name = name
-        self.refused = 0  # commands not applied here (see FLIGHT_COMMANDS; ships handing over)
+        self.refused = 0  # commands not applied here (their ships are handing over)
         self.handed_over = 0  # ships whose rows this host moved to a zone of another host
         self.arrived = 0  # ships loaded because their rows name a zone of this host
         self._store = store
+        self._ledger = ledger
         self._bus = bus
         self._leases = leases
+        self._roll = roll
+        self._epochs_seen: set[str] = set()  # the live hosts' epochs at the last look
         self._taken: set[int] = set()  # the zones anyone holds, as last listed
         self._epochs: dict[int, str] = {}  # zone -> the epoch this host wrote at its gain
         self._handing: dict[int, Handing] = {}  # ship -> its handover, until committed
@@ -370,18 +362,25 @@ class ZoneHosting:
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
         zones = [system.id for system in galaxy.systems]
-        self._host = ZoneHost(
-            leases, roll, name, zones, self._gain, self._lose, on_give_back=self._give_back
-        )
         self.universe = HostUniverse(galaxy, owns=self._owns, hand_over=self._hand_over)
+        wallets = Wallets(self.universe, ledger, era)
+        self._host = ZoneHost(
+            leases, roll, name, zones, self._gain, self._lose, on_give_back=self._give_back,
+            about=wallets.epoch.encode(),  # whose wrecks' escrows are still live
+        )  # fmt: skip
         self.costs = TickCosts()
         self._ticks = ZoneTicks(self.universe, self._host.holds, self.costs)
         self._inbox = ZoneInbox(bus, self._submit)
         self._acks: dict[int, int] = {}  # ship -> highest command seq handed to its zone
         u = self.universe
         self._outbox = Outbox(bus)
-        self._frames = ZoneFrames(bus, self._outbox, self._acks, u.player_ships, u.hidden)
+        self._frames = ZoneFrames(
+            bus, self._outbox, self._acks, u.player_ships, u.where, wallets.credits_of_ship,
+            u.hidden,
+        )  # fmt: skip
         u.observe(self._frames.on_tick)
+        self.economy = Economy(u, ledger, store.engine, tell=self._frames.tell, wallets=wallets)
+        self._sweeps = 0
         # Censuses only while a crew worker is on its roll (checked by the sweep); always
         # when no roll is given.
         self._crew_roll = crew_roll
@@ -389,11 +388,13 @@ class ZoneHosting:
         self._census = ZoneCensus(self._outbox, u, lambda: self._crews_listen)
         u.observe(self._census.on_tick)
         # The NPC pilots of this host's zones; the crews' ships are flown by a crew worker.
-        self._pilots = Pilots(u, galaxy.seed, crewed=CrewFlown(u.roles)) if npcs else None
+        wanted = self.economy.law.wanted
+        self._pilots = Pilots(u, galaxy.seed, CrewFlown(u.roles), wanted) if npcs else None
         self._snapshot_seconds = snapshot_seconds
         self._snapshots = Snapshots(
-            self.universe, self._hangar, self._charts, ChatLog(store.engine), snapshot_seconds
-        )
+            u, self._hangar, self._charts, ChatLog(store.engine), snapshot_seconds,
+            deliveries=self.economy,
+        )  # fmt: skip
         self._saving = asyncio.Lock()  # one snapshot at a time: the last written is the newest
 
     @classmethod
@@ -406,33 +407,39 @@ class ZoneHosting:
         snapshot_seconds: float = 5.0,
         npcs: bool = True,
     ) -> ZoneHosting:
-        """Open the store (migrated) and NATS, and read the galaxy; `NoGalaxy` if the store
-        was never seeded."""
-        store, galaxy = await seeded_store(db)
-        try:
+        """Open the store (migrated), the ledger and NATS, read the galaxy, and open the
+        books; `NoGalaxy` if the store was never seeded."""
+        async with contextlib.AsyncExitStack() as opened:
+            store, galaxy = await seeded_store(db)
+            opened.push_async_callback(store.close)
+            ledger = await Ledger.open(db, migrate=False)
+            opened.push_async_callback(ledger.close)
             bus = await NatsBus.connect(nats_url, name=f"zone-host-{name}")
-        except BaseException:
-            await store.close()
-            raise
-        try:
+            opened.push_async_callback(bus.close)
             js = bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl)
             roll = await HostRoll.open(js, ttl)
             crews = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
-            return cls(name, store, bus, leases, roll, galaxy, snapshot_seconds, npcs, crews)
-        except BaseException:
-            await bus.close()
-            await store.close()
-            raise
+            era = await killswitch.era(store.engine)
+            hosting = cls(
+                name, store, ledger, bus, leases, roll, galaxy, snapshot_seconds, npcs, crews,
+                era,
+            )  # fmt: skip
+            await hosting.economy.open_books()
+            opened.pop_all()  # the host owns them now: `close` closes them
+            return hosting
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @property
     def owned(self) -> frozenset[int]:
         return self._host.owned
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Host zones until `stopping` is set, then stop in order: stop ticking, write the
-        final snapshot, then leave the roll and release the leases (the ownership loop's
-        own orderly stop), so the next host loads the state this one ended with."""
+        """Host zones until `stopping` is set, then stop in order: stop ticking, let the
+        economy settle what the last ticks reported, write the final snapshot (with the
+        goods those trades delivered), then leave the roll and release the leases (the
+        ownership loop's own orderly stop), so the next host loads the state this one
+        ended with."""
         letting_go = asyncio.Event()
         subscriptions: list[Subscription] = []
         try:
@@ -441,6 +448,7 @@ class ZoneHosting:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 group.create_task(self._ticks.run(stopping))
+                settling = group.create_task(self.economy.run(stopping))
                 saving = group.create_task(self._save_every(stopping))
                 sweeping = group.create_task(self._sweep_every(stopping))
                 group.create_task(self._inbox.run(letting_go))
@@ -455,6 +463,7 @@ class ZoneHosting:
                     self._group = None  # no handover starts now; those begun end first
                     await saving  # a snapshot in progress ends first
                     await sweeping
+                    await settling  # drained: every trade granted is in the final snapshot
                     await self._final_snapshot()
                 finally:
                     self._group = None
@@ -465,11 +474,14 @@ class ZoneHosting:
                     await subscription.close()
 
     async def close(self) -> None:
-        """Close the connections: NATS, then the store."""
+        """Close the connections: NATS, the ledger, then the store."""
         try:
             await self._bus.close()
         finally:
-            await self._store.close()
+            try:
+                await self._ledger.close()
+            finally:
+                await self._store.close()
 
     async def _save_every(self, stopping: asyncio.Event) -> None:
         """Flush chat every second and snapshot every `snapshot_seconds` until stopped (as
@@ -514,6 +526,7 @@ class ZoneHosting:
             raise NoGalaxy("the galaxy is gone from the store")
         self.universe.take_zone(galaxy.system(zone), clocks.get(zone, 0), ships)
         try:
+            await self.economy.take_zone(zone)  # before its first tick can trade
             await self._inbox.open(zone)
             self._ticks.start(zone)
         except BaseException:
@@ -542,19 +555,14 @@ class ZoneHosting:
         self._epochs.pop(zone, None)
         for ship in [s for s, h in self._handing.items() if h.source == zone]:
             del self._handing[ship]  # not committed: the zone's next owner loads it there
+        self.economy.drop_zone(zone)
         self.universe.drop_zone(zone)
         log.info("host %s: zone %s lost: dropped", self.name, zone)
 
     def _submit(self, command: Command) -> None:
-        """A relayed command to its ship's zone, unless this host must not apply it."""
-        if not isinstance(command, FLIGHT_COMMANDS) or command.ship in self._handing:
+        """A relayed command to its ship's zone, unless the ship is handing over."""
+        if command.ship in self._handing:
             self.refused += 1
-            zone = self.universe.where.get(command.ship)
-            if zone is not None and not isinstance(command, FLIGHT_COMMANDS):
-                why = "no economy runs beside this zone's host yet: trades wait"
-                self._frames.refuse(
-                    zone, command.ship, Rejection(Reason.NO_ECONOMY, why, command.seq)
-                )
             return
         if self.universe.submit(command, origin=command.ship):  # refusals go to its client
             self._acks[command.ship] = max(self._acks.get(command.ship, 0), command.seq)
@@ -669,8 +677,22 @@ class ZoneHosting:
             await self._hear_crews()
             try:
                 await self._load_missing(sorted(self.owned))
+                if self._sweeps % BOOKS_EVERY == 0:
+                    await self._read_books()
             except Exception:
                 log.exception("host %s: sweep failed; will retry", self.name)
+            self._sweeps += 1
+
+    async def _read_books(self) -> None:
+        """What other processes wrote: ships posted wanted or paid off, trades a host that
+        lost their zone left half done, and wrecks whose host is gone (their credits go
+        back)."""
+        economy = self.economy
+        await economy.bounties.reconcile()
+        await economy.resume_orphans()
+        live = {about.decode(errors="replace") for about in (await self._roll.about()).values()}
+        await economy.theft.sweep(keep=live | self._epochs_seen)  # gone from two looks
+        self._epochs_seen = live
 
     async def _hear_crews(self) -> None:
         """Whether a crew worker is on its roll (and censuses worth sending); unchanged
@@ -701,6 +723,8 @@ class ZoneHosting:
                 self.arrived += len(ships)
                 log.info("host %s: ships %s arrived in zone %s", self.name, ships, zone)
                 await handover.mark_done(self._store.engine, ships, zone)
+        for ships in placed.values():  # new ships get their wallet, arrivals their balance
+            await self.economy.open_wallets(ships)
 
     async def _on_ask(self, message: Message) -> None:
         """Answer which ships this host has authority over, by zone (a ship handing over

@@ -203,13 +203,16 @@ class Bounties:
         return opened
 
     async def reconcile(self) -> None:
-        """Pending bounties from before a crash: the replay-safe escrow decides their fate."""
+        """Pending bounties from before a crash: the replay-safe escrow decides their fate;
+        then who is wanted, afresh (another process may have posted or paid since)."""
         for bounty in await self.board.bounties("pending"):
             with contextlib.suppress(BountyRefused):
                 await self._escrow(bounty)
         for bounty in await self.board.bounties("claiming"):
             await self._pay(bounty, int(bounty.paid_to or 0))
-        self.wanted.update(b.target_id for b in await self.board.bounties("open") if _wanted(b))
+        wanted = {b.target_id for b in await self.board.bounties("open") if _wanted(b)}
+        self.wanted.intersection_update(wanted)  # in place: the patrols hold this set
+        self.wanted.update(wanted)
 
     async def claim(self, ship: int, killer: int) -> None:
         """`killer` destroyed `ship`: pay every open bounty on the ship, its owner or its crew."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final, cast
 
@@ -221,6 +222,12 @@ class TradeDesk:
             if trade is not None and trade.state is TradeState.DELIVERED:
                 trade.advance(TradeState.GRANTED)
 
+    def forget(self, ships: Collection[int]) -> None:
+        """The zone of `ships` went to another host: their open trades are its to finish
+        (from the journal), and their goods can no longer be granted here."""
+        for key in [k for k, t in self._open.items() if t.terms.ship in ships]:
+            del self._open[key]
+
     # -- refunds, retries, restarts ---------------------------------------------
 
     async def refund(self, refund: Refund) -> None:
@@ -259,14 +266,19 @@ class TradeDesk:
             with contextlib.suppress(LedgerUnavailable):
                 await self._pay(refund)
 
-    async def resume(self) -> None:
-        """Trades a previous run left pending (a crash or an outage): charge them by key.
+    async def resume(
+        self, ships: Collection[int] | None = None, before: float | None = None
+    ) -> None:
+        """Trades a previous run (or another zone host) left pending: charge them by key.
 
         Goods no stored snapshot holds are granted again; a transfer that committed
-        answers as a replay, so nothing is charged or granted twice.
+        answers as a replay, so nothing is charged or granted twice. `ships`: only theirs
+        (a zone just loaded); `before`: only those journalled before that wall-clock time
+        (orphans: older than any trade still in flight elsewhere). A trade open here is
+        this process's own, and left alone.
         """
-        for terms in await self.journal.pending():
-            if terms.ship not in self.universe.where:
+        for terms in await self.journal.pending(ships, before):
+            if terms.ship not in self.universe.where or terms.key in self._open:
                 continue
             trade = Trade.journalled(terms)
             self._open[trade.key] = trade

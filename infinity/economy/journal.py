@@ -42,14 +42,20 @@ class Journal:
                 .values(status=str(TradeState.CANCELLED))
             )
 
-    async def pending(self) -> list[Delivery]:
-        """Trades a previous run journalled but never saw stored, oldest first."""
+    async def pending(
+        self, ships: Collection[int] | None = None, before: float | None = None
+    ) -> list[Delivery]:
+        """Trades journalled but never seen stored, oldest first: of `ships` only, and
+        journalled before the wall-clock time `before`, when given."""
+        if ships is not None and not ships:
+            return []
+        query = sa.select(deliveries).where(deliveries.c.status == str(TradeState.PENDING))
+        if ships is not None:
+            query = query.where(deliveries.c.ship.in_(sorted(ships)))
+        if before is not None:
+            query = query.where(deliveries.c.created_at < before)
         async with self.engine.connect() as connection:
-            rows = await connection.execute(
-                sa.select(deliveries)
-                .where(deliveries.c.status == str(TradeState.PENDING))
-                .order_by(deliveries.c.created_at)
-            )
+            rows = await connection.execute(query.order_by(deliveries.c.created_at))
             names = [f.name for f in dataclasses.fields(Delivery)]
             return [Delivery(*(getattr(row, name) for name in names)) for row in rows]
 

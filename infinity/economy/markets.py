@@ -2,11 +2,13 @@
 
 Stocks change with every trade and drift each second; they are saved every
 few seconds and at shutdown, so a crash loses a little drift, never credits.
+Only the stations this process holds are loaded and saved: all of them in one
+process, those of its zones on a zone host (another host saves the rest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,12 +28,14 @@ class Markets(Mapping[int, Market]):
             for system in galaxy.systems
             for station in system.stations()
         }
+        self.held: set[int] = set()  # the stations whose stock this process loads and saves
 
     def open(self, galaxy: Galaxy) -> None:
         """Markets for the stations of a world made or built after start (an instance)."""
         for system in galaxy.systems:
             for station in system.stations():
                 self._by_station.setdefault(station.id, Market(station.id))
+                self.held.add(station.id)
 
     def __getitem__(self, station: int) -> Market:
         return self._by_station[station]
@@ -46,23 +50,37 @@ class Markets(Mapping[int, Market]):
         for market in self._by_station.values():
             market.drift(seconds)
 
-    async def load(self) -> None:
-        """Restore the stocks last saved (stations not in this galaxy are ignored)."""
+    async def load(self, stations: Collection[int] | None = None) -> None:
+        """Hold `stations` (default: every one) and restore their stocks as last saved
+        (stations not in this galaxy are ignored)."""
+        wanted = set(self._by_station if stations is None else stations) & self._by_station.keys()
+        if not wanted:
+            return
+        query = sa.select(market_stock).where(market_stock.c.station.in_(sorted(wanted)))
         async with self.engine.connect() as connection:
-            rows = await connection.execute(sa.select(market_stock))
-            for row in rows:
-                market = self._by_station.get(row.station)
-                if market is not None:
-                    market.stock[row.good] = row.stock
+            rows = (await connection.execute(query)).all()
+        for station in wanted:  # afresh: a station held before may have traded elsewhere
+            self._by_station[station] = Market(station)
+        for row in rows:
+            self._by_station[row.station].stock[row.good] = row.stock
+        self.held |= wanted
+
+    def release(self, stations: Collection[int]) -> None:
+        """Stop saving `stations` (their zone is another host's now)."""
+        self.held.difference_update(stations)
 
     async def save(self) -> None:
+        """Write the stock of every held station (and only theirs)."""
+        held = sorted(self.held)
         rows = [
             {"station": station, "good": good, "stock": amount}
-            for station, market in self._by_station.items()
-            for good, amount in market.stock.items()
+            for station in held
+            for good, amount in self._by_station[station].stock.items()
         ]
         if not rows:
             return
         async with self.engine.begin() as connection:
-            await connection.execute(sa.delete(market_stock))
+            await connection.execute(
+                sa.delete(market_stock).where(market_stock.c.station.in_(held))
+            )
             await connection.execute(sa.insert(market_stock), rows)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Collection, Coroutine, Mapping
 from typing import Any, Final
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infinity.commands.notices import Tell
@@ -29,6 +30,7 @@ from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
 from infinity.economy.wallets import Wallets
 from infinity.ledger import AccountKind, Ledger, LedgerError
 from infinity.sim import events as ev
+from infinity.sim import kinds
 from infinity.sim.zone import TickReport, Zone
 from infinity.universe.loop import pause
 from infinity.universe.universe import Universe
@@ -36,6 +38,7 @@ from infinity.universe.universe import Universe
 log = logging.getLogger(__name__)
 
 STATION_CAPITAL: Final = 200_000  # each station till's opening grant
+ORPHAN_AGE: Final = 30.0  # seconds after which a pending trade no process has open is taken up
 
 Settlement = ev.Event | Refund
 _SETTLED = (
@@ -93,18 +96,57 @@ class Economy:
     # -- start-up ---------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the system accounts, stock and fund every market, open every ship's wallet,
-        and finish what a previous run left half done (bounties, trades, wrecks)."""
+        """Open the books, take every zone of the universe (`take_zone`), and give back
+        what wrecks of earlier runs still hold (one process: every other run is over)."""
+        await self.open_books()
+        for system in list(self.universe.zones):
+            await self.take_zone(system)
+        await self.theft.sweep()
+
+    async def open_books(self) -> None:
+        """Open the system accounts and the law's, and finish the bounties a crash left
+        half done (by their keys: safe beside another process doing the same)."""
         await self.wallets.open_system()
         await self.law.start()
-        await self.markets.load()
-        for station in self.markets:
-            await self.wallets.fund(accounts.market(station), AccountKind.MARKET, STATION_CAPITAL)
-        for ship, account in list(self.universe.owners.items()):
-            await self.wallets.open_wallet(ship, account)
         await self.bounties.reconcile()
-        await self.desk.resume()
-        await self.theft.sweep()
+
+    async def take_zone(self, system: int) -> None:
+        """A zone now settled here: its stations' stock as last saved and their tills
+        funded, a wallet for every ship in it, and the trades its ships left pending."""
+        stations = self._stations_of(system)
+        await self.markets.load(stations)
+        for station in stations:
+            await self.wallets.fund(accounts.market(station), AccountKind.MARKET, STATION_CAPITAL)
+        ships = [ship for ship, where in self.universe.where.items() if where == system]
+        await self.open_wallets(ships)
+        await self.desk.resume(ships)
+
+    async def open_wallets(self, ships: Collection[int]) -> None:
+        """Open the wallets of ships new here (idempotent: a wallet opened before, by any
+        process, only has its balance read again)."""
+        for ship in ships:
+            await self.wallets.open_wallet(ship, self.universe.owners.get(ship))
+
+    def drop_zone(self, system: int) -> None:
+        """A zone settled elsewhere from now on (call before the universe drops it): its
+        stock is no longer saved here, its ships' open trades are the next host's to
+        finish, and its wrecks, which go with it, give their credits back."""
+        self.markets.release(self._stations_of(system))
+        zone = self.universe.zones.get(system)
+        if zone is None:
+            return
+        self.desk.forget([s for s, where in self.universe.where.items() if where == system])
+        b = zone.bodies
+        for row in np.flatnonzero((b.kind[: b.n] == kinds.WRECK) & ~b.gone[: b.n]).tolist():
+            self._queue.put_nowait((zone, ev.WreckExpired(int(b.id[row]), -1, 0.0)))
+
+    async def resume_orphans(self, age: float = ORPHAN_AGE) -> None:
+        """Trades of ships here left pending longer than `age` seconds by a process that
+        lost their zone mid-trade: finished here, by their keys."""
+        await self.desk.resume(before=time.time() - age)
+
+    def _stations_of(self, system: int) -> list[int]:
+        return [station.id for station in self.universe.star_system(system).stations()]
 
     async def open_wallet(self, ship: int, account: int | None) -> None:
         await self.wallets.open_wallet(ship, account)
@@ -194,8 +236,8 @@ class Economy:
         match item:
             case Refund():
                 await self.desk.refund(item)
-            case ev.Trade():
-                await self.desk.open(item)
+            case ev.Trade() if self.universe.zones.get(zone.system_id) is zone:
+                await self.desk.open(item)  # (a zone dropped since took its goods with it)
             case ev.Siphoned(thief, victim):
                 await self.theft.siphon(zone, thief, victim)
             case ev.Wrecked(wreck, ship, _):

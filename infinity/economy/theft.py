@@ -11,7 +11,7 @@ once, by the key `wreck-return:<escrow>`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Final
 
 from infinity.commands.notices import NoticeKind, Tell
@@ -107,12 +107,13 @@ class Theft:
         if amount > 0:
             await self._give_back(escrow, amount)
 
-    async def sweep(self) -> int:
-        """At start: give back what earlier runs' wrecks still hold (those wrecks are gone);
-        returns the credits moved."""
-        ours = accounts.wreck_prefix(self.wallets.epoch)
+    async def sweep(self, keep: Collection[str] = ()) -> int:
+        """Give back what the wrecks of runs that are over still hold (those wrecks are
+        gone): every run but this one and the runs (epochs) in `keep`, still live
+        elsewhere. Returns the credits moved."""
+        live = [accounts.wreck_prefix(run) for run in {self.wallets.epoch, *keep}]
         held = await self.wallets.ledger.balances(accounts.WRECKS)
-        stranded = [(escrow, amount) for escrow, amount in held if not escrow.startswith(ours)]
+        stranded = [(e, amount) for e, amount in held if not e.startswith(tuple(live))]
         for escrow, amount in stranded:
             await self._give_back(escrow, amount)
         return sum(amount for _, amount in stranded)

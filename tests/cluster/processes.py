@@ -287,6 +287,10 @@ class Player:
         self.ack = 0
         self.system = -1
         self.errors: list[dict[str, Any]] = []
+        self.notices: list[dict[str, Any]] = []
+        self.credits = -1  # as its `me` says
+        self.fuel = -1
+        self.torpedoes = -1
         self.chat: list[tuple[str, str]] = []  # (who, what) of every chat line in a frame
         self.closed: int | None = None
         self._ws: ClientConnection | None = None
@@ -325,6 +329,8 @@ class Player:
         if isinstance(message, dict):
             if message.get("t") == "error":
                 self.errors.append(message)
+            elif message.get("t") == "notice":
+                self.notices.append(message)
             elif message.get("t") == "system":
                 self.system = message["system"]["id"]
             return
@@ -332,6 +338,7 @@ class Player:
         self.frames += 1
         self.chat.extend((line[1], line[2]) for line in chat)
         self.ack = me[0]
+        self.torpedoes, self.credits, self.fuel = me[3], me[10], me[11]
         for cell in cells:
             for entity in cell[4]:
                 self.seen.add(entity[0])

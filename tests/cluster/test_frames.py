@@ -17,6 +17,7 @@ from infinity.cluster.bus import LocalBus, Outbox
 from infinity.cluster.frames import CellFrames, ZoneFrames
 from infinity.commands import types as c
 from infinity.commands.errors import Reason, Rejection
+from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
 from infinity.gateway.fanout import Fanout
@@ -27,6 +28,7 @@ from infinity.universe.universe import Universe
 
 ME, NEAR, FAR = 1_048_576, 1_048_577, 1_048_578
 SOL = 1
+CREDITS = {ME: 1_250, NEAR: 40, FAR: 0}  # what each ship's player holds, as the wallets say
 
 
 async def _never(_: bytes) -> None:
@@ -46,7 +48,9 @@ class Client:
     places: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> quantised x, y
     frames: int = 0
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
+    credits: list[int] = field(default_factory=list)
 
     def read(self) -> None:
         link = self.session.link
@@ -57,11 +61,14 @@ class Client:
                 self._apply(message)
             elif isinstance(message, wire.ErrorMessage):
                 self.errors.append(message.reason)
+            elif isinstance(message, wire.NoticeMessage):
+                self.notices.append(message.text)
         link._queue.clear()
 
     def _apply(self, frame: wire.Frame) -> None:
         self.frames += 1
         self.acks.append(frame.me.ack)
+        self.credits.append(frame.me.credits)
         for cell in frame.cells:
             if cell.full:
                 for gone in [e for e, at in self.entities.items() if at == cell.key]:
@@ -139,9 +146,11 @@ async def scene() -> AsyncIterator[Scene]:
     bus = Dropping()
     outbox = Outbox(bus)
     players = np.array([ME, NEAR], dtype=np.int64)
-    frames = ZoneFrames(bus, outbox, {ME: 7}, lambda: players)  # ME's command 7 applied
+    frames = ZoneFrames(  # ME's command 7 applied
+        bus, outbox, {ME: 7}, lambda: players, world.where, credits=CREDITS.__getitem__
+    )
     world.observe(frames.on_tick)
-    fanout = Fanout(world)
+    fanout = Fanout(world, credits=CREDITS.__getitem__)
     embedded, cluster = new_client(ME), new_client(ME)
     fanout.join(embedded.session)
     gateway = CellFrames(bus, lambda session: None)
@@ -193,7 +202,7 @@ async def test_a_zone_restarted_from_a_snapshot_is_resent_in_full(scene: Scene) 
         taken.place(SOL, ShipState(ship, f"s{ship}", account, 2, SOL, x, 100.0), "player")
     outbox = Outbox(scene.bus)
     players = np.array([ME, NEAR], dtype=np.int64)
-    frames = ZoneFrames(scene.bus, outbox, {}, lambda: players)
+    frames = ZoneFrames(scene.bus, outbox, {}, lambda: players, taken.where)
     taken.observe(frames.on_tick)
     scene.frames.forget(SOL)  # the old host let it go
     stopping = asyncio.Event()
@@ -214,10 +223,18 @@ async def test_a_zone_restarted_from_a_snapshot_is_resent_in_full(scene: Scene) 
     assert scene.cluster.acks[-1] == 7 and min(scene.cluster.acks) == 7
 
 
-async def test_refusals_reach_the_ships_client(scene: Scene) -> None:
+async def test_refusals_and_notices_reach_the_ships_client(scene: Scene) -> None:
     await scene.tick(2)
     scene.universe.submit(c.Dock(ship=ME, seq=9, station=FAR), origin=ME)
-    scene.frames.refuse(SOL, ME, Rejection(Reason.NO_ECONOMY, "no economy here", 10))
-    scene.frames.refuse(SOL, NEAR, Rejection(Reason.NO_ECONOMY, "not mine", 11))
+    scene.frames.tell(ME, Rejection(Reason.MARKET_CLOSED, "the market's books are closed", 10))
+    scene.frames.tell(NEAR, Rejection(Reason.NO_CREDITS, "not mine", 11))
+    scene.frames.tell(ME, Notice(kind=NoticeKind.SOLD, text="sold 5 ore for 60 cr", credits=9))
+    scene.frames.tell(FAR + 99, Notice(kind=NoticeKind.SOLD, text="a ship of no zone here"))
     await scene.tick()
-    assert sorted(scene.cluster.errors) == sorted(["no_economy", "wrong_kind"])
+    assert sorted(scene.cluster.errors) == sorted(["market_closed", "wrong_kind"])
+    assert scene.cluster.notices == ["sold 5 ore for 60 cr"]
+
+
+async def test_me_carries_the_players_credits_as_in_one_process(scene: Scene) -> None:
+    await scene.tick(3)
+    assert scene.cluster.credits[-1] == scene.embedded.credits[-1] == CREDITS[ME]

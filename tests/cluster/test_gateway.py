@@ -81,8 +81,11 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
     zone = (await alice.connect(gw_a.url))["system"]["id"]
     await bob.connect(gw_b.url)
     assert alice.system == bob.system == zone
-    held = await until(lambda: owners(zone_leases), 15, "the zones held")
-    assert held.get(zone) == "host-a"  # simulated by neither gateway
+
+    async def held() -> str | None:
+        return (await owners(zone_leases)).get(zone)
+
+    assert await until(held, 15, "the zone held") == "host-a"  # simulated by neither gateway
 
     async def see_each_other() -> bool:
         return bob.ship in alice.seen and alice.ship in bob.seen
@@ -102,9 +105,10 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
 
     await until(hit, 20, f"bob's hull hit\n{alice.errors[-3:]}")
 
-    # A trade is refused in the player's own frame, typed (no economy runs on a host yet).
-    sold = await bob.send("sell", station=0, amount=1.0)
+    # A sale in flight is refused in the player's own frame, typed, by the zone's host.
+    sold = await bob.send("sell", quantity=1.0)
     await until(lambda: _refused(bob, sold), 10, "a typed refusal of the sale")
+    assert next(e for e in bob.errors if e.get("seq") == sold)["reason"] == "not_docked"
     # Bad input through a gateway gets the embedded server's typed answers and changes
     # nothing: another's ship, a frame that is no command.
     assert bob._ws is not None
