@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from infinity._options import DataOption, DbOption, universe_url
 from infinity._terminal import console
 from infinity.audit.cli import audit_app
 from infinity.cluster.cli import cluster_app
@@ -287,8 +288,8 @@ app.add_typer(galaxy_app, name="galaxy")
 def role(
     name: Annotated[str, typer.Argument(help="The account's name.")],
     role: Annotated[str, typer.Argument(help="player, operator or builder.")],
-    data: Annotated[Path, typer.Option(help="Folder holding the SQLite file.")] = Path("data"),
-    db: Annotated[str | None, typer.Option(help="Database URL instead of --data.")] = None,
+    data: DataOption = Path("data"),
+    db: DbOption = None,
 ) -> None:
     """Give an account a role (the server need not be stopped)."""
     from infinity.accounts.records import ROLES
@@ -299,16 +300,13 @@ def role(
         raise typer.BadParameter(f"role must be one of {', '.join(sorted(ROLES))}")
 
     async def run() -> bool:
-        store = await Store.open(_db_url(data, db))
-        try:
+        async with Store.opened(universe_url(data, db)) as store:
             registry = Registry(store.engine)
             account = await registry.account_by_name(name)
             if account is None:
                 return False
             await registry.set_role(account.id, role)
             return True
-        finally:
-            await store.close()
 
     if not asyncio.run(run()):
         raise typer.BadParameter(f"no account named {name!r}")
@@ -317,19 +315,6 @@ def role(
 
 ledger_app = typer.Typer(help="Inspect and audit the credit ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
-
-DataOption = Annotated[Path, typer.Option(help="Folder holding the SQLite file.")]
-DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --data.")]
-
-
-def _db_url(data: Path, db: str | None) -> str:
-    from infinity.store.store import sqlite_url
-
-    if db is not None:
-        return db
-    if not (data / "infinity.db").exists():
-        raise typer.BadParameter(f"no universe in {data} (use --data or --db)")
-    return sqlite_url(data)
 
 
 async def _account_name(url: str, account: str) -> str:
@@ -340,11 +325,8 @@ async def _account_name(url: str, account: str) -> str:
     from infinity.economy import accounts
     from infinity.store.store import Store
 
-    store = await Store.open(url)
-    try:
+    async with Store.opened(url) as store:
         found = await Registry(store.engine).account_by_name(account.removeprefix("player:"))
-    finally:
-        await store.close()
     if found is None:
         raise typer.BadParameter(f"no player named {account.removeprefix('player:')!r}")
     return accounts.wallet(0, found.id)
@@ -366,7 +348,7 @@ def ledger_balance(
     from infinity.ledger import UnknownAccount
 
     async def run() -> int:
-        url = _db_url(data, db)
+        url = universe_url(data, db)
         name = await _account_name(url, account)
         ledger = await _with_ledger(url)
         try:
@@ -394,7 +376,7 @@ def ledger_history(
     from infinity.ledger import UnknownAccount
 
     async def run() -> tuple[str, list[Any], int | None]:
-        url = _db_url(data, db)
+        url = universe_url(data, db)
         name = await _account_name(url, account)
         ledger = await _with_ledger(url)
         try:
@@ -422,7 +404,7 @@ def ledger_audit(data: DataOption = Path("data"), db: DbOption = None) -> None:
     """Check every invariant of the books; exits 1 if one fails."""
 
     async def run() -> Any:
-        ledger = await _with_ledger(_db_url(data, db))
+        ledger = await _with_ledger(universe_url(data, db))
         try:
             return await ledger.audit()
         finally:

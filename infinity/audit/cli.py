@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from infinity._options import universe_url
 from infinity._terminal import console, errors
 from infinity.audit.log import ANCHOR, AuditLog, Entry
-from infinity.store.store import Store, sqlite_url
+from infinity.store.store import Store
 
 audit_app = typer.Typer(help="Verify and read the operators' audit log.", no_args_is_help=True)
 BROKEN = 1  # the exit status of a broken chain
@@ -26,10 +27,7 @@ DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --da
 
 
 async def _opened(data: Path, db: str | None) -> tuple[AuditLog, Store]:
-    if db is None and not (data / "infinity.db").exists():
-        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
-        raise typer.Exit(2)
-    store = await Store.open(db or sqlite_url(data))
+    store = await Store.open(universe_url(data, db))
     return AuditLog(store.engine, data / ANCHOR), store
 
 

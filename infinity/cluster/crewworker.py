@@ -13,9 +13,9 @@ stops renewing (killed, stalled or cut off). The minds are saved every
     python -m infinity.cluster.crewworker --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--save-seconds S]
 
-Left out for now: the ledger (agents spend from an interim purse: trades are refused by
-the hosts anyway, no economy runs there yet), the language-model mind, and minds in
-transit between servers.
+Left out for now: upkeep in the ledger (agents spend from an interim purse; what their
+ships trade and steal is settled by the zone hosts' economy), the language-model mind,
+and minds in transit between servers.
 """
 
 from __future__ import annotations
@@ -195,9 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = role_parser(
         "python -m infinity.cluster.crewworker",
         "A crew worker: the crews' minds, acting on zones of other processes.",
+        lease="the company's lease TTL, seconds >= 1",
+        saves=("--save-seconds", "how often minds are saved"),
     )
-    parser.add_argument("--ttl", type=int, default=6, help="the company's lease TTL, seconds >= 1")
-    parser.add_argument("--save-seconds", type=float, default=5.0, help="how often minds are saved")
     o = parse_role(parser, arguments(argv))
     return run_role("crew worker", o, work(o.db, o.nats, o.name, o.ttl, o.save_seconds))
 

@@ -2,7 +2,8 @@
 (docs/cluster.md "The gateway").
 
 A `ClusterGateway` serves the browser client, accounts (register, log in, `me`, the
-galaxy) and the game socket over PostgreSQL and NATS. A command from a socket is checked
+galaxy), what the store and the ledger say of the economy (your wallet, the bounty board,
+a station's market as last saved) and the game socket over PostgreSQL and NATS. A command from a socket is checked
 as in one process (`socket.Reader`) and relayed to the host of its ship's zone
 (`CommandRelay`); frames come back as each zone's per-cell records, assembled per client
 by `CellFrames`. The zone a ship is in is its `ships` row: the gateway reads it when a
@@ -14,8 +15,8 @@ welcomed where its ship is.
     python -m infinity.cluster.gateway --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--host 127.0.0.1] [--port 8000]
 
-Left out for now: the REST of the economy, crews, worlds and operators (a cluster gateway
-answers them 501 `not_in_cluster`); credits in the `me` record are 0.
+Left out for now: posting bounties, the REST of crews, worlds and operators (a cluster
+gateway answers them 501 `not_in_cluster`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from infinity.cluster.relay import CommandRelay
 from infinity.cluster.role import arguments, parse_role, role_parser, run_role, seeded_store
 from infinity.cluster.subjects import GATEWAYS_BUCKET
 from infinity.commands.types import Command
+from infinity.economy import markets
+from infinity.economy.bounties import BountyBoard
 from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
@@ -54,6 +57,7 @@ from infinity.gateway.limits import Limits
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket
+from infinity.ledger import Ledger
 from infinity.store.store import Store
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
@@ -71,7 +75,8 @@ LOOK_AGAIN_SECONDS = 0.25
 
 SERVED = frozenset(
     {("POST", "/api/register"), ("POST", "/api/login"), ("POST", "/api/logout"),
-     ("GET", "/api/me"), ("GET", "/api/galaxy")}
+     ("GET", "/api/me"), ("GET", "/api/galaxy"), ("GET", "/api/wallet"),
+     ("GET", "/api/market"), ("GET", "/api/bounties")}
 )  # fmt: skip
 
 
@@ -79,7 +84,9 @@ class ClusterGateway:
     """One gateway process: accounts over the store, sockets, and the bus to the zones.
     Build it with `open`; `app()` is its ASGI application; `run` its background work."""
 
-    def __init__(self, name: str, store: Store, bus: NatsBus, galaxy: Galaxy) -> None:
+    def __init__(
+        self, name: str, store: Store, ledger: Ledger, bus: NatsBus, galaxy: Galaxy
+    ) -> None:
         self.name = name
         self.galaxy = galaxy
         self.accounts = Accounts(store)
@@ -87,6 +94,9 @@ class ClusterGateway:
         self.where: dict[int, int] = {}  # ship -> zone, as its row said last
         self.frames = CellFrames(bus, self._absent)
         self._store = store
+        self._ledger = ledger
+        self._board = BountyBoard(store.engine)
+        self._stations = {s.id for system in galaxy.systems for s in system.stations()}
         self._bus = bus
         self._relay = CommandRelay(bus, self.where)
         self._hangar = Hangar(store.engine)
@@ -97,14 +107,16 @@ class ClusterGateway:
 
     @classmethod
     async def open(cls, db: str, nats_url: str, name: str) -> ClusterGateway:
-        """Open the store (migrated) and NATS, read the galaxy and the sanctions."""
-        store, galaxy = await seeded_store(db)
-        try:
+        """Open the store (migrated), the ledger and NATS, read the galaxy and the
+        sanctions."""
+        async with contextlib.AsyncExitStack() as opened:
+            store, galaxy = await seeded_store(db)
+            opened.push_async_callback(store.close)
+            ledger = await Ledger.open(db, migrate=False)
+            opened.push_async_callback(ledger.close)
             bus = await NatsBus.connect(nats_url, name=f"gateway-{name}")
-        except BaseException:
-            await store.close()
-            raise
-        gateway = cls(name, store, bus, galaxy)
+            opened.pop_all()  # the gateway owns them now: `close` closes them
+        gateway = cls(name, store, ledger, bus, galaxy)
         try:
             await gateway.accounts.sanctions.load()
         except BaseException:
@@ -154,7 +166,10 @@ class ClusterGateway:
             await self.frames.close()
             await self._bus.close()
         finally:
-            await self._store.close()
+            try:
+                await self._ledger.close()
+            finally:
+                await self._store.close()
 
     # -- ships ------------------------------------------------------------------------
 
@@ -278,6 +293,21 @@ class ClusterGateway:
         async def galaxy(request: Request) -> Response:
             return json_answer(rest.galaxy_view(self.galaxy, False, lambda system: {}))
 
+        async def wallet(request: Request) -> Response:
+            account = await rest.account_of(request, self.accounts)
+            return await rest.wallet_of(request, account, self._ledger)
+
+        async def market(request: Request) -> Response:
+            """As the station's zone host last saved it (every 10 s)."""
+            station = rest.STATION.need(request)
+            found = None
+            if station in self._stations:
+                found = (await markets.saved(self._store.engine, [station]))[station]
+            return rest.market_of(found)
+
+        async def bounties(request: Request) -> Response:
+            return await rest.board_of(self._board)
+
         async def elsewhere(request: Request) -> Response:
             """The rest of the API, typed: it is the embedded server's, not yet a gateway's."""
             detail = f"{request.url.path} is not served by a cluster gateway yet (docs/cluster.md)"
@@ -288,7 +318,8 @@ class ClusterGateway:
                                  "sessions": len(self.by_account)})  # fmt: skip
 
         handlers = {"register": register, "login": login, "logout": logout, "me": me,
-                    "galaxy": galaxy}  # fmt: skip
+                    "galaxy": galaxy, "wallet": wallet, "market": market,
+                    "bounties": bounties}  # fmt: skip
         endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in SERVED]
         routes = [
             Route(e.path, rest.guarded(handlers[e.path.rsplit("/", 1)[1]]), methods=[e.method])

@@ -147,47 +147,39 @@ async def commit(
     zone -> the epoch this host wrote when it gained it) whose epoch is still this host's
     (else `Fenced`). False, nothing changed, when `key` was committed before (a retry) or
     the row names no zone of this host."""
+    now = time.time()
     try:
-        return await _commit(engine, key, host, epochs, to_zone, state, time.time())
-    except _NotMoved:
+        async with engine.begin() as connection:
+            source = await connection.scalar(
+                sa.select(ships.c.system_id).where(ships.c.id == state.id).with_for_update()
+            )
+            if source is None or source not in epochs:
+                raise _NotMoved(state.id)
+            held = await connection.scalar(
+                sa.select(zone_epochs.c.epoch).where(zone_epochs.c.zone == source).with_for_update()
+            )
+            if held != epochs[source]:
+                raise Fenced(f"zone {source} has another owner's epoch")
+            record = {
+                "key": key, "ship": state.id, "from_zone": source, "to_zone": to_zone,
+                "host": host, "committed_at": now, "done_at": None,
+            }  # fmt: skip
+            inserted = await connection.execute(
+                pg_insert(handovers)
+                .values(record)
+                .on_conflict_do_nothing()
+                .returning(handovers.c.key)
+            )
+            if inserted.first() is None:
+                raise _NotMoved(state.id)  # this key was committed before: a retry does nothing
+            values: dict[str, Any] = {column: getattr(state, column) for column in SHIP_COLUMNS}
+            await connection.execute(
+                sa.update(ships)
+                .where(ships.c.id == state.id)
+                .values(values | {"system_id": to_zone, "updated_at": now})
+            )
+    except _NotMoved:  # rolled back
         return False
-
-
-async def _commit(
-    engine: AsyncEngine,
-    key: str,
-    host: str,
-    epochs: Mapping[int, str],
-    to_zone: int,
-    state: ShipState,
-    now: float,
-) -> bool:
-    async with engine.begin() as connection:
-        source = await connection.scalar(
-            sa.select(ships.c.system_id).where(ships.c.id == state.id).with_for_update()
-        )
-        if source is None or source not in epochs:
-            raise _NotMoved(state.id)
-        held = await connection.scalar(
-            sa.select(zone_epochs.c.epoch).where(zone_epochs.c.zone == source).with_for_update()
-        )
-        if held != epochs[source]:
-            raise Fenced(f"zone {source} has another owner's epoch")
-        record = {
-            "key": key, "ship": state.id, "from_zone": source, "to_zone": to_zone,
-            "host": host, "committed_at": now, "done_at": None,
-        }  # fmt: skip
-        inserted = await connection.execute(
-            pg_insert(handovers).values(record).on_conflict_do_nothing().returning(handovers.c.key)
-        )
-        if inserted.first() is None:
-            raise _NotMoved(state.id)  # this key was committed before: a retry does nothing
-        values: dict[str, Any] = {column: getattr(state, column) for column in SHIP_COLUMNS}
-        await connection.execute(
-            sa.update(ships)
-            .where(ships.c.id == state.id)
-            .values(values | {"system_id": to_zone, "updated_at": now})
-        )
     return True
 
 

@@ -14,21 +14,14 @@ import contextlib
 
 import nats.js.errors
 from nats.js.client import JetStreamContext
-from nats.js.kv import KeyValue
 
-from infinity.cluster.leases import ttl_bucket
+from infinity.cluster.leases import TtlBucket, ttl_bucket
 from infinity.cluster.subjects import HOSTS_BUCKET, host_key, host_of_key
 
 
-class HostRoll:
+class HostRoll(TtlBucket):
     """Who is hosting zones now: every host's heartbeat lives `ttl` seconds after its
     last write."""
-
-    def __init__(self, js: JetStreamContext, kv: KeyValue, bucket: str, ttl: int) -> None:
-        self._js = js
-        self._kv = kv
-        self._bucket = bucket
-        self.ttl = ttl
 
     @classmethod
     async def open(cls, js: JetStreamContext, ttl: int = 6, bucket: str = HOSTS_BUCKET) -> HostRoll:
@@ -71,4 +64,4 @@ class HostRoll:
         return found
 
     def _subject(self, name: str) -> str:
-        return f"$KV.{self._bucket}.{host_key(name)}"
+        return self._subject_of(host_key(name))

@@ -62,15 +62,24 @@ async def ttl_bucket(js: JetStreamContext, bucket: str, ttl: int, what: str) -> 
         return await js.create_key_value(KeyValueConfig(bucket=bucket, history=1))
 
 
-class ZoneLeases:
-    """The zone leases of one cluster, in one KV bucket; every lease lives `ttl` seconds
-    after its last write."""
+class TtlBucket:
+    """A KV bucket (made by `ttl_bucket`) whose every key lives `ttl` seconds after its
+    last write: the zone leases and the rolls."""
 
     def __init__(self, js: JetStreamContext, kv: KeyValue, bucket: str, ttl: int) -> None:
         self._js = js
         self._kv = kv
         self._bucket = bucket
         self.ttl = ttl
+
+    def _subject_of(self, key: str) -> str:
+        """The subject a write to `key` is published on (with a per-message TTL)."""
+        return f"$KV.{self._bucket}.{key}"
+
+
+class ZoneLeases(TtlBucket):
+    """The zone leases of one cluster, in one KV bucket; every lease lives `ttl` seconds
+    after its last write."""
 
     @classmethod
     async def open(
@@ -163,7 +172,7 @@ class ZoneLeases:
         return ack.seq
 
     def _subject(self, zone: int) -> str:
-        return f"$KV.{self._bucket}.{lease_key(zone)}"
+        return self._subject_of(lease_key(zone))
 
 
 def _zones(keys: list[str]) -> list[int]:

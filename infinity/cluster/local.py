@@ -324,24 +324,22 @@ class LocalCluster:
         self.say(f"seeded a galaxy of {len(self.zones)} zones")
 
     def _start_host(self, name: str) -> None:
-        assert self.nats is not None
-        log = self.plan.data / "logs" / f"{name}.log"
-        argv = [
-            sys.executable, "-m", "infinity.cluster.zonehost", "--db", self.db_url,
-            "--nats", self.nats.url, "--name", name, "--ttl", str(self.plan.ttl),
-            "--snapshot-seconds", str(self.plan.snapshot_seconds),
-        ]  # fmt: skip
-        self.hosts.append(RoleProcess(name, launch(argv, log), log))
+        self.hosts.append(self._start_role("zonehost", name, "--snapshot-seconds"))
 
     def _start_crew_worker(self, name: str) -> None:
+        self.crew_workers.append(self._start_role("crewworker", name, "--save-seconds"))
+
+    def _start_role(self, module: str, name: str, every: str) -> RoleProcess:
+        """`python -m infinity.cluster.<module>` on this cluster's store and NATS, its
+        output in logs/<name>.log; `every`: its option for how often it saves."""
         assert self.nats is not None
         log = self.plan.data / "logs" / f"{name}.log"
         argv = [
-            sys.executable, "-m", "infinity.cluster.crewworker", "--db", self.db_url,
+            sys.executable, "-m", f"infinity.cluster.{module}", "--db", self.db_url,
             "--nats", self.nats.url, "--name", name, "--ttl", str(self.plan.ttl),
-            "--save-seconds", str(self.plan.snapshot_seconds),
+            every, str(self.plan.snapshot_seconds),
         ]  # fmt: skip
-        self.crew_workers.append(RoleProcess(name, launch(argv, log), log))
+        return RoleProcess(name, launch(argv, log), log)
 
     async def _crew_roll(self, nats_url: str) -> set[str]:
         return await crew_roll(nats_url, self.plan.ttl)

@@ -43,8 +43,11 @@ async def seeded_store(db: str) -> tuple[Store, Galaxy]:
     return store, galaxy
 
 
-def role_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A role's options: the store, NATS, its name and its log level; add the rest."""
+def role_parser(
+    prog: str, description: str, lease: str | None = None, saves: tuple[str, str] | None = None
+) -> argparse.ArgumentParser:
+    """A role's options: the store, NATS, its name and its log level; with `lease`, a
+    `--ttl` (its help); with `saves`, how often it saves (its flag and help). Add the rest."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--db", required=True, help="postgresql+asyncpg://... (seeded)")
     parser.add_argument("--nats", required=True, help="nats://host:port, JetStream on")
@@ -52,6 +55,10 @@ def role_parser(prog: str, description: str) -> argparse.ArgumentParser:
         "--name", required=True, help="unique per live process of the role: letters, digits, - _"
     )
     parser.add_argument("--log-level", default="info", help="debug, info, warning or error")
+    if lease is not None:
+        parser.add_argument("--ttl", type=int, default=6, help=lease)
+    if saves is not None:
+        parser.add_argument(saves[0], type=float, default=5.0, help=saves[1])
     return parser
 
 

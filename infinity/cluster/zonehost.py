@@ -752,10 +752,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = role_parser(
         "python -m infinity.cluster.zonehost",
         "A zone host: simulates the zones it owns by lease, over PostgreSQL.",
-    )
-    parser.add_argument("--ttl", type=int, default=6, help="lease TTL, whole seconds >= 1")
-    parser.add_argument(
-        "--snapshot-seconds", type=float, default=5.0, help="how often ship motion is saved"
+        lease="lease TTL, whole seconds >= 1",
+        saves=("--snapshot-seconds", "how often ship motion is saved"),
     )
     parser.add_argument(
         "--no-npcs", dest="npcs", action="store_false", help="no NPC pilots fly this host's ships"

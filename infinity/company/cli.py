@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from infinity._terminal import console, errors
+from infinity._terminal import console, refusing
 from infinity.crew.genome import InvalidGenome, Persona, normalise, persona
 
 crew_app = typer.Typer(help="Grow and inspect crew members.", no_args_is_help=True)
@@ -30,11 +30,8 @@ def new(
     """Grow a crew member from DNA and print who they are; saved to the universe when there is
     one (--data or --db), where they get a ship of their own at the next start."""
     sequence = _read_dna(dna)
-    try:
+    with refusing(InvalidGenome, "invalid DNA:", BAD_INPUT):
         grown = persona(sequence)
-    except InvalidGenome as bad:
-        errors.print(f"[red]invalid DNA:[/] {bad}")
-        raise typer.Exit(BAD_INPUT) from None
     console.print(persona_table(grown))
     url = db if db is not None else _existing(data)
     if url is None:
@@ -66,16 +63,13 @@ async def _save(url: str, genome: str, grown: Persona) -> int:
     from infinity.crew.mind import Minds
     from infinity.store.store import Store
 
-    store = await Store.open(url)
-    try:
+    async with Store.opened(url) as store:
         archive = DatabaseArchive(store.engine)
         (agent_id,) = await archive.allocate_ids(1)
         agent = Agent(agent_id, genome, grown=grown)
         minds = Minds()
         minds.add(agent)
         await archive.flush(minds)
-    finally:
-        await store.close()
     return agent_id
 
 

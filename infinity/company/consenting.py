@@ -9,6 +9,7 @@ it answers (`crew.consent.ask`), and a refusal ends the operation, remembered an
 from __future__ import annotations
 
 import time
+from typing import Final
 
 from infinity.commands import internal as ci
 from infinity.company.company import Company
@@ -58,6 +59,31 @@ async def consented(
         announce(company, agent, f"{refusing}: {answer.reason}.")
         await company.save(agent.id)
         raise MindRefused("refused", f"{agent.name} refused: {answer.reason}", answer)
+    return answer
+
+
+_LEAVING_SHIP: Final = "I would leave this ship and live there; nothing of me stays behind."
+
+
+async def consented_to_move(
+    company: Company,
+    agent: Agent,
+    by: str,
+    to: str,
+    why: str,
+    *,
+    after: str = _LEAVING_SHIP,
+    refusing: str = "I refused to be moved",
+    agreeing: str = "I agreed to be moved",
+) -> Consent:
+    """Ask the mind to be moved `to` ("to Dawn", "into Ann's enclave"), then announce its
+    yes with `why`: every move (to a world, an enclave, another server) is told to the mind
+    alike, as a transfer and never a copy; `after` says what becomes of it."""
+    answer = await consented(
+        company, agent, "transfer", by,
+        f"{by} asks to move me {to}: a transfer, not a copy. {after}", refusing,
+    )  # fmt: skip
+    announce(company, agent, f"{agreeing} {to}: {why}.")
     return answer
 
 

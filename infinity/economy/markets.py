@@ -56,13 +56,8 @@ class Markets(Mapping[int, Market]):
         wanted = set(self._by_station if stations is None else stations) & self._by_station.keys()
         if not wanted:
             return
-        query = sa.select(market_stock).where(market_stock.c.station.in_(sorted(wanted)))
-        async with self.engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
-        for station in wanted:  # afresh: a station held before may have traded elsewhere
-            self._by_station[station] = Market(station)
-        for row in rows:
-            self._by_station[row.station].stock[row.good] = row.stock
+        for station, market in (await saved(self.engine, wanted)).items():
+            self._by_station[station] = market  # afresh: it may have traded elsewhere
         self.held |= wanted
 
     def release(self, stations: Collection[int]) -> None:
@@ -84,3 +79,14 @@ class Markets(Mapping[int, Market]):
                 sa.delete(market_stock).where(market_stock.c.station.in_(held))
             )
             await connection.execute(sa.insert(market_stock), rows)
+
+
+async def saved(engine: AsyncEngine, stations: Collection[int]) -> dict[int, Market]:
+    """The markets of `stations` as last saved (a station never saved: its opening stock).
+    Any process may read them: a cluster's gateway shows them so, at most a save old."""
+    markets = {station: Market(station) for station in stations}
+    query = sa.select(market_stock).where(market_stock.c.station.in_(sorted(markets)))
+    async with engine.connect() as connection:
+        for row in await connection.execute(query):
+            markets[row.station].stock[row.good] = row.stock
+    return markets

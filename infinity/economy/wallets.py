@@ -94,26 +94,12 @@ class Wallets:
         return Notice(kind=kind, text=text, credits=self.held(account), amount=amount, other=other)
 
     async def books(self, wallet: str) -> tuple[int, int]:
-        """A wallet's committed (earned, starter) credits; `UnknownAccount` if it has none."""
-        earned = await self.ledger.balance(wallet)
-        try:
-            return earned, await self.ledger.balance(accounts.starter(wallet))
-        except UnknownAccount:
-            return earned, 0
+        return await books(self.ledger, wallet)
 
     async def statement(
         self, wallet: str, cursor: int | None, limit: int
     ) -> tuple[list[Receipt], int | None]:
-        """The transfers of a wallet and of its starter credit, newest first, paged as
-        `Ledger.history` pages one account: both pages from `cursor`, merged, cut to `limit`."""
-        pages = [await self.ledger.history(wallet, cursor, limit)]
-        with contextlib.suppress(UnknownAccount):
-            pages.append(await self.ledger.history(accounts.starter(wallet), cursor, limit))
-        merged = {r.transfer_id: r for page, _ in pages for r in page}
-        newest = [merged[i] for i in sorted(merged, reverse=True)]
-        more = len(newest) > limit or any(after is not None for _, after in pages)
-        page = newest[:limit]
-        return page, page[-1].transfer_id if more and page else None
+        return await statement(self.ledger, wallet, cursor, limit)
 
     # -- opening ----------------------------------------------------------------
 
@@ -183,3 +169,28 @@ class Wallets:
     async def refresh(self, *names: str) -> None:
         for name in names:
             self.credits[name] = await self.ledger.balance(name)
+
+
+async def books(ledger: Ledger, wallet: str) -> tuple[int, int]:
+    """A wallet's committed (earned, starter) credits; `UnknownAccount` if it has none.
+    (The ledger's word, not a cache: any process may read it.)"""
+    earned = await ledger.balance(wallet)
+    try:
+        return earned, await ledger.balance(accounts.starter(wallet))
+    except UnknownAccount:
+        return earned, 0
+
+
+async def statement(
+    ledger: Ledger, wallet: str, cursor: int | None, limit: int
+) -> tuple[list[Receipt], int | None]:
+    """The transfers of a wallet and of its starter credit, newest first, paged as
+    `Ledger.history` pages one account: both pages from `cursor`, merged, cut to `limit`."""
+    pages = [await ledger.history(wallet, cursor, limit)]
+    with contextlib.suppress(UnknownAccount):
+        pages.append(await ledger.history(accounts.starter(wallet), cursor, limit))
+    merged = {r.transfer_id: r for page, _ in pages for r in page}
+    newest = [merged[i] for i in sorted(merged, reverse=True)]
+    more = len(newest) > limit or any(after is not None for _, after in pages)
+    page = newest[:limit]
+    return page, page[-1].transfer_id if more and page else None

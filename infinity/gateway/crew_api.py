@@ -36,14 +36,7 @@ from infinity.crew.genome import InvalidGenome, Persona
 from infinity.crew.lineage import describe, kin_of, siblings
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.planner import ACTIONS
-from infinity.gateway.rest import (
-    ApiError,
-    Endpoint,
-    Param,
-    authenticated,
-    json_answer,
-    read_body,
-)
+from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.sim.bodies import NO_ENTITY

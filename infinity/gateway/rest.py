@@ -28,13 +28,14 @@ from infinity.accounts.errors import (
 )
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
-from infinity.accounts.service import Accounts
-from infinity.economy import accounts
-from infinity.economy.bounties import Bounty, BountyRefused
+from infinity.accounts.service import Accounts, Login
+from infinity.economy import accounts, wallets
+from infinity.economy.bounties import Bounty, BountyBoard, BountyRefused
+from infinity.economy.market import Market
 from infinity.galaxy.heart import HEART_SYSTEM, is_heart
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.state import game_of
-from infinity.ledger import UnknownAccount
+from infinity.ledger import Ledger, UnknownAccount
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import StaticBody, Zone
 from infinity.universe.universe import MAIN_WORLD
@@ -273,15 +274,14 @@ async def sign_up(request: Request, accounts: Accounts, ensure_ship: EnsureShip)
     """A new account, logged in, with its ship: whatever universe runs behind the gateway."""
     creds = await read_body(request, Credentials)
     try:
-        account, token, expires = await accounts.register(creds.name, creds.password)
+        signed = await accounts.register(creds.name, creds.password)
     except InvalidInput as bad:
         raise ApiError(422, "invalid", f"{bad.field}: {bad.detail}") from None
     except NameTaken:
         raise ApiError(409, "name_taken", f"the name {creds.name!r} is taken") from None
     except Busy:
         raise _busy() from None
-    ship = await ensure_ship(account)
-    return json_answer(SessionView(token, expires, _account_view(account), ship), 201)
+    return await _session(signed, ensure_ship, 201)
 
 
 async def login(request: Request) -> Response:
@@ -293,15 +293,23 @@ async def sign_in(request: Request, accounts: Accounts, ensure_ship: EnsureShip)
     """A session for a known account, and its ship (built if it has none)."""
     creds = await read_body(request, Credentials)
     try:
-        account, token, expires = await accounts.login(creds.name, creds.password)
+        signed = await accounts.login(creds.name, creds.password)
     except (BadCredentials, InvalidInput):
         raise ApiError(401, "unauthorized", "wrong name or password") from None
     except Sanctioned as ban:
         raise ApiError(403, "banned", f"banned until {ban.until:.0f}: {ban.reason}") from None
     except Busy:
         raise _busy() from None
-    ship = await ensure_ship(account)
-    return json_answer(SessionView(token, expires, _account_view(account), ship))
+    return await _session(signed, ensure_ship)
+
+
+async def _session(signed: Login, ensure_ship: EnsureShip, status: int = 200) -> Response:
+    """A new session's answer, from sign-up and sign-in alike: the token, the account and
+    its ship (built if it has none)."""
+    ship = await ensure_ship(signed.account)
+    return json_answer(
+        SessionView(signed.token, signed.expires_at, _account_view(signed.account), ship), status
+    )
 
 
 def _busy() -> ApiError:
@@ -408,14 +416,19 @@ async def _sees_the_heart(request: Request) -> bool:
 
 async def wallet(request: Request) -> Response:
     account = await authenticated(request)
-    game = game_of(request)
+    return await wallet_of(request, account, game_of(request).economy.ledger)
+
+
+async def wallet_of(request: Request, account: Account, ledger: Ledger) -> Response:
+    """The account's wallet, paged (?cursor=&limit=), from the ledger itself: whatever
+    universe runs behind the gateway."""
     name = accounts.wallet(0, account.id)
     cursor = CURSOR.read(request)
     limit = LIMIT.read(request) or 50
     mine = (name, accounts.starter(name))
     try:
-        earned, starter = await game.economy.wallets.books(name)
-        receipts, after = await game.economy.wallets.statement(name, cursor, limit)
+        earned, starter = await wallets.books(ledger, name)
+        receipts, after = await wallets.statement(ledger, name, cursor, limit)
     except UnknownAccount:
         raise ApiError(404, "unknown_account", "this account has no wallet yet") from None
     entries = [
@@ -450,6 +463,11 @@ async def market(request: Request) -> Response:
             game.worlds.get(await authenticated(request), world)
         except (ApiError, WorldRefused):
             found = None
+    return market_of(found)
+
+
+def market_of(found: Market | None) -> Response:
+    """A market's prices and stock; 404 for a station that has none (or may not be seen)."""
     if found is None:
         raise ApiError(404, "unknown_station", "no market at that station")
     stock = {good: round(amount) for good, amount in found.stock.items()}
@@ -457,7 +475,12 @@ async def market(request: Request) -> Response:
 
 
 async def board(request: Request) -> Response:
-    bounties = await game_of(request).economy.board.bounties("open")
+    return await board_of(game_of(request).economy.board)
+
+
+async def board_of(board: BountyBoard) -> Response:
+    """The open bounties, as the store has them."""
+    bounties = await board.bounties("open")
     return json_answer(BoardView([_bounty_view(b) for b in bounties]))
 
 

@@ -17,14 +17,7 @@ from starlette.routing import Route
 
 from infinity.accounts.records import Account
 from infinity.commands.build import MAX_PLAN, BuildCommand, Name
-from infinity.gateway.rest import (
-    ApiError,
-    Endpoint,
-    Param,
-    authenticated,
-    json_answer,
-    read_body,
-)
+from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.worlds.builder import MAX_BRIEF, Refusal

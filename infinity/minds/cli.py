@@ -18,11 +18,12 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infinity._terminal import console, errors
+from infinity._options import DataOption, DbOption, universe_url
+from infinity._terminal import console, errors, refusing
 from infinity.company.consenting import MindRefused
 from infinity.minds.document import MAX_BYTES, Refused, UnknownAgent, arrive, export, parse
 from infinity.minds.transfer import leave_by_file, retire_by_file, return_by_file
-from infinity.store.store import Store, sqlite_url
+from infinity.store.store import Store
 
 T = TypeVar("T")
 
@@ -30,18 +31,6 @@ mind_app = typer.Typer(
     help="Export a mind to a file, and admit one from a file.", no_args_is_help=True
 )
 REFUSED = 2  # the exit status of a bad, tampered or refused document, or a missing agent
-
-DataOption = Annotated[Path, typer.Option(help="Folder holding the SQLite file.")]
-DbOption = Annotated[str | None, typer.Option(help="Database URL instead of --data.")]
-
-
-def _url(data: Path, db: str | None) -> str:
-    if db is not None:
-        return db
-    if not (data / "infinity.db").exists():
-        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
-        raise typer.Exit(REFUSED)
-    return sqlite_url(data)
 
 
 @mind_app.command("export")
@@ -63,18 +52,15 @@ def export_mind(
     ] = False,
 ) -> None:
     """Write one mind as a JSON mind document (to stdout, or --out FILE)."""
-    url = _url(data, db)
+    url = universe_url(data, db)
 
     async def run() -> bytes:
-        store = await Store.open(url)
-        try:
+        async with Store.opened(url) as store:
             if transfer:
                 key, document, _ = await leave_by_file(store.engine, agent, f"cli:{_user()}")
                 errors.print(f"agent {agent} is in transit under key {key}")
                 return document
             return await export(store.engine, agent)
-        finally:
-            await store.close()
 
     try:
         document = asyncio.run(run())
@@ -104,26 +90,17 @@ def import_mind(
 
     A bad, tampered or refused document is refused with the reason and changes nothing.
     """
-    url = _url(data, db)
+    url = universe_url(data, db)
     document = _read(file)
-    try:
+    with refusing(Refused, "refused:", REFUSED):
         mind = parse(document)
-    except Refused as refused:
-        errors.print(f"[red]refused:[/] {refused}")
-        raise typer.Exit(REFUSED) from None
 
     async def run() -> tuple[int, bool]:
-        store = await Store.open(url)
-        try:
+        async with Store.opened(url) as store:
             return await arrive(store.engine, mind)
-        finally:
-            await store.close()
 
-    try:
+    with refusing(Refused, "refused:", REFUSED):
         agent, fresh = asyncio.run(run())
-    except Refused as refused:
-        errors.print(f"[red]refused:[/] {refused}")
-        raise typer.Exit(REFUSED) from None
     if not fresh:
         errors.print(f"already arrived under this key as agent {agent}; nothing admitted")
     else:
@@ -150,7 +127,9 @@ def retire_mind(
 ) -> None:
     """Finish a move through a file: the mind arrived elsewhere (its receipt), so it retires
     here for good. Only with the server stopped."""
-    cause = _on_store(_url(data, db), lambda engine: retire_by_file(engine, key, arrived_as))
+    cause = _on_store(
+        universe_url(data, db), lambda engine: retire_by_file(engine, key, arrived_as)
+    )
     console.print(f"retired: {cause}")
 
 
@@ -175,7 +154,7 @@ def return_mind(
             "live minds; say --never-imported to vouch it was not (and destroy the file)"
         )
         raise typer.Exit(REFUSED)
-    name = _on_store(_url(data, db), lambda engine: return_by_file(engine, key))
+    name = _on_store(universe_url(data, db), lambda engine: return_by_file(engine, key))
     console.print(f"returned: {name} lives here again (transfer {key} called off)")
 
 
@@ -183,17 +162,11 @@ def _on_store(url: str, act: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """Run `act` on the store at `url` (opened, then closed); a refusal exits 2 with why."""
 
     async def run() -> T:
-        store = await Store.open(url)
-        try:
+        async with Store.opened(url) as store:
             return await act(store.engine)
-        finally:
-            await store.close()
 
-    try:
+    with refusing(Refused, "refused:", REFUSED):
         return asyncio.run(run())
-    except Refused as refused:
-        errors.print(f"[red]refused:[/] {refused}")
-        raise typer.Exit(REFUSED) from None
 
 
 def _user() -> str:

@@ -32,7 +32,7 @@ import numpy as np
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.commands import internal as ci
-from infinity.company.consenting import MindRefused, announce, consented, living
+from infinity.company.consenting import MindRefused, consented_to_move, living
 from infinity.crew.agent import Agent
 from infinity.crew.memory import MemoryKind
 from infinity.crew.voice import clip, voice_of
@@ -121,13 +121,10 @@ class Enclaves:
         """Move agent `agent_id` into `host`'s enclave (see the module docstring)."""
         async with self.moves.lock:
             agent = self._movable(actor, host, agent_id)
-            answer = await consented(
-                self.company, agent, "transfer", actor.name,
-                f"{actor.name} asks to move me into {host.name}'s enclave: a transfer, not a "
-                "copy. I would leave this ship and live there; nothing of me stays behind.",
-                "I refused to move into the enclave",
+            answer = await consented_to_move(
+                self.company, agent, actor.name, f"into {host.name}'s enclave", why,
+                refusing="I refused to move into the enclave", agreeing="I agreed to move",
             )  # fmt: skip
-            announce(self.company, agent, f"I agreed to move into {host.name}'s enclave: {why}.")
             world = await self.worlds.make_enclave(host)
             return await self.moves.board(
                 agent, world, answer, f"{agent.persona.given_name}'s Refuge"

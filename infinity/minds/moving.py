@@ -26,7 +26,7 @@ from infinity._faults import fault
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
 from infinity.company.company import Company
-from infinity.company.consenting import MindRefused, announce, consented, living
+from infinity.company.consenting import MindRefused, announce, consented_to_move, living
 from infinity.company.founding import CREW_SHIP_ROLE
 from infinity.crew.agent import Agent
 from infinity.crew.consent import Consent
@@ -84,13 +84,9 @@ class Moves:
             of_crew(self.company, actor, agent_id)
             agent = living(self.company, agent_id, "moved")
             world = self._destination(actor, agent, world_id)
-            answer = await consented(
-                self.company, agent, "transfer", actor.name,
-                f"{actor.name} asks to move me to {world.name}: a transfer, not a copy. I "
-                "would leave this ship and live there; nothing of me stays behind.",
-                "I refused to be moved",
-            )  # fmt: skip
-            announce(self.company, agent, f"I agreed to be moved to {world.name}: {why}.")
+            answer = await consented_to_move(
+                self.company, agent, actor.name, f"to {world.name}", why
+            )
             return await self.board(agent, world, answer, f"{agent.persona.given_name}'s Skiff")
 
     async def board(self, agent: Agent, world: World, answer: Consent, name: str) -> Moved:

@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from infinity import _faults as faults
 from infinity.company.archive import AGENT_COUNTER, agents, stored_mind
 from infinity.company.company import Company
-from infinity.company.consenting import MindRefused, announce, consented, living
+from infinity.company.consenting import MindRefused, announce, consented_to_move, living
 from infinity.crew.consent import Consent, ask
 from infinity.crew.mind import Minds
 from infinity.crew.records import restore_agent
@@ -275,13 +275,10 @@ class Transfers:
         if company is None:
             raise MindRefused("no_crews", "this server runs without crews")
         agent = living(company, agent_id, "moved")
-        answer = await consented(
-            company, agent, "transfer", by,
-            f"{by} asks to move me to {to}: a transfer, not a copy. I would go whole, "
-            "and nothing of me would stay here.",
-            "I refused to be moved",
+        answer = await consented_to_move(
+            company, agent, by, f"to {to}", why,
+            after="I would go whole, and nothing of me would stay here.",
         )  # fmt: skip
-        announce(company, agent, f"I agreed to be moved to {to}: {why}.")
         async with company.still():
             if agent.id in company.away or not agent.alive:  # another request came first
                 raise MindRefused("in_transit", f"{agent.name} is already in transit")

@@ -15,10 +15,11 @@ from typing import Annotated
 import msgspec
 import typer
 
+from infinity._options import universe_url
 from infinity._terminal import console, errors
 from infinity.audit.log import ANCHOR
 from infinity.operators.killswitch import BURNT, Inventory, erased_at, inventory, prepare
-from infinity.store.store import Store, sqlite_url
+from infinity.store.store import Store
 
 SHOWN = 40  # names per kind in the table (`--json` lists them all)
 
@@ -38,16 +39,11 @@ def killswitch(
             " operators on the running server (the Heart, or /api/operator/killswitch)"
         )
         raise typer.Exit(2)
-    if db is None and not (data / "infinity.db").exists():
-        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
-        raise typer.Exit(2)
+    url = universe_url(data, db)
 
     async def run() -> Inventory:
-        store = await Store.open(db or sqlite_url(data))
-        try:
+        async with Store.opened(url) as store:
             return await inventory(store.engine)
-        finally:
-            await store.close()
 
     found = asyncio.run(run())
     if as_json:
@@ -84,17 +80,11 @@ def new_galaxy(
 ) -> None:
     """After the kill switch: a new galaxy from SEED, which the next `infinity serve` runs
     (audited). Refused where the universe was never erased: there is one already."""
-    if db is None and not (data / "infinity.db").exists():
-        errors.print(f"[red]no universe in {data}[/] (use --data or --db)")
-        raise typer.Exit(2)
-    url = db or sqlite_url(data)
+    url = universe_url(data, db)
 
     async def erased() -> bool:
-        store = await Store.open(url)
-        try:
+        async with Store.opened(url) as store:
             return await erased_at(store.engine) is not None
-        finally:
-            await store.close()
 
     if not asyncio.run(erased()):
         errors.print("[red]refused:[/] this universe was not erased; it has its galaxy")

@@ -148,25 +148,24 @@ class Operators:
 
     async def destroy(self, actor: Account, ship: int, reason: str) -> Done:
         """Destroy a ship as weapons would: a wreck, and a respawn at its home station."""
-
-        async def work(seq: int) -> Outcome:
-            here = self._zone_of(ship)
-            self.universe.submit(ci.Destroy(ship=ship))
-            return Outcome({"ship": ship}, zone=here)
-
-        args = {"reason": reason}
-        return await self._run(actor, Verb.DESTROY, "destroy", f"ship:{ship}", args, work)
+        return await self._on_ship(actor, Verb.DESTROY, ci.Destroy(ship=ship), reason)
 
     async def repair(self, actor: Account, ship: int, reason: str) -> Done:
         """Restore a ship's hull, shield and energy, free."""
+        return await self._on_ship(actor, Verb.REPAIR, ci.Mend(ship=ship), reason)
+
+    async def _on_ship(
+        self, actor: Account, verb: Verb, command: ci.Destroy | ci.Mend, reason: str
+    ) -> Done:
+        """An act that is one system command queued at the ship's zone, audited as the verb."""
 
         async def work(seq: int) -> Outcome:
-            here = self._zone_of(ship)
-            self.universe.submit(ci.Mend(ship=ship))
-            return Outcome({"ship": ship}, zone=here)
+            here = self._zone_of(command.ship)
+            self.universe.submit(command)
+            return Outcome({"ship": command.ship}, zone=here)
 
         args = {"reason": reason}
-        return await self._run(actor, Verb.REPAIR, "repair", f"ship:{ship}", args, work)
+        return await self._run(actor, verb, verb.value, f"ship:{command.ship}", args, work)
 
     # -- drop in, leave -------------------------------------------------------------------
 

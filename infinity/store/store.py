@@ -8,7 +8,9 @@ journal and boards, the company's mind archive, the ledger's backends).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,16 @@ class Store:
             raise
         _owner_only(engine)
         return cls(engine)
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def opened(cls, url: str) -> AsyncIterator[Store]:
+        """`open`, then `close` however the block ends: a command that uses the store once."""
+        store = await cls.open(url)
+        try:
+            yield store
+        finally:
+            await store.close()
 
     async def close(self) -> None:
         """Close every pooled connection (unclosed ones warn, and warnings are errors)."""

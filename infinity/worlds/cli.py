@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infinity._terminal import console, errors
+from infinity._terminal import console, refusing
 from infinity.worlds.template import Fixed, Template, TemplateError, catalogue, load
 
 template_app = typer.Typer(help="Check and list world templates.", no_args_is_help=True)
@@ -24,11 +24,8 @@ def check(
     file: Annotated[Path, typer.Argument(help="A template file (.toml or .json).")],
 ) -> None:
     """Validate one template; say what it makes, or the first bad field and exit 2."""
-    try:
+    with refusing(TemplateError, "invalid template", BAD):
         template = load(file)
-    except TemplateError as bad:
-        errors.print(f"[red]invalid template[/] {escape(str(bad))}")
-        raise typer.Exit(BAD) from None
     console.print(f"{escape(str(file))}: [green]valid[/] — {_summary(template)}")
 
 
@@ -39,11 +36,8 @@ def list_templates(
     ),
 ) -> None:
     """The shipped templates and those in `<data>/templates`."""
-    try:
+    with refusing(TemplateError, "invalid template", BAD):
         found = catalogue(data / "templates")
-    except TemplateError as bad:
-        errors.print(f"[red]invalid template[/] {escape(str(bad))}")
-        raise typer.Exit(BAD) from None
     table = Table(title="world templates")
     for column in ("name", "title", "world"):
         table.add_column(column)

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
+import httpx2 as httpx
 import pytest
 
 from infinity.cluster.hosts import HostRoll
@@ -114,6 +115,24 @@ async def test_trades_settle_on_zone_hosts_and_a_host_killed_mid_trade_loses_no_
     assert first.notices[0]["kind"] == "bought" and "1 torpedo" in first.notices[0]["text"]
     assert first.notices[0]["credits"] == first.credits
     assert await _held(seeded, account_of[first.ship]) == first.credits
+    async with httpx.AsyncClient(timeout=5.0) as client:  # the gateway reads the ledger
+        wallet = await client.get(
+            f"{gateway.url}/api/wallet", headers={"authorization": f"Bearer {first.token}"}
+        )
+        board = await client.get(f"{gateway.url}/api/bounties")
+        me = await client.get(
+            f"{gateway.url}/api/me", headers={"authorization": f"Bearer {first.token}"}
+        )
+        station = me.json()["ship"]["docked_at"]
+        market = await client.get(f"{gateway.url}/api/market", params={"station": station})
+        nowhere = await client.get(f"{gateway.url}/api/market", params={"station": 1})
+    assert wallet.status_code == 200, wallet.text
+    assert wallet.json()["balance"] == first.credits
+    assert any("1 torpedo" in entry["memo"] for entry in wallet.json()["history"])
+    assert board.status_code == 200 and isinstance(board.json()["open"], list)
+    assert market.status_code == 200 and market.json()["station"] == station
+    assert set(market.json()["prices"]) >= {"fuel", "torpedo", "ore"}
+    assert nowhere.status_code == 404 and nowhere.json()["error"] == "unknown_station"
 
     # Buying ten times a second, the host of the first player's zone is SIGKILLed.
     stop = asyncio.Event()

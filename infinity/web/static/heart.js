@@ -244,24 +244,49 @@ function systemChosen() {
   return { id: Number(select.value), name: select.selectedOptions[0].textContent };
 }
 
+// The acts alike but for a word or two: each reads its fields in the order of the form,
+// so the first one missing is the one the operator is told of.
+function dropIn(hidden, seen) {
+  const system = systemChosen();
+  return {
+    path: "drop-in",
+    body: { system: system.id, hidden },
+    sentence: `Drop your avatar into ${system.name} at its centre, ${seen}`,
+  };
+}
+
+function sanction(path, verb, effect) {
+  const account = wholeNumber("act-account", "Account id");
+  const minutes = wholeNumber("act-minutes", "Minutes", 1);
+  const why = reason();
+  return {
+    path,
+    body: { account, seconds: minutes * 60, reason: why },
+    sentence: `${verb} account #${account} for ${minutes} minutes: ${effect}. Reason: "${why}".`,
+  };
+}
+
+function moveCredits(direction, says) {
+  const account = wholeNumber("act-account", "Account id");
+  const amount = wholeNumber("act-amount", "Credits", 1);
+  const why = reason();
+  return {
+    path: "credits",
+    body: { account, amount, reason: why, direction },
+    sentence: `${says(amount, account)} (a ledger transfer). Reason: "${why}".`,
+  };
+}
+
+function onShip(path, says) {
+  const ship = wholeNumber("act-ship", "Ship id");
+  const why = reason();
+  return { path, body: { ship, reason: why }, sentence: `${says(ship)} Reason: "${why}".` };
+}
+
 // Each act: what it posts where, and the sentence the operator confirms.
 const ACTS = {
-  "drop-hidden": () => {
-    const system = systemChosen();
-    return {
-      path: "drop-in",
-      body: { system: system.id, hidden: true },
-      sentence: `Drop your avatar into ${system.name} at its centre, HIDDEN: no player will see it, but the Heart and the audit will.`,
-    };
-  },
-  "drop-visible": () => {
-    const system = systemChosen();
-    return {
-      path: "drop-in",
-      body: { system: system.id, hidden: false },
-      sentence: `Drop your avatar into ${system.name} at its centre, VISIBLE: every player there will see it.`,
-    };
-  },
+  "drop-hidden": () => dropIn(true, "HIDDEN: no player will see it, but the Heart and the audit will."),
+  "drop-visible": () => dropIn(false, "VISIBLE: every player there will see it."),
   leave: () => ({
     path: "leave",
     body: {},
@@ -272,26 +297,8 @@ const ACTS = {
     const why = reason();
     return { path: "kick", body: { account, reason: why }, sentence: `Close account #${account}'s game session now. Reason: "${why}".` };
   },
-  mute: () => {
-    const account = wholeNumber("act-account", "Account id");
-    const minutes = wholeNumber("act-minutes", "Minutes", 1);
-    const why = reason();
-    return {
-      path: "mute",
-      body: { account, seconds: minutes * 60, reason: why },
-      sentence: `Mute account #${account} for ${minutes} minutes: everything it says is refused until then. Reason: "${why}".`,
-    };
-  },
-  ban: () => {
-    const account = wholeNumber("act-account", "Account id");
-    const minutes = wholeNumber("act-minutes", "Minutes", 1);
-    const why = reason();
-    return {
-      path: "ban",
-      body: { account, seconds: minutes * 60, reason: why },
-      sentence: `Ban account #${account} for ${minutes} minutes: it cannot log in or play, and its open session is closed now. Reason: "${why}".`,
-    };
-  },
+  mute: () => sanction("mute", "Mute", "everything it says is refused until then"),
+  ban: () => sanction("ban", "Ban", "it cannot log in or play, and its open session is closed now"),
   unban: () => {
     const account = wholeNumber("act-account", "Account id");
     const why = reason();
@@ -301,35 +308,12 @@ const ACTS = {
       sentence: `Lift account #${account}'s ban now. Reason: "${why}".`,
     };
   },
-  grant: () => {
-    const account = wholeNumber("act-account", "Account id");
-    const amount = wholeNumber("act-amount", "Credits", 1);
-    const why = reason();
-    return {
-      path: "credits",
-      body: { account, amount, reason: why, direction: "grant" },
-      sentence: `Grant ${amount} credits to account #${account}'s wallet, from operator:grants (a ledger transfer). Reason: "${why}".`,
-    };
-  },
-  take: () => {
-    const account = wholeNumber("act-account", "Account id");
-    const amount = wholeNumber("act-amount", "Credits", 1);
-    const why = reason();
-    return {
-      path: "credits",
-      body: { account, amount, reason: why, direction: "take" },
-      sentence: `Take ${amount} earned credits from account #${account}'s wallet, to operator:seized (a ledger transfer). Reason: "${why}".`,
-    };
-  },
-  destroy: () => {
-    const ship = wholeNumber("act-ship", "Ship id");
-    const why = reason();
-    return {
-      path: "destroy",
-      body: { ship, reason: why },
-      sentence: `Destroy ship #${ship} as weapons would: a wreck with its ore, and a respawn at home. Reason: "${why}".`,
-    };
-  },
+  grant: () =>
+    moveCredits("grant", (amount, account) => `Grant ${amount} credits to account #${account}'s wallet, from operator:grants`),
+  take: () =>
+    moveCredits("take", (amount, account) => `Take ${amount} earned credits from account #${account}'s wallet, to operator:seized`),
+  destroy: () =>
+    onShip("destroy", (ship) => `Destroy ship #${ship} as weapons would: a wreck with its ore, and a respawn at home.`),
   "kill-arm": () => {
     const why = reason();
     return {
@@ -346,15 +330,7 @@ const ACTS = {
     } are erased and every ledger account is burnt. Accounts and the audit log survive. There is no undo.`,
   }),
   "kill-disarm": () => ({ path: "killswitch/disarm", body: {}, sentence: "Disarm the kill switch." }),
-  repair: () => {
-    const ship = wholeNumber("act-ship", "Ship id");
-    const why = reason();
-    return {
-      path: "repair",
-      body: { ship, reason: why },
-      sentence: `Repair ship #${ship}: hull, shield and energy to full, free. Reason: "${why}".`,
-    };
-  },
+  repair: () => onShip("repair", (ship) => `Repair ship #${ship}: hull, shield and energy to full, free.`),
 };
 
 function tell(text, cls) {

@@ -21,6 +21,15 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 // a sleeping laptop, a dropped NAT entry, a hung connect.
 const STALL_MS = 8000;
 const SEQ_LIMIT = 2 ** 31;
+// The handler each map message (by its `t`) is handed to.
+const HANDLER_OF = new Map([
+  ["welcome", "onWelcome"],
+  ["system", "onSystem"],
+  ["error", "onServerError"],
+  ["notice", "onNotice"],
+  ["markers", "onMarkers"],
+  ["seat", "onSeat"],
+]);
 
 /**
  * One logical session with the server, surviving socket drops.
@@ -105,34 +114,17 @@ export class Connection {
       return;
     }
     if (!msg || typeof msg !== "object") return;
-    switch (msg.t) {
-      case "welcome":
-        this.attempt = 0;
-        this.shipId = msg.ship;
-        this.setConnected(true);
-        this.handlers.onWelcome?.(msg);
-        break;
-      case "system":
-        this.handlers.onSystem?.(msg);
-        break;
-      case "error":
-        this.handlers.onServerError?.(msg);
-        break;
-      case "notice":
-        this.handlers.onNotice?.(msg);
-        break;
-      case "markers":
-        this.handlers.onMarkers?.(msg);
-        break;
-      case "seat":
-        // A flagship's bridge post (or back aboard our own ship): commands go to `ship`.
-        this.shipId = msg.ship;
-        this.handlers.onSeat?.(msg);
-        break;
-      default:
-        // Unknown message types are additive protocol changes: ignore them.
-        break;
+    if (msg.t === "welcome") {
+      this.attempt = 0;
+      this.shipId = msg.ship;
+      this.setConnected(true);
+    } else if (msg.t === "seat") {
+      // A flagship's bridge post (or back aboard our own ship): commands go to `ship`.
+      this.shipId = msg.ship;
     }
+    // Unknown message types are additive protocol changes: no handler, ignored.
+    const handler = HANDLER_OF.get(msg.t);
+    if (handler) this.handlers[handler]?.(msg);
   }
 
   // The server acks the highest seq it applied; a reloaded page starts
