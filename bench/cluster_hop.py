@@ -5,7 +5,9 @@ Embedded: `infinity serve` on SQLite with `--no-npcs` (no NPC ships, pilots or c
 PostgreSQL seeded by the embedded server's first start, also `--no-npcs` (as
 `infinity/cluster/local.py`'s `seed_store` and the tests' `universe_db` seed a store),
 one zone host (`python -m infinity.cluster.zonehost --no-npcs`) holding every zone and
-one gateway (`python -m infinity.cluster.gateway`). For each client count N, each setup
+one gateway (`python -m infinity.cluster.gateway`). With `--npcs`, both as they run by
+default: NPC ships and pilots everywhere, the crews (in the embedded server; on the
+cluster, one crew worker, `python -m infinity.cluster.crewworker`). For each client count N, each setup
 in turn gets N lean pilots (`infinity.loadtest.pilots`, in their own process as in
 `bench/gateway_fanout.py`): they register through `/api/register`, undock, play over
 `/ws` and steer every 100 ms (5% target, 5% fire). The JSON goes to stdout's last line
@@ -19,7 +21,8 @@ per frame; from `/proc/<pid>/stat`: CPU seconds per wall second of every process
 bytes in and out per second. Before the pilots board, one window with no clients
 measures each process's idle cost. Figures are medians over the windows.
 
-Usage: python bench/cluster_hop.py [--quick] [--clients N ...] [--windows R] [--window W]
+Usage: python bench/cluster_hop.py [--quick] [--npcs] [--clients N ...] [--windows R]
+       [--window W]
 """
 
 from __future__ import annotations
@@ -116,11 +119,11 @@ def wait_healthy(role: Role, url: str, timeout: float = READY_S) -> float:
     raise TimeoutError(f"{role.name} not ready: {role.tail()}")
 
 
-def serve_argv(port: int, data: Path, db: str | None) -> list[str]:
+def serve_argv(port: int, data: Path, db: str | None, npcs: bool) -> list[str]:
     return [
         "-m", "infinity", "serve", "--host", "127.0.0.1", "--port", str(port),
         "--data", str(data), "--seed", str(SEED), "--log-level", "warning",
-        "--login-rate", "0", "--no-npcs", *(["--db", db] if db else []),
+        "--login-rate", "0", *([] if npcs else ["--no-npcs"]), *(["--db", db] if db else []),
     ]  # fmt: skip
 
 
@@ -167,10 +170,11 @@ class Setup:
 class Embedded(Setup):
     kind = "embedded"
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, npcs: bool) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        self.role = spawn("server", serve_argv(port, workdir / "data", None), workdir / "serve.log")
+        argv = serve_argv(port, workdir / "data", None, npcs)
+        self.role = spawn("server", argv, workdir / "serve.log")
         try:
             self.ready_s = wait_healthy(self.role, self.url)
         except BaseException:
@@ -191,6 +195,7 @@ class Infra:
     nats: NatsProcess
     monitor: int
     pg: PgServer
+    npcs: bool
     zones: int = 0
     seed_s: float = float("nan")
 
@@ -205,13 +210,13 @@ class Infra:
 
 
 @contextlib.contextmanager
-def infrastructure(workdir: Path) -> Iterator[Infra]:
+def infrastructure(workdir: Path, npcs: bool) -> Iterator[Infra]:
     monitor = free_port()
     server = start_nats(workdir / "nats", free_port(), monitor_port=monitor)
     try:
         pg = start_postgres(durable=True)
         try:
-            infra = Infra(server, monitor, pg)
+            infra = Infra(server, monitor, pg, npcs)
             seed(infra, workdir)
             yield infra
         finally:
@@ -225,7 +230,7 @@ def seed(infra: Infra, workdir: Path) -> None:
     answers (as `infinity cluster up` seeds a store)."""
     asyncio.run(_sql(infra.pg, f'CREATE DATABASE "{TEMPLATE}"'))
     port = free_port()
-    argv = serve_argv(port, workdir / "seed", infra.pg.url(TEMPLATE))
+    argv = serve_argv(port, workdir / "seed", infra.pg.url(TEMPLATE), infra.npcs)
     role = spawn("seed", argv, workdir / "seed.log")
     try:
         infra.seed_s = wait_healthy(role, f"http://127.0.0.1:{port}")
@@ -261,8 +266,8 @@ class Cluster(Setup):
                 spawn(
                     "zone host",
                     ["-m", "infinity.cluster.zonehost", "--db", db, "--nats", infra.nats.url,
-                     "--name", host, "--ttl", "6", "--snapshot-seconds", "5", "--no-npcs",
-                     "--log-level", "warning"],
+                     "--name", host, "--ttl", "6", "--snapshot-seconds", "5",
+                     *([] if infra.npcs else ["--no-npcs"]), "--log-level", "warning"],
                     workdir / f"zonehost-{tag}.log",
                 )
             )  # fmt: skip
@@ -280,6 +285,16 @@ class Cluster(Setup):
                 )
             )  # fmt: skip
             self.gateway_ready_s = wait_healthy(self.roles[1], self.url)
+            if infra.npcs:  # the crews think where `infinity serve` runs them in-process
+                self.roles.append(
+                    spawn(
+                        "crew worker",
+                        ["-m", "infinity.cluster.crewworker", "--db", db, "--nats",
+                         infra.nats.url, "--name", f"crew-{tag}", "--ttl", "6",
+                         "--save-seconds", "5", "--log-level", "warning"],
+                        workdir / f"crewworker-{tag}.log",
+                    )
+                )  # fmt: skip
         except BaseException:
             self.stop()
             raise
@@ -525,7 +540,7 @@ def fly(setup: Setup, clients: int, plan: Plan) -> Measured:
 def measure_count(
     clients: int, plan: Plan, infra: Infra, workdir: Path
 ) -> tuple[Measured, Measured]:
-    embedded: Setup = Embedded(workdir / f"embedded-{clients}")
+    embedded: Setup = Embedded(workdir / f"embedded-{clients}", infra.npcs)
     try:
         alone = fly(embedded, clients, plan)
     finally:
@@ -581,7 +596,8 @@ def summary(alone: Measured, hopped: Measured) -> dict[str, Any]:
 
 def print_tables(results: dict[int, dict[str, Any]], plan: Plan) -> None:
     title = (
-        f"the NATS hop: embedded vs cluster (1 zone host + 1 gateway), same pilots, same run "
+        f"the NATS hop: embedded vs cluster (1 zone host + 1 gateway [+ 1 crew worker with "
+        f"NPCs]), same pilots, same run "
         f"(median of {plan.windows} x {plan.window:g} s)"
     )
     rows = []
@@ -592,13 +608,15 @@ def print_tables(results: dict[int, dict[str, Any]], plan: Plan) -> None:
                 (f"{n:,} {kind}", f["connected"], f["client_fps"], f["latency_ms_p50"],
                  f["latency_ms_p99"], f["frames_per_s"], f["front_us_per_frame"],
                  f.get("cpu_server", f.get("cpu_zone_host")), f.get("cpu_gateway", float("nan")),
-                 f.get("cpu_nats", float("nan")), f.get("cpu_postgres", float("nan")),
+                 f.get("cpu_crew_worker", float("nan")), f.get("cpu_nats", float("nan")),
+                 f.get("cpu_postgres", float("nan")),
                  f["cpu_all"], f["bots_cpu_per_s"])
             )  # fmt: skip
     common.table(
         title,
         ("pilots", "connected", "fps/client", "ack p50 ms", "ack p99 ms", "frames/s",
-         "front µs/frame", "server|zone host cores", "gateway cores", "nats cores",
+         "front µs/frame", "server|zone host cores", "gateway cores", "crew worker cores",
+         "nats cores",
          "postgres cores", "all cores", "pilots' cores"),
         rows,
     )  # fmt: skip
@@ -656,6 +674,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", help="pilot counts (default 100 500)")
     parser.add_argument("--windows", type=int, help="measured windows (default 3, quick 2)")
     parser.add_argument("--window", type=float, help="seconds per window (default 5, quick 3)")
+    parser.add_argument(
+        "--npcs", action="store_true", help="NPC ships, pilots and crews on both sides"
+    )
     args = parser.parse_args()
     # a SIGTERM unwinds like Ctrl-C: every process is stopped on the way out
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -670,7 +691,7 @@ def main() -> None:
     results: dict[int, dict[str, Any]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="infinity-hop-") as tmp,
-        infrastructure(Path(tmp)) as infra,
+        infrastructure(Path(tmp), args.npcs) as infra,
     ):
         for n in plan.counts:
             alone, hopped = measure_count(n, plan, infra, Path(tmp))
@@ -684,7 +705,7 @@ def main() -> None:
         "window_s": plan.window,
         "zones": zones,
         "seed_s": seed_s,
-        "embedded_npcs": False,
+        "embedded_npcs": args.npcs,
         "counts": {str(n): r for n, r in results.items()},
         "machine": common.machine() | {"load_avg_1m_before": round(load_before, 2)},
     }

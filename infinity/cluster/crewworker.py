@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
+import uuid
 from collections.abc import Sequence
+from typing import Final
 
+from infinity.cluster import handover
 from infinity.cluster.bus import Subscription
 from infinity.cluster.census import ReplicaUniverse
 from infinity.cluster.hosts import HostRoll
@@ -48,7 +52,7 @@ from infinity.cluster.subjects import (
     CREW_WORKERS_BUCKET,
 )
 from infinity.commands.types import Command
-from infinity.company.archive import DatabaseArchive
+from infinity.company.archive import DatabaseArchive, Fence
 from infinity.company.company import Company
 from infinity.crew.mind import Minds
 from infinity.galaxy.model import Galaxy
@@ -57,6 +61,11 @@ from infinity.universe.hangar import Hangar
 from infinity.universe.shipyard import Shipyard
 
 log = logging.getLogger(__name__)
+
+MINDS_FENCE: Final = -1
+"""The `zone_epochs` row of the company's minds (no zone has a negative id): each worker
+that takes the company's lease writes its epoch there, and every save of the minds checks
+it, so a worker that lost the lease while a save was in flight writes nothing."""
 
 
 class CrewWorker:
@@ -143,10 +152,13 @@ class CrewWorker:
         if self._group is None:
             raise RuntimeError(f"crew worker {self.name} is stopping")
         engine = self._store.engine
+        epoch = uuid.uuid4().hex
+        await handover.claim_zone(engine, MINDS_FENCE, self.name, epoch)  # before the restore
+        fence = minds_fence(epoch)
         shipyard = Shipyard(Hangar(engine), self.universe)
         company = Company(
-            self.universe, Minds(self.universe.galaxy.seed), DatabaseArchive(engine), shipyard,
-            interval=self._save_seconds,
+            self.universe, Minds(self.universe.galaxy.seed), DatabaseArchive(engine, fence),
+            shipyard, interval=self._save_seconds,
         )  # fmt: skip
         await company.start()
         stop = asyncio.Event()
@@ -179,8 +191,17 @@ class CrewWorker:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         if save and self._lease.holds(COMPANY):
-            await self.company.save()
+            try:
+                await self.company.save()
+            except handover.Fenced as fenced:  # another worker restored them meanwhile
+                log.warning("crew worker %s: minds not saved: %s", self.name, fenced)
+                return
             log.info("crew worker %s: minds saved", self.name)
+
+
+def minds_fence(epoch: str) -> Fence:
+    """The check every save of the minds makes: the company's epoch is still `epoch`."""
+    return functools.partial(handover.fence, zone=MINDS_FENCE, epoch=epoch)
 
 
 async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float) -> None:

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infinity import _faults as faults
 from infinity.cluster.subjects import host_key
@@ -130,6 +130,16 @@ class Fenced(RuntimeError):
     """The zone the ship leaves is no longer this host's (another epoch): not committed."""
 
 
+async def fence(connection: AsyncConnection, zone: int, epoch: str) -> None:
+    """Inside a transaction: `Fenced` unless `zone`'s epoch is still `epoch` (the row is
+    locked until the transaction ends, so a claim by the next owner waits for it)."""
+    held = await connection.scalar(
+        sa.select(zone_epochs.c.epoch).where(zone_epochs.c.zone == zone).with_for_update()
+    )
+    if held != epoch:
+        raise Fenced(f"zone {zone} has another owner's epoch")
+
+
 class _NotMoved(Exception):
     """The ship's row does not name the zone it leaves: roll the transaction back."""
 
@@ -155,11 +165,7 @@ async def commit(
             )
             if source is None or source not in epochs:
                 raise _NotMoved(state.id)
-            held = await connection.scalar(
-                sa.select(zone_epochs.c.epoch).where(zone_epochs.c.zone == source).with_for_update()
-            )
-            if held != epochs[source]:
-                raise Fenced(f"zone {source} has another owner's epoch")
+            await fence(connection, source, epochs[source])
             record = {
                 "key": key, "ship": state.id, "from_zone": source, "to_zone": to_zone,
                 "host": host, "committed_at": now, "done_at": None,

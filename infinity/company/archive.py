@@ -17,7 +17,7 @@ executemany, for a flusher that writes every few seconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Final
 
 import msgspec
@@ -43,6 +43,11 @@ from infinity.store.schema import metadata, reference
 from infinity.store.sql import next_ids, record_of, row_of
 
 AGENT_COUNTER: Final = "agent_id"
+
+Fence = Callable[[AsyncConnection], Awaitable[None]]
+"""Checked first inside every flush's transaction: raises (and the flush writes nothing)
+when this process may no longer write the minds (a cluster's crew worker that lost the
+company's lease while its flush was in flight)."""
 # Record fields stored under another column name; every other field keeps its own.
 _AGENT_COLUMNS: Final = {"ship": "ship_id", "crew": "crew_id"}
 _CREW_COLUMNS: Final = {"ship": "ship_id"}
@@ -149,7 +154,12 @@ async def stored_mind(
 # -- whole minds -----------------------------------------------------------------
 
 
-async def _flush(engine: AsyncEngine, minds: Minds, only: Collection[int] | None = None) -> int:
+async def _flush(
+    engine: AsyncEngine,
+    minds: Minds,
+    only: Collection[int] | None = None,
+    fence: Fence | None = None,
+) -> int:
     """Write every agent (or `only` these, with their crews), every crew, new memories and
     recall times; returns memories written.
 
@@ -170,6 +180,8 @@ async def _flush(engine: AsyncEngine, minds: Minds, only: Collection[int] | None
         fresh += memory_records(agent, agent.stored_memories)
         recalled += accesses(agent, agent.stored_memories)
     async with engine.begin() as connection:
+        if fence is not None:
+            await fence(connection)
         if crew_rows:
             await _upsert(connection, crews, crew_rows)
         if agent_rows:
@@ -219,8 +231,9 @@ async def _restore(engine: AsyncEngine, minds: Minds, purse_of: PurseOf) -> None
 class DatabaseArchive:
     """The crew's `Archive` over the store's database."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, fence: Fence | None = None) -> None:
         self.engine = engine
+        self.fence = fence
 
     async def allocate_ids(self, count: int) -> list[int]:
         return await _allocate_agent_ids(self.engine, count)
@@ -229,7 +242,7 @@ class DatabaseArchive:
         await _restore(self.engine, minds, purse_of)
 
     async def flush(self, minds: Minds, only: Collection[int] | None = None) -> int:
-        return await _flush(self.engine, minds, only)
+        return await _flush(self.engine, minds, only, self.fence)
 
     async def memories(self, agent_id: int) -> list[MemoryRecord]:
         return await _load_memories(self.engine, agent_id)

@@ -22,15 +22,22 @@ import asyncpg
 import numpy as np
 import pytest
 
+from infinity.cluster import handover
 from infinity.cluster.bus import LocalBus, Outbox
 from infinity.cluster.census import ReplicaUniverse, ZoneCensus
+from infinity.cluster.crewworker import MINDS_FENCE, minds_fence
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.subjects import ALL_CENSUSES, zone_census
 from infinity.commands.types import Command, Fire, Target, Undock
+from infinity.company.archive import DatabaseArchive
+from infinity.crew.memory import MemoryKind
+from infinity.crew.mind import Minds
+from infinity.crew.needs import interim_purse
 from infinity.galaxy.generate import generate
 from infinity.sim import events as ev
 from infinity.sim.zone import ShipState, TickReport, Zone
+from infinity.store.store import Store
 from infinity.universe.universe import Universe
 from tests.cluster.processes import (
     TTL,
@@ -232,3 +239,31 @@ async def test_no_census_is_made_while_no_crew_worker_listens() -> None:
     for _ in range(25):
         source.tick(system)
     assert outbox.pending >= 1
+
+
+async def test_a_save_by_a_worker_that_lost_the_company_writes_nothing(seeded: str) -> None:
+    """The company's minds are fenced as zones are: each worker that takes the lease
+    writes its epoch, and a save still in flight from the one before it (stalled past its
+    lease) is refused inside its transaction; the minds stay as the new holder read them."""
+    store = await Store.open(seeded)
+    try:
+        engine = store.engine
+        await handover.claim_zone(engine, MINDS_FENCE, "worker-a", "epoch-a")
+        minds = Minds(7)
+        late = DatabaseArchive(engine, minds_fence("epoch-a"))
+        await late.restore(minds, interim_purse)
+        agent = next(iter(minds.agents.values()))
+        agent.remember(MemoryKind.OBSERVATION, "a thing seen while the lease held", 1.0)
+        assert await late.flush(minds) >= 1  # while its epoch stands: written
+        stored = len(await late.memories(agent.id))
+
+        await handover.claim_zone(engine, MINDS_FENCE, "worker-b", "epoch-b")  # b took over
+        agent.remember(MemoryKind.OBSERVATION, "a thing seen after the lease lapsed", 2.0)
+        with pytest.raises(handover.Fenced):
+            await late.flush(minds)
+        assert len(await late.memories(agent.id)) == stored  # nothing of it written
+        holder = DatabaseArchive(engine, minds_fence("epoch-b"))
+        await holder.flush(minds)  # the holder's own save goes through
+        assert len(await holder.memories(agent.id)) == stored + 1
+    finally:
+        await store.close()
