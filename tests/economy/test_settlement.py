@@ -387,3 +387,79 @@ async def test_a_wallet_granted_before_starter_credit_keeps_its_grant(economy: E
     await economy.open_wallet(3_000_077, 77)
     assert await economy.wallets.books(wallet) == (1000, 0)
     assert (await economy.ledger.audit()).minted == minted  # nothing granted twice
+
+
+# -- zones that move between processes (a cluster's zone hosts) --------------------------
+
+
+async def test_a_zone_lost_mid_trade_is_finished_by_its_next_host_once(economy: Economy) -> None:
+    """Host A charged a purchase and lost the zone before the goods arrived (the grant
+    never ticked): A forgets the trade; B, taking the zone from its last snapshot, charges
+    it again by key (a replay) and grants it, once."""
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    home = zone.system_id
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    economy.universe.submit(c.Buy(ship=ME, good="torpedo", quantity=2.0))
+    economy.universe.tick(home)  # the trade is reported...
+    while not economy._queue.empty():
+        await economy.settle(*economy._queue.get_nowait())  # ...charged; its grant queued
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT - 2 * 60
+    economy.drop_zone(home)  # lost before the grant's tick
+
+    universe = restarted(economy, 0)  # what the next host loads: 0 torpedoes
+    b = Economy(universe, economy.ledger, economy.board.engine, tell=_deaf)
+    await b.open_books()
+    await b.take_zone(home)
+    universe.tick(home)
+    assert universe.zones[home].ship_state(ME).torpedoes == 2
+    assert await balance(b, MY_ACCOUNT) == PLAYER_GRANT - 2 * 60  # charged once
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_an_orphaned_trade_is_taken_up_and_one_still_open_here_is_left_alone(
+    economy: Economy,
+) -> None:
+    """A pending trade no process has open (its host charged it, then lost the zone, and
+    this host had loaded the ship before it was journalled) is finished by the host of its
+    ship, once; this host's own trade in flight is never granted twice."""
+    zone = economy.universe.zone_of(ME)
+    assert zone is not None
+    home = zone.system_id
+    zone.bodies.torpedoes[zone.bodies.row_of[ME]] = 0
+    await tick(economy, c.Buy(ship=ME, good="torpedo", quantity=1.0), ticks=2)
+    await economy.resume_orphans(age=0.0)  # the trade is this host's own: left alone
+    await tick(economy, ticks=2)
+    assert zone.ship_state(ME).torpedoes == 1
+
+    # Another host, cut off from its lease, journalled and charged a purchase of 3.
+    theirs = Economy(restarted(economy, 0), economy.ledger, economy.board.engine, tell=_deaf)
+    await theirs.take_zone(home)
+    theirs.desk.forget([ME])  # (its own leftovers: only the new trade matters here)
+    theirs.universe.submit(c.Buy(ship=ME, good="torpedo", quantity=3.0))
+    theirs.universe.tick(home)
+    while not theirs._queue.empty():
+        await theirs.settle(*theirs._queue.get_nowait())
+    theirs.drop_zone(home)
+    for _ in range(2):  # taken up once, then open here: never twice
+        await economy.resume_orphans(age=0.0)
+        await tick(economy, ticks=2)
+    assert zone.ship_state(ME).torpedoes == 4
+    assert await balance(economy, MY_ACCOUNT) == PLAYER_GRANT - 4 * 60
+    assert (await economy.ledger.audit()).ok
+
+
+async def test_a_sweep_gives_back_only_the_wrecks_of_runs_that_are_over(economy: Economy) -> None:
+    """On a cluster every zone host's wrecks are live until it is gone from the roll: a
+    sweep keeps the escrows of the runs it is told are live."""
+    for run, amount in (("live-host", 30), ("gone-host", 40)):
+        escrow = accounts.wreck(9, run)
+        await economy.ledger.open_account(escrow, AccountKind.ESCROW)
+        await economy.ledger.transfer(
+            TransferRequest.move(f"spill-{run}", TransferKind.GRANT, accounts.MINT, escrow, amount)
+        )
+    assert await economy.theft.sweep(keep={"live-host"}) == 40
+    assert await economy.ledger.balance(accounts.wreck(9, "live-host")) == 30
+    assert await economy.ledger.balance(accounts.wreck(9, "gone-host")) == 0
+    assert await economy.theft.sweep(keep={"live-host"}) == 0  # once
+    assert (await economy.ledger.audit()).ok
