@@ -13,9 +13,10 @@ stops renewing (killed, stalled or cut off). The minds are saved every
     python -m infinity.cluster.crewworker --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--save-seconds S]
 
-Left out for now: upkeep in the ledger (agents spend from an interim purse; what their
-ships trade and steal is settled by the zone hosts' economy), the language-model mind,
-and minds in transit between servers.
+The agents spend from their ships' wallets in the ledger: upkeep is settled in batches by
+the thinking worker, as the embedded economy does (what their ships trade and steal is
+settled by the zone hosts). Left out for now: the language-model mind, and minds in
+transit between servers.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import sys
 import uuid
 from collections.abc import Sequence
 from typing import Final
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from infinity.cluster import handover
 from infinity.cluster.bus import Subscription
@@ -54,10 +57,16 @@ from infinity.cluster.subjects import (
 from infinity.commands.types import Command
 from infinity.company.archive import DatabaseArchive, Fence
 from infinity.company.company import Company
+from infinity.company.purse import ShipPurses
 from infinity.crew.mind import Minds
+from infinity.economy import accounts
+from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
+from infinity.economy.wallets import Wallets
 from infinity.galaxy.model import Galaxy
+from infinity.ledger import Ledger, LedgerError, UnknownAccount
 from infinity.store.store import Store
 from infinity.universe.hangar import Hangar
+from infinity.universe.loop import pause
 from infinity.universe.shipyard import Shipyard
 
 log = logging.getLogger(__name__)
@@ -76,6 +85,7 @@ class CrewWorker:
         self,
         name: str,
         store: Store,
+        ledger: Ledger,
         bus: NatsBus,
         leases: ZoneLeases,
         roll: HostRoll,
@@ -85,8 +95,12 @@ class CrewWorker:
         self.name = name
         self.company: Company | None = None
         self._store = store
+        self._ledger = ledger
         self._bus = bus
         self.universe = ReplicaUniverse(galaxy, self._send)
+        # The crews spend from their ships' wallets: upkeep settled in the ledger in batches.
+        self._wallets = Wallets(self.universe, ledger)
+        self.upkeep = Upkeep(self._wallets)
         self._relay = CommandRelay(bus, self.universe.where)
         self._lease = ZoneHost(leases, roll, name, [COMPANY], self._gain, self._lose)
         self._save_seconds = save_seconds
@@ -97,22 +111,22 @@ class CrewWorker:
     async def open(
         cls, db: str, nats_url: str, name: str, ttl: int = 6, save_seconds: float = 5.0
     ) -> CrewWorker:
-        """Open the store and NATS, and read the galaxy; `NoGalaxy` if never seeded."""
-        store, galaxy = await seeded_store(db)
-        try:
+        """Open the store, the ledger and NATS, and read the galaxy; `NoGalaxy` if never
+        seeded."""
+        async with contextlib.AsyncExitStack() as opened:
+            store, galaxy = await seeded_store(db)
+            opened.push_async_callback(store.close)
+            ledger = await Ledger.open(db, migrate=False)
+            opened.push_async_callback(ledger.close)
             bus = await NatsBus.connect(nats_url, name=f"crew-worker-{name}")
-        except BaseException:
-            await store.close()
-            raise
-        try:
+            opened.push_async_callback(bus.close)
             js = bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl, CREW_LEASES_BUCKET)
             roll = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
-            return cls(name, store, bus, leases, roll, galaxy, save_seconds)
-        except BaseException:
-            await bus.close()
-            await store.close()
-            raise
+            worker = cls(name, store, ledger, bus, leases, roll, galaxy, save_seconds)
+            opened.pop_all()  # the worker owns them now: `close` closes them
+            return worker
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @property
     def thinking(self) -> bool:
@@ -129,8 +143,10 @@ class CrewWorker:
                 self._group = group
                 relaying = group.create_task(self._relay.run())
                 group.create_task(self._lease.run(letting_go))
+                settling = group.create_task(self._settle_upkeep_every(stopping))
                 await stopping.wait()
                 await self._stop_thinking(save=True)
+                await settling  # what the crews spent, in the ledger
                 self._group = None
                 letting_go.set()
                 relaying.cancel()
@@ -142,7 +158,10 @@ class CrewWorker:
         try:
             await self._bus.close()
         finally:
-            await self._store.close()
+            try:
+                await self._ledger.close()
+            finally:
+                await self._store.close()
 
     def _send(self, command: Command) -> bool:
         return self._relay.send(command)
@@ -156,11 +175,13 @@ class CrewWorker:
         await handover.claim_zone(engine, MINDS_FENCE, self.name, epoch)  # before the restore
         fence = minds_fence(epoch)
         shipyard = Shipyard(Hangar(engine), self.universe)
+        minds = Minds(self.universe.galaxy.seed)
         company = Company(
-            self.universe, Minds(self.universe.galaxy.seed), DatabaseArchive(engine, fence),
-            shipyard, interval=self._save_seconds,
+            self.universe, minds, DatabaseArchive(engine, fence), shipyard,
+            purses=ShipPurses(self.upkeep, minds), interval=self._save_seconds,
         )  # fmt: skip
         await company.start()
+        await self._read_balances(company)
         stop = asyncio.Event()
         task = self._group.create_task(company.run(stop), name="company")
         self.company, self._thinking = company, (task, stop)
@@ -180,6 +201,27 @@ class CrewWorker:
             log.info("crew worker %s: the company's lease released", self.name)
         else:
             log.warning("crew worker %s: the company's lease is lost: not thinking", self.name)
+
+    async def _settle_upkeep_every(self, stopping: asyncio.Event) -> None:
+        """Every `UPKEEP_EVERY` seconds, and once more at the end: the crews' wallets read
+        again (the zone hosts pay and rob them), then what the crews spent is settled."""
+        while not await pause(stopping, UPKEEP_EVERY):
+            await self._settle_upkeep()
+        await self._settle_upkeep()
+
+    async def _settle_upkeep(self) -> None:
+        try:
+            if self.company is not None:
+                await self._read_balances(self.company)
+            await self.upkeep.settle()
+        except (LedgerError, SQLAlchemyError, OSError) as failure:  # owed: the next batch
+            log.warning("crew worker %s: upkeep not settled: %r", self.name, failure)
+
+    async def _read_balances(self, company: Company) -> None:
+        for ship in list(company.ships):
+            wallet = self._wallets.wallet_of(ship)
+            with contextlib.suppress(UnknownAccount):  # opened by its zone's host, later
+                await self._wallets.refresh(wallet, accounts.starter(wallet))
 
     async def _stop_thinking(self, save: bool) -> None:
         """An orderly stop: the decision loop ends after its round, then the minds are

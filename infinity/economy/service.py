@@ -166,7 +166,7 @@ class Economy:
 
     def owe_upkeep(self, ship: int, credits: float) -> None:
         """A crew spent `credits` on upkeep; settled in the ledger with the next batch."""
-        self.upkeep.owe(ship, credits)
+        self.upkeep.owe_upkeep(ship, credits)
 
     async def settle_upkeep(self) -> int:
         return await self.upkeep.settle()

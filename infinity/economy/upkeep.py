@@ -24,7 +24,8 @@ class Upkeep:
         self.wallets = wallets
         self._owed: dict[str, float] = {}
 
-    def owe(self, ship: int, credits: float) -> None:
+    def owe_upkeep(self, ship: int, credits: float) -> None:
+        """A crew spent `credits` on upkeep: settled in the ledger with the next batch."""
         wallet = self.wallets.wallet_of(ship)
         self._owed[wallet] = self._owed.get(wallet, 0.0) + credits
 

@@ -363,3 +363,12 @@ async def sign_up(url: str, name: str) -> tuple[str, int, int]:
         me = await client.get(f"{url}/api/me", headers={"authorization": f"Bearer {body['token']}"})
         assert me.status_code == 200, me.text
         return body["token"], body["ship"], me.json()["ship"]["system"]
+
+
+def assert_books_balance(db: str) -> None:
+    """`infinity ledger audit` on the cluster's store passes: no credit lost or doubled."""
+    audit = subprocess.run(
+        [sys.executable, "-m", "infinity", "ledger", "audit", "--db", db],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert audit.returncode == 0, audit.stdout + audit.stderr

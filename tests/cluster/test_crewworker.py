@@ -34,7 +34,9 @@ from infinity.company.archive import DatabaseArchive
 from infinity.crew.memory import MemoryKind
 from infinity.crew.mind import Minds
 from infinity.crew.needs import interim_purse
+from infinity.economy import accounts
 from infinity.galaxy.generate import generate
+from infinity.ledger import Ledger
 from infinity.sim import events as ev
 from infinity.sim.zone import ShipState, TickReport, Zone
 from infinity.store.store import Store
@@ -44,6 +46,7 @@ from tests.cluster.processes import (
     Player,
     Start,
     StartGateway,
+    assert_books_balance,
     sign_up,
     until,
 )
@@ -186,6 +189,7 @@ async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
 ) -> None:
     minds = await living_minds(seeded)
     assert len(minds) >= 20  # the founding crews
+    upkeep_before = await _upkeep_paid(seeded)
     start_host("host-a", seeded)
     gateway = start_gateway("gw-a", seeded)
     await gateway.ready()
@@ -215,6 +219,21 @@ async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
     assert second is not first
     await hailed("latecomer")
     assert await living_minds(seeded) == minds  # none lost, none doubled, none renamed
+
+    # What the crews spend is upkeep in the ledger, settled by the thinking worker.
+    async def spent() -> bool:
+        return await _upkeep_paid(seeded) > upkeep_before
+
+    await until(spent, 25, f"the crews' upkeep in the ledger\n{second.tail()}")
+    assert_books_balance(seeded)
+
+
+async def _upkeep_paid(db: str) -> int:
+    ledger = await Ledger.open(db, migrate=False)
+    try:
+        return await ledger.balance(accounts.UPKEEP)
+    finally:
+        await ledger.close()
 
 
 async def _one_thinking(workers: list[WorkerProcess]) -> WorkerProcess | None:
