@@ -37,15 +37,14 @@ from infinity.cluster.bus import Subscription
 from infinity.cluster.census import ReplicaUniverse
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
-from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import CommandRelay
 from infinity.cluster.role import (
+    Links,
     arguments,
     parse_role,
     role_parser,
     run_role,
-    seeded_store,
     until_signalled,
 )
 from infinity.cluster.subjects import (
@@ -62,9 +61,7 @@ from infinity.crew.mind import Minds
 from infinity.economy import accounts
 from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
 from infinity.economy.wallets import Wallets
-from infinity.galaxy.model import Galaxy
-from infinity.ledger import Ledger, LedgerError, UnknownAccount
-from infinity.store.store import Store
+from infinity.ledger import LedgerError, UnknownAccount
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import pause
 from infinity.universe.shipyard import Shipyard
@@ -84,22 +81,19 @@ class CrewWorker:
     def __init__(
         self,
         name: str,
-        store: Store,
-        ledger: Ledger,
-        bus: NatsBus,
+        links: Links,
         leases: ZoneLeases,
         roll: HostRoll,
-        galaxy: Galaxy,
         save_seconds: float,
     ) -> None:
         self.name = name
         self.company: Company | None = None
-        self._store = store
-        self._ledger = ledger
-        self._bus = bus
-        self.universe = ReplicaUniverse(galaxy, self._send)
+        self._links = links
+        self._store = links.store
+        self._bus = bus = links.bus
+        self.universe = ReplicaUniverse(links.galaxy, self._send)
         # The crews spend from their ships' wallets: upkeep settled in the ledger in batches.
-        self._wallets = Wallets(self.universe, ledger)
+        self._wallets = Wallets(self.universe, links.ledger)
         self.upkeep = Upkeep(self._wallets)
         self._relay = CommandRelay(bus, self.universe.where)
         self._lease = ZoneHost(leases, roll, name, [COMPANY], self._gain, self._lose)
@@ -113,20 +107,15 @@ class CrewWorker:
     ) -> CrewWorker:
         """Open the store, the ledger and NATS, and read the galaxy; `NoGalaxy` if never
         seeded."""
-        async with contextlib.AsyncExitStack() as opened:
-            store, galaxy = await seeded_store(db)
-            opened.push_async_callback(store.close)
-            ledger = await Ledger.open(db, migrate=False)
-            opened.push_async_callback(ledger.close)
-            bus = await NatsBus.connect(nats_url, name=f"crew-worker-{name}")
-            opened.push_async_callback(bus.close)
-            js = bus.client.jetstream(timeout=2.0)
+        links = await Links.open(db, nats_url, f"crew-worker-{name}")
+        try:
+            js = links.bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl, CREW_LEASES_BUCKET)
             roll = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
-            worker = cls(name, store, ledger, bus, leases, roll, galaxy, save_seconds)
-            opened.pop_all()  # the worker owns them now: `close` closes them
-            return worker
-        raise AssertionError("unreachable")  # pragma: no cover
+            return cls(name, links, leases, roll, save_seconds)
+        except BaseException:
+            await links.close()
+            raise
 
     @property
     def thinking(self) -> bool:
@@ -155,13 +144,7 @@ class CrewWorker:
             await censuses.close()
 
     async def close(self) -> None:
-        try:
-            await self._bus.close()
-        finally:
-            try:
-                await self._ledger.close()
-            finally:
-                await self._store.close()
+        await self._links.close()
 
     def _send(self, command: Command) -> bool:
         return self._relay.send(command)

@@ -42,14 +42,12 @@ from infinity.accounts.service import Accounts
 from infinity.cluster.frames import CellFrames
 from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
-from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.relay import CommandRelay
-from infinity.cluster.role import arguments, parse_role, role_parser, run_role, seeded_store
+from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
 from infinity.cluster.subjects import GATEWAYS_BUCKET
 from infinity.commands.types import Command
 from infinity.economy import markets
 from infinity.economy.bounties import BountyBoard
-from infinity.galaxy.model import Galaxy
 from infinity.gateway import rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
 from infinity.gateway.fanout import SESSIONS
@@ -57,8 +55,6 @@ from infinity.gateway.limits import Limits
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket
-from infinity.ledger import Ledger
-from infinity.store.store import Store
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
 from infinity.universe.loop import pause
@@ -84,17 +80,17 @@ class ClusterGateway:
     """One gateway process: accounts over the store, sockets, and the bus to the zones.
     Build it with `open`; `app()` is its ASGI application; `run` its background work."""
 
-    def __init__(
-        self, name: str, store: Store, ledger: Ledger, bus: NatsBus, galaxy: Galaxy
-    ) -> None:
+    def __init__(self, name: str, links: Links) -> None:
+        store, bus, galaxy = links.store, links.bus, links.galaxy
         self.name = name
         self.galaxy = galaxy
         self.accounts = Accounts(store)
         self.by_account: dict[int, Session] = {}
         self.where: dict[int, int] = {}  # ship -> zone, as its row said last
         self.frames = CellFrames(bus, self._absent)
+        self._links = links
         self._store = store
-        self._ledger = ledger
+        self._ledger = links.ledger
         self._board = BountyBoard(store.engine)
         self._stations = {s.id for system in galaxy.systems for s in system.stations()}
         self._bus = bus
@@ -109,14 +105,12 @@ class ClusterGateway:
     async def open(cls, db: str, nats_url: str, name: str) -> ClusterGateway:
         """Open the store (migrated), the ledger and NATS, read the galaxy and the
         sanctions."""
-        async with contextlib.AsyncExitStack() as opened:
-            store, galaxy = await seeded_store(db)
-            opened.push_async_callback(store.close)
-            ledger = await Ledger.open(db, migrate=False)
-            opened.push_async_callback(ledger.close)
-            bus = await NatsBus.connect(nats_url, name=f"gateway-{name}")
-            opened.pop_all()  # the gateway owns them now: `close` closes them
-        gateway = cls(name, store, ledger, bus, galaxy)
+        links = await Links.open(db, nats_url, f"gateway-{name}")
+        try:
+            gateway = cls(name, links)
+        except BaseException:
+            await links.close()
+            raise
         try:
             await gateway.accounts.sanctions.load()
         except BaseException:
@@ -164,12 +158,8 @@ class ClusterGateway:
     async def close(self) -> None:
         try:
             await self.frames.close()
-            await self._bus.close()
         finally:
-            try:
-                await self._ledger.close()
-            finally:
-                await self._store.close()
+            await self._links.close()
 
     # -- ships ------------------------------------------------------------------------
 

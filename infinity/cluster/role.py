@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import nats.errors
 import uvloop
 
+from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.subjects import host_key
 from infinity.galaxy.model import Galaxy
+from infinity.ledger import Ledger
 from infinity.store.store import Store
 from infinity.universe.charts import Charts
 
@@ -26,6 +30,40 @@ log = logging.getLogger(__name__)
 class NoGalaxy(RuntimeError):
     """The store was never seeded: no role makes a galaxy (`infinity cluster up` seeds it
     with the embedded server's first start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """What every role holds open (the store, migrated; the ledger; NATS) and the galaxy
+    the store holds. `open` opens all or none; `close` closes NATS, the ledger, then the
+    store."""
+
+    store: Store
+    ledger: Ledger
+    bus: NatsBus
+    galaxy: Galaxy
+
+    @classmethod
+    async def open(cls, db: str, nats_url: str, client: str) -> Links:
+        """`NoGalaxy` if the store was never seeded; `client`: this process on NATS."""
+        async with contextlib.AsyncExitStack() as opened:
+            store, galaxy = await seeded_store(db)
+            opened.push_async_callback(store.close)
+            ledger = await Ledger.open(db, migrate=False)
+            opened.push_async_callback(ledger.close)
+            bus = await NatsBus.connect(nats_url, name=client)
+            opened.pop_all()  # the caller owns them now: `close` closes them
+            return cls(store, ledger, bus, galaxy)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def close(self) -> None:
+        try:
+            await self.bus.close()
+        finally:
+            try:
+                await self.ledger.close()
+            finally:
+                await self.store.close()
 
 
 async def seeded_store(db: str) -> tuple[Store, Galaxy]:

@@ -50,16 +50,15 @@ from infinity.cluster.frames import ZoneFrames
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
-from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.relay import ZoneInbox
 from infinity.cluster.role import (
+    Links,
     NoGalaxy,
     arguments,
     parse_role,
     role_parser,
     run_role,
-    seeded_store,
     until_signalled,
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET
@@ -67,13 +66,11 @@ from infinity.commands.types import Command
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
 from infinity.galaxy.model import Galaxy, StarSystem
-from infinity.ledger import Ledger
 from infinity.operators import killswitch
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import ENGINE_RULES, ZoneRules
 from infinity.sim.zone import Departure, ShipState, TickReport, Zone
-from infinity.store.store import Store
 from infinity.traffic.pilots import Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
@@ -334,12 +331,9 @@ class ZoneHosting:
     def __init__(
         self,
         name: str,
-        store: Store,
-        ledger: Ledger,
-        bus: NatsBus,
+        links: Links,
         leases: ZoneLeases,
         roll: HostRoll,
-        galaxy: Galaxy,
         snapshot_seconds: float,
         npcs: bool = True,
         crew_roll: HostRoll | None = None,
@@ -349,8 +343,9 @@ class ZoneHosting:
         self.refused = 0  # commands not applied here (their ships are handing over)
         self.handed_over = 0  # ships whose rows this host moved to a zone of another host
         self.arrived = 0  # ships loaded because their rows name a zone of this host
+        store, bus, galaxy = links.store, links.bus, links.galaxy
+        self._links = links
         self._store = store
-        self._ledger = ledger
         self._bus = bus
         self._leases = leases
         self._roll = roll
@@ -363,7 +358,7 @@ class ZoneHosting:
         self._hangar = Hangar(store.engine)
         zones = [system.id for system in galaxy.systems]
         self.universe = HostUniverse(galaxy, owns=self._owns, hand_over=self._hand_over)
-        wallets = Wallets(self.universe, ledger, era)
+        wallets = Wallets(self.universe, links.ledger, era)
         self._host = ZoneHost(
             leases, roll, name, zones, self._gain, self._lose, on_give_back=self._give_back,
             about=wallets.epoch.encode(),  # whose wrecks' escrows are still live
@@ -379,7 +374,9 @@ class ZoneHosting:
             u.hidden,
         )  # fmt: skip
         u.observe(self._frames.on_tick)
-        self.economy = Economy(u, ledger, store.engine, tell=self._frames.tell, wallets=wallets)
+        self.economy = Economy(
+            u, links.ledger, store.engine, tell=self._frames.tell, wallets=wallets
+        )
         self._sweeps = 0
         # Censuses only while a crew worker is on its roll (checked by the sweep); always
         # when no roll is given.
@@ -409,26 +406,19 @@ class ZoneHosting:
     ) -> ZoneHosting:
         """Open the store (migrated), the ledger and NATS, read the galaxy, and open the
         books; `NoGalaxy` if the store was never seeded."""
-        async with contextlib.AsyncExitStack() as opened:
-            store, galaxy = await seeded_store(db)
-            opened.push_async_callback(store.close)
-            ledger = await Ledger.open(db, migrate=False)
-            opened.push_async_callback(ledger.close)
-            bus = await NatsBus.connect(nats_url, name=f"zone-host-{name}")
-            opened.push_async_callback(bus.close)
-            js = bus.client.jetstream(timeout=2.0)
+        links = await Links.open(db, nats_url, f"zone-host-{name}")
+        try:
+            js = links.bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl)
             roll = await HostRoll.open(js, ttl)
             crews = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
-            era = await killswitch.era(store.engine)
-            hosting = cls(
-                name, store, ledger, bus, leases, roll, galaxy, snapshot_seconds, npcs, crews,
-                era,
-            )  # fmt: skip
+            era = await killswitch.era(links.store.engine)
+            hosting = cls(name, links, leases, roll, snapshot_seconds, npcs, crews, era)
             await hosting.economy.open_books()
-            opened.pop_all()  # the host owns them now: `close` closes them
             return hosting
-        raise AssertionError("unreachable")  # pragma: no cover
+        except BaseException:
+            await links.close()
+            raise
 
     @property
     def owned(self) -> frozenset[int]:
@@ -475,13 +465,7 @@ class ZoneHosting:
 
     async def close(self) -> None:
         """Close the connections: NATS, the ledger, then the store."""
-        try:
-            await self._bus.close()
-        finally:
-            try:
-                await self._ledger.close()
-            finally:
-                await self._store.close()
+        await self._links.close()
 
     async def _save_every(self, stopping: asyncio.Event) -> None:
         """Flush chat every second and snapshot every `snapshot_seconds` until stopped (as
