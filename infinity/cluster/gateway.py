@@ -300,7 +300,7 @@ class ClusterGateway:
 
         async def elsewhere(request: Request) -> Response:
             """The rest of the API, typed: it is the embedded server's, not yet a gateway's."""
-            detail = f"{request.url.path} is not served by a cluster gateway yet (docs/cluster.md)"
+            detail = f"{request.method} {request.url.path} is not served by a cluster gateway yet (docs/cluster.md)"
             return rest.error_response(ApiError(501, "not_in_cluster", detail))
 
         async def healthz(request: Request) -> Response:

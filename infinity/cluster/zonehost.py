@@ -528,6 +528,10 @@ class ZoneHosting:
         self._ticks.stop(zone)
         self._inbox.shut(zone)
         await self._save()
+        try:  # its stations' stock as it is now, for the next host
+            await self.economy.markets.save()
+        except Exception:  # the last periodic save stands: a little drift lost
+            log.exception("host %s: zone %s: market stock not saved", self.name, zone)
         log.info("host %s: zone %s saved to be given back", self.name, zone)
 
     def _lose(self, zone: int) -> None:
