@@ -2,8 +2,9 @@
 (docs/cluster.md "The gateway").
 
 A `ClusterGateway` serves the browser client, accounts (register, log in, `me`, the
-galaxy), what the store and the ledger say of the economy (your wallet, the bounty board,
-a station's market as last saved) and the game socket over PostgreSQL and NATS. A command from a socket is checked
+galaxy), the economy's REST through the store and the ledger (your wallet, the bounty
+board and posting to it, a station's market as last saved) and the game socket over
+PostgreSQL and NATS. A command from a socket is checked
 as in one process (`socket.Reader`) and relayed to the host of its ship's zone
 (`CommandRelay`); frames come back as each zone's per-cell records, assembled per client
 by `CellFrames`. The zone a ship is in is its `ships` row: the gateway reads it when a
@@ -15,8 +16,8 @@ welcomed where its ship is.
     python -m infinity.cluster.gateway --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--host 127.0.0.1] [--port 8000]
 
-Left out for now: posting bounties, the REST of crews, worlds and operators (a cluster
-gateway answers them 501 `not_in_cluster`).
+Left out for now: the REST of crews, worlds and operators (a cluster gateway answers
+them 501 `not_in_cluster`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.relay import CommandRelay
 from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
-from infinity.cluster.subjects import GATEWAYS_BUCKET
+from infinity.cluster.subjects import GATEWAYS_BUCKET, WALLETS_CHANGED
+from infinity.cluster.targets import stored_target
 from infinity.commands.types import Command
 from infinity.economy import markets
-from infinity.economy.bounties import BountyBoard
+from infinity.economy.bounties import Bounty, BountyBoard, post
 from infinity.gateway import rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
 from infinity.gateway.fanout import SESSIONS
@@ -68,12 +70,6 @@ ROLL_TTL = 6
 
 LOOK_AGAIN_SECONDS = 0.25
 """How soon the gateway reads the row of a ship missing from its zone again."""
-
-SERVED = frozenset(
-    {("POST", "/api/register"), ("POST", "/api/login"), ("POST", "/api/logout"),
-     ("GET", "/api/me"), ("GET", "/api/galaxy"), ("GET", "/api/wallet"),
-     ("GET", "/api/market"), ("GET", "/api/bounties")}
-)  # fmt: skip
 
 
 class ClusterGateway:
@@ -227,6 +223,15 @@ class ClusterGateway:
             SESSIONS.set(len(self.by_account))
         session.close()
 
+    async def _post_bounty(self, poster: int, kind: str, target_id: int, amount: int) -> Bounty:
+        """Escrowed from the poster's wallet here; the host of the poster's ship is told to
+        read that wallet again, and the hosts' sweeps read the board (claims, wanted)."""
+        target = await stored_target(self._store.engine, kind, target_id)
+        bounty, _ = await post(self._board, self._ledger, poster, kind, target_id, target, amount)
+        with contextlib.suppress(Exception):  # its host reads it again when the ship moves
+            await self._bus.publish(WALLETS_CHANGED, str(poster).encode())
+        return bounty
+
     async def _ship_of(self, account: int) -> SavedShip | None:
         return await self._hangar.ship_of_account(account)
 
@@ -298,6 +303,10 @@ class ClusterGateway:
         async def bounties(request: Request) -> Response:
             return await rest.board_of(self._board)
 
+        async def post_bounty(request: Request) -> Response:
+            account = await rest.account_of(request, self.accounts)
+            return await rest.bounty_posted(request, account, self._post_bounty)
+
         async def elsewhere(request: Request) -> Response:
             """The rest of the API, typed: it is the embedded server's, not yet a gateway's."""
             detail = f"{request.method} {request.url.path} is not served by a cluster gateway yet (docs/cluster.md)"
@@ -307,12 +316,16 @@ class ClusterGateway:
             return JSONResponse({"ok": True, "role": "gateway", "name": self.name,
                                  "sessions": len(self.by_account)})  # fmt: skip
 
-        handlers = {"register": register, "login": login, "logout": logout, "me": me,
-                    "galaxy": galaxy, "wallet": wallet, "market": market,
-                    "bounties": bounties}  # fmt: skip
-        endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in SERVED]
+        handlers = {
+            ("POST", "/api/register"): register, ("POST", "/api/login"): login,
+            ("POST", "/api/logout"): logout, ("GET", "/api/me"): me,
+            ("GET", "/api/galaxy"): galaxy, ("GET", "/api/wallet"): wallet,
+            ("GET", "/api/market"): market, ("GET", "/api/bounties"): bounties,
+            ("POST", "/api/bounties"): post_bounty,
+        }  # fmt: skip
+        endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in handlers]
         routes = [
-            Route(e.path, rest.guarded(handlers[e.path.rsplit("/", 1)[1]]), methods=[e.method])
+            Route(e.path, rest.guarded(handlers[e.method, e.path]), methods=[e.method])
             for e in endpoints
         ]
         app = Starlette(

@@ -110,3 +110,8 @@ crew's minds."""
 
 CREW_WORKERS_BUCKET = "crew-workers"
 """The JetStream KV bucket of live crew workers' heartbeats (a roll, as the hosts')."""
+
+
+WALLETS_CHANGED = "wallets.changed"
+"""A player's wallet changed outside the zone host that holds its ship (a bounty posted at
+a gateway): the payload is the account id, in decimal; that host reads the balance again."""

@@ -61,7 +61,7 @@ from infinity.cluster.role import (
     run_role,
     until_signalled,
 )
-from infinity.cluster.subjects import CREW_WORKERS_BUCKET
+from infinity.cluster.subjects import CREW_WORKERS_BUCKET, WALLETS_CHANGED
 from infinity.commands.types import Command
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
@@ -435,6 +435,7 @@ class ZoneHosting:
         try:
             subscriptions.append(await self._bus.subscribe(ALL_ARRIVALS, self._on_nudge))
             subscriptions.append(await self._bus.subscribe(host_ships(self.name), self._on_ask))
+            subscriptions.append(await self._bus.subscribe(WALLETS_CHANGED, self._on_wallet))
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 group.create_task(self._ticks.run(stopping))
@@ -652,6 +653,17 @@ class ZoneHosting:
         if await handover.is_done(self._store.engine, nudge.key):
             return
         await self._load_missing([nudge.zone])
+
+    async def _on_wallet(self, message: Message) -> None:
+        """A player's wallet changed elsewhere: if its ship is here, read it again."""
+        try:
+            account = int(message.data.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            log.warning("host %s: dropped a bad wallet notice", self.name)
+            return
+        ship = self.universe.ship_of_account.get(account)
+        if ship is not None:
+            await self.economy.open_wallets([ship])
 
     async def _sweep_every(self, stopping: asyncio.Event) -> None:
         """Once a second: list the held zones (who may take a handover), and load the

@@ -27,7 +27,7 @@ from infinity.commands.notices import NoticeKind, Tell
 from infinity.economy import accounts
 from infinity.economy.tables import bounties
 from infinity.economy.wallets import Wallets
-from infinity.ledger import Overdraft, TransferKind, TransferRequest
+from infinity.ledger import Ledger, Overdraft, Receipt, TransferKind, TransferRequest
 
 MIN_BOUNTY: Final = 10
 
@@ -47,6 +47,16 @@ class Bounty:
     status: str
     created_at: float
     paid_to: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a bounty is on: a name, the ship whose destruction claims it, and the account
+    that owns that ship (None for NPC and crew ships)."""
+
+    name: str
+    ship: int
+    owner: int | None
 
 
 def _bounty(row: sa.Row[Any]) -> Bounty:
@@ -148,25 +158,22 @@ class Bounties:
         return await self._escrow(bounty)
 
     async def post(self, poster: int, target_kind: str, target_id: int, amount: int) -> Bounty:
-        """Escrow `amount` of the poster's earned credits as a bounty on a ship, player or crew.
+        """Escrow `amount` of the poster's earned credits as a bounty on a ship, player or
+        crew (`post`, below, with the target as this universe knows it)."""
+        target = self._target(target_kind, target_id)
+        bounty, receipt = await post(
+            self.board, self.wallets.ledger, poster, target_kind, target_id, target, amount
+        )
+        return await self._opened(bounty, receipt)
 
-        Whatever the kind, the bounty is on one ship: if the poster owns it, the poster would
-        be paid for their own death, so it is refused (yourself, your ship, your crew)."""
-        name, ship = self._target(target_kind, target_id)
-        if amount < MIN_BOUNTY:
-            raise BountyRefused("invalid", f"a bounty is at least {MIN_BOUNTY} cr")
-        if self.universe.owners.get(ship) == poster:
-            raise BountyRefused("invalid", f"you cannot put a bounty on your own {target_kind}")
-        bounty = await self.board.add(poster, target_kind, target_id, name, amount)
-        return await self._escrow(bounty)
-
-    def _target(self, target_kind: str, target_id: int) -> tuple[str, int]:
-        """The target's name and the ship a kill of it is claimed on."""
+    def _target(self, target_kind: str, target_id: int) -> Target:
+        """The target's name, the ship a kill of it is claimed on, and that ship's owner."""
         if target_kind == "crew":
             crew = self.crews.get(target_id)
             if crew is None:
                 raise BountyRefused("unknown_target", f"no crew {target_id} in the universe")
-            return crew
+            name, crew_ship = crew
+            return Target(name, crew_ship, self.universe.owners.get(crew_ship))
         ship = target_id if target_kind == "ship" else self.universe.ship_of_account.get(target_id)
         zone = None if ship is None else self.universe.zone_of(ship)
         if (
@@ -176,29 +183,16 @@ class Bounties:
             or ship not in zone.info
         ):
             raise BountyRefused("unknown_target", f"no {target_kind} {target_id} in the universe")
-        return zone.info[ship].name, ship
+        return Target(zone.info[ship].name, ship, self.universe.owners.get(ship))
 
     async def _escrow(self, bounty: Bounty) -> Bounty:
-        poster = (
-            accounts.LAW
-            if bounty.poster == accounts.LAW_POSTER
-            else accounts.wallet(0, bounty.poster)
-        )
-        request = TransferRequest.move(
-            f"bounty-post:{bounty.id}", TransferKind.BOUNTY, poster,
-            accounts.BOUNTY_ESCROW, bounty.amount, actors={"poster": bounty.poster, "bounty": bounty.id},
-            memo=f"bounty on {bounty.target_name}",
-        )  # fmt: skip
-        try:
-            self.wallets.applied(await self.wallets.ledger.transfer(request))
-        except Overdraft as failure:
-            await self.board.set_status(bounty.id, "cancelled")
-            detail = f"only earned credits can be posted: you have {failure.balance} cr"
-            raise BountyRefused("no_credits", detail) from None
-        await self.board.set_status(bounty.id, "open")
-        opened = dataclasses.replace(bounty, status="open")
-        if _wanted(bounty):
-            self.wanted.add(bounty.target_id)
+        return await self._opened(*await escrow(self.board, self.wallets.ledger, bounty))
+
+    async def _opened(self, opened: Bounty, receipt: Receipt) -> Bounty:
+        """An escrow committed: the cache, the wanted list and the watch hear of it."""
+        self.wallets.applied(receipt)
+        if _wanted(opened):
+            self.wanted.add(opened.target_id)
         await self.watch.bounty_opened(opened)
         return opened
 
@@ -245,6 +239,48 @@ class Bounties:
         await self.watch.bounty_closed(bounty)
         text = f"bounty claimed: +{bounty.amount} cr"
         self.tell(hunter, self.wallets.notice(NoticeKind.BOUNTY_PAID, text, wallet, bounty.amount))
+
+
+async def post(
+    board: BountyBoard,
+    ledger: Ledger,
+    poster: int,
+    target_kind: str,
+    target_id: int,
+    target: Target,
+    amount: int,
+) -> tuple[Bounty, Receipt]:
+    """Escrow `amount` of the poster's earned credits as a bounty on `target` (by any
+    process: the board and the ledger are the store's). Whatever the kind, the bounty is on
+    one ship: if the poster owns it, the poster would be paid for their own death, so it is
+    refused (yourself, your ship, your crew)."""
+    if amount < MIN_BOUNTY:
+        raise BountyRefused("invalid", f"a bounty is at least {MIN_BOUNTY} cr")
+    if target.owner == poster:
+        raise BountyRefused("invalid", f"you cannot put a bounty on your own {target_kind}")
+    bounty = await board.add(poster, target_kind, target_id, target.name, amount)
+    return await escrow(board, ledger, bounty)
+
+
+async def escrow(board: BountyBoard, ledger: Ledger, bounty: Bounty) -> tuple[Bounty, Receipt]:
+    """Move a pending bounty's amount to escrow (by its key: a replay is harmless) and open
+    it; cancelled, `BountyRefused`, when the poster has not earned that much."""
+    poster = (
+        accounts.LAW if bounty.poster == accounts.LAW_POSTER else accounts.wallet(0, bounty.poster)
+    )
+    request = TransferRequest.move(
+        f"bounty-post:{bounty.id}", TransferKind.BOUNTY, poster,
+        accounts.BOUNTY_ESCROW, bounty.amount, actors={"poster": bounty.poster, "bounty": bounty.id},
+        memo=f"bounty on {bounty.target_name}",
+    )  # fmt: skip
+    try:
+        receipt = await ledger.transfer(request)
+    except Overdraft as failure:
+        await board.set_status(bounty.id, "cancelled")
+        detail = f"only earned credits can be posted: you have {failure.balance} cr"
+        raise BountyRefused("no_credits", detail) from None
+    await board.set_status(bounty.id, "open")
+    return dataclasses.replace(bounty, status="open"), receipt
 
 
 def _wanted(bounty: Bounty) -> bool:

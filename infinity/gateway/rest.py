@@ -486,11 +486,20 @@ async def board_of(board: BountyBoard) -> Response:
 
 async def post_bounty(request: Request) -> Response:
     account = await authenticated(request)
+    economy = game_of(request).economy
+    return await bounty_posted(request, account, economy.post_bounty)
+
+
+PostBounty = Callable[[int, str, int, int], Awaitable[Bounty]]
+"""(poster, target kind, target id, amount) -> the bounty, open; `BountyRefused` if not."""
+
+
+async def bounty_posted(request: Request, account: Account, post: PostBounty) -> Response:
+    """A bounty posted by `post` from the request's body: 201, or the refusal, typed
+    (404 no such target, 402 not enough earned credits, 422 otherwise)."""
     body = await read_body(request, BountyRequest)
     try:
-        bounty = await game_of(request).economy.post_bounty(
-            account.id, body.target_kind, body.target_id, body.amount
-        )
+        bounty = await post(account.id, body.target_kind, body.target_id, body.amount)
     except BountyRefused as refused:
         status = 404 if refused.reason == "unknown_target" else 422
         status = 402 if refused.reason == "no_credits" else status

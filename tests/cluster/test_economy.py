@@ -187,3 +187,66 @@ async def test_trades_settle_on_zone_hosts_and_a_host_killed_mid_trade_loses_no_
     assert_books_balance(seeded)
     for player in players:
         await player.close()
+
+
+async def test_a_bounty_posted_at_a_gateway_is_escrowed_and_the_posters_hud_follows(
+    seeded: str,
+    start_host: Start,
+    start_gateway: StartGateway,
+    leases: tuple[ZoneLeases, HostRoll],
+) -> None:
+    """Only earned credits are posted, wherever: the poster sells ore at its station (the
+    zone host pays it), posts a bounty through the gateway, and its `me` shows the escrow
+    (the gateway tells the ship's host to read the wallet again)."""
+    zone_leases, _roll = leases
+    gateway = start_gateway("gw-a", seeded)
+    await gateway.ready()
+    made = [await sign_up(gateway.url, f"hunter{i}") for i in range(3)]
+    poster, prey, pauper = (Player(f"hunter{i}", t, s) for i, (t, s, _) in enumerate(made))
+    await _sql(seeded, "UPDATE ships SET cargo = 20 WHERE id = $1", poster.ship)
+    account_of = {r["id"]: r["account_id"] for r in await _sql(
+        seeded, "SELECT id, account_id FROM ships WHERE id = ANY($1)", [p.ship for p in (poster, prey, pauper)]
+    )}  # fmt: skip
+    host = start_host("host-a", seeded)
+    zones = await systems_in(seeded)
+
+    async def held() -> bool:
+        return set(await owners(zone_leases)) == zones
+
+    await until(held, 20, "every zone held")
+    await poster.connect(gateway.url)
+    await until(_all([poster], lambda p: p.credits == PLAYER_GRANT), 20, "the grant")
+    await poster.send("sell", quantity=20.0)
+    await until(_all([poster], lambda p: p.credits > PLAYER_GRANT), 10, f"sold\n{host.tail()}")
+    before = poster.credits
+
+    async def post(who: Player, **body: object) -> httpx.Response:
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            return await client.post(
+                f"{gateway.url}/api/bounties", json=body,
+                headers={"authorization": f"Bearer {who.token}"},
+            )  # fmt: skip
+
+    posted = await post(poster, target_kind="player", target_id=account_of[prey.ship], amount=100)
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["status"] == "open" and posted.json()["target_name"] == "hunter1"
+    await until(_all([poster], lambda p: p.credits == before - 100), 10, "the HUD follows")
+    assert await _held(seeded, account_of[poster.ship]) == before - 100
+
+    refusals = [
+        (pauper, {"target_kind": "ship", "target_id": prey.ship, "amount": 50}, 402, "no_credits"),
+        (poster, {"target_kind": "ship", "target_id": poster.ship, "amount": 50}, 422, "invalid"),
+        (poster, {"target_kind": "crew", "target_id": 99_999, "amount": 50}, 404, "unknown_target"),
+        (poster, {"target_kind": "ship", "target_id": prey.ship, "amount": 5}, 422, "invalid"),
+        (poster, {"target_kind": "moon", "target_id": 1, "amount": 50}, 422, None),
+    ]
+    for who, body, status, reason in refusals:
+        answer = await post(who, **body)
+        assert answer.status_code == status, (body, answer.text)
+        assert reason is None or answer.json()["error"] == reason, answer.text
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        board = (await client.get(f"{gateway.url}/api/bounties")).json()["open"]
+    assert [b["amount"] for b in board if b["poster"] == account_of[poster.ship]] == [100]
+    assert await _held(seeded, account_of[poster.ship]) == before - 100  # nothing else moved
+    assert_books_balance(seeded)
+    await poster.close()
