@@ -57,7 +57,7 @@ from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import TickCosts, ZoneLoops
-from infinity.universe.records import FLAGSHIP_ROLE, ChatLine
+from infinity.universe.records import FLAGSHIP_ROLE
 from infinity.universe.shipyard import Shipyard, berth
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import Universe
@@ -246,9 +246,6 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             universe, hangar, charts, chat, settings.snapshot_seconds, deliveries=economy
         )
 
-        async def recent_chat(system: int) -> list[ChatLine]:
-            return await chat.recent(system)
-
         costs = TickCosts()
         accounts = Accounts(store)
         await accounts.sanctions.load()
@@ -305,7 +302,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             fanout=fanout,
             company=company,
             ensure_ship=berths.ensure_ship,
-            recent_chat=recent_chat,
+            recent_chat=snapshots.recent_chat,
             hunts=hunts,
             heart=heart,
             worlds=worlds,

@@ -1,6 +1,7 @@
-"""Bounty targets as the store knows them, for a process that holds no zone (a cluster's
-gateway): a ship by id, a player by account, a crew by id, each with the ship a kill of
-it is claimed on and that ship's owner (docs/cluster.md "The gateway")."""
+"""Bounty targets as the store knows them, for processes that do not run the crews (a
+cluster's gateway and zone hosts): a ship by id, a player by account, a crew by id, each
+with the ship a kill of it is claimed on and that ship's owner (docs/cluster.md "The
+gateway")."""
 
 from __future__ import annotations
 
@@ -34,3 +35,10 @@ async def stored_target(engine: AsyncEngine, kind: str, target_id: int) -> Targe
         name, ship_id = found
         owner = await connection.scalar(sa.select(ships.c.account_id).where(ships.c.id == ship_id))
     return Target(name, ship_id, owner)
+
+
+async def stored_crews(engine: AsyncEngine) -> dict[int, tuple[str, int]]:
+    """Every crew's (name, ship) as last saved: whose ship a bounty on a crew is claimed on."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.select(crews.c.id, crews.c.name, crews.c.ship_id))
+        return {row.id: (row.name, row.ship_id) for row in rows}

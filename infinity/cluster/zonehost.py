@@ -62,6 +62,7 @@ from infinity.cluster.role import (
     until_signalled,
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET, WALLETS_CHANGED
+from infinity.cluster.targets import stored_crews
 from infinity.commands.types import Command
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
@@ -374,9 +375,11 @@ class ZoneHosting:
             u.hidden,
         )  # fmt: skip
         u.observe(self._frames.on_tick)
+        self._crews: dict[int, tuple[str, int]] = {}  # as the store says: bounties on crews
         self.economy = Economy(
-            u, links.ledger, store.engine, tell=self._frames.tell, wallets=wallets
-        )
+            u, links.ledger, store.engine, tell=self._frames.tell, crews=self._crews,
+            wallets=wallets,
+        )  # fmt: skip
         self._sweeps = 0
         # Censuses only while a crew worker is on its roll (checked by the sweep); always
         # when no roll is given.
@@ -684,10 +687,13 @@ class ZoneHosting:
             self._sweeps += 1
 
     async def _read_books(self) -> None:
-        """What other processes wrote: ships posted wanted or paid off, trades a host that
-        lost their zone left half done, and wrecks whose host is gone (their credits go
-        back)."""
+        """What other processes wrote: the crews' ships (for bounties on a crew), ships
+        posted wanted or paid off, trades a host that lost their zone left half done, and
+        wrecks whose host is gone (their credits go back)."""
         economy = self.economy
+        crews = await stored_crews(self._store.engine)
+        self._crews.clear()
+        self._crews.update(crews)
         await economy.bounties.reconcile()
         await economy.resume_orphans()
         live = {about.decode(errors="replace") for about in (await self._roll.about()).values()}

@@ -56,6 +56,7 @@ class Snapshots:
         self.interval = interval
         self.deliveries = deliveries
         self._chat: list[ChatLine] = []
+        self._flushing: list[ChatLine] = []  # taken from `_chat`, not yet surely written
         self._saved: dict[int, Motion] = {}  # zone -> its ships as last written
         universe.observe(self._collect_chat)
 
@@ -69,8 +70,27 @@ class Snapshots:
 
     async def flush_chat(self) -> None:
         lines, self._chat = self._chat, []
-        if lines:
+        if not lines:
+            return
+        self._flushing = lines
+        try:
             await self.chat.add(lines)
+        finally:
+            self._flushing = []
+
+    async def recent_chat(self, system_id: int, limit: int = 20) -> list[ChatLine]:
+        """The last `limit` lines said in a system, oldest first, those not yet written
+        included: a player who joins a moment after a line was said (a captain's hail)
+        still reads it."""
+        before = self._unwritten(system_id)  # may be written while the store is read
+        written = await self.chat.recent(system_id, limit)
+        after = self._unwritten(system_id)  # said while it was read
+        known = set(written)
+        unwritten = (line for line in dict.fromkeys([*before, *after]) if line not in known)
+        return [*written, *unwritten][-limit:]
+
+    def _unwritten(self, system_id: int) -> list[ChatLine]:
+        return [line for line in (*self._flushing, *self._chat) if line.system_id == system_id]
 
     async def save(self) -> None:
         """One consistent picture of every ship and asteroid, in one transaction each.

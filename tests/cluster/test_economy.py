@@ -233,6 +233,11 @@ async def test_a_bounty_posted_at_a_gateway_is_escrowed_and_the_posters_hud_foll
     await until(_all([poster], lambda p: p.credits == before - 100), 10, "the HUD follows")
     assert await _held(seeded, account_of[poster.ship]) == before - 100
 
+    (crew,) = await _sql(seeded, "SELECT id, name FROM crews ORDER BY id LIMIT 1")
+    on_crew = await post(poster, target_kind="crew", target_id=crew["id"], amount=20)
+    assert on_crew.status_code == 201 and on_crew.json()["target_name"] == crew["name"]
+    before -= 20
+
     refusals = [
         (pauper, {"target_kind": "ship", "target_id": prey.ship, "amount": 50}, 402, "no_credits"),
         (poster, {"target_kind": "ship", "target_id": poster.ship, "amount": 50}, 422, "invalid"),
@@ -246,7 +251,7 @@ async def test_a_bounty_posted_at_a_gateway_is_escrowed_and_the_posters_hud_foll
         assert reason is None or answer.json()["error"] == reason, answer.text
     async with httpx.AsyncClient(timeout=5.0) as client:
         board = (await client.get(f"{gateway.url}/api/bounties")).json()["open"]
-    assert [b["amount"] for b in board if b["poster"] == account_of[poster.ship]] == [100]
+    assert sorted(b["amount"] for b in board if b["poster"] == account_of[poster.ship]) == [20, 100]
     assert await _held(seeded, account_of[poster.ship]) == before - 100  # nothing else moved
     assert_books_balance(seeded)
     await poster.close()
