@@ -24,6 +24,7 @@ from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.relay import CommandRelay
+from infinity.cluster.targets import stored_crews, stored_target
 from infinity.cluster.zonehost import HoldingZone, HostUniverse, ZoneHosting
 from infinity.commands.types import (
     Buy,
@@ -34,10 +35,14 @@ from infinity.commands.types import (
     Thrust,
     Undock,
 )
+from infinity.economy import accounts
+from infinity.economy.bounties import BountyBoard, post
 from infinity.galaxy.generate import generate
+from infinity.ledger import Ledger
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import SHIP_MAX_SPEED
 from infinity.sim.zone import ShipState, Zone
+from infinity.store.store import Store
 from infinity.universe.records import SavedShip
 from tests.cluster.processes import (
     SNAPSHOT,
@@ -376,3 +381,56 @@ async def test_npc_pilots_fly_the_npc_ships_of_a_host_and_leave_the_crews_alone(
     assert set(after) == set(before)  # none lost or made: jumps between zones keep them
     for ship in crews:  # no crew worker runs: the crews' ships stay where they were
         assert after[ship].distance(before[ship].x, before[ship].y) < 1.0
+
+
+async def test_a_bounty_on_a_crew_posted_elsewhere_is_claimed_by_the_zones_host(
+    seeded: str, leases: tuple[ZoneLeases, HostRoll], nats_server: TestNats
+) -> None:
+    """A zone host holds no crews (a crew worker does): it reads their ships from the store,
+    so a bounty on a crew posted by another process (a gateway) is paid to whoever
+    destroys that crew's ship in one of its zones."""
+    hosting = await ZoneHosting.open(
+        seeded, nats_server.url, "host-solo", TTL, SNAPSHOT, npcs=False
+    )
+    stopping = asyncio.Event()
+    running = asyncio.create_task(hosting.run(stopping))
+    store = await Store.open(seeded)
+    ledger = await Ledger.open(seeded, migrate=False)
+    try:
+        zones = await systems_in(seeded)
+
+        async def all_owned() -> bool:
+            return hosting.owned == zones
+
+        await until(all_owned, 10, "the host owns every zone")
+        crews = await stored_crews(store.engine)
+        crew_id, (_name, crew_ship) = min(crews.items())
+        zone = hosting.universe.zone_of(crew_ship)
+        assert zone is not None
+        hunter = next(s for s, z in hosting.universe.where.items() if z == zone.system_id
+                      and s != crew_ship)  # fmt: skip
+        board = BountyBoard(store.engine)
+        target = await stored_target(store.engine, "crew", crew_id)
+        bounty, _ = await post(board, ledger, accounts.LAW_POSTER, "crew", crew_id, target, 50)
+
+        async def known() -> bool:  # the host's look at the books, every 10 sweeps
+            return crew_id in hosting.economy.crews
+
+        await until(known, 15, "the crews read from the store")
+        b = zone.bodies
+        row = b.row_of[crew_ship]
+        b.last_hit_by[row], b.damage[row] = hunter, 10_000.0  # the hunter's final blow
+
+        async def paid() -> bool:
+            return not await board.open_on("crew", crew_id)
+
+        await until(paid, 10, "the bounty paid")
+        (claimed,) = [x for x in await board.bounties("paid") if x.id == bounty.id]
+        assert claimed.paid_to == hunter
+    finally:
+        await ledger.close()
+        await store.close()
+        stopping.set()
+        async with asyncio.timeout(10):
+            await running
+        await hosting.close()
