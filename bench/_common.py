@@ -15,9 +15,9 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from rich.console import Console
@@ -244,3 +244,16 @@ class GcWatch:
             "gc_young_max_ms": max(self.pauses[0] + self.pauses[1], default=0.0),
             "gc_gen2_where": self.where[-5:],
         }
+
+
+T = TypeVar("T")
+
+
+def sample_at(boundaries: Iterable[float], take: Callable[[], T]) -> list[T]:
+    """`take()` at each wall-clock time of `boundaries` (sleeping until it): the samples
+    whose differences make a bench's windows."""
+    samples: list[T] = []
+    for at in boundaries:
+        time.sleep(max(0.0, at - time.time()))
+        samples.append(take())
+    return samples

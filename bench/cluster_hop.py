@@ -1,13 +1,14 @@
 """The NATS hop: the same pilots on the embedded server and on a cluster, same run, same count.
 
-Embedded: `infinity serve` on SQLite with `--no-npcs` (no NPC ships, pilots or crews),
-`--login-rate 0`. Cluster: a nats-server (JetStream, monitoring on), a throwaway
-PostgreSQL seeded by the embedded server's first start, also `--no-npcs` (as
-`infinity/cluster/local.py`'s `seed_store` and the tests' `universe_db` seed a store),
-one zone host (`python -m infinity.cluster.zonehost --no-npcs`) holding every zone and
-one gateway (`python -m infinity.cluster.gateway`). With `--npcs`, both as they run by
-default: NPC ships and pilots everywhere, the crews (in the embedded server; on the
-cluster, one crew worker, `python -m infinity.cluster.crewworker`). For each client count N, each setup
+Both sides as they run by default, NPC ships, pilots and crews included. Embedded:
+`infinity serve` on SQLite, `--login-rate 0`: the floor every cluster figure is divided
+by, measured in the same run. Cluster: a nats-server (JetStream, monitoring on), a
+throwaway PostgreSQL seeded by the embedded server's first start (as
+`infinity/cluster/local.py`'s `seed_store` and the tests' `universe_db` seed a store), one
+zone host (`python -m infinity.cluster.zonehost`) holding every zone, one gateway
+(`python -m infinity.cluster.gateway`) and one crew worker (`python -m
+infinity.cluster.crewworker`). `--no-npcs` plays both without NPCs or crews (the first
+runs in BENCHMARKS.md). For each client count N, each setup
 in turn gets N lean pilots (`infinity.loadtest.pilots`, in their own process as in
 `bench/gateway_fanout.py`): they register through `/api/register`, undock, play over
 `/ws` and steer every 100 ms (5% target, 5% fire). The JSON goes to stdout's last line
@@ -21,7 +22,7 @@ per frame; from `/proc/<pid>/stat`: CPU seconds per wall second of every process
 bytes in and out per second. Before the pilots board, one window with no clients
 measures each process's idle cost. Figures are medians over the windows.
 
-Usage: python bench/cluster_hop.py [--quick] [--npcs] [--clients N ...] [--windows R]
+Usage: python bench/cluster_hop.py [--quick] [--no-npcs] [--clients N ...] [--windows R]
        [--window W]
 """
 
@@ -53,6 +54,7 @@ import numpy as np
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_server import NatsProcess, start_nats
 from infinity.cluster.postgres import PgServer, free_port, start_postgres
+from infinity.cluster.subjects import CREW_LEASES_BUCKET
 from infinity.loadtest import pilots
 
 try:  # run as a script (bench/ on sys.path) or as a module
@@ -67,6 +69,7 @@ TICK_HZ: Final = 20
 READY_S: Final = 120.0
 STOP_S: Final = 20.0
 TEMPLATE: Final = "seeded"
+SETTLE_S: Final = 2.0  # after a crew worker takes the lease, before its idle cost is measured
 VARZ: Final = ("in_msgs", "out_msgs", "in_bytes", "out_bytes")
 PER_ADDRESS: Final = 16  # sign-ups per loopback source address (the gateway allows 20 at once)
 PASSWORD: Final = "loadtest-password"
@@ -295,6 +298,7 @@ class Cluster(Setup):
                         workdir / f"crewworker-{tag}.log",
                     )
                 )  # fmt: skip
+                asyncio.run(self._thinking(f"crew-{tag}"))  # its start is not idle cost
         except BaseException:
             self.stop()
             raise
@@ -314,6 +318,23 @@ class Cluster(Setup):
                     return
                 await asyncio.sleep(0.2)
             raise TimeoutError(f"zone host holds too few zones: {self.roles[0].tail()}")
+        finally:
+            await client.close()
+
+    async def _thinking(self, worker: str) -> None:
+        """Until the crew worker holds the company's lease, and its minds are restored."""
+        client = await nats.connect(self.infra.nats.url, connect_timeout=2)
+        try:
+            leases = await ZoneLeases.open(client.jetstream(timeout=2.0), 6, CREW_LEASES_BUCKET)
+            deadline = time.monotonic() + READY_S
+            while not any(h.owner == worker for h in await leases.holders()):
+                role = self.roles[-1]
+                if role.process.poll() is not None:
+                    raise RuntimeError(f"crew worker exited: {role.tail()}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"crew worker not thinking: {role.tail()}")
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(SETTLE_S)  # restoring the minds, founding nothing
         finally:
             await client.close()
 
@@ -398,14 +419,6 @@ class Sample:
 
 def sample(setup: Setup, bot_pids: list[int]) -> Sample:
     return Sample(time.time(), setup.cpu(), setup.varz(), cpu_of(bot_pids))
-
-
-def sample_at(boundaries: list[float], setup: Setup, bot_pids: list[int]) -> list[Sample]:
-    samples: list[Sample] = []
-    for at in boundaries:
-        time.sleep(max(0.0, at - time.time()))
-        samples.append(sample(setup, bot_pids))
-    return samples
 
 
 def rates(a: Sample, b: Sample) -> dict[str, float]:
@@ -513,7 +526,7 @@ def fly(setup: Setup, clients: int, plan: Plan) -> Measured:
         noise = common.NoiseMeter(lambda: sum(setup.cpu().values()) + cpu_of([*pids, os.getpid()]))
         time.sleep(max(0.0, first_at - time.time()))
         noise.start()
-        samples = sample_at(boundaries, setup, pids)
+        samples = common.sample_at(boundaries, lambda: sample(setup, pids))
         measured.foreign_cores = noise.foreign_cores()
     finally:
         control.put("stop")
@@ -675,8 +688,9 @@ def main() -> None:
     parser.add_argument("--windows", type=int, help="measured windows (default 3, quick 2)")
     parser.add_argument("--window", type=float, help="seconds per window (default 5, quick 3)")
     parser.add_argument(
-        "--npcs", action="store_true", help="NPC ships, pilots and crews on both sides"
-    )
+        "--no-npcs", dest="npcs", action="store_false",
+        help="no NPC ships, pilots or crews on either side (default: as they run by default)",
+    )  # fmt: skip
     args = parser.parse_args()
     # a SIGTERM unwinds like Ctrl-C: every process is stopped on the way out
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -228,14 +228,6 @@ def sample(server: Server, bot_pids: list[int]) -> Sample:
     return Sample(at, server_cpu, bot_cpu, metrics)
 
 
-def sample_at(boundaries: list[float], server: Server, bot_pids: list[int]) -> list[Sample]:
-    samples: list[Sample] = []
-    for at in boundaries:
-        time.sleep(max(0.0, at - time.time()))
-        samples.append(sample(server, bot_pids))
-    return samples
-
-
 def baseline_cpu(server: Server, seconds: float) -> tuple[float, float]:
     """Server CPU seconds per wall second, and mean zone tick ms, with no clients."""
     first = sample(server, [])
@@ -453,7 +445,7 @@ def measure_floor(clients: int, plan: Plan, workdir: Path, frame_bytes: float) -
             first = time.time() + plan.settle
             boundaries = [first + k * plan.window for k in range(plan.windows + 1)]
             bots.tell(boundaries)
-            samples = sample_at(boundaries, server, bots.pids)
+            samples = common.sample_at(boundaries, lambda: sample(server, bots.pids))
         finally:
             results = collect(bots, timeout=60.0)
     finally:
@@ -481,7 +473,7 @@ def measure(server: Server, clients: int, plan: Plan) -> CountResult:
         noise.start()
         os.kill(server.pid, signal.SIGUSR1)  # the server's GC figures start now
         with profiling(server, plan, clients, plan.windows * plan.window):
-            samples = sample_at(boundaries, server, bots.pids)
+            samples = common.sample_at(boundaries, lambda: sample(server, bots.pids))
         foreign = noise.foreign_cores()
     finally:
         results = collect(bots, timeout=60.0)
