@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -249,11 +250,9 @@ class Front:
 
 def front_of(game: Game) -> Front:
     """The embedded server's front: its fan-out and its universe."""
-
-    async def join(who: Admitted, link: Link) -> Session | Refused:
-        return await board(game, who, link)
-
-    return Front(game.accounts, join, game.fanout.leave, game.universe.submit)
+    return Front(
+        game.accounts, functools.partial(board, game), game.fanout.leave, game.universe.submit
+    )
 
 
 async def game_socket(ws: WebSocket) -> None:

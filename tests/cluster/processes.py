@@ -192,6 +192,18 @@ async def owners(zone_leases: ZoneLeases) -> dict[int, str]:
     return {held.zone: held.owner for held in await zone_leases.holders()}
 
 
+def all_held(
+    zone_leases: ZoneLeases, zones: set[int], hosts: int = 1
+) -> Callable[[], Awaitable[dict[int, str] | None]]:
+    """A check for `until`: every zone held, by `hosts` different hosts; the holders."""
+
+    async def check() -> dict[int, str] | None:
+        held = await owners(zone_leases)
+        return held if set(held) == zones and len(set(held.values())) == hosts else None
+
+    return check
+
+
 async def census(
     bus: NatsBus, hosts: Sequence[HostProcess]
 ) -> dict[str, dict[int, list[int]]] | None:

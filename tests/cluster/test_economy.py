@@ -30,6 +30,7 @@ from tests.cluster.processes import (
     Player,
     Start,
     StartGateway,
+    all_held,
     assert_books_balance,
     owners,
     sign_up,
@@ -95,11 +96,7 @@ async def test_trades_settle_on_zone_hosts_and_a_host_killed_mid_trade_loses_no_
     hosts = [start_host("host-a", seeded), start_host("host-b", seeded)]
     zones = await systems_in(seeded)
 
-    async def split() -> dict[int, str] | None:
-        held = await owners(zone_leases)
-        return held if set(held) == zones and len(set(held.values())) == 2 else None
-
-    await until(split, 20, "every zone held, by both hosts")
+    await until(all_held(zone_leases, zones, 2), 20, "every zone held, by both hosts")
     for player in players:
         await player.connect(gateway.url)
     granted = _all(players, lambda p: p.credits == PLAYER_GRANT and p.fuel == 0)
@@ -210,10 +207,7 @@ async def test_a_bounty_posted_at_a_gateway_is_escrowed_and_the_posters_hud_foll
     host = start_host("host-a", seeded)
     zones = await systems_in(seeded)
 
-    async def held() -> bool:
-        return set(await owners(zone_leases)) == zones
-
-    await until(held, 20, "every zone held")
+    await until(all_held(zone_leases, zones), 20, "every zone held")
     await poster.connect(gateway.url)
     await until(_all([poster], lambda p: p.credits == PLAYER_GRANT), 20, "the grant")
     await poster.send("sell", quantity=20.0)

@@ -34,6 +34,7 @@ from tests.cluster.processes import (
     Player,
     Start,
     StartGateway,
+    all_held,
     assert_books_balance,
     census,
     counted,
@@ -207,11 +208,7 @@ async def test_a_zone_host_killed_under_load_is_taken_over_and_its_players_stay(
     gateway = start_gateway("gw-a", seeded)
     zones = await systems_in(seeded)
 
-    async def split() -> dict[int, str] | None:
-        held = await owners(zone_leases)
-        return held if set(held) == zones and len(set(held.values())) == 2 else None
-
-    await until(split, 20, "every zone held, by both hosts")
+    await until(all_held(zone_leases, zones, 2), 20, "every zone held, by both hosts")
     await gateway.ready()
     players = []
     for i in range(6):

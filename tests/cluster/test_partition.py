@@ -15,7 +15,16 @@ import pytest
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
-from tests.cluster.processes import TTL, HostProcess, Stall, Start, owners, systems_in, until
+from tests.cluster.processes import (
+    TTL,
+    HostProcess,
+    Stall,
+    Start,
+    all_held,
+    owners,
+    systems_in,
+    until,
+)
 from tests.nats import TestNats
 
 pytestmark = pytest.mark.slow
@@ -49,10 +58,7 @@ async def test_a_host_cut_off_from_nats_stops_before_the_other_takes_over(
     try:
         other = start_host("host-b", seeded)
 
-        async def split() -> dict[int, str] | None:
-            held = await owners(zone_leases)
-            return held if set(held) == zones and len(set(held.values())) == 2 else None
-
+        split = all_held(zone_leases, zones, 2)
         held = await until(split, 25, "every zone held, by both hosts")
         of_cut = {zone for zone, owner in held.items() if owner == "host-cut"}
         await asyncio.sleep(1.0)  # ticking them

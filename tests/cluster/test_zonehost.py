@@ -49,6 +49,7 @@ from tests.cluster.processes import (
     TTL,
     Start,
     Stored,
+    all_held,
     owners,
     ships_in,
     systems_in,
@@ -94,10 +95,7 @@ async def test_two_hosts_share_the_zones_survive_a_kill_and_stop_in_order(
 
     a, b = start_host("host-a", seeded), start_host("host-b", seeded)
 
-    async def split() -> dict[int, str] | None:
-        held = await owners(zone_leases)
-        return held if set(held) == zones and set(held.values()) == {"host-a", "host-b"} else None
-
+    split = all_held(zone_leases, zones, 2)
     held = await until(split, 20, "every zone held, by both hosts")
     a_zones = {zone for zone, owner in held.items() if owner == "host-a"}
 
