@@ -20,10 +20,10 @@ from typing import Any, Final
 import msgspec
 import numpy as np
 
-from infinity.cluster.bus import Message, Outbox
-from infinity.cluster.subjects import zone_census, zone_of_subject
 from infinity.commands.types import Command
 from infinity.galaxy.model import Galaxy
+from infinity.gateway.bus import Message, Outbox
+from infinity.gateway.subjects import zone_census, zone_of_subject
 from infinity.sim import events as ev
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import EntityInfo, TickReport, Zone

@@ -33,12 +33,10 @@ from typing import Final
 from sqlalchemy.exc import SQLAlchemyError
 
 from infinity.cluster import handover
-from infinity.cluster.bus import Subscription
 from infinity.cluster.census import ReplicaUniverse
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.ownership import ZoneHost
-from infinity.cluster.relay import CommandRelay
 from infinity.cluster.role import (
     Links,
     arguments,
@@ -47,12 +45,7 @@ from infinity.cluster.role import (
     run_role,
     until_signalled,
 )
-from infinity.cluster.subjects import (
-    ALL_CENSUSES,
-    COMPANY,
-    CREW_LEASES_BUCKET,
-    CREW_WORKERS_BUCKET,
-)
+from infinity.cluster.subjects import COMPANY, CREW_LEASES_BUCKET, CREW_WORKERS_BUCKET
 from infinity.commands.types import Command
 from infinity.company.archive import DatabaseArchive, Fence
 from infinity.company.company import Company
@@ -61,6 +54,9 @@ from infinity.crew.mind import Minds
 from infinity.economy import accounts
 from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
 from infinity.economy.wallets import Wallets
+from infinity.gateway.bus import Subscription
+from infinity.gateway.relay import CommandRelay
+from infinity.gateway.subjects import ALL_CENSUSES
 from infinity.ledger import LedgerError, UnknownAccount
 from infinity.universe.hangar import Hangar
 from infinity.universe.loop import pause

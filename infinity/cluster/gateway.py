@@ -40,10 +40,8 @@ from starlette.staticfiles import StaticFiles
 
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
-from infinity.cluster.frames import CellFrames
 from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
-from infinity.cluster.relay import CommandRelay
 from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
 from infinity.cluster.subjects import GATEWAYS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_target
@@ -53,7 +51,9 @@ from infinity.economy.bounties import Bounty, BountyBoard, post
 from infinity.gateway import rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
 from infinity.gateway.fanout import SESSIONS
+from infinity.gateway.frames import CellFrames
 from infinity.gateway.limits import Limits
+from infinity.gateway.relay import CommandRelay
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import Link, Session
 from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket

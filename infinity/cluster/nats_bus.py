@@ -13,7 +13,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as NatsSubscription
 
-from infinity.cluster.bus import (
+from infinity.gateway.bus import (
     PENDING_LIMIT,
     Feed,
     Handler,

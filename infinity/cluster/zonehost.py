@@ -44,14 +44,11 @@ import nats.errors
 import numpy as np
 
 from infinity.cluster import handover
-from infinity.cluster.bus import Message, Outbox, Subscription
 from infinity.cluster.census import ZoneCensus
-from infinity.cluster.frames import ZoneFrames
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.ownership import ZoneHost
-from infinity.cluster.relay import ZoneInbox
 from infinity.cluster.role import (
     Links,
     NoGalaxy,
@@ -67,6 +64,9 @@ from infinity.commands.types import Command
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
 from infinity.galaxy.model import Galaxy, StarSystem
+from infinity.gateway.bus import Message, Outbox, Subscription
+from infinity.gateway.frames import ZoneFrames
+from infinity.gateway.relay import ZoneInbox
 from infinity.operators import killswitch
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY

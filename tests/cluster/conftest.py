@@ -21,11 +21,11 @@ import nats.js.errors
 import pytest
 from nats.aio.client import Client
 
-from infinity.cluster.bus import Bus, LocalBus
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.subjects import HOSTS_BUCKET, LEASES_BUCKET
+from infinity.gateway.bus import Bus, LocalBus
 from tests.cluster.processes import (
     SNAPSHOT,
     TTL,

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from infinity.cluster.bus import Bus, Feed, Message, NoResponders
+from infinity.gateway.bus import Bus, Feed, Message, NoResponders
 
 WAIT = 2.0  # seconds: the longest any delivery may take on loopback
 
@@ -127,7 +127,7 @@ async def test_a_failing_handler_keeps_its_subscription(
         done.set()
 
     await bus.subscribe("zone.4.commands", handle)
-    with caplog.at_level(logging.ERROR, logger="infinity.cluster.bus"):
+    with caplog.at_level(logging.ERROR, logger="infinity.gateway.bus"):
         await bus.publish("zone.4.commands", b"bad")
         await bus.publish("zone.4.commands", b"good")
         async with asyncio.timeout(WAIT):

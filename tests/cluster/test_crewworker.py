@@ -23,12 +23,10 @@ import numpy as np
 import pytest
 
 from infinity.cluster import handover
-from infinity.cluster.bus import LocalBus, Outbox
 from infinity.cluster.census import ReplicaUniverse, ZoneCensus
 from infinity.cluster.crewworker import MINDS_FENCE, minds_fence
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
-from infinity.cluster.subjects import ALL_CENSUSES, zone_census
 from infinity.commands.types import Command, Fire, Target, Undock
 from infinity.company.archive import DatabaseArchive
 from infinity.crew.memory import MemoryKind
@@ -36,6 +34,8 @@ from infinity.crew.mind import Minds
 from infinity.crew.needs import interim_purse
 from infinity.economy import accounts
 from infinity.galaxy.generate import generate
+from infinity.gateway.bus import LocalBus, Outbox
+from infinity.gateway.subjects import ALL_CENSUSES, zone_census
 from infinity.ledger import Ledger
 from infinity.sim import events as ev
 from infinity.sim.zone import ShipState, TickReport, Zone
@@ -122,7 +122,7 @@ async def test_a_bad_census_changes_nothing() -> None:
     replica = ReplicaUniverse(galaxy, lambda command: True)
     zone = galaxy.systems[0].id
     before = replica.zones[zone].bodies.export()
-    from infinity.cluster.bus import Message
+    from infinity.gateway.bus import Message
 
     for data in (b"", b"\xc1", b"\x93\x01\x02\x03", b"\x97" + b"\x00" * 7):
         await replica.on_census(Message(zone_census(zone), data))

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from infinity.cluster.bus import LocalBus, Outbox
-from infinity.cluster.frames import CellFrames, ZoneFrames
 from infinity.commands import types as c
 from infinity.commands.errors import Reason, Rejection
 from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
+from infinity.gateway.bus import LocalBus, Outbox
 from infinity.gateway.fanout import Fanout
+from infinity.gateway.frames import CellFrames, ZoneFrames
 from infinity.gateway.session import QueuedLink, Session
 from infinity.sim.kinds import Kind
 from infinity.sim.zone import ShipState, StaticBody

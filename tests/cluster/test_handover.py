@@ -30,10 +30,10 @@ from infinity.cluster.handover import Fenced, Nudge, arrival, host_ships, zone_a
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
-from infinity.cluster.relay import CommandRelay
 from infinity.cluster.zonehost import HoldingZone, HostUniverse
 from infinity.commands.types import Jump
 from infinity.galaxy.generate import generate
+from infinity.gateway.relay import CommandRelay
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import Departure, ShipState, Zone

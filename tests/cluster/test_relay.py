@@ -13,10 +13,7 @@ from dataclasses import dataclass
 import msgspec
 import pytest
 
-from infinity.cluster.bus import Bus, LocalBus, NoResponders
 from infinity.cluster.nats_bus import NatsBus
-from infinity.cluster.relay import CommandRelay, ZoneInbox, encode_command
-from infinity.cluster.subjects import zone_commands
 from infinity.commands.types import (
     Buy,
     Command,
@@ -28,6 +25,9 @@ from infinity.commands.types import (
     Target,
     Thrust,
 )
+from infinity.gateway.bus import Bus, LocalBus, NoResponders
+from infinity.gateway.relay import CommandRelay, ZoneInbox, encode_command
+from infinity.gateway.subjects import zone_commands
 from tests.nats import TestNats
 
 
@@ -212,7 +212,7 @@ async def test_bad_frames_are_counted_and_dropped(
     buses: Buses, caplog: pytest.LogCaptureFixture
 ) -> None:
     frames = list(bad_frames())
-    caplog.set_level(logging.WARNING, logger="infinity.cluster.relay")
+    caplog.set_level(logging.WARNING, logger="infinity.gateway.relay")
     async with running_inbox(buses.host) as running:
         await running.open(10, buses.gateway)
         for frame in frames:
@@ -221,7 +221,7 @@ async def test_bad_frames_are_counted_and_dropped(
         await running.until(1)
         assert running.received == [Fire(ship=1, seq=1)]
         assert running.inbox.bad == len(frames)
-    warnings = [r for r in caplog.records if r.name == "infinity.cluster.relay"]
+    warnings = [r for r in caplog.records if r.name == "infinity.gateway.relay"]
     assert len(warnings) == 1  # counted every time, said once
 
 

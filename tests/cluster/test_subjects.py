@@ -5,32 +5,33 @@ from __future__ import annotations
 import pytest
 
 from infinity.cluster import subjects
-from infinity.cluster.bus import check_pattern, check_subject, matches
+from infinity.gateway import subjects as zone_subjects
+from infinity.gateway.bus import check_pattern, check_subject, matches
 
 
 def test_zone_subjects() -> None:
-    assert subjects.zone_commands(0) == "zone.0.commands"
-    assert subjects.zone_cell(12, 345) == "zone.12.cell.345"
-    assert subjects.zone_cells(12) == "zone.12.cell.*"
+    assert zone_subjects.zone_commands(0) == "zone.0.commands"
+    assert zone_subjects.zone_cell(12, 345) == "zone.12.cell.345"
+    assert zone_subjects.zone_cells(12) == "zone.12.cell.*"
     assert subjects.lease_key(7) == "zone.7"
     assert subjects.LEASES_BUCKET == "zone-leases"
 
 
 def test_every_name_is_a_valid_subject_and_the_wildcard_covers_the_cells() -> None:
-    check_subject(subjects.zone_commands(3))
-    check_subject(subjects.zone_cell(3, 4))
-    check_pattern(subjects.zone_cells(3))
-    assert matches(subjects.zone_cells(3), subjects.zone_cell(3, 4))
-    assert not matches(subjects.zone_cells(3), subjects.zone_cell(30, 4))
-    assert not matches(subjects.zone_cells(3), subjects.zone_commands(3))
+    check_subject(zone_subjects.zone_commands(3))
+    check_subject(zone_subjects.zone_cell(3, 4))
+    check_pattern(zone_subjects.zone_cells(3))
+    assert matches(zone_subjects.zone_cells(3), zone_subjects.zone_cell(3, 4))
+    assert not matches(zone_subjects.zone_cells(3), zone_subjects.zone_cell(30, 4))
+    assert not matches(zone_subjects.zone_cells(3), zone_subjects.zone_commands(3))
 
 
 @pytest.mark.parametrize("bad", [-1, True, 1.0, "1", None])
 def test_ids_are_ints_from_zero(bad: object) -> None:
     with pytest.raises(ValueError):
-        subjects.zone_commands(bad)  # type: ignore[arg-type]
+        zone_subjects.zone_commands(bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        subjects.zone_cell(1, bad)  # type: ignore[arg-type]
+        zone_subjects.zone_cell(1, bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         subjects.lease_key(bad)  # type: ignore[arg-type]
 

@@ -20,8 +20,8 @@ from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.ownership import ZoneHost
-from infinity.cluster.relay import CommandRelay, ZoneInbox
 from infinity.commands.types import Command, Stop
+from infinity.gateway.relay import CommandRelay, ZoneInbox
 from tests.nats import TestNats
 
 ZONES = range(6)

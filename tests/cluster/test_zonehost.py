@@ -23,7 +23,6 @@ import pytest
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.nats_bus import NatsBus
-from infinity.cluster.relay import CommandRelay
 from infinity.cluster.targets import stored_crews, stored_target
 from infinity.cluster.zonehost import HoldingZone, HostUniverse, ZoneHosting
 from infinity.commands.types import (
@@ -38,6 +37,7 @@ from infinity.commands.types import (
 from infinity.economy import accounts
 from infinity.economy.bounties import BountyBoard, post
 from infinity.galaxy.generate import generate
+from infinity.gateway.relay import CommandRelay
 from infinity.ledger import Ledger
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import SHIP_MAX_SPEED

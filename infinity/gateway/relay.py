@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from infinity.cluster.bus import Bus, Feed
-from infinity.cluster.subjects import zone_commands
 from infinity.commands.types import Command
+from infinity.gateway.bus import Bus, Feed
+from infinity.gateway.subjects import zone_commands
 
 log = logging.getLogger(__name__)
 

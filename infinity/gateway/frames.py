@@ -24,19 +24,13 @@ from collections.abc import Callable, Mapping, Set
 import msgspec
 import numpy as np
 
-from infinity.cluster.bus import Bus, Handler, Message, Outbox, Subscription
-from infinity.cluster.subjects import (
-    ALL_WANTS,
-    zone_cell,
-    zone_of_subject,
-    zone_tick,
-    zone_wants,
-)
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
 from infinity.gateway import wire
+from infinity.gateway.bus import Bus, Handler, Message, Outbox, Subscription
 from infinity.gateway.fanout import FRAME_BYTES, FRAMES
 from infinity.gateway.session import Session
+from infinity.gateway.subjects import ALL_WANTS, zone_cell, zone_of_subject, zone_tick, zone_wants
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import TickReport, Zone
 
