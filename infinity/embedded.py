@@ -2,9 +2,11 @@
 
 Every service is built here, once, with what it needs passed to its
 constructor; nothing is wired by assigning attributes afterwards. The order
-follows the dependencies: store and universe, ledger, wallets, the gateway's
-fan-out, the economy (which tells players through the fan-out), the shipyard
-(which opens a wallet for every new ship), the crews, then the loops.
+follows the dependencies: store and universe, ledger, wallets, the bus and both
+its ends (the zones' inbox and frames, the gateway's fan-out: commands and frames
+travel the `LocalBus` as a cluster's travel NATS), the economy (which tells players
+through the fan-out), the shipyard (which opens a wallet for every new ship), the
+crews, then the loops.
 
 `run_embedded` owns every long-running task (zone loops, economy, NPC pilots,
 crews, snapshots) in one TaskGroup and shuts them down in order: stop the
@@ -39,7 +41,10 @@ from infinity.economy.wallets import Wallets
 from infinity.galaxy.generate import generate
 from infinity.galaxy.heart import with_heart
 from infinity.gateway.app import create_app
+from infinity.gateway.bus import LocalBus, Outbox
 from infinity.gateway.fanout import Fanout
+from infinity.gateway.frames import ZoneFrames
+from infinity.gateway.relay import EVERY_ZONE, ZoneInbox
 from infinity.gateway.socket import Close
 from infinity.gateway.state import Game
 from infinity.heart.heart import Heart
@@ -216,7 +221,17 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         universe, opened = await _load(hangar, charts, atlas, settings)
         minds = Minds(settings.seed)
         wallets = Wallets(universe, ledger, era=await killswitch.era(store.engine))
-        fanout = Fanout(universe, credits=wallets.credits_of_ship)
+        bus = LocalBus()
+        owned.push_async_callback(bus.close)
+        inbox = ZoneInbox(bus, universe.submit)
+        await inbox.open(EVERY_ZONE)
+        outbox = Outbox(bus)
+        fanout = Fanout(universe, bus)
+        zone_frames = ZoneFrames(
+            bus, outbox, inbox.acks, fanout.watched_ships, universe.where,
+            wallets.credits_of_ship, universe.hidden,
+        )  # fmt: skip
+        universe.observe(zone_frames.on_tick)
         crews = CrewRegister(minds, universe)
         hunts = Hunts(
             universe, ledger, BountyBoard(store.engine), tell=fanout.tell,
@@ -314,6 +329,10 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             transfers=transfers,
         )
         async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(inbox.run(stopping))
+            tasks.create_task(outbox.run(stopping))
+            tasks.create_task(zone_frames.run(stopping))
+            tasks.create_task(fanout.run(stopping))
             tasks.create_task(loops.run(stopping))
             tasks.create_task(worlds.run(stopping))
             tasks.create_task(commissions.run(stopping))

@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+import numpy as np
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -50,13 +51,13 @@ from infinity.economy import markets
 from infinity.economy.bounties import Bounty, BountyBoard, post
 from infinity.gateway import rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
-from infinity.gateway.fanout import SESSIONS
 from infinity.gateway.frames import CellFrames
 from infinity.gateway.limits import Limits
-from infinity.gateway.relay import CommandRelay
+from infinity.gateway.relay import NO_SENDER, CommandRelay
 from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
-from infinity.gateway.session import Link, Session
+from infinity.gateway.session import SESSIONS, Link, Session
 from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket
+from infinity.sim.systems import cell_of
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
 from infinity.universe.loop import pause
@@ -64,6 +65,12 @@ from infinity.universe.records import SavedShip
 from infinity.universe.shipyard import berth
 
 log = logging.getLogger(__name__)
+
+
+def _cell(saved: SavedShip) -> int:
+    """The interest cell a stored ship is in: its view is asked for as it joins."""
+    return int(cell_of(np.array([saved.state.x]), np.array([saved.state.y]))[0])
+
 
 ROLL_TTL = 6
 """Seconds a gateway stays on the roll after its last heartbeat."""
@@ -124,6 +131,7 @@ class ClusterGateway:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 relaying = group.create_task(self._relay.run())
+                group.create_task(self.frames.run(stopping))
                 announcing = group.create_task(self._announce(roll, address, stopping))
                 await stopping.wait()
                 self._group = None
@@ -190,7 +198,8 @@ class ClusterGateway:
     def submit(self, command: Command, origin: object = None) -> bool:
         """A checked command, queued for its zone's host (in order); False when the ship
         is in no zone this gateway knows of."""
-        return self._relay.send(command)
+        sender = origin.sender if isinstance(origin, Session) else NO_SENDER
+        return self._relay.send(command, sender)
 
     async def join(self, who: Admitted, link: Link) -> Session | Refused:
         """Welcome the player where its ship's row says, then feed it that zone's frames;
@@ -208,7 +217,7 @@ class ClusterGateway:
         info = wire.AccountInfo(who.account, who.name, who.role)
         system = wire.SystemInfo(zone, self.galaxy.system(zone).name)
         session.push(wire.welcome(info, ship, system, self.frames.tick_of(zone), chat))
-        await self.frames.watch(session, zone)
+        self.frames.watch(session, zone, _cell(saved))
         if replaced is not None:
             self.frames.leave(replaced)
             await replaced.kick(Close.REPLACED, "replaced by a newer connection")
@@ -257,7 +266,7 @@ class ClusterGateway:
             return  # not loaded yet, or handing over: the row decides when it moved
         self.where[session.ship] = zone
         session.push(wire.system_change(zone, self.galaxy.system(zone).name))
-        await self.frames.watch(session, zone)
+        self.frames.watch(session, zone, _cell(saved))
 
     # -- HTTP -------------------------------------------------------------------------
 

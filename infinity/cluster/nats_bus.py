@@ -93,6 +93,9 @@ class NatsBus:
             raise TimeoutError(f"no answer on {subject} within {timeout} s") from error
         return answer.data
 
+    def listened(self, subject: str) -> bool:
+        return True  # interest lives in the NATS server: publish, it drops what none reads
+
     async def close(self) -> None:
         """Unsubscribe everything, send what is buffered, and close the connection."""
         for feed in list(self._feeds):

@@ -66,7 +66,7 @@ from infinity.economy.wallets import Wallets
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway.bus import Message, Outbox, Subscription
 from infinity.gateway.frames import ZoneFrames
-from infinity.gateway.relay import ZoneInbox
+from infinity.gateway.relay import Origin, ZoneInbox
 from infinity.operators import killswitch
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
@@ -367,11 +367,10 @@ class ZoneHosting:
         self.costs = TickCosts()
         self._ticks = ZoneTicks(self.universe, self._host.holds, self.costs)
         self._inbox = ZoneInbox(bus, self._submit)
-        self._acks: dict[int, int] = {}  # ship -> highest command seq handed to its zone
         u = self.universe
         self._outbox = Outbox(bus)
         self._frames = ZoneFrames(
-            bus, self._outbox, self._acks, u.player_ships, u.where, wallets.credits_of_ship,
+            bus, self._outbox, self._inbox.acks, u.player_ships, u.where, wallets.credits_of_ship,
             u.hidden,
         )  # fmt: skip
         u.observe(self._frames.on_tick)
@@ -551,13 +550,12 @@ class ZoneHosting:
         self.universe.drop_zone(zone)
         log.info("host %s: zone %s lost: dropped", self.name, zone)
 
-    def _submit(self, command: Command) -> None:
+    def _submit(self, command: Command, origin: Origin) -> bool:
         """A relayed command to its ship's zone, unless the ship is handing over."""
         if command.ship in self._handing:
             self.refused += 1
-            return
-        if self.universe.submit(command, origin=command.ship):  # refusals go to its client
-            self._acks[command.ship] = max(self._acks.get(command.ship, 0), command.seq)
+            return False
+        return self.universe.submit(command, origin)  # refusals go to its client
 
     # -- the handover (docs/cluster.md "Handover between hosts") ------------------------
 

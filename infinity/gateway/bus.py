@@ -67,6 +67,11 @@ class Bus(Protocol):
         `NoResponders` at once when nobody listens."""
         ...
 
+    def listened(self, subject: str) -> bool:
+        """False only when surely nobody would receive a message on `subject`, so its
+        publisher need not make it (NATS does not say: always True)."""
+        ...
+
     async def close(self) -> None:
         """Stop every subscription and let go of the carrier."""
         ...
@@ -214,6 +219,9 @@ class LocalBus:
                 return (await anext(inbox)).data
         finally:
             await inbox.close()
+
+    def listened(self, subject: str) -> bool:
+        return subject in self._exact or any(matches(f.pattern, subject) for f in self._wild)
 
     async def close(self) -> None:
         for feed in [*self._wild, *(f for feeds in self._exact.values() for f in feeds)]:

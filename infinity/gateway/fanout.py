@@ -1,46 +1,57 @@
-"""Interest-managed fan-out: after every zone tick, one frame per connected player.
+"""The embedded server's gateway side: its players' sessions, their commands out to the
+zones and their frames back, over the in-process bus exactly as a cluster gateway's go
+over NATS (docs/cluster.md "One path at both scales").
 
-Per tick and zone: the changes are bucketed by cell once, each watched cell
-is encoded once, the frame prefix for each distinct view (3x3 cells) is
-assembled once, and each client then costs one small `me` record and a
-queue append. Clients whose view changed get full records for the cells
-they newly see.
+A command from a socket goes through a `CommandRelay` to `zone.<z>.commands`, where the
+zones' `ZoneInbox` hands it to the universe; after every tick the zone's `ZoneFrames`
+publishes its watched cells and its close, and `CellFrames` builds each client's frame
+from them (one encoding of a cell shared by every client that sees it). What stays here
+is what only a process holding sockets knows: who plays, which ship each session sits
+on (a flagship's bridge crew watches and commands another ship), markers, kicks and
+resyncs.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence, Set
+import asyncio
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-from prometheus_client import Counter, Gauge
 
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
+from infinity.commands.types import Command
 from infinity.gateway import wire
-from infinity.gateway.session import Session
+from infinity.gateway.bus import Bus
+from infinity.gateway.frames import CellFrames
+from infinity.gateway.relay import NO_SENDER, CommandRelay
+from infinity.gateway.session import SESSIONS, Session
 from infinity.operators.hunting import Sighting
-from infinity.sim.systems import neighbourhood
-from infinity.sim.zone import TickReport, Zone
+from infinity.sim.systems import cell_of
 from infinity.universe.universe import Universe
-
-FRAMES = Counter("infinity_frames_sent_total", "Frames queued to clients")
-FRAME_BYTES = Counter("infinity_frame_bytes_total", "Bytes of frames queued to clients")
-SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
 
 
 class Fanout:
-    """Knows which sessions watch which zone and feeds them after each tick."""
+    """Knows which sessions play and which ship each watches; relays their commands and
+    feeds them frames. `run` owns the relay and the frames' subscriptions."""
 
-    def __init__(self, universe: Universe, credits: Callable[[int], int] = lambda ship: 0) -> None:
+    def __init__(self, universe: Universe, bus: Bus) -> None:
         self.universe = universe
-        self.credits = credits
-        # system -> account -> session: several sessions may watch one ship (a flagship's
-        # bridge crew), so they are keyed by account, never by ship
-        self.by_system: defaultdict[int, dict[int, Session]] = defaultdict(dict)
+        # Several sessions may watch one ship (a flagship's bridge crew), so they are
+        # keyed by account, never by ship.
         self.by_account: dict[int, Session] = {}
+        self.frames = CellFrames(bus, self._absent)
+        self._relay = CommandRelay(bus, universe.where)
         self._marked: set[int] = set()  # accounts whose last markers message was not empty
-        universe.observe(self.on_tick)
+        self._ships: np.ndarray | None = None  # the watched ships, sorted; None: to remake
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay commands and follow the watched zones until `stopping`."""
+        async with asyncio.TaskGroup() as tasks:
+            relaying = tasks.create_task(self._relay.run())
+            tasks.create_task(self.frames.run(stopping))
+            await stopping.wait()
+            relaying.cancel()
 
     # -- membership -----------------------------------------------------------
 
@@ -57,19 +68,33 @@ class Fanout:
     def leave(self, session: Session) -> None:
         if self.by_account.get(session.account) is session:
             del self.by_account[session.account]
-        members = self.by_system[session.system]
-        if members.get(session.account) is session:
-            del members[session.account]
+            self._ships = None
+        self.frames.leave(session)
         session.close()
         SESSIONS.set(len(self.by_account))
 
+    def submit(self, command: Command, origin: object) -> bool:
+        """A checked command from `origin` (its session), on its way to its ship's zone;
+        False when no zone has the ship."""
+        sender = origin.sender if isinstance(origin, Session) else NO_SENDER
+        return self._relay.send(command, sender)
+
+    def watched_ships(self) -> np.ndarray:
+        """The ships sessions watch, sorted: the zones make their `me` records."""
+        if self._ships is None:
+            ships = sorted({session.ship for session in self.by_account.values()})
+            self._ships = np.array(ships, dtype=np.int64)
+        return self._ships
+
     def _enter_system(self, session: Session) -> None:
-        members = self.by_system[session.system]
-        if members.get(session.account) is session:
-            del members[session.account]
-        session.system = self.universe.where.get(session.ship, -1)
-        self.by_system[session.system][session.account] = session
-        session.resync()
+        """Watch the zone the session's ship is in, its view asked for at once."""
+        self._ships = None
+        system = self.universe.where.get(session.ship, -1)
+        zone, near = self.universe.zones.get(system), None
+        if zone is not None and (row := zone.bodies.row_of.get(session.ship)) is not None:
+            x, y = zone.bodies.pos[row : row + 1].T  # the cell is set by the next tick
+            near = int(cell_of(x, y)[0])
+        self.frames.watch(session, system, near)
 
     def seat(
         self, account: int, ship: int | None, post: str, commands: frozenset[str] | None
@@ -86,6 +111,19 @@ class Fanout:
         if zone is not None:
             session.push(wire.system_change(zone.system_id, zone.name))
 
+    def _absent(self, session: Session) -> None:
+        """A session's ship was not in its zone's last tick: if it moved (a jump, a
+        respawn, a world's travel), the session follows it there."""
+        now = self.universe.where.get(session.ship)
+        if (
+            now is None
+            or now == session.system
+            or self.by_account.get(session.account) is not session
+        ):
+            return
+        self._enter_system(session)
+        session.push(wire.system_change(now, self.universe.zones[now].name))
+
     async def disconnect(self, account: int, code: int, reason: str) -> bool:
         """Close the account's game session (an operator's kick or ban); False if none."""
         session = self.by_account.get(account)
@@ -95,8 +133,8 @@ class Fanout:
         return True
 
     def resync_system(self, system: int) -> None:
-        """Every client in `system` gets full cells next frame (a ship was hidden or shown)."""
-        for session in self.by_system.get(system, {}).values():
+        """Every client in `system` gets full cells again (a ship was hidden or shown)."""
+        for session in self.frames.sessions_in(system):
             session.resync()
 
     def tell(self, ship: int, message: Notice | Rejection) -> None:
@@ -107,7 +145,7 @@ class Fanout:
             found = self.by_account.get(owner)
             told = [found] if found is not None else []
         else:
-            watching = self.by_system.get(self.universe.where.get(ship, -1), {}).values()
+            watching = self.frames.sessions_in(self.universe.where.get(ship, -1))
             told = [s for s in watching if s.ship == ship]
         if told:
             data = wire.told(message)
@@ -140,47 +178,6 @@ class Fanout:
                 marked.add(account)
         self._marked = marked
 
-    # -- the per-tick work ----------------------------------------------------
-
-    def on_tick(self, zone: Zone, report: TickReport) -> None:
-        sessions = self.by_system.get(zone.system_id)
-        for origin, rejection in report.rejections:
-            if isinstance(origin, Session):
-                origin.push(wire.refusal(rejection))
-        if not sessions:
-            return
-        self._follow_departures(zone, sessions)
-        present = [s for s in sessions.values() if s.ship in zone.bodies.row_of]
-        if not present:
-            return
-        b = zone.bodies
-        rows = np.fromiter((b.row_of[s.ship] for s in present), dtype=np.int64, count=len(present))
-        cells = b.cell[rows].tolist()
-        frames = _TickFrames(zone, report, self.universe.hidden)
-        mes = wire.me_records(zone, rows, [self.credits(s.ship) for s in present])
-        sent = 0
-        for session, cell, me in zip(present, cells, mes, strict=True):
-            me.ack = session.submitted
-            view = neighbourhood(cell)
-            if session.view == view and not session.needs_full:
-                frame = frames.prefix(cell, view) + wire.encode(me)
-            else:
-                frame = frames.reframe(session, view, me)
-            session.push(frame)
-            sent += len(frame)
-        FRAMES.inc(len(present))  # once per tick: each inc takes a lock
-        FRAME_BYTES.inc(sent)
-
-    def _follow_departures(self, zone: Zone, sessions: dict[int, Session]) -> None:
-        """Sessions whose ship left this zone move to the zone that now owns it."""
-        for session in list(sessions.values()):
-            if session.ship in zone.bodies.row_of:
-                continue
-            now = self.universe.where.get(session.ship, zone.system_id)
-            if now != zone.system_id:
-                self._enter_system(session)
-                session.push(wire.system_change(now, self.universe.zones[now].name))
-
 
 def _sees(account: int, sighting: Sighting) -> bool:
     return sighting.audience is None or account in sighting.audience
@@ -188,55 +185,3 @@ def _sees(account: int, sighting: Sighting) -> bool:
 
 def _in_world(sighting: Sighting, world: int | None, world_of: Mapping[int, int]) -> bool:
     return any(world_of.get(m.system) == world for m in sighting.markers)
-
-
-class _TickFrames:
-    """One zone tick's encoded pieces, each made at most once and shared by every client:
-    cell deltas, full cells, and frame prefixes per 3x3 view."""
-
-    def __init__(self, zone: Zone, report: TickReport, hidden: Set[int] = frozenset()) -> None:
-        self.zone = zone
-        self.report = report
-        self.hidden = hidden
-        self.changes = wire.changes_of(zone, report, hidden)
-        self.touched = self.changes.touched()
-        self.chat = wire.encode(wire.chat_lines(report, hidden))
-        self._deltas: dict[int, bytes] = {}
-        self._fulls: dict[int, bytes] = {}
-        self._prefixes: dict[int, bytes] = {}
-
-    def prefix(self, cell: int, view: tuple[int, ...]) -> bytes:
-        """The frame, but `me`, for a client in `cell` whose view is unchanged."""
-        found = self._prefixes.get(cell)
-        if found is None:
-            parts = [self._delta(c) for c in view if c in self.touched]
-            found = self._prefixes[cell] = self._frame(parts)
-        return found
-
-    def reframe(self, session: Session, view: tuple[int, ...], me: wire.Me) -> bytes:
-        """A frame for a client whose view changed: full records for newly seen cells."""
-        known = () if session.needs_full or session.view is None else session.view
-        self._fill([c for c in view if c not in known and c not in self._fulls])
-        parts = [
-            self._fulls[c] if c not in known else self._delta(c)
-            for c in view
-            if c not in known or c in self.touched
-        ]
-        session.view = view
-        session.needs_full = False
-        me.view = list(view)
-        return self._frame(parts) + wire.encode(me)
-
-    def _frame(self, parts: list[bytes]) -> bytes:
-        return wire.frame_prefix(self.report.tick, self.report.dilation, parts, self.chat)
-
-    def _delta(self, cell: int) -> bytes:
-        data = self._deltas.get(cell)
-        if data is None:
-            data = self._deltas[cell] = wire.encode_cell(self.zone, cell, self.changes)
-        return data
-
-    def _fill(self, cells: list[int]) -> None:
-        if cells:
-            for cell, rows in wire.rows_in_cells(self.zone.bodies, cells, self.hidden).items():
-                self._fulls[cell] = wire.encode_cell(self.zone, cell, self.changes, full_rows=rows)

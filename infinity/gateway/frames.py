@@ -1,14 +1,15 @@
 """Frames over the bus: zones publish per-cell deltas once per tick, gateways assemble
-each client's frame from the cells it watches (docs/cluster.md "Frames over the bus").
+each client's frame from the cells it watches (docs/cluster.md "Frames over the bus"),
+in one process (the `LocalBus`) as across many (NATS).
 
-A zone host's `ZoneFrames` runs after every tick of a zone it holds. It publishes one
-`CellRecord` per touched cell on `zone.<z>.cell.<c>` (the same bytes the embedded
-fan-out encodes: `wire.encode_cell`), plus a full record for each cell a gateway asked
+`ZoneFrames` runs after every tick of a zone (of the zone host that holds it, or of the
+embedded server). It publishes one `CellRecord` per touched cell someone may watch on
+`zone.<z>.cell.<c>` (`wire.encode_cell`), plus a full record for each cell a gateway asked
 for on `zone.<z>.wants`; then one `TickClose` on `zone.<z>.tick`: the tick, the chat,
-which cells changed, and each pilot's own `me` record, cell and ack. A gateway's
-`CellFrames` subscribes to the cells its clients see, keeps this tick's records, and at
-the close builds each client's frame exactly as `wire.frame_prefix` + `me` does in one
-process, sharing the bytes of the cells between clients.
+which cells changed, each watched ship's own `me` record, cell and acks (per sending
+connection), and what to tell whom. A gateway's `CellFrames` subscribes to the cells its
+clients see, keeps this tick's records, and at the close builds each client's frame
+(`wire.frame_prefix` + `me`), sharing the bytes of the cells between clients.
 
 A delta only makes sense to a client that holds the cell: a cell whose record did not
 come (a lost message) is dropped from what the client holds and asked for in full, so a
@@ -23,18 +24,22 @@ from collections.abc import Callable, Mapping, Set
 
 import msgspec
 import numpy as np
+from prometheus_client import Counter
 
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
 from infinity.gateway import wire
 from infinity.gateway.bus import Bus, Handler, Message, Outbox, Subscription
-from infinity.gateway.fanout import FRAME_BYTES, FRAMES
+from infinity.gateway.relay import NO_SENDER, Origin
 from infinity.gateway.session import Session
 from infinity.gateway.subjects import ALL_WANTS, zone_cell, zone_of_subject, zone_tick, zone_wants
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import TickReport, Zone
 
 log = logging.getLogger(__name__)
+
+FRAMES = Counter("infinity_frames_sent_total", "Frames queued to clients")
+FRAME_BYTES = Counter("infinity_frame_bytes_total", "Bytes of frames queued to clients")
 
 MAX_WANTED = 64
 """Cells one ask may name (a view is 9): more is no client's need, and is refused."""
@@ -49,20 +54,24 @@ class CellRecord(msgspec.Struct, array_like=True, frozen=True):
 
 
 class Pilot(msgspec.Struct, array_like=True):
-    """A player's ship as its own client sees it this tick."""
+    """A watched ship as its clients see it this tick; `acks`: each sending connection's
+    highest command seq the zone took."""
 
     ship: int
     cell: int
     me: wire.Me
+    acks: dict[int, int]
 
 
 class Told(msgspec.Struct, array_like=True, frozen=True):
-    """What the zone's host tells the player of one ship outside the frame: a refused
-    command, or a notice of the economy (credits moved)."""
+    """What the zone tells the player of one ship outside the frame: a refused command
+    (to the connection that sent it, `sender`), or a notice of the economy (credits
+    moved; to the ship's player)."""
 
     ship: int
     rejection: Rejection | None = None
     notice: Notice | None = None
+    sender: int = NO_SENDER
 
     def message(self) -> Notice | Rejection | None:
         return self.rejection if self.rejection is not None else self.notice
@@ -95,17 +104,22 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 # -- the zone host's side --------------------------------------------------------------
 
 
+_NO_ACKS: dict[int, int] = {}
+
+
 class ZoneFrames:
-    """A zone host's frames: after each tick, the zone's cells and its close go out on the
-    bus, in that order, through the host's `outbox`; `run` takes the gateways' asks. `acks`
-    is each ship's highest applied command seq; `players()` the players' ship ids, sorted;
-    `where` each ship's zone; `credits(ship)` what its player holds, for its `me`."""
+    """A zone's frames: after each tick, the zone's cells and its close go out on the bus,
+    in that order, through the `outbox`; `run` takes the gateways' asks. `acks` is each
+    ship's highest command seq taken per sender (`ZoneInbox.acks`); `players()` the ids
+    of the ships clients watch, sorted (a cluster: the players' ships); `where` each
+    ship's zone; `credits(ship)` what its player holds, for its `me`. A zone, or a cell,
+    that nobody listens to (as far as the bus knows) is not encoded."""
 
     def __init__(
         self,
         bus: Bus,
         outbox: Outbox,
-        acks: Mapping[int, int],
+        acks: Mapping[int, dict[int, int]],
         players: Callable[[], np.ndarray],
         where: Mapping[int, int],
         credits: Callable[[int], int] = lambda ship: 0,
@@ -148,12 +162,16 @@ class ZoneFrames:
 
     def on_tick(self, zone: Zone, report: TickReport) -> None:
         """The tick observer: encode the tick's cells and close, and queue them."""
+        z, tick, listened = zone.system_id, report.tick, self._bus.listened
+        wanted = self._wanted.pop(z, set())
+        if not wanted and not listened(zone_tick(z)):
+            self._told.pop(z, None)  # nobody watches: nobody to tell
+            return
         changes = wire.changes_of(zone, report, self._hidden)
         touched = changes.touched()
-        wanted = self._wanted.pop(zone.system_id, set())
         fulls = wire.rows_in_cells(zone.bodies, wanted, self._hidden) if wanted else {}
-        z, tick = zone.system_id, report.tick
-        for cell in sorted(touched | wanted):
+        watched = {cell for cell in touched if listened(zone_cell(z, cell))}
+        for cell in sorted(watched | wanted):
             delta = wire.encode_cell(zone, cell, changes) if cell in touched else None
             rows = fulls.get(cell)
             full = None if rows is None else wire.encode_cell(zone, cell, changes, rows)
@@ -167,23 +185,28 @@ class ZoneFrames:
             pilots=self._pilots(zone),
             told=[
                 *self._told.pop(z, ()),
-                *(Told(o, rejection=r) for o, r in report.rejections if isinstance(o, int)),
+                *(
+                    Told(o.ship, rejection=r, sender=o.sender)
+                    for o, r in report.rejections
+                    if isinstance(o, Origin)
+                ),
             ],
         )
         self._out.put(zone_tick(z), wire.encode(close))
 
     def _pilots(self, zone: Zone) -> list[Pilot]:
-        """Every player's ship in the zone with its `me`."""
+        """Every watched ship in the zone with its `me` and acks."""
         b = zone.bodies
         rows = np.flatnonzero(np.isin(b.id[: b.n], self._players()) & ~b.gone[: b.n])
         if rows.size == 0:
             return []
         ships = b.id[rows].tolist()
         mes = wire.me_records(zone, rows, [self._credits(ship) for ship in ships])
-        for ship, me in zip(ships, mes, strict=True):
-            me.ack = self._acks.get(ship, 0)
         cells = b.cell[rows].tolist()
-        return [Pilot(s, c, m) for s, c, m in zip(ships, cells, mes, strict=True)]
+        acks = self._acks
+        return [
+            Pilot(s, c, m, acks.get(s, _NO_ACKS)) for s, c, m in zip(ships, cells, mes, strict=True)
+        ]
 
     async def _on_wants(self, message: Message) -> None:
         try:
@@ -224,30 +247,68 @@ class CellFrames:
     """A gateway's frames: which zone each session watches, the subscriptions to the
     cells they see, and each client's frame built at every tick's close. `absent(session)`
     is called when a session's ship was not among its zone's pilots (it jumped, or is not
-    placed yet): the gateway finds where it is."""
+    placed yet): the gateway finds where it is. `run` subscribes to the closes of the
+    zones `watch` names, in order."""
 
     def __init__(self, bus: Bus, absent: Callable[[Session], None]) -> None:
         self._bus = bus
         self._absent = absent
         self._zones: dict[int, _Watched] = {}
+        self._opening: asyncio.Queue[tuple[_Watched, set[int]]] = asyncio.Queue()
 
     def tick_of(self, zone: int) -> int:
         """The last tick of `zone` this gateway saw closed (0: none yet)."""
         watched = self._zones.get(zone)
         return 0 if watched is None else watched.tick
 
-    async def watch(self, session: Session, zone: int) -> None:
-        """`session` sees `zone` from now on (full cells first), and no other zone."""
+    def sessions_in(self, zone: int) -> list[Session]:
+        """The sessions watching `zone`."""
+        watched = self._zones.get(zone)
+        return [] if watched is None else list(watched.sessions.values())
+
+    def watch(self, session: Session, zone: int, near: int | None = None) -> None:
+        """`session` sees `zone` from now on (full cells first), and no other zone. `near`:
+        the cell its ship is in, if known: that view is asked for at once, so the first
+        frame shows it (else it comes a tick after the first)."""
         self.leave(session)
         watched = self._zones.get(zone)
+        cells = set() if near is None else set(neighbourhood(near))
         if watched is None:
             watched = self._zones[zone] = _Watched(zone)
-            handler = self._closer(watched)
-            watched.close = await self._bus.subscribe(zone_tick(zone), handler)
+            self._opening.put_nowait((watched, cells))
+        elif cells:
+            self._opening.put_nowait((watched, cells))
         watched.sessions[session.account] = session
         watched.held[session.account] = set()
         session.system = zone
         session.resync()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Subscribe to each newly watched zone's closes until `stopping`; then close every
+        subscription."""
+        try:
+            while not stopping.is_set():
+                opening = asyncio.ensure_future(self._opening.get())
+                stop = asyncio.ensure_future(stopping.wait())
+                await asyncio.wait((opening, stop), return_when=asyncio.FIRST_COMPLETED)
+                stop.cancel()
+                if not opening.done():
+                    opening.cancel()
+                    break
+                try:
+                    await self._open(*opening.result())
+                except Exception:  # the bus away: the next close, or the client, asks again
+                    log.exception("frames: cannot follow a zone")
+        finally:
+            await self.close()
+
+    async def _open(self, watched: _Watched, cells: set[int]) -> None:
+        if self._zones.get(watched.zone) is not watched:
+            return
+        if watched.close is None:
+            handler = self._closer(watched)
+            watched.close = await self._bus.subscribe(zone_tick(watched.zone), handler)
+        await self._ask(watched, cells, cells)
 
     def leave(self, session: Session) -> None:
         """Stop feeding `session` (its zone's subscriptions end when nobody watches)."""
@@ -308,32 +369,42 @@ class CellFrames:
         await self._subscribe(watched, seen | wanted, wanted)
 
     def _tell(self, watched: _Watched, told: list[Told]) -> None:
+        """A refusal to the connection that sent the command; a notice to every session on
+        the ship (its player's; a bridge crew's)."""
         if not told:
             return
-        by_ship = {s.ship: s for s in watched.sessions.values()}
+        sessions = watched.sessions.values()
         for item in told:
-            session = by_ship.get(item.ship)
             message = item.message()
-            if session is not None and message is not None:
-                session.push(wire.told(message))
+            if message is None:
+                continue
+            data = wire.told(message)
+            for session in sessions:
+                if session.ship == item.ship and item.sender in (NO_SENDER, session.sender):
+                    session.push(data)
 
     async def _subscribe(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
-        """Subscribe to cells newly seen, then ask for the wanted ones in full (after the
-        subscription, so the full record reaches this gateway); let go of idle cells."""
-        for cell in seen - watched.cells.keys():
-            watched.cells[cell] = await self._bus.subscribe(
-                zone_cell(watched.zone, cell), self._record(watched)
-            )
+        """Subscribe to cells newly seen and ask for the wanted ones; let go of idle
+        cells."""
+        await self._ask(watched, seen, wanted)
         for cell in list(watched.cells):
             watched.idle[cell] = 0 if cell in seen else watched.idle.get(cell, 0) + 1
             if watched.idle[cell] > IDLE_TICKS:
                 del watched.idle[cell]
                 await watched.cells.pop(cell).close()
+        if not watched.sessions:
+            await self._drop(watched)
+
+    async def _ask(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
+        """Subscribe to cells newly seen, then ask for the wanted ones in full (after the
+        subscription, so the full record reaches this gateway)."""
+        for cell in seen - watched.cells.keys():
+            watched.cells[cell] = await self._bus.subscribe(
+                zone_cell(watched.zone, cell), self._record(watched)
+            )
         for i in range(0, len(wanted), MAX_WANTED):
             ask = Wants(sorted(wanted)[i : i + MAX_WANTED])
             await self._bus.publish(zone_wants(watched.zone), wire.encode(ask))
-        if not watched.sessions:
-            await self._drop(watched)
 
     async def _drop(self, watched: _Watched) -> None:
         if self._zones.get(watched.zone) is watched:
@@ -364,7 +435,7 @@ class _Frame:
         view = neighbourhood(pilot.cell)
         me = pilot.me
         # A zone taken over by another host acks from 0 again: the client's ack holds.
-        me.ack = session.acked = max(me.ack, session.acked)
+        me.ack = session.acked = max(pilot.acks.get(session.sender, 0), session.acked)
         steady = session.view == view and not session.needs_full and held.issuperset(view)
         if steady and all(c in self.records for c in view if c in self.touched):
             prefix = self._prefixes.get(pilot.cell)

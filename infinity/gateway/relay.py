@@ -1,11 +1,14 @@
 """Commands over the bus: from a gateway to the host of the ship's zone
 (docs/cluster.md "Commands over the bus").
 
-A relayed command is the protocol's own frame (docs/protocol.md): the msgpack map of the
-`Command` union, tagged by `t`, so a zone host decodes it once, straight into the typed
-command, exactly as the gateway decodes a client's frame. `CommandRelay` publishes each
-command to `zone.<zone>.commands` of the zone its ship is in; `ZoneInbox` subscribes to
-that subject for each zone this host owns and hands every command to the universe.
+A relayed command is the protocol's own frame (docs/protocol.md), the msgpack map of the
+`Command` union tagged by `t`, behind the id of the connection that sent it: `[sender,
+command]`, so a zone decodes it once, straight into the typed command, exactly as the
+gateway decodes a client's frame, and knows whom to ack and whom to tell of a refusal
+(several connections may command one ship: a flagship's bridge crew). `CommandRelay`
+publishes each command to `zone.<zone>.commands` of the zone its ship is in; `ZoneInbox`
+subscribes to that subject for each zone it is given (one process: every zone) and hands
+every command to the universe with its `Origin`.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from typing import Annotated, NamedTuple
 
 import msgspec
 
 from infinity.commands.types import Command
 from infinity.gateway.bus import Bus, Feed
-from infinity.gateway.subjects import zone_commands
+from infinity.gateway.subjects import ALL_COMMANDS, zone_commands
 
 log = logging.getLogger(__name__)
 
@@ -27,65 +31,98 @@ QUIET_SECONDS = 60.0
 """At most one log line a zone per this long about bad frames: a flood is counted, not
 written out line by line."""
 
+SENDERS_PER_SHIP = 8
+"""Connections whose acks a zone keeps per ship (a bridge crew; the oldest goes first)."""
+
+NO_SENDER = 0
+"""The sender of commands no connection sent (a crew worker's minds)."""
+
+
+class Relayed(msgspec.Struct, array_like=True, frozen=True):
+    """A command on the bus, behind the connection that sent it."""
+
+    sender: Annotated[int, msgspec.Meta(ge=0)]
+    command: Command
+
+
+class Origin(NamedTuple):
+    """Where a relayed command came from, as a zone hands it back with a refusal."""
+
+    ship: int
+    sender: int
+
+
 _encode = msgspec.msgpack.Encoder().encode
-_decode = msgspec.msgpack.Decoder(Command).decode
+_decode = msgspec.msgpack.Decoder(Relayed).decode
 # What a malformed frame can raise while decoding (as the gateway's socket.UNDECODABLE):
 # RecursionError is msgspec's depth limit, reached by deeply nested arrays.
 _UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
+EVERY_ZONE = -1
+"""`ZoneInbox.open(EVERY_ZONE)`: one subscription for every zone's commands (one process
+runs them all, and the worlds add zones as they run)."""
 
-def encode_command(command: Command) -> bytes:
-    """A command as it travels the bus: the same bytes a client sends."""
-    return _encode(command)
+
+def encode_command(command: Command, sender: int = NO_SENDER) -> bytes:
+    """A command as it travels the bus: the bytes a client sent, behind its sender."""
+    return _encode(Relayed(sender, command))
 
 
 class CommandRelay:
     """The way to a zone this process does not run (a gateway's, a crew worker's): each
-    command goes to the zone its ship is in now, by `where` (ship -> zone), which its owner
-    keeps current; `submit` sends at once, `send` queues for `run`, in order."""
+        command goes to the zone its ship is in now, by `where` (ship -> zone), which its owner
+        keeps current; `submit` sends at once, `send` queues for `run`, in order. `sender` is
+    the sending connection's id (`Session.sender`), `NO_SENDER` for none."""
 
     def __init__(self, bus: Bus, where: Mapping[int, int]) -> None:
         self._bus = bus
         self._where = where
-        self._queue: asyncio.Queue[Command] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Command, int]] = asyncio.Queue()
 
-    async def submit(self, command: Command) -> bool:
+    async def submit(self, command: Command, sender: int = NO_SENDER) -> bool:
         """Send the command to its ship's zone; False when no zone has the ship."""
         zone = self._where.get(command.ship)
         if zone is None:
             return False
-        await self._bus.publish(zone_commands(zone), encode_command(command))
+        await self._bus.publish(zone_commands(zone), encode_command(command, sender))
         return True
 
-    def send(self, command: Command) -> bool:
+    def send(self, command: Command, sender: int = NO_SENDER) -> bool:
         """Queue the command for `run` (from synchronous code: a socket's read callback, a
         mind's decision); False, nothing queued, when no zone has the ship."""
         if command.ship not in self._where:
             return False
-        self._queue.put_nowait(command)
+        self._queue.put_nowait((command, sender))
         return True
 
     async def run(self) -> None:
         """Relay what `send` queued, in order, until cancelled. At most once: a command
         that fails is logged and dropped (its sender steers or decides again)."""
         while True:
-            command = await self._queue.get()
+            command, sender = await self._queue.get()
             try:
-                await self.submit(command)
+                await self.submit(command, sender)
             except Exception:
                 log.exception(
                     "relaying %s for ship %s failed", type(command).__name__, command.ship
                 )
 
 
-class ZoneInbox:
-    """A zone host's commands from the bus: one subscription per zone it owns, each read
-    in order by one task of `run`'s TaskGroup, and handed to `submit` (in production
-    `Universe.submit`). A frame that is no command is counted in `bad` and dropped."""
+Submit = Callable[[Command, Origin], bool]
+"""Hand a command to its zone (in production `Universe.submit`); False when not taken."""
 
-    def __init__(self, bus: Bus, submit: Callable[[Command], object]) -> None:
+
+class ZoneInbox:
+    """A zone's commands from the bus: one subscription per zone it is given (or one for
+    every zone: `EVERY_ZONE`), each read in order by one task of `run`'s TaskGroup, and
+    handed to `submit` with its `Origin`. `acks` is, per ship and sender, the highest seq
+    handed on: what the zone's frames ack. A frame that is no command is counted in `bad`
+    and dropped."""
+
+    def __init__(self, bus: Bus, submit: Submit) -> None:
         self.bad = 0
         self.delivered = 0
+        self.acks: dict[int, dict[int, int]] = {}  # ship -> sender -> highest seq taken
         self._bus = bus
         self._submit = submit
         self._group: asyncio.TaskGroup | None = None
@@ -117,12 +154,14 @@ class ZoneInbox:
             self._group = None
 
     async def open(self, zone: int) -> None:
-        """Take `zone`'s commands from now on (those sent before `run` starts wait for it).
-        At most once: on NATS a command published in the instant the subscription is new
-        may be missed, as one sent while no host owned the zone is; senders resend."""
+        """Take `zone`'s commands (`EVERY_ZONE`: every zone's) from now on (those sent
+        before `run` starts wait for it). At most once: on NATS a command published in the
+        instant the subscription is new may be missed, as one sent while no host owned the
+        zone is; senders resend."""
         if zone in self._feeds:
             return
-        self._feeds[zone] = await self._bus.feed(zone_commands(zone))
+        subject = ALL_COMMANDS if zone == EVERY_ZONE else zone_commands(zone)
+        self._feeds[zone] = await self._bus.feed(subject)
         if self._group is not None:
             self._read(zone)
 
@@ -151,17 +190,26 @@ class ZoneInbox:
     def _take(self, zone: int, data: bytes) -> None:
         """Decode one frame and hand the command on; nothing here raises into the bus."""
         try:
-            command: Command = _decode(data)
+            relayed: Relayed = _decode(data)
         except _UNDECODABLE as error:
             self.bad += 1
             self._note_bad(zone, error)
             return
+        command, sender = relayed.command, relayed.sender
         try:
-            self._submit(command)
+            taken = self._submit(command, Origin(command.ship, sender))
         except Exception:
             log.exception("zone %s: submitting %s failed", zone, type(command).__name__)
             return
         self.delivered += 1
+        if taken:
+            self._ack(command.ship, sender, command.seq)
+
+    def _ack(self, ship: int, sender: int, seq: int) -> None:
+        acks = self.acks.setdefault(ship, {})
+        if sender not in acks and len(acks) >= SENDERS_PER_SHIP:
+            del acks[next(iter(acks))]  # the oldest connection: long gone by now
+        acks[sender] = max(acks.get(sender, 0), seq)
 
     def _note_bad(self, zone: int, error: Exception) -> None:
         now = time.monotonic()

@@ -12,11 +12,16 @@ session asks for a full view next (deltas only make sense in order).
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Final, Protocol
 
+from prometheus_client import Gauge
+
 MAX_BACKLOG: Final = 40  # frames (2 s at 20 Hz)
+
+SESSIONS = Gauge("infinity_sessions", "Connected game sessions")
 
 
 class Link(Protocol):
@@ -86,8 +91,11 @@ class Session:
         self.system = -1
         self.view: tuple[int, ...] | None = None
         self.needs_full = True
-        self.submitted = 0  # highest command seq handed to the zone: the next frame's ack
-        self.acked = 0  # highest ack a frame carried (a cluster's never go backwards)
+        # The connection's id as its commands travel the bus (`relay.Relayed.sender`): the
+        # zone acks it, and tells it its refusals, apart from other sessions on the ship.
+        self.sender = 1 + secrets.randbits(62)
+        self.acked = 0  # highest ack a frame carried (never backwards: a zone taken over
+        # by another host acks from 0 again)
         self.link = link
         self.kicked = False
         self.closed = False

@@ -183,9 +183,9 @@ async def board(game: Game, who: Admitted, link: Link) -> Session | Refused:
 
 
 Submit = Callable[[Command, object], bool]
-"""Where a checked command goes, with the session it came from (its origin): the universe
-in this process (`Universe.submit`), or a relay to the zone's host; False when no zone
-has the ship."""
+"""Where a checked command goes, with the session it came from (its origin): a relay to
+its ship's zone over the bus (`Fanout.submit`, `ClusterGateway.submit`); False when no
+zone has the ship."""
 
 
 class Reader:
@@ -227,8 +227,6 @@ class Reader:
             return None
         if not self.submit(parsed, session):
             session.push(wire.error(Reason.DESTROYED, "your ship is between systems", parsed.seq))
-            return None
-        session.submitted = max(session.submitted, parsed.seq)
         return None
 
 
@@ -251,7 +249,7 @@ class Front:
 def front_of(game: Game) -> Front:
     """The embedded server's front: its fan-out and its universe."""
     return Front(
-        game.accounts, functools.partial(board, game), game.fanout.leave, game.universe.submit
+        game.accounts, functools.partial(board, game), game.fanout.leave, game.fanout.submit
     )
 
 

@@ -16,6 +16,10 @@ def zone_commands(zone: int) -> str:
     return f"zone.{subject_id('zone', zone)}.commands"
 
 
+ALL_COMMANDS = "zone.*.commands"
+"""Every zone's commands: the embedded server takes them all with one subscription."""
+
+
 def zone_cell(zone: int, cell: int) -> str:
     """Where a zone publishes one interest cell's encoded deltas, once per tick."""
     return f"zone.{subject_id('zone', zone)}.cell.{subject_id('cell', cell)}"

@@ -26,7 +26,14 @@ from infinity.commands.types import (
     Thrust,
 )
 from infinity.gateway.bus import Bus, LocalBus, NoResponders
-from infinity.gateway.relay import CommandRelay, ZoneInbox, encode_command
+from infinity.gateway.relay import (
+    EVERY_ZONE,
+    SENDERS_PER_SHIP,
+    CommandRelay,
+    Origin,
+    ZoneInbox,
+    encode_command,
+)
 from infinity.gateway.subjects import zone_commands
 from tests.nats import TestNats
 
@@ -88,14 +95,14 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running_inbox(
-    bus: Bus, submit: Callable[[Command], object] | None = None
+    bus: Bus, submit: Callable[[Command], bool] | None = None
 ) -> AsyncIterator[Running]:
     """Run a `ZoneInbox` that keeps what it receives, stopped in order afterwards."""
     received: list[Command] = []
 
-    def keep(command: Command) -> object:
+    def keep(command: Command, origin: Origin) -> bool:
         received.append(command)  # what came in, whatever `submit` makes of it
-        return None if submit is None else submit(command)
+        return True if submit is None else submit(command)
 
     inbox = ZoneInbox(bus, keep)
     stopping = asyncio.Event()
@@ -134,15 +141,40 @@ async def test_a_relayed_command_arrives_typed_and_equal(buses: Buses) -> None:
     assert running.inbox.delivered - probes == len(COMMANDS) and running.inbox.bad == 0
 
 
-def test_the_wire_format_is_the_protocols() -> None:
-    frame = encode_command(Thrust(ship=3, seq=4, throttle=1.0))
-    assert msgspec.msgpack.decode(frame) == {
-        "t": "thrust",
-        "ship": 3,
-        "seq": 4,
-        "throttle": 1.0,
-        "turn": 0.0,
-    }
+def test_the_wire_format_is_the_protocols_behind_its_sender() -> None:
+    frame = encode_command(Thrust(ship=3, seq=4, throttle=1.0), sender=77)
+    assert msgspec.msgpack.decode(frame) == [
+        77,
+        {"t": "thrust", "ship": 3, "seq": 4, "throttle": 1.0, "turn": 0.0},
+    ]
+
+
+async def test_the_zone_acks_each_sender_apart_and_refusals_name_it() -> None:
+    bus = LocalBus()
+    origins: list[Origin] = []
+
+    def take(command: Command, origin: Origin) -> bool:
+        origins.append(origin)
+        return command.seq != 99  # a command the zone does not take is not acked
+
+    inbox = ZoneInbox(bus, take)
+    await inbox.open(EVERY_ZONE)
+    relay = CommandRelay(bus, {1: 10, 2: 20})
+    for command, sender in [(Stop(ship=1, seq=5), 7), (Stop(ship=1, seq=3), 8),
+                            (Stop(ship=1, seq=99), 8), (Stop(ship=2, seq=1), 0)]:  # fmt: skip
+        assert await relay.submit(command, sender)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(inbox.run(stopping))
+    async with asyncio.timeout(3):
+        while len(origins) < 4:
+            await asyncio.sleep(0.005)
+    stopping.set()
+    await task
+    assert origins == [Origin(1, 7), Origin(1, 8), Origin(1, 8), Origin(2, 0)]
+    assert inbox.acks == {1: {7: 5, 8: 3}, 2: {0: 1}}
+    for sender in range(100, 100 + SENDERS_PER_SHIP):  # many reconnections: the oldest go
+        inbox._ack(1, sender, 1)
+    assert len(inbox.acks[1]) == SENDERS_PER_SHIP and 7 not in inbox.acks[1]
 
 
 async def test_only_the_zones_the_inbox_owns_come_in(buses: Buses) -> None:
@@ -176,7 +208,7 @@ async def test_only_the_zones_the_inbox_owns_come_in(buses: Buses) -> None:
 async def test_commands_queued_when_a_zone_is_shut_are_dropped() -> None:
     bus = LocalBus()
     received: list[Command] = []
-    inbox = ZoneInbox(bus, received.append)
+    inbox = ZoneInbox(bus, lambda command, origin: received.append(command) is None)
     await inbox.open(10)
     relay = CommandRelay(bus, {1: 10})
     for seq in range(3):
@@ -200,10 +232,12 @@ async def test_commands_queued_when_a_zone_is_shut_are_dropped() -> None:
 def bad_frames() -> Iterator[bytes]:
     yield b"\xc1"  # never used in msgpack
     yield b""
-    yield msgspec.msgpack.encode({"t": "warp_core_breach", "ship": 1})
-    yield msgspec.msgpack.encode({"t": "thrust", "ship": 1, "throttle": 5.0})  # out of range
-    yield msgspec.msgpack.encode({"t": "thrust", "ship": -1})
-    yield msgspec.msgpack.encode({"t": "say", "ship": 1, "text": b"\xff"})
+    yield msgspec.msgpack.encode([1, {"t": "warp_core_breach", "ship": 1}])
+    yield msgspec.msgpack.encode([1, {"t": "thrust", "ship": 1, "throttle": 5.0}])  # out of range
+    yield msgspec.msgpack.encode([1, {"t": "thrust", "ship": -1}])
+    yield msgspec.msgpack.encode([1, {"t": "say", "ship": 1, "text": b"\xff"}])
+    yield msgspec.msgpack.encode({"t": "fire", "ship": 1})  # a command, but no sender
+    yield msgspec.msgpack.encode([-1, {"t": "fire", "ship": 1}])  # no connection's id
     yield msgspec.msgpack.encode([1, 2, 3])
     yield b"\x91" * 5000 + b"\x90"  # nested arrays, deeper than any decoder should go
 
@@ -228,10 +262,11 @@ async def test_bad_frames_are_counted_and_dropped(
 async def test_a_submit_that_raises_does_not_stop_the_zone(buses: Buses) -> None:
     taken: list[Command] = []
 
-    def submit(command: Command) -> None:
+    def submit(command: Command) -> bool:
         if command.seq == 1:
             raise RuntimeError("the universe refused")
         taken.append(command)
+        return True
 
     async with running_inbox(buses.host, submit) as running:
         await running.open(10, buses.gateway)

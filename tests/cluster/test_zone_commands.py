@@ -52,7 +52,7 @@ async def start_host(nats_server: TestNats) -> AsyncIterator[StartHost]:
         leases = await ZoneLeases.open(js, 1, f"leases-{suffix}")
         roll = await HostRoll.open(js, 1, f"hosts-{suffix}")
         received: list[Command] = []
-        inbox = ZoneInbox(bus, received.append)
+        inbox = ZoneInbox(bus, lambda command, origin: received.append(command) is None)
         host = ZoneHost(leases, roll, name, ZONES, inbox.open, inbox.shut)
         stopping = asyncio.Event()
 
