@@ -41,10 +41,7 @@ from infinity.economy.wallets import Wallets
 from infinity.galaxy.generate import generate
 from infinity.galaxy.heart import with_heart
 from infinity.gateway.app import create_app
-from infinity.gateway.bus import LocalBus, Outbox
-from infinity.gateway.fanout import Fanout
-from infinity.gateway.frames import ZoneFrames
-from infinity.gateway.relay import EVERY_ZONE, ZoneInbox
+from infinity.gateway.localnet import LocalNet
 from infinity.gateway.socket import Close
 from infinity.gateway.state import Game
 from infinity.heart.heart import Heart
@@ -221,17 +218,8 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         universe, opened = await _load(hangar, charts, atlas, settings)
         minds = Minds(settings.seed)
         wallets = Wallets(universe, ledger, era=await killswitch.era(store.engine))
-        bus = LocalBus()
-        owned.push_async_callback(bus.close)
-        inbox = ZoneInbox(bus, universe.submit)
-        await inbox.open(EVERY_ZONE)
-        outbox = Outbox(bus)
-        fanout = Fanout(universe, bus)
-        zone_frames = ZoneFrames(
-            bus, outbox, inbox.acks, fanout.watched_ships, universe.where,
-            wallets.credits_of_ship, universe.hidden,
-        )  # fmt: skip
-        universe.observe(zone_frames.on_tick)
+        net = LocalNet(universe, credits=wallets.credits_of_ship)
+        fanout = net.fanout
         crews = CrewRegister(minds, universe)
         hunts = Hunts(
             universe, ledger, BountyBoard(store.engine), tell=fanout.tell,
@@ -329,10 +317,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             transfers=transfers,
         )
         async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(inbox.run(stopping))
-            tasks.create_task(outbox.run(stopping))
-            tasks.create_task(zone_frames.run(stopping))
-            tasks.create_task(fanout.run(stopping))
+            tasks.create_task(net.run(stopping))
             tasks.create_task(loops.run(stopping))
             tasks.create_task(worlds.run(stopping))
             tasks.create_task(commissions.run(stopping))

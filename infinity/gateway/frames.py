@@ -303,8 +303,8 @@ class CellFrames:
             await self.close()
 
     async def _open(self, watched: _Watched, cells: set[int]) -> None:
-        if self._zones.get(watched.zone) is not watched:
-            return
+        if self._zones.get(watched.zone) is not watched or watched.zone < 0:
+            return  # let go of meanwhile, or no zone (a ship between zones): nothing to see
         if watched.close is None:
             handler = self._closer(watched)
             watched.close = await self._bus.subscribe(zone_tick(watched.zone), handler)

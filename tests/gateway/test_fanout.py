@@ -15,10 +15,9 @@ from infinity.commands.errors import Reason, Rejection
 from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
-from infinity.gateway.bus import LocalBus, Outbox
+from infinity.gateway.bus import LocalBus
 from infinity.gateway.fanout import Fanout
-from infinity.gateway.frames import ZoneFrames
-from infinity.gateway.relay import EVERY_ZONE, ZoneInbox
+from infinity.gateway.localnet import LocalNet
 from infinity.gateway.session import QueuedLink, Session
 from infinity.operators.hunting import Marker, Sighting
 from infinity.sim.kinds import Kind
@@ -98,27 +97,21 @@ async def scene() -> AsyncIterator[Scene]:
     u = universe()
     for ship, x in ((A, 300.0), (B, 400.0), (FAR, 40_000.0)):
         u.place(1, ShipState(ship, f"s{ship}", ship, 2, 1, x, 300.0), "player")
-    bus = LocalBus()
-    inbox = ZoneInbox(bus, u.submit)
-    await inbox.open(EVERY_ZONE)
-    outbox = Outbox(bus)
-    fanout = Fanout(u, bus)
-    zone_frames = ZoneFrames(bus, outbox, inbox.acks, fanout.watched_ships, u.where)
-    u.observe(zone_frames.on_tick)
+    net = LocalNet(u)
     sessions = {ship: session_of(ship) for ship in (A, B, FAR)}
     for s in sessions.values():
-        fanout.join(s)
+        net.fanout.join(s)
     stopping = asyncio.Event()
-    runs = [inbox.run(stopping), outbox.run(stopping), zone_frames.run(stopping)]
-    tasks = [asyncio.create_task(run) for run in [*runs, fanout.run(stopping)]]
-    scene = Scene(u, bus, fanout, sessions)
-    await scene.tick(2)  # the first close subscribes the views' cells; they come in full
+    task = asyncio.create_task(net.run(stopping))
+    scene = Scene(u, net.bus, net.fanout, sessions)
+    for _ in range(5):  # the sessions' views are asked for before the first tick
+        await scene.turns()
+    await scene.tick(2)
     try:
         yield scene
     finally:
         stopping.set()
-        await asyncio.gather(*tasks)
-        await bus.close()
+        await task
 
 
 async def test_clients_see_only_what_is_near_them(scene: Scene) -> None:
