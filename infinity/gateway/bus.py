@@ -175,15 +175,34 @@ async def serve(feed: Feed, handler: Handler) -> None:
             log.exception("bus handler for %s failed on %s", feed.pattern, message.subject)
 
 
-class _Served:
-    """A handler subscription on the local bus: a feed and the task serving it."""
+CHECKED_SUBJECTS = 65536
+"""Subjects the local bus remembers as well-formed (a zone's cells repeat every tick)."""
 
-    def __init__(self, feed: Feed, handler: Handler) -> None:
-        self._feed = feed
+
+class _Served:
+    """One handler's subscriptions on the local bus: every pattern it is subscribed to
+    feeds one queue, served by one task, in publish order (a gateway's handler of one
+    zone's cells wakes once per batch of records, not once per cell)."""
+
+    def __init__(self, bus: LocalBus, handler: Handler, feed: Feed) -> None:
+        self.feed = feed
+        self.routes = 0
         self._task = asyncio.create_task(serve(feed, handler), name=f"bus:{feed.pattern}")
 
+
+class _Route:
+    """One subscription of a served handler: closing it stops this pattern only."""
+
+    def __init__(self, bus: LocalBus, pattern: str, handler: Handler) -> None:
+        self._bus = bus
+        self._pattern = pattern
+        self._handler = handler
+        self._closed = False
+
     async def close(self) -> None:
-        await self._feed.close()
+        if not self._closed:
+            self._closed = True
+            await self._bus._unroute(self._pattern, self._handler)
 
 
 class LocalBus:
@@ -192,21 +211,54 @@ class LocalBus:
     def __init__(self, pending_limit: int = PENDING_LIMIT) -> None:
         self._pending_limit = pending_limit
         self._exact: dict[str, list[Feed]] = {}
-        self._wild: list[Feed] = []
+        self._wild: list[tuple[str, Feed]] = []
+        self._wild_of: dict[
+            str, list[Feed]
+        ] = {}  # subject -> wildcard readers, until _wild changes
+        self._checked: set[str] = set()
+        self._served: dict[Handler, _Served] = {}
+        self._patterns: dict[Feed, list[str]] = {}  # what each feed reads
 
     async def publish(self, subject: str, data: bytes) -> None:
-        self._deliver(Message(check_subject(subject), as_bytes(data)))
+        if subject not in self._checked:
+            check_subject(subject)
+            if len(self._checked) < CHECKED_SUBJECTS:
+                self._checked.add(subject)
+        self._deliver(Message(subject, as_bytes(data)))
 
     async def subscribe(self, pattern: str, handler: Handler) -> Subscription:
-        return _Served(await self.feed(pattern), handler)
+        check_pattern(pattern)
+        served = self._served.get(handler)
+        if served is None:
+            feed = Feed(pattern, self._detach, self._pending_limit)
+            served = self._served[handler] = _Served(self, handler, feed)
+        self._attach(pattern, served.feed)
+        served.routes += 1
+        return _Route(self, pattern, handler)
 
     async def feed(self, pattern: str) -> Feed:
         feed = Feed(check_pattern(pattern), self._detach, self._pending_limit)
+        self._attach(pattern, feed)
+        return feed
+
+    def _attach(self, pattern: str, feed: Feed) -> None:
+        self._patterns.setdefault(feed, []).append(pattern)
         if is_wildcard(pattern):
-            self._wild.append(feed)
+            self._wild.append((pattern, feed))
+            self._wild_of.clear()
         else:
             self._exact.setdefault(pattern, []).append(feed)
-        return feed
+
+    async def _unroute(self, pattern: str, handler: Handler) -> None:
+        """One pattern of a served handler closed; the last one ends its task."""
+        served = self._served.get(handler)
+        if served is None:
+            return
+        self._drop(pattern, served.feed)
+        served.routes -= 1
+        if served.routes <= 0:
+            del self._served[handler]
+            await served.feed.close()
 
     async def request(self, subject: str, data: bytes, timeout: float) -> bytes:
         check_subject(subject)
@@ -221,28 +273,55 @@ class LocalBus:
             await inbox.close()
 
     def listened(self, subject: str) -> bool:
-        return subject in self._exact or any(matches(f.pattern, subject) for f in self._wild)
+        return subject in self._exact or bool(self._wild_readers(subject))
 
     async def close(self) -> None:
-        for feed in [*self._wild, *(f for feeds in self._exact.values() for f in feeds)]:
+        for feed in list(self._patterns):
             await feed.close()
+        self._served.clear()
 
     def _deliver(self, message: Message) -> None:
         for feed in self._readers(message.subject):
             feed.offer(message)
 
     def _readers(self, subject: str) -> list[Feed]:
-        exact = self._exact.get(subject, [])
-        return [*exact, *(feed for feed in self._wild if matches(feed.pattern, subject))]
+        exact = self._exact.get(subject)
+        wild = self._wild_readers(subject) if self._wild else []
+        if exact is None:
+            return wild
+        return [*exact, *wild] if wild else exact
+
+    def _wild_readers(self, subject: str) -> list[Feed]:
+        found = self._wild_of.get(subject)
+        if found is None:
+            found = [feed for pattern, feed in self._wild if matches(pattern, subject)]
+            if len(self._wild_of) >= CHECKED_SUBJECTS:
+                self._wild_of.clear()
+            self._wild_of[subject] = found
+        return found
+
+    def _drop(self, pattern: str, feed: Feed) -> None:
+        """`feed` no longer reads `pattern`."""
+        patterns = self._patterns.get(feed, [])
+        if pattern in patterns:
+            patterns.remove(pattern)
+        if not patterns:
+            self._patterns.pop(feed, None)
+        if is_wildcard(pattern):
+            if (pattern, feed) in self._wild:
+                self._wild.remove((pattern, feed))
+                self._wild_of.clear()
+            return
+        feeds = self._exact.get(pattern, [])
+        if feed in feeds:
+            feeds.remove(feed)
+        if not feeds:
+            self._exact.pop(pattern, None)
 
     async def _detach(self, feed: Feed) -> None:
-        if is_wildcard(feed.pattern):
-            self._wild.remove(feed)
-            return
-        feeds = self._exact[feed.pattern]
-        feeds.remove(feed)
-        if not feeds:
-            del self._exact[feed.pattern]
+        """A feed closed: it reads nothing any more."""
+        for pattern in list(self._patterns.get(feed, ())):
+            self._drop(pattern, feed)
 
 
 class Outbox:

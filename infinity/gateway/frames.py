@@ -32,7 +32,14 @@ from infinity.gateway import wire
 from infinity.gateway.bus import Bus, Handler, Message, Outbox, Subscription
 from infinity.gateway.relay import NO_SENDER, Origin
 from infinity.gateway.session import Session
-from infinity.gateway.subjects import ALL_WANTS, zone_cell, zone_of_subject, zone_tick, zone_wants
+from infinity.gateway.subjects import (
+    ALL_WANTS,
+    zone_cell,
+    zone_cells,
+    zone_of_subject,
+    zone_tick,
+    zone_wants,
+)
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import TickReport, Zone
 
@@ -170,12 +177,13 @@ class ZoneFrames:
         changes = wire.changes_of(zone, report, self._hidden)
         touched = changes.touched()
         fulls = wire.rows_in_cells(zone.bodies, wanted, self._hidden) if wanted else {}
-        watched = {cell for cell in touched if listened(zone_cell(z, cell))}
+        cells = zone_cells(z)[:-1]  # "zone.<z>.cell.": one cell's subject is this + its key
+        watched = {cell for cell in touched if listened(f"{cells}{cell}")}
         for cell in sorted(watched | wanted):
             delta = wire.encode_cell(zone, cell, changes) if cell in touched else None
             rows = fulls.get(cell)
             full = None if rows is None else wire.encode_cell(zone, cell, changes, rows)
-            self._out.put(zone_cell(z, cell), wire.encode(CellRecord(tick, delta, full)))
+            self._out.put(f"{cells}{cell}", wire.encode(CellRecord(tick, delta, full)))
         close = TickClose(
             zone=z,
             tick=tick,
@@ -232,8 +240,11 @@ class _Watched:
     """One zone as one gateway watches it: its sessions, the cells they see, and the
     records of the tick in progress."""
 
-    def __init__(self, zone: int) -> None:
+    def __init__(self, zone: int, reader: Callable[[_Watched], Handler]) -> None:
         self.zone = zone
+        # One handler for the zone's cells and its close: on the local bus one task reads
+        # them all, in order, woken once for a tick's records rather than once per cell.
+        self.reader = reader(self)
         self.sessions: dict[int, Session] = {}  # account -> session
         self.held: dict[int, set[int]] = {}  # account -> cells its client holds in full
         self.cells: dict[int, Subscription] = {}
@@ -274,7 +285,7 @@ class CellFrames:
         watched = self._zones.get(zone)
         cells = set() if near is None else set(neighbourhood(near))
         if watched is None:
-            watched = self._zones[zone] = _Watched(zone)
+            watched = self._zones[zone] = _Watched(zone, self._reader)
             self._opening.put_nowait((watched, cells))
         elif cells:
             self._opening.put_nowait((watched, cells))
@@ -306,8 +317,7 @@ class CellFrames:
         if self._zones.get(watched.zone) is not watched or watched.zone < 0:
             return  # let go of meanwhile, or no zone (a ship between zones): nothing to see
         if watched.close is None:
-            handler = self._closer(watched)
-            watched.close = await self._bus.subscribe(zone_tick(watched.zone), handler)
+            watched.close = await self._bus.subscribe(zone_tick(watched.zone), watched.reader)
         await self._ask(watched, cells, cells)
 
     def leave(self, session: Session) -> None:
@@ -318,23 +328,21 @@ class CellFrames:
         del watched.sessions[session.account]
         watched.held.pop(session.account, None)
 
-    def _closer(self, watched: _Watched) -> Handler:
-        async def on_close(message: Message) -> None:
-            await self._on_close(watched, message)
-
-        return on_close
-
-    def _record(self, watched: _Watched) -> Handler:
-        async def on_cell(message: Message) -> None:
+    def _reader(self, watched: _Watched) -> Handler:
+        async def on_message(message: Message) -> None:
+            head, _, last = message.subject.rpartition(".")
+            if last == "tick":
+                await self._on_close(watched, message)
+                return
             try:
                 record = _cell_record.decode(message.data)
-                cell = int(message.subject.rpartition(".")[2])
+                cell = int(last)
             except (ValueError, *_BAD) as error:
-                log.warning("frames: dropped a bad cell record: %s", error)
+                log.warning("frames: dropped a bad cell record on %s: %s", head, error)
                 return
             watched.records[cell] = record  # kept until its tick closes
 
-        return on_cell
+        return on_message
 
     async def _on_close(self, watched: _Watched, message: Message) -> None:
         try:
@@ -352,7 +360,6 @@ class CellFrames:
         self._tell(watched, close.told)
         frame = _Frame(close, records)
         wanted: set[int] = set()
-        seen: set[int] = set()
         sent = framed = 0
         for account, session in list(watched.sessions.items()):
             pilot = pilots.get(session.ship)
@@ -360,13 +367,12 @@ class CellFrames:
                 self._absent(session)
                 continue
             data = frame.build(session, watched.held[account], pilot, wanted)
-            seen.update(session.view or ())
             session.push(data)
             framed += 1
             sent += len(data)
         FRAMES.inc(framed)  # the embedded fan-out's counters: one /metrics for both scales
         FRAME_BYTES.inc(sent)
-        await self._subscribe(watched, seen | wanted, wanted)
+        await self._subscribe(watched, frame.seen() | wanted, wanted)
 
     def _tell(self, watched: _Watched, told: list[Told]) -> None:
         """A refusal to the connection that sent the command; a notice to every session on
@@ -400,7 +406,7 @@ class CellFrames:
         subscription, so the full record reaches this gateway)."""
         for cell in seen - watched.cells.keys():
             watched.cells[cell] = await self._bus.subscribe(
-                zone_cell(watched.zone, cell), self._record(watched)
+                zone_cell(watched.zone, cell), watched.reader
             )
         for i in range(0, len(wanted), MAX_WANTED):
             ask = Wants(sorted(wanted)[i : i + MAX_WANTED])
@@ -428,21 +434,21 @@ class _Frame:
         self.close = close
         self.records = records
         self.touched = set(close.touched)
-        self._prefixes: dict[int, bytes] = {}
+        self._views: dict[int, tuple[int, ...]] = {}
+        self._prefixes: dict[int, bytes | None] = {}  # None: a delta of the view is missing
 
     def build(self, session: Session, held: set[int], pilot: Pilot, wanted: set[int]) -> bytes:
         """The session's frame; adds to `wanted` the cells it must get in full."""
-        view = neighbourhood(pilot.cell)
+        view = self._views.get(pilot.cell)
+        if view is None:
+            view = self._views[pilot.cell] = neighbourhood(pilot.cell)
         me = pilot.me
         # A zone taken over by another host acks from 0 again: the client's ack holds.
         me.ack = session.acked = max(pilot.acks.get(session.sender, 0), session.acked)
-        steady = session.view == view and not session.needs_full and held.issuperset(view)
-        if steady and all(c in self.records for c in view if c in self.touched):
-            prefix = self._prefixes.get(pilot.cell)
-            if prefix is None:
-                parts = [self._delta(c) for c in view if c in self.touched]
-                prefix = self._prefixes[pilot.cell] = self._prefix(parts)
-            return prefix + wire.encode(me)
+        if session.view == view and not session.needs_full and held.issuperset(view):
+            prefix = self._steady(pilot.cell, view)
+            if prefix is not None:
+                return prefix + wire.encode(me)
         if session.needs_full or session.view != view:
             me.view = list(view)
         if session.needs_full:
@@ -467,10 +473,19 @@ class _Frame:
         session.needs_full = False
         return self._prefix(parts) + wire.encode(me)
 
-    def _delta(self, cell: int) -> bytes:
-        record = self.records[cell]
-        assert record.delta is not None
-        return record.delta
+    def seen(self) -> set[int]:
+        """Every cell some client of this tick's frames sees."""
+        return {cell for view in self._views.values() for cell in view}
+
+    def _steady(self, cell: int, view: tuple[int, ...]) -> bytes | None:
+        """The frame but `me` of every steady client in `cell` (made once), or None when
+        a touched cell's delta did not come."""
+        if cell in self._prefixes:
+            return self._prefixes[cell]
+        deltas = [self.records.get(c) for c in view if c in self.touched]
+        parts = [record.delta for record in deltas if record is not None and record.delta]
+        prefix = self._prefixes[cell] = self._prefix(parts) if len(parts) == len(deltas) else None
+        return prefix
 
     def _prefix(self, parts: list[bytes]) -> bytes:
         c = self.close
