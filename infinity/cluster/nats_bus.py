@@ -7,6 +7,8 @@ have it (a flush), so every publish after it returns is delivered, as on the loc
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import nats
 import nats.errors
 from nats.aio.client import Client
@@ -15,6 +17,7 @@ from nats.aio.subscription import Subscription as NatsSubscription
 
 from infinity.gateway.bus import (
     PENDING_LIMIT,
+    Callback,
     Feed,
     Handler,
     Message,
@@ -68,6 +71,20 @@ class NatsBus:
             except Exception:
                 log.exception("bus handler for %s failed on %s", pattern, msg.subject)
 
+        return await self._subscribe(pattern, receive)
+
+    async def subscribe_now(self, pattern: str, callback: Callback) -> Subscription:
+        async def receive(msg: Msg) -> None:
+            try:
+                callback(_message(msg))
+            except Exception:
+                log.exception("bus callback for %s failed on %s", pattern, msg.subject)
+
+        return await self._subscribe(pattern, receive)
+
+    async def _subscribe(
+        self, pattern: str, receive: Callable[[Msg], Awaitable[None]]
+    ) -> Subscription:
         subscription = await self.client.subscribe(
             check_pattern(pattern), cb=receive, pending_msgs_limit=self._pending_limit
         )
@@ -95,6 +112,9 @@ class NatsBus:
 
     def listened(self, subject: str) -> bool:
         return True  # interest lives in the NATS server: publish, it drops what none reads
+
+    def publish_now(self, subject: str, data: bytes) -> bool:
+        return False  # nats-py publishes by a coroutine: the caller queues it
 
     async def close(self) -> None:
         """Unsubscribe everything, send what is buffered, and close the connection."""

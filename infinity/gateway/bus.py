@@ -34,6 +34,7 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+Callback = Callable[[Message], None]
 
 
 class NoResponders(LookupError):
@@ -58,6 +59,12 @@ class Bus(Protocol):
         Every publish after this returns is delivered."""
         ...
 
+    async def subscribe_now(self, pattern: str, callback: Callback) -> Subscription:
+        """Call `callback` with each matching message as it arrives, in order: on the
+        local bus inside the publisher's call (no queue, no task), on NATS in the
+        subscription's reader. It must be quick; what it raises is logged."""
+        ...
+
     async def feed(self, pattern: str) -> Feed:
         """The matching messages as an async iterator, in order, until closed."""
         ...
@@ -70,6 +77,13 @@ class Bus(Protocol):
     def listened(self, subject: str) -> bool:
         """False only when surely nobody would receive a message on `subject`, so its
         publisher need not make it (NATS does not say: always True)."""
+        ...
+
+    def publish_now(self, subject: str, data: bytes) -> bool:
+        """Publish from synchronous code if the carrier can without waiting (the
+        `LocalBus`: a queue put for each reader): True, sent. False, nothing done: the
+        caller queues it for `publish` (NATS). A carrier answers the same every time, so
+        a caller's messages keep their order."""
         ...
 
     async def close(self) -> None:
@@ -190,6 +204,34 @@ class _Served:
         self._task = asyncio.create_task(serve(feed, handler), name=f"bus:{feed.pattern}")
 
 
+class _Now:
+    """A callback subscription on the local bus: called as each message is delivered."""
+
+    def __init__(
+        self, pattern: str, callback: Callback, detach: Callable[[_Now], Awaitable[None]]
+    ) -> None:
+        self.pattern = pattern
+        self._callback = callback
+        self._detach = detach
+        self.closed = False
+
+    def offer(self, message: Message) -> None:
+        if self.closed:
+            return
+        try:
+            self._callback(message)
+        except Exception:
+            log.exception("bus callback for %s failed on %s", self.pattern, message.subject)
+
+    async def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            await self._detach(self)
+
+
+_Reader = Feed | _Now
+
+
 class _Route:
     """One subscription of a served handler: closing it stops this pattern only."""
 
@@ -210,21 +252,24 @@ class LocalBus:
 
     def __init__(self, pending_limit: int = PENDING_LIMIT) -> None:
         self._pending_limit = pending_limit
-        self._exact: dict[str, list[Feed]] = {}
-        self._wild: list[tuple[str, Feed]] = []
-        self._wild_of: dict[
-            str, list[Feed]
-        ] = {}  # subject -> wildcard readers, until _wild changes
+        self._exact: dict[str, list[_Reader]] = {}
+        self._wild: list[tuple[str, _Reader]] = []
+        # subject -> its wildcard readers, remembered until `_wild` changes
+        self._wild_of: dict[str, list[_Reader]] = {}
         self._checked: set[str] = set()
         self._served: dict[Handler, _Served] = {}
-        self._patterns: dict[Feed, list[str]] = {}  # what each feed reads
+        self._patterns: dict[_Reader, list[str]] = {}  # what each reader reads
 
     async def publish(self, subject: str, data: bytes) -> None:
+        self.publish_now(subject, data)
+
+    def publish_now(self, subject: str, data: bytes) -> bool:
         if subject not in self._checked:
             check_subject(subject)
             if len(self._checked) < CHECKED_SUBJECTS:
                 self._checked.add(subject)
         self._deliver(Message(subject, as_bytes(data)))
+        return True
 
     async def subscribe(self, pattern: str, handler: Handler) -> Subscription:
         check_pattern(pattern)
@@ -236,12 +281,17 @@ class LocalBus:
         served.routes += 1
         return _Route(self, pattern, handler)
 
+    async def subscribe_now(self, pattern: str, callback: Callback) -> Subscription:
+        now = _Now(check_pattern(pattern), callback, self._detach)
+        self._attach(pattern, now)
+        return now
+
     async def feed(self, pattern: str) -> Feed:
         feed = Feed(check_pattern(pattern), self._detach, self._pending_limit)
         self._attach(pattern, feed)
         return feed
 
-    def _attach(self, pattern: str, feed: Feed) -> None:
+    def _attach(self, pattern: str, feed: _Reader) -> None:
         self._patterns.setdefault(feed, []).append(pattern)
         if is_wildcard(pattern):
             self._wild.append((pattern, feed))
@@ -281,17 +331,17 @@ class LocalBus:
         self._served.clear()
 
     def _deliver(self, message: Message) -> None:
-        for feed in self._readers(message.subject):
-            feed.offer(message)
+        for reader in tuple(self._readers(message.subject)):  # a callback may subscribe
+            reader.offer(message)
 
-    def _readers(self, subject: str) -> list[Feed]:
+    def _readers(self, subject: str) -> list[_Reader]:
         exact = self._exact.get(subject)
         wild = self._wild_readers(subject) if self._wild else []
         if exact is None:
             return wild
         return [*exact, *wild] if wild else exact
 
-    def _wild_readers(self, subject: str) -> list[Feed]:
+    def _wild_readers(self, subject: str) -> list[_Reader]:
         found = self._wild_of.get(subject)
         if found is None:
             found = [feed for pattern, feed in self._wild if matches(pattern, subject)]
@@ -300,7 +350,7 @@ class LocalBus:
             self._wild_of[subject] = found
         return found
 
-    def _drop(self, pattern: str, feed: Feed) -> None:
+    def _drop(self, pattern: str, feed: _Reader) -> None:
         """`feed` no longer reads `pattern`."""
         patterns = self._patterns.get(feed, [])
         if pattern in patterns:
@@ -318,7 +368,7 @@ class LocalBus:
         if not feeds:
             self._exact.pop(pattern, None)
 
-    async def _detach(self, feed: Feed) -> None:
+    async def _detach(self, feed: _Reader) -> None:
         """A feed closed: it reads nothing any more."""
         for pattern in list(self._patterns.get(feed, ())):
             self._drop(pattern, feed)
@@ -326,7 +376,8 @@ class LocalBus:
 
 class Outbox:
     """Messages made by synchronous code (a tick observer), published in the order they were
-    put by one task (`run`), so what a tick makes goes out before the next tick's."""
+    put: at once where the bus can (`Bus.publish_now`), else by one task (`run`), so what a
+    tick makes goes out before the next tick's."""
 
     def __init__(self, bus: Bus) -> None:
         self.published = 0
@@ -340,6 +391,9 @@ class Outbox:
         return len(self._queue)
 
     def put(self, subject: str, data: bytes) -> None:
+        if self._bus.publish_now(subject, data):  # in one process: delivered already
+            self.published += 1
+            return
         self._queue.append((subject, data))
         self._ready.set()
 

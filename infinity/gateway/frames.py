@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
 from infinity.gateway import wire
-from infinity.gateway.bus import Bus, Handler, Message, Outbox, Subscription
+from infinity.gateway.bus import Bus, Callback, Handler, Message, Outbox, Subscription
 from infinity.gateway.relay import NO_SENDER, Origin
 from infinity.gateway.session import Session
 from infinity.gateway.subjects import (
@@ -52,7 +52,11 @@ MAX_WANTED = 64
 """Cells one ask may name (a view is 9): more is no client's need, and is refused."""
 
 
-class CellRecord(msgspec.Struct, array_like=True, frozen=True):
+# What travels per tick is `gc=False` (plain values, no cycles), as wire.py's records: a
+# thousand clients' closes would otherwise feed the collector thousands of objects a tick.
+
+
+class CellRecord(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One cell of one tick: its delta (if it changed) and its full record (if asked)."""
 
     tick: int
@@ -60,7 +64,7 @@ class CellRecord(msgspec.Struct, array_like=True, frozen=True):
     full: bytes | None
 
 
-class Pilot(msgspec.Struct, array_like=True):
+class Pilot(msgspec.Struct, array_like=True, gc=False):
     """A watched ship as its clients see it this tick; `acks`: each sending connection's
     highest command seq the zone took."""
 
@@ -70,7 +74,7 @@ class Pilot(msgspec.Struct, array_like=True):
     acks: dict[int, int]
 
 
-class Told(msgspec.Struct, array_like=True, frozen=True):
+class Told(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """What the zone tells the player of one ship outside the frame: a refused command
     (to the connection that sent it, `sender`), or a notice of the economy (credits
     moved; to the ship's player)."""
@@ -84,7 +88,7 @@ class Told(msgspec.Struct, array_like=True, frozen=True):
         return self.rejection if self.rejection is not None else self.notice
 
 
-class TickClose(msgspec.Struct, array_like=True):
+class TickClose(msgspec.Struct, array_like=True, gc=False):
     """The end of one zone tick: sent after every `CellRecord` of that tick."""
 
     zone: int
@@ -96,7 +100,7 @@ class TickClose(msgspec.Struct, array_like=True):
     told: list[Told]
 
 
-class Wants(msgspec.Struct, array_like=True, frozen=True):
+class Wants(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """A gateway's ask: full records of these cells with the zone's next tick."""
 
     cells: list[int]
@@ -240,11 +244,16 @@ class _Watched:
     """One zone as one gateway watches it: its sessions, the cells they see, and the
     records of the tick in progress."""
 
-    def __init__(self, zone: int, reader: Callable[[_Watched], Handler]) -> None:
+    def __init__(
+        self,
+        zone: int,
+        closer: Callable[[_Watched], Handler],
+        keeper: Callable[[_Watched], Callback],
+    ) -> None:
         self.zone = zone
-        # One handler for the zone's cells and its close: on the local bus one task reads
-        # them all, in order, woken once for a tick's records rather than once per cell.
-        self.reader = reader(self)
+        self.closer = closer(self)  # the tick's close: frames built, subscriptions kept
+        self.keeper = keeper(self)  # a cell's record, kept for the close (on the local bus
+        # as it is published: no queue or task per cell)
         self.sessions: dict[int, Session] = {}  # account -> session
         self.held: dict[int, set[int]] = {}  # account -> cells its client holds in full
         self.cells: dict[int, Subscription] = {}
@@ -285,7 +294,7 @@ class CellFrames:
         watched = self._zones.get(zone)
         cells = set() if near is None else set(neighbourhood(near))
         if watched is None:
-            watched = self._zones[zone] = _Watched(zone, self._reader)
+            watched = self._zones[zone] = _Watched(zone, self._closer, self._keeper)
             self._opening.put_nowait((watched, cells))
         elif cells:
             self._opening.put_nowait((watched, cells))
@@ -317,7 +326,7 @@ class CellFrames:
         if self._zones.get(watched.zone) is not watched or watched.zone < 0:
             return  # let go of meanwhile, or no zone (a ship between zones): nothing to see
         if watched.close is None:
-            watched.close = await self._bus.subscribe(zone_tick(watched.zone), watched.reader)
+            watched.close = await self._bus.subscribe(zone_tick(watched.zone), watched.closer)
         await self._ask(watched, cells, cells)
 
     def leave(self, session: Session) -> None:
@@ -328,21 +337,23 @@ class CellFrames:
         del watched.sessions[session.account]
         watched.held.pop(session.account, None)
 
-    def _reader(self, watched: _Watched) -> Handler:
-        async def on_message(message: Message) -> None:
-            head, _, last = message.subject.rpartition(".")
-            if last == "tick":
-                await self._on_close(watched, message)
-                return
+    def _closer(self, watched: _Watched) -> Handler:
+        async def on_close(message: Message) -> None:
+            await self._on_close(watched, message)
+
+        return on_close
+
+    def _keeper(self, watched: _Watched) -> Callback:
+        def on_cell(message: Message) -> None:
             try:
                 record = _cell_record.decode(message.data)
-                cell = int(last)
+                cell = int(message.subject.rpartition(".")[2])
             except (ValueError, *_BAD) as error:
-                log.warning("frames: dropped a bad cell record on %s: %s", head, error)
+                log.warning("frames: dropped a bad cell record: %s", error)
                 return
             watched.records[cell] = record  # kept until its tick closes
 
-        return on_message
+        return on_cell
 
     async def _on_close(self, watched: _Watched, message: Message) -> None:
         try:
@@ -405,8 +416,8 @@ class CellFrames:
         """Subscribe to cells newly seen, then ask for the wanted ones in full (after the
         subscription, so the full record reaches this gateway)."""
         for cell in seen - watched.cells.keys():
-            watched.cells[cell] = await self._bus.subscribe(
-                zone_cell(watched.zone, cell), watched.reader
+            watched.cells[cell] = await self._bus.subscribe_now(
+                zone_cell(watched.zone, cell), watched.keeper
             )
         for i in range(0, len(wanted), MAX_WANTED):
             ask = Wants(sorted(wanted)[i : i + MAX_WANTED])

@@ -38,7 +38,7 @@ NO_SENDER = 0
 """The sender of commands no connection sent (a crew worker's minds)."""
 
 
-class Relayed(msgspec.Struct, array_like=True, frozen=True):
+class Relayed(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """A command on the bus, behind the connection that sent it."""
 
     sender: Annotated[int, msgspec.Meta(ge=0)]
@@ -77,7 +77,7 @@ class CommandRelay:
     def __init__(self, bus: Bus, where: Mapping[int, int]) -> None:
         self._bus = bus
         self._where = where
-        self._queue: asyncio.Queue[tuple[Command, int]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()  # subject, frame
 
     async def submit(self, command: Command, sender: int = NO_SENDER) -> bool:
         """Send the command to its ship's zone; False when no zone has the ship."""
@@ -88,24 +88,26 @@ class CommandRelay:
         return True
 
     def send(self, command: Command, sender: int = NO_SENDER) -> bool:
-        """Queue the command for `run` (from synchronous code: a socket's read callback, a
-        mind's decision); False, nothing queued, when no zone has the ship."""
-        if command.ship not in self._where:
+        """Send the command from synchronous code (a socket's read callback, a mind's
+        decision): at once where the bus can (`Bus.publish_now`), else queued for `run`, in
+        order; False, nothing sent, when no zone has the ship."""
+        zone = self._where.get(command.ship)
+        if zone is None:
             return False
-        self._queue.put_nowait((command, sender))
+        subject, frame = zone_commands(zone), encode_command(command, sender)
+        if not self._bus.publish_now(subject, frame):
+            self._queue.put_nowait((subject, frame))
         return True
 
     async def run(self) -> None:
         """Relay what `send` queued, in order, until cancelled. At most once: a command
         that fails is logged and dropped (its sender steers or decides again)."""
         while True:
-            command, sender = await self._queue.get()
+            subject, frame = await self._queue.get()
             try:
-                await self.submit(command, sender)
+                await self._bus.publish(subject, frame)
             except Exception:
-                log.exception(
-                    "relaying %s for ship %s failed", type(command).__name__, command.ship
-                )
+                log.exception("relaying a command on %s failed", subject)
 
 
 Submit = Callable[[Command, Origin], bool]

@@ -160,6 +160,54 @@ async def test_a_closed_subscription_gets_nothing_more(bus: Bus) -> None:
     await subscription.close()  # twice is harmless
 
 
+async def test_a_callback_gets_messages_in_order_and_survives_its_errors(
+    bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    got: list[bytes] = []
+
+    def keep(message: Message) -> None:
+        if message.data == b"bad":
+            raise RuntimeError("boom")
+        got.append(message.data)
+
+    subscription = await bus.subscribe_now("zone.5.cell.*", keep)
+    marker = await bus.feed("test.marker")
+    with caplog.at_level(logging.ERROR, logger="infinity.gateway.bus"):
+        for data in (b"a", b"bad", b"b", b"c"):
+            await bus.publish("zone.5.cell.7", data)
+        await settled(bus, marker)
+    assert got == [b"a", b"b", b"c"]
+    assert "boom" in caplog.text
+    await subscription.close()
+    await bus.publish("zone.5.cell.7", b"after")
+    await settled(bus, marker)
+    assert got == [b"a", b"b", b"c"]
+
+
+async def test_one_handler_on_many_subjects_keeps_publish_order(bus: Bus) -> None:
+    got: list[str] = []
+    done = asyncio.Event()
+
+    async def handle(message: Message) -> None:
+        got.append(message.subject)
+        if len(got) == 4:
+            done.set()
+
+    first = await bus.subscribe("zone.6.cell.1", handle)
+    await bus.subscribe("zone.6.cell.2", handle)
+    for subject in ("zone.6.cell.1", "zone.6.cell.2", "zone.6.cell.1", "zone.6.cell.2"):
+        await bus.publish(subject, b"")
+    async with asyncio.timeout(WAIT):
+        await done.wait()
+    assert sorted(got) == ["zone.6.cell.1"] * 2 + ["zone.6.cell.2"] * 2
+    await first.close()  # the other subject still comes
+    await bus.publish("zone.6.cell.2", b"")
+    async with asyncio.timeout(WAIT):
+        while len(got) < 5:
+            await asyncio.sleep(0.005)
+    assert got[-1] == "zone.6.cell.2"
+
+
 async def test_closing_a_feed_ends_a_waiting_reader(bus: Bus) -> None:
     feed = await bus.feed("zone.10.commands")
     reader = asyncio.create_task(anext(feed, None))

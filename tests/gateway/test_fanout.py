@@ -124,13 +124,13 @@ async def test_clients_see_only_what_is_near_them(scene: Scene) -> None:
 
 async def test_cells_nobody_watches_are_not_encoded(scene: Scene) -> None:
     published: list[str] = []
-    publish = scene.bus.publish
+    publish = scene.bus.publish_now
 
-    async def counted(subject: str, data: bytes) -> None:
+    def counted(subject: str, data: bytes) -> bool:
         published.append(subject)
-        await publish(subject, data)
+        return publish(subject, data)
 
-    scene.bus.publish = counted  # type: ignore[method-assign]
+    scene.bus.publish_now = counted  # type: ignore[method-assign]
     for ship in (A, B, FAR):
         scene.submit(c.Undock(ship=ship), scene.sessions[ship])
         scene.submit(c.Thrust(ship=ship, throttle=1.0), scene.sessions[ship])
