@@ -253,11 +253,11 @@ async def test_no_census_is_made_while_no_crew_worker_listens() -> None:
     system = galaxy.systems[0].id
     for _ in range(25):
         source.tick(system)
-    assert outbox.pending == 0
+    assert outbox.pending == outbox.published == 0
     listening = True
     for _ in range(25):
         source.tick(system)
-    assert outbox.pending >= 1
+    assert outbox.pending + outbox.published >= 1  # the local bus takes it at once
 
 
 async def test_a_save_by_a_worker_that_lost_the_company_writes_nothing(seeded: str) -> None:
