@@ -257,10 +257,36 @@ class _Watched:
         self.sessions: dict[int, Session] = {}  # account -> session
         self.held: dict[int, set[int]] = {}  # account -> cells its client holds in full
         self.cells: dict[int, Subscription] = {}
-        self.idle: dict[int, int] = {}  # cell -> ticks since anyone saw it
+        # Who sees what, counted as views change (not summed over every client a tick):
+        self.views: dict[int, tuple[int, ...]] = {}  # account -> the view counted for it
+        self.interest: dict[int, int] = {}  # cell -> how many counted views hold it
+        self.idle: dict[int, int] = {}  # subscribed cell in no view -> the tick it left the last
         self.records: dict[int, CellRecord] = {}
         self.close: Subscription | None = None
         self.tick = 0  # the last tick closed
+
+    def look(self, account: int, view: tuple[int, ...] | None, fresh: set[int]) -> None:
+        """Count `account`'s view as `view` (None: nothing here); a cell no view held
+        before goes into `fresh`, one no view holds any more starts idling."""
+        old = self.views.get(account)
+        if old == view:
+            return
+        interest = self.interest
+        for cell in old or ():
+            interest[cell] -= 1
+            if not interest[cell]:
+                del interest[cell]
+                self.idle[cell] = self.tick
+        if view is None:
+            self.views.pop(account, None)
+            return
+        self.views[account] = view
+        for cell in view:
+            if cell not in interest:
+                interest[cell] = 0
+                fresh.add(cell)
+                self.idle.pop(cell, None)
+            interest[cell] += 1
 
 
 class CellFrames:
@@ -328,6 +354,8 @@ class CellFrames:
         if watched.close is None:
             watched.close = await self._bus.subscribe(zone_tick(watched.zone), watched.closer)
         await self._ask(watched, cells, cells)
+        for cell in cells - watched.interest.keys():  # asked for ahead of any view
+            watched.idle.setdefault(cell, watched.tick)
 
     def leave(self, session: Session) -> None:
         """Stop feeding `session` (its zone's subscriptions end when nobody watches)."""
@@ -336,6 +364,7 @@ class CellFrames:
             return
         del watched.sessions[session.account]
         watched.held.pop(session.account, None)
+        watched.look(session.account, None, set())
 
     def _closer(self, watched: _Watched) -> Handler:
         async def on_close(message: Message) -> None:
@@ -364,6 +393,7 @@ class CellFrames:
         if close.tick < watched.tick:  # the zone restarted from its last snapshot (another
             for session in watched.sessions.values():  # host took it over): what each
                 session.resync()  # client holds is of a state that is gone
+            watched.idle = dict.fromkeys(watched.idle, close.tick)
         watched.tick = close.tick
         records = {c: r for c, r in watched.records.items() if r.tick == close.tick}
         watched.records.clear()
@@ -371,19 +401,22 @@ class CellFrames:
         self._tell(watched, close.told)
         frame = _Frame(close, records)
         wanted: set[int] = set()
+        fresh: set[int] = set()
         sent = framed = 0
         for account, session in list(watched.sessions.items()):
             pilot = pilots.get(session.ship)
             if pilot is None:
+                watched.look(account, None, fresh)
                 self._absent(session)
                 continue
             data = frame.build(session, watched.held[account], pilot, wanted)
+            watched.look(account, session.view, fresh)
             session.push(data)
             framed += 1
             sent += len(data)
         FRAMES.inc(framed)  # the embedded fan-out's counters: one /metrics for both scales
         FRAME_BYTES.inc(sent)
-        await self._subscribe(watched, frame.seen() | wanted, wanted)
+        await self._subscribe(watched, fresh | wanted, wanted)
 
     def _tell(self, watched: _Watched, told: list[Told]) -> None:
         """A refusal to the connection that sent the command; a notice to every session on
@@ -401,14 +434,15 @@ class CellFrames:
                     session.push(data)
 
     async def _subscribe(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
-        """Subscribe to cells newly seen and ask for the wanted ones; let go of idle
-        cells."""
+        """Subscribe to cells newly seen and ask for the wanted ones; let go of cells in
+        no view for `IDLE_TICKS`."""
         await self._ask(watched, seen, wanted)
-        for cell in list(watched.cells):
-            watched.idle[cell] = 0 if cell in seen else watched.idle.get(cell, 0) + 1
-            if watched.idle[cell] > IDLE_TICKS:
+        for cell, since in list(watched.idle.items()):
+            if watched.tick - since > IDLE_TICKS:
                 del watched.idle[cell]
-                await watched.cells.pop(cell).close()
+                subscription = watched.cells.pop(cell, None)
+                if subscription is not None:
+                    await subscription.close()
         if not watched.sessions:
             await self._drop(watched)
 
@@ -483,10 +517,6 @@ class _Frame:
         session.view = view
         session.needs_full = False
         return self._prefix(parts) + wire.encode(me)
-
-    def seen(self) -> set[int]:
-        """Every cell some client of this tick's frames sees."""
-        return {cell for view in self._views.values() for cell in view}
 
     def _steady(self, cell: int, view: tuple[int, ...]) -> bytes | None:
         """The frame but `me` of every steady client in `cell` (made once), or None when

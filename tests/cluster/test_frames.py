@@ -19,9 +19,10 @@ from infinity.commands.notices import Notice, NoticeKind
 from infinity.galaxy.model import Galaxy, StarSystem
 from infinity.gateway import wire
 from infinity.gateway.bus import LocalBus, Outbox
-from infinity.gateway.frames import CellFrames, ZoneFrames
+from infinity.gateway.frames import IDLE_TICKS, CellFrames, ZoneFrames
 from infinity.gateway.relay import Origin
 from infinity.gateway.session import QueuedLink, Session
+from infinity.gateway.subjects import zone_cell
 from infinity.sim.kinds import Kind
 from infinity.sim.systems import neighbourhood
 from infinity.sim.zone import ShipState, StaticBody
@@ -162,7 +163,7 @@ async def scene() -> AsyncIterator[Scene]:
         world.place(SOL, ShipState(ship, f"s{ship}", account, 2, SOL, x, 100.0), "player")
     bus = Dropping()
     outbox = Outbox(bus)
-    players = np.array([ME, NEAR], dtype=np.int64)
+    players = np.array([ME, NEAR, FAR], dtype=np.int64)  # the ships clients may watch
     cluster = new_client(ME)
     frames = ZoneFrames(  # ME's command 7 applied
         bus, outbox, {ME: {cluster.session.sender: 7}}, lambda: players, world.where,
@@ -264,3 +265,20 @@ async def test_refusals_and_notices_reach_the_ships_client(scene: Scene) -> None
 async def test_me_carries_the_players_credits_as_in_one_process(scene: Scene) -> None:
     await scene.tick(3)
     assert scene.cluster.credits[-1] == CREDITS[ME]
+
+
+async def test_cells_no_view_holds_are_let_go_after_a_while(scene: Scene) -> None:
+    far = new_client(FAR)
+    scene.gateway.watch(far.session, SOL)
+    await scene.tick(3)
+    b = scene.universe.zones[SOL].bodies
+    mine, theirs = (set(neighbourhood(int(b.cell[b.row_of[s]]))) for s in (ME, FAR))
+    assert not mine & theirs
+    listened = scene.bus.listened
+    assert all(listened(zone_cell(SOL, cell)) for cell in mine | theirs)
+    scene.gateway.leave(far.session)
+    await scene.tick(IDLE_TICKS // 2)
+    assert all(listened(zone_cell(SOL, cell)) for cell in theirs)  # not at once: 2 s
+    await scene.tick(IDLE_TICKS)
+    assert not any(listened(zone_cell(SOL, cell)) for cell in theirs)
+    assert all(listened(zone_cell(SOL, cell)) for cell in mine)  # still seen
