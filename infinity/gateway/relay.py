@@ -22,7 +22,7 @@ from typing import Annotated, NamedTuple
 import msgspec
 
 from infinity.commands.types import Command
-from infinity.gateway.bus import Bus, Feed
+from infinity.gateway.bus import Bus, Message, Subscription
 from infinity.gateway.subjects import ALL_COMMANDS, zone_commands
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,11 @@ Submit = Callable[[Command, Origin], bool]
 
 class ZoneInbox:
     """A zone's commands from the bus: one subscription per zone it is given (or one for
-    every zone: `EVERY_ZONE`), each read in order by one task of `run`'s TaskGroup, and
-    handed to `submit` with its `Origin`. `acks` is, per ship and sender, the highest seq
-    handed on: what the zone's frames ack. A frame that is no command is counted in `bad`
-    and dropped."""
+    every zone: `EVERY_ZONE`), each handing its commands to `submit`, in order, with their
+    `Origin`, as they arrive (`Bus.subscribe_now`: in one process inside the sender's
+    call, as `Universe.submit` was called before the bus). `acks` is, per ship and sender,
+    the highest seq handed on: what the zone's frames ack. A frame that is no command is
+    counted in `bad` and dropped. `run` closes the subscriptions of shut zones."""
 
     def __init__(self, bus: Bus, submit: Submit) -> None:
         self.bad = 0
@@ -127,67 +128,59 @@ class ZoneInbox:
         self.acks: dict[int, dict[int, int]] = {}  # ship -> sender -> highest seq taken
         self._bus = bus
         self._submit = submit
-        self._group: asyncio.TaskGroup | None = None
-        self._feeds: dict[int, Feed] = {}
-        self._readers: dict[int, asyncio.Task[None]] = {}
-        self._closing: list[Feed] = []  # shut before `run` started: closed when it does
+        self._open: dict[int, Subscription] = {}
+        self._shut: asyncio.Queue[Subscription] = asyncio.Queue()  # to close, in `run`
         self._logged: dict[int, float] = {}
 
     @property
     def zones(self) -> frozenset[int]:
         """The zones whose commands come in now."""
-        return frozenset(self._feeds)
+        return frozenset(self._open)
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Read the open zones' commands until `stopping` is set, then close every one."""
+        """Close shut zones' subscriptions until `stopping` is set, then shut and close
+        every one."""
         try:
-            async with asyncio.TaskGroup() as group:
-                self._group = group
-                for zone in self._feeds:
-                    self._read(zone)
-                for feed in self._closing:
-                    group.create_task(feed.close())
-                self._closing.clear()
-                await stopping.wait()
-                self._group = None
-                for zone in list(self._feeds):
-                    self.shut(zone)
+            while not stopping.is_set():
+                closing = asyncio.ensure_future(self._shut.get())
+                stop = asyncio.ensure_future(stopping.wait())
+                await asyncio.wait((closing, stop), return_when=asyncio.FIRST_COMPLETED)
+                stop.cancel()
+                if not closing.done():
+                    closing.cancel()
+                    break
+                await _quietly_close(closing.result())
         finally:
-            self._group = None
+            for zone in list(self._open):
+                self.shut(zone)
+            while not self._shut.empty():
+                await _quietly_close(self._shut.get_nowait())
 
     async def open(self, zone: int) -> None:
-        """Take `zone`'s commands (`EVERY_ZONE`: every zone's) from now on (those sent
-        before `run` starts wait for it). At most once: on NATS a command published in the
-        instant the subscription is new may be missed, as one sent while no host owned the
-        zone is; senders resend."""
-        if zone in self._feeds:
+        """Take `zone`'s commands (`EVERY_ZONE`: every zone's) from now on. At most once:
+        on NATS a command published in the instant the subscription is new may be missed,
+        as one sent while no host owned the zone is; senders resend."""
+        if zone in self._open:
             return
         subject = ALL_COMMANDS if zone == EVERY_ZONE else zone_commands(zone)
-        self._feeds[zone] = await self._bus.feed(subject)
-        if self._group is not None:
-            self._read(zone)
+        subscription: Subscription | None = None
+
+        def take(message: Message) -> None:
+            if self._open.get(zone) is subscription:  # not a zone shut since
+                self._take(zone, message.data)
+
+        subscription = await self._bus.subscribe_now(subject, take)
+        if zone in self._open:  # opened meanwhile by another caller
+            self._shut.put_nowait(subscription)
+            return
+        self._open[zone] = subscription
 
     def shut(self, zone: int) -> None:
         """Stop taking `zone`'s commands at once: none is handed on after this returns
-        (the ones still queued are dropped: the zone is no longer ours)."""
-        feed = self._feeds.pop(zone, None)
-        reader = self._readers.pop(zone, None)
-        if reader is not None:
-            reader.cancel()  # its finally closes the feed
-        elif feed is not None:
-            self._closing.append(feed)  # never read, so nothing of it is handed on
-
-    def _read(self, zone: int) -> None:
-        assert self._group is not None
-        feed = self._feeds[zone]
-        self._readers[zone] = self._group.create_task(self._hand_on(zone, feed))
-
-    async def _hand_on(self, zone: int, feed: Feed) -> None:
-        try:
-            async for message in feed:
-                self._take(zone, message.data)
-        finally:
-            await feed.close()
+        (those still on their way are dropped: the zone is no longer ours)."""
+        subscription = self._open.pop(zone, None)
+        if subscription is not None:
+            self._shut.put_nowait(subscription)
 
     def _take(self, zone: int, data: bytes) -> None:
         """Decode one frame and hand the command on; nothing here raises into the bus."""
@@ -219,3 +212,10 @@ class ZoneInbox:
             self._logged[zone] = now
             log.warning("zone %s: dropped a frame that is no command (%d so far): %s",
                         zone, self.bad, error)  # fmt: skip
+
+
+async def _quietly_close(subscription: Subscription) -> None:
+    try:
+        await subscription.close()
+    except Exception:  # the bus is away: the subscription went with it
+        log.exception("closing a zone's commands failed")

@@ -205,28 +205,42 @@ async def test_only_the_zones_the_inbox_owns_come_in(buses: Buses) -> None:
     assert running.received[-1] == Stop(ship=1, seq=10)
 
 
-async def test_commands_queued_when_a_zone_is_shut_are_dropped() -> None:
+async def test_nothing_of_a_shut_zone_is_handed_on_even_what_was_on_its_way(
+    buses: Buses,
+) -> None:
+    async with running_inbox(buses.host) as running:
+        await running.open(10, buses.gateway)
+        await running.open(11, buses.gateway)
+        relay = CommandRelay(buses.gateway, {1: 10, 2: 11})
+        for seq in range(300):
+            await relay.submit(Stop(ship=1, seq=seq))
+        running.inbox.shut(10)  # most of the 300 are still on their way over NATS
+        taken = len(running.received)
+        await relay.submit(Stop(ship=2, seq=1))  # zone 11 still comes in
+        await running.until(taken + 1)
+        await asyncio.sleep(0.2)
+        assert running.received[taken:] == [Stop(ship=2, seq=1)]
+        assert running.inbox.zones == {11}
+    for zone in (10, 11):  # every subscription closed: nobody listens any more
+        with pytest.raises(NoResponders):
+            await buses.gateway.request(zone_commands(zone), b"", 0.3)
+
+
+async def test_on_the_local_bus_a_command_is_handed_on_as_it_is_sent() -> None:
     bus = LocalBus()
     received: list[Command] = []
     inbox = ZoneInbox(bus, lambda command, origin: received.append(command) is None)
-    await inbox.open(10)
+    await inbox.open(EVERY_ZONE)
     relay = CommandRelay(bus, {1: 10})
-    for seq in range(3):
-        await relay.submit(Stop(ship=1, seq=seq))
-    inbox.shut(10)  # before the inbox ran: none of the three may be handed on
-    await inbox.open(11)
-    await CommandRelay(bus, {2: 11}).submit(Stop(ship=2))
+    assert relay.send(Stop(ship=1, seq=4))
+    assert received == [Stop(ship=1, seq=4)]  # no task between: as `Universe.submit` was
+    inbox.shut(EVERY_ZONE)
+    assert relay.send(Stop(ship=1, seq=5))
+    assert received == [Stop(ship=1, seq=4)]
     stopping = asyncio.Event()
-    task = asyncio.create_task(inbox.run(stopping))
-    async with asyncio.timeout(3):
-        while not received:
-            await asyncio.sleep(0.005)
     stopping.set()
-    await asyncio.wait_for(task, 3)
-    assert received == [Stop(ship=2)]
-    for zone in (10, 11):  # every subscription closed: nobody listens any more
-        with pytest.raises(NoResponders):
-            await bus.request(zone_commands(zone), b"", 0.1)
+    await inbox.run(stopping)
+    assert not bus.listened(zone_commands(10))
 
 
 def bad_frames() -> Iterator[bytes]:
