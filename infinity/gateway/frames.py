@@ -423,14 +423,16 @@ class CellFrames:
         the ship (its player's; a bridge crew's)."""
         if not told:
             return
-        sessions = watched.sessions.values()
+        on: dict[int, list[Session]] = {}  # ship -> its sessions (refusals come by dozens)
+        for session in watched.sessions.values():
+            on.setdefault(session.ship, []).append(session)
         for item in told:
             message = item.message()
-            if message is None:
+            if message is None or item.ship not in on:
                 continue
             data = wire.told(message)
-            for session in sessions:
-                if session.ship == item.ship and item.sender in (NO_SENDER, session.sender):
+            for session in on[item.ship]:
+                if item.sender in (NO_SENDER, session.sender):
                     session.push(data)
 
     async def _subscribe(self, watched: _Watched, seen: set[int], wanted: set[int]) -> None:
