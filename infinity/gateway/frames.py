@@ -410,7 +410,8 @@ class CellFrames:
                 self._absent(session)
                 continue
             data = frame.build(session, watched.held[account], pilot, wanted)
-            watched.look(account, session.view, fresh)
+            if session.view is not watched.views.get(account):  # its view changed
+                watched.look(account, session.view, fresh)
             session.push(data)
             framed += 1
             sent += len(data)
@@ -473,6 +474,12 @@ class CellFrames:
             await self._drop(watched)
 
 
+MAX_VIEWS = 65536
+"""Views remembered, one per cell: the same tuple each tick, so a steady client's view
+compares at the speed of identity."""
+_VIEWS: dict[int, tuple[int, ...]] = {}
+
+
 class _Frame:
     """One tick's frames for one zone's sessions: prefixes shared by every client whose
     view is steady, a frame of its own for a client that holds less than it sees."""
@@ -481,14 +488,15 @@ class _Frame:
         self.close = close
         self.records = records
         self.touched = set(close.touched)
-        self._views: dict[int, tuple[int, ...]] = {}
         self._prefixes: dict[int, bytes | None] = {}  # None: a delta of the view is missing
 
     def build(self, session: Session, held: set[int], pilot: Pilot, wanted: set[int]) -> bytes:
         """The session's frame; adds to `wanted` the cells it must get in full."""
-        view = self._views.get(pilot.cell)
+        view = _VIEWS.get(pilot.cell)
         if view is None:
-            view = self._views[pilot.cell] = neighbourhood(pilot.cell)
+            if len(_VIEWS) >= MAX_VIEWS:
+                _VIEWS.clear()
+            view = _VIEWS[pilot.cell] = neighbourhood(pilot.cell)
         me = pilot.me
         # A zone taken over by another host acks from 0 again: the client's ack holds.
         me.ack = session.acked = max(pilot.acks.get(session.sender, 0), session.acked)
