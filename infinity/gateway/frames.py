@@ -6,8 +6,8 @@ in one process (the `LocalBus`) as across many (NATS).
 embedded server). It publishes one `CellRecord` per touched cell someone may watch on
 `zone.<z>.cell.<c>` (`wire.encode_cell`), plus a full record for each cell a gateway asked
 for on `zone.<z>.wants`; then one `TickClose` on `zone.<z>.tick`: the tick, the chat,
-which cells changed, each watched ship's own `me` record, cell and acks (per sending
-connection), and what to tell whom. A gateway's `CellFrames` subscribes to the cells its
+which cells changed, each watched ship's own `me` record and cell, the acks of the
+connections commanding them, and what to tell whom. A gateway's `CellFrames` subscribes to the cells its
 clients see, keeps this tick's records, and at the close builds each client's frame
 (`wire.frame_prefix` + `me`), sharing the bytes of the cells between clients.
 
@@ -65,13 +65,11 @@ class CellRecord(msgspec.Struct, array_like=True, frozen=True, gc=False):
 
 
 class Pilot(msgspec.Struct, array_like=True, gc=False):
-    """A watched ship as its clients see it this tick; `acks`: each sending connection's
-    highest command seq the zone took."""
+    """A watched ship as its clients see it this tick."""
 
     ship: int
     cell: int
     me: wire.Me
-    acks: dict[int, int]
 
 
 class Told(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -98,6 +96,9 @@ class TickClose(msgspec.Struct, array_like=True, gc=False):
     touched: list[int]  # cells with a delta this tick
     pilots: list[Pilot]
     told: list[Told]
+    # Each sending connection (of the pilots' ships) -> its highest command seq the zone
+    # took: one map a tick, not one a pilot (a thousand maps a tick wake the collector).
+    acks: dict[int, int]
 
 
 class Wants(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -113,9 +114,6 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 
 
 # -- the zone host's side --------------------------------------------------------------
-
-
-_NO_ACKS: dict[int, int] = {}
 
 
 class ZoneFrames:
@@ -188,13 +186,15 @@ class ZoneFrames:
             rows = fulls.get(cell)
             full = None if rows is None else wire.encode_cell(zone, cell, changes, rows)
             self._out.put(f"{cells}{cell}", wire.encode(CellRecord(tick, delta, full)))
+        pilots = self._pilots(zone)
         close = TickClose(
             zone=z,
             tick=tick,
             dilation=report.dilation,
             chat=wire.encode(wire.chat_lines(report, self._hidden)),
             touched=sorted(touched),
-            pilots=self._pilots(zone),
+            pilots=pilots,
+            acks=self._acks_of(pilots),
             told=[
                 *self._told.pop(z, ()),
                 *(
@@ -207,7 +207,7 @@ class ZoneFrames:
         self._out.put(zone_tick(z), wire.encode(close))
 
     def _pilots(self, zone: Zone) -> list[Pilot]:
-        """Every watched ship in the zone with its `me` and acks."""
+        """Every watched ship in the zone with its `me`."""
         b = zone.bodies
         rows = np.flatnonzero(np.isin(b.id[: b.n], self._players()) & ~b.gone[: b.n])
         if rows.size == 0:
@@ -215,10 +215,17 @@ class ZoneFrames:
         ships = b.id[rows].tolist()
         mes = wire.me_records(zone, rows, [self._credits(ship) for ship in ships])
         cells = b.cell[rows].tolist()
-        acks = self._acks
-        return [
-            Pilot(s, c, m, acks.get(s, _NO_ACKS)) for s, c, m in zip(ships, cells, mes, strict=True)
-        ]
+        return [Pilot(s, c, m) for s, c, m in zip(ships, cells, mes, strict=True)]
+
+    def _acks_of(self, pilots: list[Pilot]) -> dict[int, int]:
+        """The acks of every connection commanding one of `pilots`' ships."""
+        acks: dict[int, int] = {}
+        for pilot in pilots:
+            found = self._acks.get(pilot.ship)
+            if found:
+                for sender, seq in found.items():
+                    acks[sender] = max(seq, acks.get(sender, 0))
+        return acks
 
     async def _on_wants(self, message: Message) -> None:
         try:
@@ -403,13 +410,14 @@ class CellFrames:
         wanted: set[int] = set()
         fresh: set[int] = set()
         sent = framed = 0
-        for account, session in list(watched.sessions.items()):
+        for session in list(watched.sessions.values()):  # not items(): a tuple each, for
+            account = session.account  # the collector to count, a thousand a tick
             pilot = pilots.get(session.ship)
             if pilot is None:
                 watched.look(account, None, fresh)
                 self._absent(session)
                 continue
-            data = frame.build(session, watched.held[account], pilot, wanted)
+            data = frame.build(session, watched.held[account], pilot, close.acks, wanted)
             if session.view is not watched.views.get(account):  # its view changed
                 watched.look(account, session.view, fresh)
             session.push(data)
@@ -490,7 +498,14 @@ class _Frame:
         self.touched = set(close.touched)
         self._prefixes: dict[int, bytes | None] = {}  # None: a delta of the view is missing
 
-    def build(self, session: Session, held: set[int], pilot: Pilot, wanted: set[int]) -> bytes:
+    def build(
+        self,
+        session: Session,
+        held: set[int],
+        pilot: Pilot,
+        acks: dict[int, int],
+        wanted: set[int],
+    ) -> bytes:
         """The session's frame; adds to `wanted` the cells it must get in full."""
         view = _VIEWS.get(pilot.cell)
         if view is None:
@@ -499,7 +514,7 @@ class _Frame:
             view = _VIEWS[pilot.cell] = neighbourhood(pilot.cell)
         me = pilot.me
         # A zone taken over by another host acks from 0 again: the client's ack holds.
-        me.ack = session.acked = max(pilot.acks.get(session.sender, 0), session.acked)
+        me.ack = session.acked = max(acks.get(session.sender, 0), session.acked)
         if session.view == view and not session.needs_full and held.issuperset(view):
             prefix = self._steady(pilot.cell, view)
             if prefix is not None:
