@@ -14,9 +14,10 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 PENDING_LIMIT = 65536
 """Messages a subscription may hold unread before new ones are dropped (and counted),
@@ -206,6 +207,8 @@ class _Served:
 class _Now:
     """A callback subscription on the local bus: called as each message is delivered."""
 
+    __slots__ = ("_callback", "_detach", "closed", "pattern")
+
     def __init__(
         self, pattern: str, callback: Callback, detach: Callable[[_Now], Awaitable[None]]
     ) -> None:
@@ -251,13 +254,15 @@ class LocalBus:
 
     def __init__(self, pending_limit: int = PENDING_LIMIT) -> None:
         self._pending_limit = pending_limit
-        self._exact: dict[str, list[_Reader]] = {}
+        # Readers are kept in tuples, remade on each change: delivery reads a snapshot no
+        # callback can change under it, and no list per subject lingers for the collector.
+        self._exact: dict[str, tuple[_Reader, ...]] = {}
         self._wild: list[tuple[str, _Reader]] = []
         # subject -> its wildcard readers, remembered until `_wild` changes
-        self._wild_of: dict[str, list[_Reader]] = {}
+        self._wild_of: dict[str, tuple[_Reader, ...]] = {}
         self._checked: set[str] = set()
         self._served: dict[Handler, _Served] = {}
-        self._patterns: dict[_Reader, list[str]] = {}  # what each reader reads
+        self._patterns: dict[_Reader, tuple[str, ...]] = {}  # what each reader reads
 
     async def publish(self, subject: str, data: bytes) -> None:
         self.publish_now(subject, data)
@@ -291,12 +296,12 @@ class LocalBus:
         return feed
 
     def _attach(self, pattern: str, feed: _Reader) -> None:
-        self._patterns.setdefault(feed, []).append(pattern)
+        self._patterns[feed] = (*self._patterns.get(feed, ()), pattern)
         if is_wildcard(pattern):
             self._wild.append((pattern, feed))
             self._wild_of.clear()
         else:
-            self._exact.setdefault(pattern, []).append(feed)
+            self._exact[pattern] = (*self._exact.get(pattern, ()), feed)
 
     async def _unroute(self, pattern: str, handler: Handler) -> None:
         """One pattern of a served handler closed; the last one ends its task."""
@@ -330,20 +335,18 @@ class LocalBus:
         self._served.clear()
 
     def _deliver(self, message: Message) -> None:
-        for reader in tuple(self._readers(message.subject)):  # a callback may subscribe
+        for reader in self._readers(message.subject):
             reader.offer(message)
 
-    def _readers(self, subject: str) -> list[_Reader]:
-        exact = self._exact.get(subject)
-        wild = self._wild_readers(subject) if self._wild else []
-        if exact is None:
-            return wild
-        return [*exact, *wild] if wild else exact
+    def _readers(self, subject: str) -> tuple[_Reader, ...]:
+        exact = self._exact.get(subject, ())
+        wild = self._wild_readers(subject) if self._wild else ()
+        return exact + wild if wild else exact
 
-    def _wild_readers(self, subject: str) -> list[_Reader]:
+    def _wild_readers(self, subject: str) -> tuple[_Reader, ...]:
         found = self._wild_of.get(subject)
         if found is None:
-            found = [feed for pattern, feed in self._wild if matches(pattern, subject)]
+            found = tuple(feed for pattern, feed in self._wild if matches(pattern, subject))
             if len(self._wild_of) >= CHECKED_SUBJECTS:
                 self._wild_of.clear()
             self._wild_of[subject] = found
@@ -351,26 +354,34 @@ class LocalBus:
 
     def _drop(self, pattern: str, feed: _Reader) -> None:
         """`feed` no longer reads `pattern`."""
-        patterns = self._patterns.get(feed, [])
-        if pattern in patterns:
-            patterns.remove(pattern)
-        if not patterns:
+        patterns = _without(self._patterns.get(feed, ()), pattern)
+        if patterns:
+            self._patterns[feed] = patterns
+        else:
             self._patterns.pop(feed, None)
         if is_wildcard(pattern):
             if (pattern, feed) in self._wild:
                 self._wild.remove((pattern, feed))
                 self._wild_of.clear()
             return
-        feeds = self._exact.get(pattern, [])
-        if feed in feeds:
-            feeds.remove(feed)
-        if not feeds:
+        feeds = _without(self._exact.get(pattern, ()), feed)
+        if feeds:
+            self._exact[pattern] = feeds
+        else:
             self._exact.pop(pattern, None)
 
     async def _detach(self, feed: _Reader) -> None:
         """A feed closed: it reads nothing any more."""
         for pattern in list(self._patterns.get(feed, ())):
             self._drop(pattern, feed)
+
+
+def _without(items: tuple[_T, ...], item: _T) -> tuple[_T, ...]:
+    """`items` less the first `item` (all of them, if it is not there)."""
+    if item not in items:
+        return items
+    at = items.index(item)
+    return items[:at] + items[at + 1 :]
 
 
 class Outbox:
