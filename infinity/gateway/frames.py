@@ -432,9 +432,13 @@ class CellFrames:
         the ship (its player's; a bridge crew's)."""
         if not told:
             return
-        on: dict[int, list[Session]] = {}  # ship -> its sessions (refusals come by dozens)
+        # ship -> its sessions, for the ships told only (refusals come by dozens a tick; a
+        # list for every session's ship would be a thousand for the collector to count)
+        ships = {item.ship for item in told}
+        on: dict[int, list[Session]] = {}
         for session in watched.sessions.values():
-            on.setdefault(session.ship, []).append(session)
+            if session.ship in ships:
+                on.setdefault(session.ship, []).append(session)
         for item in told:
             message = item.message()
             if message is None or item.ship not in on:
