@@ -2,8 +2,8 @@
 as `infinity serve` runs them.
 
 Same zone as the server bench (5,000 ships, ~80 per view, traffic and
-players thrusting: the players' commands through the fan-out's relay and the
-zones' inbox), N sessions joined to a real `Fanout`, each on a link that takes
+players thrusting: each player an input every 100 ms, each trader one a second; the
+players' commands through the fan-out's relay and the zones' inbox), N sessions joined to a real `Fanout`, each on a link that takes
 every frame at once, as the game lane's does (the lane's socket write is what
 is left out). Per tick: `zone.tick()` (untimed), then the zone's frames
 (`ZoneFrames.on_tick`: the watched cells and the close encoded) until every
@@ -32,6 +32,9 @@ try:  # run as a script (bench/ on sys.path) or as a module
     import _fanout_server as server
 except ImportError:  # pragma: no cover
     from bench import _fanout_server as server
+
+
+TICKS_PER_INPUT = round(0.1 * rules.TICK_HZ)
 
 
 class TakenLink:
@@ -65,11 +68,15 @@ async def _measure(clients: int, ships: int, ticks: int, warmup: int) -> dict[st
     stopping = asyncio.Event()
     task = asyncio.create_task(net.run(stopping))
     zone = universe.zones[universe.galaxy.systems[0].id]
-    flying = [*traffic, *(universe.ship_of_account[a] for a in accounts)]
+    steering = TICKS_PER_INPUT  # pilots steer every 100 ms, as people do; traders once a second
+    pilots = [universe.ship_of_account[a] for a in accounts]
     rng = random.Random(server.SEED)
     fan_ns: list[int] = []
     for k in range(warmup + ticks):
-        for ship in flying[k % rules.TICK_HZ :: rules.TICK_HZ]:
+        for ship in [
+            *pilots[k % steering :: steering],
+            *traffic[k % rules.TICK_HZ :: rules.TICK_HZ],
+        ]:
             thrust = c.Thrust(
                 ship=ship, throttle=rng.choice((0.3, 0.6, 1.0)), turn=rng.uniform(-1, 1)
             )

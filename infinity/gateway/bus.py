@@ -13,7 +13,7 @@ import asyncio
 import logging
 import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import NamedTuple, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
@@ -382,6 +382,19 @@ def _without(items: tuple[_T, ...], item: _T) -> tuple[_T, ...]:
         return items
     at = items.index(item)
     return items[:at] + items[at + 1 :]
+
+
+async def taken(queue: asyncio.Queue[_T], stopping: asyncio.Event) -> AsyncIterator[_T]:
+    """Each item put in `queue`, as it comes, until `stopping` is set."""
+    while not stopping.is_set():
+        getting = asyncio.ensure_future(queue.get())
+        stop = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait((getting, stop), return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not getting.done():
+            getting.cancel()
+            return
+        yield getting.result()
 
 
 class Outbox:

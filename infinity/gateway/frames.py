@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from infinity.commands.errors import Rejection
 from infinity.commands.notices import Notice
 from infinity.gateway import wire
-from infinity.gateway.bus import Bus, Callback, Handler, Message, Outbox, Subscription
+from infinity.gateway.bus import Bus, Callback, Handler, Message, Outbox, Subscription, taken
 from infinity.gateway.relay import NO_SENDER, Origin
 from infinity.gateway.session import Session
 from infinity.gateway.subjects import (
@@ -340,16 +340,9 @@ class CellFrames:
         """Subscribe to each newly watched zone's closes until `stopping`; then close every
         subscription."""
         try:
-            while not stopping.is_set():
-                opening = asyncio.ensure_future(self._opening.get())
-                stop = asyncio.ensure_future(stopping.wait())
-                await asyncio.wait((opening, stop), return_when=asyncio.FIRST_COMPLETED)
-                stop.cancel()
-                if not opening.done():
-                    opening.cancel()
-                    break
+            async for watched, cells in taken(self._opening, stopping):
                 try:
-                    await self._open(*opening.result())
+                    await self._open(watched, cells)
                 except Exception:  # the bus away: the next close, or the client, asks again
                     log.exception("frames: cannot follow a zone")
         finally:

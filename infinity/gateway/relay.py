@@ -22,7 +22,7 @@ from typing import Annotated, NamedTuple
 import msgspec
 
 from infinity.commands.types import Command
-from infinity.gateway.bus import Bus, Message, Subscription
+from infinity.gateway.bus import Bus, Message, Subscription, taken
 from infinity.gateway.subjects import ALL_COMMANDS, zone_commands
 
 log = logging.getLogger(__name__)
@@ -141,15 +141,8 @@ class ZoneInbox:
         """Close shut zones' subscriptions until `stopping` is set, then shut and close
         every one."""
         try:
-            while not stopping.is_set():
-                closing = asyncio.ensure_future(self._shut.get())
-                stop = asyncio.ensure_future(stopping.wait())
-                await asyncio.wait((closing, stop), return_when=asyncio.FIRST_COMPLETED)
-                stop.cancel()
-                if not closing.done():
-                    closing.cancel()
-                    break
-                await _quietly_close(closing.result())
+            async for subscription in taken(self._shut, stopping):
+                await _quietly_close(subscription)
         finally:
             for zone in list(self._open):
                 self.shut(zone)
