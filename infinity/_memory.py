@@ -20,6 +20,15 @@ _M_TRIM_THRESHOLD: Final = -1
 _M_MMAP_THRESHOLD: Final = -3
 _KEEP: Final = 32 * 1024 * 1024  # glibc's ceiling for the mmap threshold on 64-bit
 
+YOUNG_THRESHOLD: Final = 10_000
+"""Allocations between young collections (CPython's default: 700). A server's frames
+make thousands of short-lived containers a tick; at 700 the young collections ran many
+times a tick and promoted whatever was in flight (a pending send, a waiting future) to
+the oldest generation, which filled up and set off full collections of every
+connection's objects: a 30-45 ms pause every few seconds at 1,000 clients (bench/
+gateway_fanout.py). At 10,000 such objects have died before they are looked at, and a
+young collection still takes about a millisecond."""
+
 
 def keep_large_allocations() -> bool:
     """Tell glibc to reuse large blocks instead of mapping each anew; False where unsupported."""
@@ -35,6 +44,17 @@ def keep_large_allocations() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     return bool(mallopt(_M_MMAP_THRESHOLD, _KEEP)) and bool(mallopt(_M_TRIM_THRESHOLD, 2 * _KEEP))
+
+
+def settle_collector() -> None:
+    """Once the universe is loaded: what is alive now lives for the whole run, so it
+    leaves the collector's reach (`gc.freeze`); young collections come less often
+    (`YOUNG_THRESHOLD`). Full collections then walk only what came since: sessions,
+    connections."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from infinity._memory import settle_collector
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.cluster.handover import Nudge, zone_arrivals
@@ -370,6 +371,7 @@ async def serve_gateway(
     """Run one gateway until SIGTERM or SIGINT: clients told first, then the bus and store
     closed."""
     gateway = await ClusterGateway.open(db, nats_url, name)
+    settle_collector()  # open: what it loaded lives for the whole run
     try:
         config = server_config(gateway.app(), host, port, "warning", limits)
         server = _Server(config, gateway)

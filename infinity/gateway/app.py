@@ -7,7 +7,6 @@ universe and yields a `Game`; the gateway knows nothing of how it is built.
 from __future__ import annotations
 
 import contextlib
-import gc
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from infinity._memory import settle_collector
 from infinity.gateway import (
     crew_api,
     enclave_api,
@@ -103,8 +103,7 @@ def create_app(run: Callable[[], AbstractAsyncContextManager[Game]]) -> Starlett
         async with run() as game:
             # The loaded universe lives for the whole run: keep it out of the GC's full
             # collections, which otherwise pause every zone for tens of milliseconds.
-            gc.collect()
-            gc.freeze()
+            settle_collector()
             app.state.game = game
             app.state.front = front_of(game)
             try:
