@@ -12,7 +12,7 @@ import typer
 from infinity._options import DataOption, DbOption, universe_url
 from infinity._terminal import console
 from infinity.audit.cli import audit_app
-from infinity.cluster.cli import cluster_app
+from infinity.cluster.cli import SeedOption, cluster_app
 from infinity.company.cli import crew_app
 from infinity.minds.cli import mind_app
 from infinity.operators.cli import galaxy_app, killswitch
@@ -47,9 +47,7 @@ def serve(
             help="Database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…); default: a SQLite file in --data."
         ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
-    ] = 1,
+    seed: SeedOption = 1,
     npcs: Annotated[bool, typer.Option(help="Fly non-player traffic.")] = True,
     snapshot_seconds: Annotated[
         float, typer.Option(min=0.5, max=300, help="How often ship motion is saved.")

@@ -266,7 +266,7 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
         commissions = Commissions(works, llm=_llm(settings, max_tokens=4000, timeout=30.0))
         heart = Heart(
             universe, economy, audit, costs, sessions=lambda: len(fanout.by_account),
-            company=company, worlds=worlds,
+            company=company, registry=worlds,
         )  # fmt: skip
         berths = Berths(universe, shipyard)
         operators = Operators(

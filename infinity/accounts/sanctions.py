@@ -19,17 +19,19 @@ from infinity.accounts.tables import sanctions
 
 
 class Kind(StrEnum):
-    MUTE = "mute"
-    BAN = "ban"
+    MUTE = "mute"  # the account's chat is refused
+    BAN = "ban"  # the account may neither log in nor play
 
 
 @dataclass(frozen=True, slots=True)
 class Sanction:
+    """One sanction in force on `account` from `at` until `until` (unix seconds)."""
+
     account: int
     kind: Kind
     until: float
-    reason: str
-    by: int | None
+    reason: str  # told to the sanctioned player
+    by: int | None  # the operator's account that imposed it, if any
     at: float
 
 

@@ -43,6 +43,9 @@ cluster_app = typer.Typer(
 )
 
 DataOption = Annotated[Path, typer.Option(help="Folder the cluster keeps its state in.")]
+SeedOption = Annotated[
+    int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
+]  # `infinity serve`'s too
 
 
 @cluster_app.command()
@@ -55,9 +58,7 @@ def up(
     pg_port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="PostgreSQL port (default: a free one).")
     ] = None,
-    seed: Annotated[
-        int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
-    ] = 1,
+    seed: SeedOption = 1,
     ttl: Annotated[int, typer.Option(min=1, max=60, help="Zone lease TTL, seconds.")] = 6,
     snapshot_seconds: Annotated[
         float, typer.Option(min=0.5, max=300, help="How often zone hosts save ship motion.")

@@ -40,10 +40,10 @@ from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.role import (
     Links,
     arguments,
+    opened_until_signalled,
     parse_role,
     role_parser,
     run_role,
-    until_signalled,
 )
 from infinity.cluster.subjects import COMPANY, CREW_LEASES_BUCKET, CREW_WORKERS_BUCKET
 from infinity.commands.types import Command
@@ -225,13 +225,6 @@ def minds_fence(epoch: str) -> Fence:
     return functools.partial(handover.fence, zone=MINDS_FENCE, epoch=epoch)
 
 
-async def work(db: str, nats_url: str, name: str, ttl: int, save_seconds: float) -> None:
-    """Run one crew worker until SIGTERM or SIGINT, then stop in order and close."""
-    worker = await CrewWorker.open(db, nats_url, name, ttl, save_seconds)
-    log.info("crew worker %s: following the zones (lease TTL %d s)", name, ttl)
-    await until_signalled(worker, "crew worker")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The crew worker's command line; 0 after an orderly stop, 2 when it cannot start."""
     parser = role_parser(
@@ -241,7 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         saves=("--save-seconds", "how often minds are saved"),
     )
     o = parse_role(parser, arguments(argv))
-    return run_role("crew worker", o, work(o.db, o.nats, o.name, o.ttl, o.save_seconds))
+    worker = CrewWorker.open(o.db, o.nats, o.name, o.ttl, o.save_seconds)
+    doing = f"following the zones (lease TTL {o.ttl} s)"
+    return run_role("crew worker", o, opened_until_signalled(worker, "crew worker", doing))
 
 
 if __name__ == "__main__":

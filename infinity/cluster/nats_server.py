@@ -15,10 +15,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from infinity.cluster.child import await_ready, spawn
 
 HOST = "127.0.0.1"
 
@@ -89,32 +90,17 @@ def start_nats(
         "-sd", str(data_dir / "jetstream"), "-n", name,
         *(["-m", str(monitor_port)] if monitor_port is not None else []),
     ]  # fmt: skip
-    with (data_dir / "nats-server.log").open("ab") as log:
-        process = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = NatsProcess(process=process, port=port, data_dir=data_dir, name=name)
-    try:
-        _wait_ready(server, timeout)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    server = NatsProcess(spawn(argv, data_dir / "nats-server.log"), port, data_dir, name)
+    return await_ready(server, lambda: _greets(server), timeout, "nats-server", NatsUnavailable)
 
 
-def _wait_ready(server: NatsProcess, timeout: float) -> None:
-    """Poll until this server (by name: not another on the port) greets a client and
-    says JetStream is on."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not server.running():
-            raise NatsUnavailable(f"nats-server exited: {_tail(server.log)}")
-        with contextlib.suppress(OSError, ValueError):
-            info = greeting(server.port)
-            if info.get("server_name") == server.name and info.get("jetstream") is True:
-                return
-        time.sleep(0.05)
-    raise NatsUnavailable(f"nats-server not ready after {timeout} s: {_tail(server.log)}")
+def _greets(server: NatsProcess) -> bool:
+    """Whether this server (by name: not another on the port) greets a client and says
+    JetStream is on."""
+    with contextlib.suppress(OSError, ValueError):
+        info = greeting(server.port)
+        return info.get("server_name") == server.name and info.get("jetstream") is True
+    return False
 
 
 def greeting(port: int, timeout: float = 1.0) -> dict[str, object]:
@@ -128,10 +114,3 @@ def greeting(port: int, timeout: float = 1.0) -> dict[str, object]:
     if not isinstance(info, dict):
         raise ValueError("INFO is not an object")
     return info
-
-
-def _tail(log: Path) -> str:
-    try:
-        return log.read_text(errors="replace")[-1500:]
-    except OSError:
-        return "(no log)"

@@ -31,7 +31,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+
+from infinity.cluster.child import await_ready, spawn
 
 SUPERUSER = "postgres"
 _SETTINGS = (
@@ -198,8 +199,7 @@ def _prepare(root: Path, run_as: str | None) -> None:
     parent folder closed to others stops initdb with a less helpful message)."""
     root.mkdir(parents=True, exist_ok=True)
     if run_as is not None:
-        entry = pwd.getpwnam(run_as)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
+        _give(root, run_as)
     root.chmod(0o700)
     if run_as is not None:
         check = subprocess.run(_as_user(run_as, ["test", "-w", str(root)]), check=False)
@@ -213,8 +213,7 @@ def _prepare(root: Path, run_as: str | None) -> None:
 def _initdb(server: PgServer, timeout: float) -> None:
     root, run_as = server.root, server.run_as
     if run_as is not None:
-        entry = pwd.getpwnam(run_as)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
+        _give(root, run_as)
     root.chmod(0o700)
     initdb = [
         str(server.bin_dir / "initdb"), "-D", str(server.data), "-U", SUPERUSER,
@@ -234,36 +233,19 @@ def _run(server: PgServer, settings: tuple[str, ...], timeout: float) -> PgServe
         str(server.bin_dir / "postgres"), "-D", str(server.data), "-p", str(server.port),
         "-k", sockets, *settings,
     ]  # fmt: skip
-    with server.log.open("ab") as log:
-        if server.run_as is not None:
-            entry = pwd.getpwnam(server.run_as)
-            os.chown(server.log, entry.pw_uid, entry.pw_gid)
-        server.process = subprocess.Popen(
-            _as_user(server.run_as, argv),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    if server.run_as is not None:  # it appends to its log as that user
+        server.log.touch()
+        _give(server.log, server.run_as)
+    server.process = spawn(_as_user(server.run_as, argv), server.log)
+    return await_ready(server, lambda: _answers(server), timeout, "postgres", RuntimeError)
+
+
+def _answers(server: PgServer) -> bool:
     try:
-        _wait_ready(server, timeout)
-    except BaseException:
-        server.stop()
-        raise
-    return server
-
-
-def _wait_ready(server: PgServer, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.process is not None
-        if server.process.poll() is not None:
-            raise RuntimeError(f"postgres exited: {_tail(server.log)}")
-        try:
-            run_async(_ping(server.dsn()))
-            return
-        except (TimeoutError, OSError, asyncpg.PostgresError):
-            time.sleep(0.05)
-    raise TimeoutError(f"postgres not ready: {_tail(server.log)}")
+        run_async(_ping(server.dsn()))
+    except (TimeoutError, OSError, asyncpg.PostgresError):
+        return False
+    return True
 
 
 async def _ping(dsn: str) -> None:
@@ -291,13 +273,6 @@ def _major(bin_dir: Path) -> str | None:
     return words[-1].split(".")[0] if words else None
 
 
-def _tail(log: Path) -> str:
-    try:
-        return log.read_text(errors="replace")[-1500:]
-    except OSError:
-        return "(no log)"
-
-
 def _server_user() -> str | None:
     """Who runs initdb and postgres: ourselves, or `postgres` (else `nobody`) when root."""
     if os.geteuid() != 0:
@@ -307,6 +282,12 @@ def _server_user() -> str | None:
             pwd.getpwnam(name)
             return name
     raise RuntimeError("running as root and no unprivileged user to run postgres as")
+
+
+def _give(path: Path, user: str) -> None:
+    """Make `user` own `path`."""
+    entry = pwd.getpwnam(user)
+    os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
 def _as_user(user: str | None, argv: list[str]) -> list[str]:

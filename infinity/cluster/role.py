@@ -10,13 +10,14 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import nats.errors
 import uvloop
 
+from infinity._memory import settle_collector
 from infinity.cluster.nats_bus import NatsBus
 from infinity.cluster.subjects import host_key
 from infinity.galaxy.model import Galaxy
@@ -127,8 +128,16 @@ class Role(Protocol):
     async def close(self) -> None: ...
 
 
+async def opened_until_signalled(opening: Awaitable[Role], what: str, doing: str) -> None:
+    """Open a role (`opening`), say what it does, and run it until signalled."""
+    role = await opening
+    log.info("%s %s: %s", what, role.name, doing)
+    await until_signalled(role, what)
+
+
 async def until_signalled(role: Role, what: str) -> None:
     """Run `role` until the first SIGTERM or SIGINT (its orderly stop), then close it."""
+    settle_collector()  # open: what it loaded lives for the whole run
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -53,10 +53,10 @@ from infinity.cluster.role import (
     Links,
     NoGalaxy,
     arguments,
+    opened_until_signalled,
     parse_role,
     role_parser,
     run_role,
-    until_signalled,
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_crews
@@ -742,15 +742,6 @@ class ZoneHosting:
         await self._bus.publish(message.reply, json.dumps(answer).encode())
 
 
-async def host_zones(
-    db: str, nats_url: str, name: str, ttl: int, snapshot_seconds: float, npcs: bool = True
-) -> None:
-    """Run one zone host until SIGTERM or SIGINT, then stop in order and close."""
-    hosting = await ZoneHosting.open(db, nats_url, name, ttl, snapshot_seconds, npcs)
-    log.info("host %s: hosting zones (lease TTL %d s)", name, ttl)
-    await until_signalled(hosting, "host")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The zone host's command line; 0 after an orderly stop, 2 when it cannot start."""
     parser = role_parser(
@@ -763,9 +754,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-npcs", dest="npcs", action="store_false", help="no NPC pilots fly this host's ships"
     )
     o = parse_role(parser, arguments(argv))
-    return run_role(
-        "zone host", o, host_zones(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs)
-    )
+    hosting = ZoneHosting.open(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs)
+    doing = f"hosting zones (lease TTL {o.ttl} s)"
+    return run_role("zone host", o, opened_until_signalled(hosting, "host", doing))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,18 @@ class _Build(msgspec.Struct, tag_field="op", forbid_unknown_fields=True, frozen=
     """One change to a world's galaxy."""
 
 
+class _InSystem(_Build, frozen=True, kw_only=True):
+    """A change within one system of the world."""
+
+    system: SystemRef
+
+
+class _OfBody(_InSystem, frozen=True, kw_only=True):
+    """A change to one body of a system: a station, a gate or an asteroid."""
+
+    body: BodyRef
+
+
 class FoundSystem(_Build, tag="found_system", frozen=True, kw_only=True):
     """A new star system (a star and nothing else yet) at (x, y) on the world's map."""
 
@@ -43,36 +55,30 @@ class FoundSystem(_Build, tag="found_system", frozen=True, kw_only=True):
     y: LightYears
 
 
-class RenameSystem(_Build, tag="rename_system", frozen=True, kw_only=True):
-    system: SystemRef
+class RenameSystem(_InSystem, tag="rename_system", frozen=True, kw_only=True):
     name: Name
 
 
-class MoveSystem(_Build, tag="move_system", frozen=True, kw_only=True):
+class MoveSystem(_InSystem, tag="move_system", frozen=True, kw_only=True):
     """Move a system on the map (its gates' lanes follow)."""
 
-    system: SystemRef
     x: LightYears
     y: LightYears
 
 
-class RemoveSystem(_Build, tag="remove_system", frozen=True, kw_only=True):
+class RemoveSystem(_InSystem, tag="remove_system", frozen=True, kw_only=True):
     """Remove a system and the gates that lead to it; ships in it are moved to safety first."""
 
-    system: SystemRef
 
-
-class AddStation(_Build, tag="add_station", frozen=True, kw_only=True):
-    system: SystemRef
+class AddStation(_InSystem, tag="add_station", frozen=True, kw_only=True):
     name: Name
     x: Coordinate
     y: Coordinate
 
 
-class AddBelt(_Build, tag="add_belt", frozen=True, kw_only=True):
+class AddBelt(_InSystem, tag="add_belt", frozen=True, kw_only=True):
     """An asteroid field: `rocks` rocks of `ore` each around (x, y)."""
 
-    system: SystemRef
     name: Name
     x: Coordinate
     y: Coordinate
@@ -80,32 +86,24 @@ class AddBelt(_Build, tag="add_belt", frozen=True, kw_only=True):
     ore: Annotated[float, msgspec.Meta(gt=0.0, le=100_000.0)] = 400.0
 
 
-class Link(_Build, tag="link", frozen=True, kw_only=True):
+class Link(_InSystem, tag="link", frozen=True, kw_only=True):
     """A pair of gates between two systems of the same world, one in each."""
 
-    system: SystemRef
     to: SystemRef
 
 
-class RenameBody(_Build, tag="rename_body", frozen=True, kw_only=True):
-    system: SystemRef
-    body: BodyRef
+class RenameBody(_OfBody, tag="rename_body", frozen=True, kw_only=True):
     name: Name
 
 
-class MoveBody(_Build, tag="move_body", frozen=True, kw_only=True):
-    system: SystemRef
-    body: BodyRef
+class MoveBody(_OfBody, tag="move_body", frozen=True, kw_only=True):
     x: Coordinate
     y: Coordinate
 
 
-class RemoveBody(_Build, tag="remove_body", frozen=True, kw_only=True):
+class RemoveBody(_OfBody, tag="remove_body", frozen=True, kw_only=True):
     """Remove a station, a gate (and its twin on the far side) or an asteroid. Ships docked at
     a removed station are undocked at a safe place and told; none is ever stranded."""
-
-    system: SystemRef
-    body: BodyRef
 
 
 class SetRules(_Build, tag="set_rules", frozen=True, kw_only=True):

@@ -79,7 +79,7 @@ class Undock(_Command, tag="undock", frozen=True):
 class Mine(_Command, tag="mine", frozen=True):
     """Mine an asteroid in range into cargo until full, out of range or told to stop."""
 
-    asteroid: EntityId | None = None
+    asteroid: EntityId | None = None  # None: the nearest one
 
 
 class Unload(_Command, tag="unload", frozen=True):

@@ -58,11 +58,11 @@ crews = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
-    sa.Column("ship_id", sa.BigInteger, nullable=False),
-    sa.Column("captain_name", sa.String(128), nullable=False),
-    sa.Column("captain_agent", sa.BigInteger, nullable=True),
-    sa.Column("captain_account", sa.Integer, nullable=True),
-    sa.Column("captain_ship", sa.BigInteger, nullable=False),
+    sa.Column("ship_id", sa.BigInteger, nullable=False),  # the ship the crew flies
+    sa.Column("captain_name", sa.String(128), nullable=False),  # as the crew calls them
+    sa.Column("captain_agent", sa.BigInteger, nullable=True),  # an agent captain, else NULL
+    sa.Column("captain_account", sa.Integer, nullable=True),  # a player captain, else NULL
+    sa.Column("captain_ship", sa.BigInteger, nullable=False),  # -1: aboard the crew's ship
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 

@@ -27,6 +27,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Final
 
 from infinity._memory import collector_paused
@@ -58,39 +59,39 @@ WELCOME_SECONDS: Final = 120.0  # simulated seconds a newcomer may wait for a ca
 _EPSILON: Final = 1e-6
 
 
+@dataclass(eq=False)
 class Company:
     """The minds of this host, the witness of its zones, and the ships its agents ride."""
 
-    def __init__(
-        self,
-        universe: Universe,
-        minds: Minds,
-        archive: Archive,
-        shipyard: Shipyard,
-        *,
-        purses: PurseOf = interim_purse,
-        llm: LlmMind | None = None,
-        interval: float = 5.0,
-    ) -> None:
-        self.universe = universe
-        self.minds = minds
-        self.archive = archive
-        self.shipyard = shipyard
-        self.purses = purses  # every agent grown, restored or enlisted here spends from these
-        self.witness = Witness()
-        self.llm = llm
-        self.interval = interval
-        self.ships: set[int] = set()  # ships agents ride: the NPC pilots leave them alone
-        # Agents in transit to another server (infinity/minds/transfer.py): alive, but they
-        # neither perceive nor act here, and are not copied or moved again, until the
-        # transfer ends (retired: dead here; returned: back among the living).
-        self.away: set[int] = set()
-        self._decided: dict[int, float] = {}  # zone -> its simulated time at the last decision
-        self._seen: defaultdict[int, list[Happening]] = defaultdict(list)
-        self._saving = asyncio.Lock()
-        self._players: set[int] = set(universe.ship_of_account.values())  # met: no welcome
-        self._newcomers: dict[int, float | None] = {}  # ship -> sim time first unmet, to hail
-        universe.observe(self.witness_tick)
+    universe: Universe
+    minds: Minds
+    archive: Archive
+    shipyard: Shipyard
+    _: KW_ONLY
+    # Every agent grown, restored or enlisted here spends from these.
+    purses: PurseOf = interim_purse
+    llm: LlmMind | None = None
+    interval: float = 5.0
+    witness: Witness = field(init=False, default_factory=Witness)
+    # The ships agents ride: the NPC pilots leave them alone.
+    ships: set[int] = field(init=False, default_factory=set)
+    # Agents in transit to another server (infinity/minds/transfer.py): alive, but they
+    # neither perceive nor act here, and are not copied or moved again, until the
+    # transfer ends (retired: dead here; returned: back among the living).
+    away: set[int] = field(init=False, default_factory=set)
+    # zone -> its simulated time at the last decision
+    _decided: dict[int, float] = field(init=False, default_factory=dict)
+    _seen: defaultdict[int, list[Happening]] = field(
+        init=False, default_factory=lambda: defaultdict(list)
+    )
+    _saving: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    _players: set[int] = field(init=False)  # met: no welcome
+    # ship -> sim time first unmet, to hail
+    _newcomers: dict[int, float | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._players = set(self.universe.ship_of_account.values())
+        self.universe.observe(self.witness_tick)
 
     # -- life cycle -----------------------------------------------------------
 

@@ -15,10 +15,10 @@ from infinity.sim.bodies import NO_ENTITY
 class Seen(StrEnum):
     SHOT = "shot"  # first hit of an attacker on a victim within a grudge window
     ROBBED = "robbed"  # a siphon began draining the subject's wallet (other: the thief)
-    DESTROYED = "destroyed"
-    CHAT = "chat"
-    DELIVERED = "delivered"
-    DOCKED = "docked"
+    DESTROYED = "destroyed"  # the subject was destroyed (other: its killer, if known)
+    CHAT = "chat"  # the subject said `text` in the system
+    DELIVERED = "delivered"  # the subject unloaded `amount` tonnes of ore at station `other`
+    DOCKED = "docked"  # the subject docked at station `other`
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,11 +38,11 @@ class Act(StrEnum):
 class Topic(StrEnum):
     """What a question about the agent itself asks."""
 
-    NAME = "name"
-    DOING = "doing"
-    MOOD = "mood"
-    CREW = "crew"
-    NONE = ""
+    NAME = "name"  # who are you?
+    DOING = "doing"  # what are you doing?
+    MOOD = "mood"  # how are you?
+    CREW = "crew"  # your captain, your crew, your ship?
+    NONE = ""  # not a question about the agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,11 @@ class Gist:
     question: bool = False
 
 
+def _any_of(*forms: str) -> re.Pattern[str]:
+    """One case-blind pattern for a line said in any of these ways (one way to a line)."""
+    return re.compile("|".join(forms), re.IGNORECASE)
+
+
 _GREETING: Final = re.compile(
     r"^\s*(?:hello|hi|hey|hiya|greetings|howdy|hail|yo|good (?:morning|evening|day))\b"
     r"(?:\s+(?:there|all|everyone|folks|friend|mate|pal|you))?\b[\s,!.]*",
@@ -69,42 +74,67 @@ _GREETING: Final = re.compile(
 _FAREWELL: Final = re.compile(
     r"\b(?:bye|goodbye|farewell|see you|so long|later|take care|over and out)\b", re.IGNORECASE
 )
-_WHO_ARE_YOU: Final = re.compile(
-    r"\bwho\s+(?:are|r)\s+(?:you|u|ya)\b|\byour\s+name\b|\bintroduce\s+yourself\b"
-    r"|\bwho\s+(?:is|'s)\s+(?:this|that|speaking)\b|\bwho'?s\s+(?:this|speaking)\b"
-    r"|\btell\s+me\s+about\s+yourself\b|^what\s+are\s+you\s*\??$",
-    re.IGNORECASE,
-)
-_DOING: Final = re.compile(
-    r"\bwhat\s+(?:are|r)\s+(?:you|u)\s+(?:doing|up\s+to|working\s+on)\b|\byour\s+(?:plan|job|goal)\b"
-    r"|\bwhat(?:'s|\s+is)\s+the\s+plan\b|\bwhat\s+now\b|\bwhat\s+do\s+you\s+do\b",
-    re.IGNORECASE,
-)
-_MOOD: Final = re.compile(
-    r"\bhow\s+(?:are|r)\s+(?:you|u|things)\b|\bhow(?:'s|\s+is)\s+it\s+going\b|\bhow\s+do\s+you\s+feel\b"
-    r"|\byou\s+(?:ok|okay|alright|all right)\b",
-    re.IGNORECASE,
+# What a question about the agent itself asks, tried in this order: the first that matches.
+_ASK_SELF: Final = (
+    (
+        Topic.NAME,
+        _any_of(
+            r"\bwho\s+(?:are|r)\s+(?:you|u|ya)\b",
+            r"\byour\s+name\b",
+            r"\bintroduce\s+yourself\b",
+            r"\bwho\s+(?:is|'s)\s+(?:this|that|speaking)\b",
+            r"\bwho'?s\s+(?:this|speaking)\b",
+            r"\btell\s+me\s+about\s+yourself\b",
+            r"^what\s+are\s+you\s*\??$",
+        ),
+    ),
+    (
+        Topic.DOING,
+        _any_of(
+            r"\bwhat\s+(?:are|r)\s+(?:you|u)\s+(?:doing|up\s+to|working\s+on)\b",
+            r"\byour\s+(?:plan|job|goal)\b",
+            r"\bwhat(?:'s|\s+is)\s+the\s+plan\b",
+            r"\bwhat\s+now\b",
+            r"\bwhat\s+do\s+you\s+do\b",
+        ),
+    ),
+    (
+        Topic.MOOD,
+        _any_of(
+            r"\bhow\s+(?:are|r)\s+(?:you|u|things)\b",
+            r"\bhow(?:'s|\s+is)\s+it\s+going\b",
+            r"\bhow\s+do\s+you\s+feel\b",
+            r"\byou\s+(?:ok|okay|alright|all right)\b",
+        ),
+    ),
 )
 _CREW: Final = re.compile(r"\byour\s+(?:crew|captain|ship)\b", re.IGNORECASE)
-_THREAT: Final = re.compile(
-    r"\b(?:i'?ll|i\s+will|gonna|going\s+to|i'?m\s+going\s+to)\s+(?:kill|destroy|shoot|blow|end|scrap|"
-    r"hunt|gut|wreck)\b|\byou'?(?:re|\s+are)\s+(?:dead|finished|toast|scrap)\b|\bor\s+else\b"
-    r"|\bsurrender\b|\bdie\b|\bscum\b|\bprepare\s+to\b|\bhand\s+over\b|\byour\s+last\b"
-    r"|\byou'?(?:ll|\s+will)\s+(?:pay|regret|be\s+sorry)\b|\bwatch\s+your\s+back\b",
-    re.IGNORECASE,
+_THREAT: Final = _any_of(
+    r"\b(?:i'?ll|i\s+will|gonna|going\s+to|i'?m\s+going\s+to)\s+"
+    r"(?:kill|destroy|shoot|blow|end|scrap|hunt|gut|wreck)\b",
+    r"\byou'?(?:re|\s+are)\s+(?:dead|finished|toast|scrap)\b",
+    r"\bor\s+else\b",
+    r"\bsurrender\b|\bdie\b|\bscum\b",
+    r"\bprepare\s+to\b",
+    r"\bhand\s+over\b",
+    r"\byour\s+last\b",
+    r"\byou'?(?:ll|\s+will)\s+(?:pay|regret|be\s+sorry)\b",
+    r"\bwatch\s+your\s+back\b",
 )
 _ORDER: Final = re.compile(
     r"^\s*(?:crew[,:]?\s*)?(?:attack|engage|fire\s+on|mine|dock|follow|flee|retreat|stand\s+down"
     r"|belay|go\s+to|fly\s+to|move\s+to|stop|halt|undock|jump)\b",
     re.IGNORECASE,
 )
-_REMEMBER: Final = re.compile(
-    r"\b(?:do|did|can|d')\s*(?:you|u|ya)\s+(?:still\s+)?(?:remember|recall|recollect|know\s+me)\b"
-    r"|\bremember\s+(?:me|when|the|that|what)\b.*\?|\bhave\s+we\s+met\b|\bwhat\s+did\s+i\s+(?:tell|say)",
-    re.IGNORECASE,
+_REMEMBER: Final = _any_of(
+    r"\b(?:do|did|can|d')\s*(?:you|u|ya)\s+(?:still\s+)?(?:remember|recall|recollect|know\s+me)\b",
+    r"\bremember\s+(?:me|when|the|that|what)\b.*\?",
+    r"\bhave\s+we\s+met\b",
+    r"\bwhat\s+did\s+i\s+(?:tell|say)",
 )
-_ME: Final = re.compile(
-    r"\b(?:remember|recall|know|recognise|recognize)\s+me\b|\bhave\s+we\s+met\b", re.IGNORECASE
+_ME: Final = _any_of(
+    r"\b(?:remember|recall|know|recognise|recognize)\s+me\b",
+    r"\bhave\s+we\s+met\b",
 )
 # "what is the secret word (I told you)?", "what's my ship called?", "what was the code?"
 _ASK_FACT: Final = re.compile(
@@ -124,10 +154,11 @@ _ABOUT_OTHER: Final = re.compile(
     r"heard\s+(?:of|about)|seen|met|trust|like|about|who\s+is|who's|what\s+about)\s+"
     r"(?:the\s+)?(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)",
 )
-_REQUEST: Final = re.compile(
+_REQUEST: Final = _any_of(
     r"^(?:(?:can|could|would|will)\s+(?:you|u)|please|i\s+need|help\s+me|give\s+me|lend\s+me"
-    r"|send\s+me|spare|let\s+me|may\s+i)\b|\bplease\b|\bcan\s+i\s+(?:have|get|borrow)\b",
-    re.IGNORECASE,
+    r"|send\s+me|spare|let\s+me|may\s+i)\b",
+    r"\bplease\b",
+    r"\bcan\s+i\s+(?:have|get|borrow)\b",
 )
 _QUESTION_WORD: Final = re.compile(
     r"^(?:what|who|where|when|why|how|which|do|did|does|is|are|was|were|have|has|can|could|will"
@@ -196,12 +227,9 @@ def understand(
         return Gist(Act.THREAT, greeted=greeted, words=found, question=question)
     if _ORDER.match(body) and not question:
         return Gist(Act.ORDER, greeted=greeted, words=found)
-    if _WHO_ARE_YOU.search(body):
-        return Gist(Act.ASK_SELF, Topic.NAME, greeted=greeted, words=found, question=True)
-    if _DOING.search(body):
-        return Gist(Act.ASK_SELF, Topic.DOING, greeted=greeted, words=found, question=True)
-    if _MOOD.search(body):
-        return Gist(Act.ASK_SELF, Topic.MOOD, greeted=greeted, words=found, question=True)
+    for topic, asks in _ASK_SELF:
+        if asks.search(body):
+            return Gist(Act.ASK_SELF, topic, greeted=greeted, words=found, question=True)
     asked = _ASK_FACT.match(body.strip())
     if asked is not None:
         key = own_key(asked.group("key"), speaker)

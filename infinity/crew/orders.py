@@ -10,11 +10,11 @@ from typing import Final
 
 
 class OrderKind(StrEnum):
-    ATTACK = "attack"
-    MINE = "mine"
-    DOCK = "dock"
-    FOLLOW = "follow"
-    FLEE = "flee"
+    ATTACK = "attack"  # engage `target`
+    MINE = "mine"  # go mining
+    DOCK = "dock"  # dock at a station
+    FOLLOW = "follow"  # keep with `target` ("follow me": the captain's ship)
+    FLEE = "flee"  # break off and run from danger
     STEAL = "steal"  # close in on the mark and siphon its wallet
     STAND_DOWN = "stand_down"  # cancel the standing order
 

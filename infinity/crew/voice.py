@@ -14,10 +14,14 @@ whether this line gets a filler or the catchphrase.
 from __future__ import annotations
 
 import re
+import tomllib
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Final
+
+import msgspec
 
 from infinity.crew.genome import Persona
 from infinity.sim import rules
@@ -25,178 +29,43 @@ from infinity.sim import rules
 MAX_LINE: Final = rules.SAY_MAX_CHARS
 CRUDE, PLAIN, FORMAL = 0, 1, 2
 
-# slot -> phrasings per register (crude, plain, formal); a voice keeps one phrasing per slot.
-BANK: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {
-    "greet": (
-        ("What d'you want{to}?", "Yeah{to}?", "Oi{to}.", "You again{to}?", "Make it quick{to}."),
-        ("Hello{to}!", "Hey there{to}.", "Hi{to}.", "Good to see you{to}.", "Well met{to}."),
-        ("Greetings{to}.", "Good day{to}.", "Well met{to}.", "Salutations{to}.", "Hello{to}."),
-    ),
-    "farewell": (
-        ("Get lost.", "Beat it.", "Later.", "Scram.", "Don't hurry back."),
-        ("See you around.", "Take care out there.", "Catch you around the belt!", "Fly safe."),
-        ("Farewell.", "Until next time.", "Safe travels.", "Good day to you.", "Godspeed."),
-    ),
-    "introduce": (
-        ("Name's {name}. So what?", "{name}. Who's asking?", "I'm {name}. Don't wear it out."),
-        ("I'm {name}. {looks}, you can't miss me.", "The name's {name}.", "{name}, that's me."),
-        ("I am {name}, at your service.", "My name is {name}.", "{name}. A pleasure."),
-    ),
-    "doing": (
-        ("{doing}. Happy?", "I'm {doing}. Why d'you care?", "{doing}, what's it look like?"),
-        ("Right now? {doing}.", "I'm {doing}.", "Mostly {doing}."),
-        ("At present I am {doing}.", "I am currently {doing}.", "My present task: {doing}."),
-    ),
-    "mood": (
-        ("How d'you think? {mood}.", "{mood}. Next question.", "{mood}. Don't ask again."),
-        ("Honestly? {mood}.", "{mood}, thanks for asking.", "Oh, {mood_lc}, you know."),
-        ("{mood}, thank you for asking.", "I am well enough. {mood}.", "Candidly: {mood_lc}."),
-    ),
-    "unknown": (
-        ("How should I know?", "No clue.", "Beats me.", "Ask someone who cares."),
-        ("No idea, sorry.", "Can't help you there.", "Couldn't tell you.", "Hm, no idea."),
-        ("I have no information on that.", "I am afraid I cannot say.", "That I do not know."),
-    ),
-    "recall": (
-        ("Yeah, I remember. {memory}", "Sure. {memory}", "Heh. {memory}"),
-        ("I remember that. {memory}", "That rings a bell: {memory}", "Oh, that: {memory}"),
-        (
-            "If I recall correctly: {memory}",
-            "I recall this: {memory}",
-            "As I remember it: {memory}",
-        ),
-    ),
-    "fact": (
-        ("{The_key}? {Value}. Happy?", "{Value}. You told me yourself.", "It's {value}. Keep up."),
-        (
-            "{The_key}? {Value}, you told me.",
-            "You said {the_key} is {value}.",
-            "{Value}! I remember.",
-        ),
-        (
-            "You told me {the_key} is {value}.",
-            "{The_key} is {value}, as you told me.",
-            "{Value}, if memory serves.",
-        ),
-    ),
-    "no_fact": (
-        ("You never told me {the_key}.", "{The_key}? No clue.", "Did you ever tell me? No."),
-        ("I don't think you ever told me {the_key}.", "Hm, {the_key}? You never said."),
-        ("I do not recall being told {the_key}.", "I was never told {the_key}, I believe."),
-    ),
-    "noted": (
-        ("{Value}. Got it.", "Yeah, yeah. {Value}.", "Fine. {The_key} is {value}. Whatever."),
-        (
-            "{Value}, got it. I'll remember.",
-            "Noted: {the_key} is {value}.",
-            "I'll remember: {value}.",
-        ),
-        (
-            "Understood: {the_key} is {value}.",
-            "Noted. {The_key} is {value}.",
-            "I shall remember that: {value}.",
-        ),
-    ),
-    "knows_you": (
-        ("Course I remember you. {memory}", "You? Yeah. {memory}", "How could I forget? {memory}"),
-        ("Of course I remember you! {memory}", "Sure I do. {memory}", "You? Definitely. {memory}"),
-        ("Indeed I remember you. {memory}", "I do remember you. {memory}", "Certainly. {memory}"),
-    ),
-    "stranger": (
-        ("Never seen you before.", "Should I? No.", "Nope. Who are you?"),
-        ("Sorry, I don't think we've met.", "Can't say I do.", "Hm, no. Have we met?"),
-        ("I do not believe we have met.", "I am afraid I do not recall you.", "I think not."),
-    ),
-    "opinion_bad": (
-        ("{who}? Scum. {memory}", "Don't get me started on {who}. {memory}", "Ugh. {memory}"),
-        ("{who}? Trouble, if you ask me. {memory}", "I don't trust {who}. {memory}"),
-        ("I have reservations about {who}. {memory}", "{who} is not to be trusted. {memory}"),
-    ),
-    "opinion_good": (
-        ("{who}'s alright. {memory}", "{who}? Could be worse. {memory}"),
-        (
-            "{who}? Good sort. {memory}",
-            "I like {who}. {memory}",
-            "No complaints about {who}. {memory}",
-        ),
-        ("I think well of {who}. {memory}", "{who} has my respect. {memory}"),
-    ),
-    "opinion_mixed": (
-        ("{who}? Eh. {memory}", "What about {who}? {memory}"),
-        ("{who}? Hard to say. {memory}", "I know {who} a little. {memory}"),
-        ("My impression of {who} is mixed. {memory}", "I know of {who}. {memory}"),
-    ),
-    "never_heard": (
-        ("Never heard of {who}.", "{who}? Who's that?", "No idea who {who} is."),
-        ("{who}? Doesn't ring a bell.", "I don't know any {who}.", "Never met {who}, sorry."),
-        ("I am not acquainted with {who}.", "The name {who} means nothing to me."),
-    ),
-    "not_captain": (
-        ("You're not my captain.", "Give orders to your own crew.", "Who made you captain?"),
-        ("Sorry, I take orders from my captain.", "Nice try. You're not my captain."),
-        ("I take orders only from my captain.", "With respect, you do not command this crew."),
-    ),
-    "threat_brave": (
-        ("Come say that to my beams.", "Try it and see.", "Big words. Come closer."),
-        ("I'd think twice about that.", "Easy. I shoot back, you know.", "Don't try me."),
-        ("I would advise against hostility.", "Threats are unwise. I will defend myself."),
-    ),
-    "threat_timid": (
-        ("Alright, alright, no need for that!", "Whoa, back off!", "Leave me be!"),
-        ("Whoa, easy! No need for threats.", "Please, we don't want trouble.", "Hey, calm down!"),
-        ("There is no need for violence.", "Please, let us be reasonable.", "Let us not fight."),
-    ),
-    "request_yes": (
-        ("Fine. What d'you need?", "Ugh, alright.", "Depends. What's in it for me?"),
-        ("Sure, what do you need?", "Happy to help if I can.", "I'll see what I can do."),
-        ("I will help if I can.", "Of course. How can I assist?", "I shall do what I can."),
-    ),
-    "request_no": (
-        ("Not a chance.", "Do it yourself.", "Why would I?"),
-        ("Sorry, I can't do that.", "I'd rather not, sorry.", "Not this time."),
-        ("I must decline.", "I am afraid I cannot oblige.", "Regrettably, no."),
-    ),
-    "small_talk": (
-        ("Yeah, whatever.", "Uh-huh.", "And?", "So?", "Riveting."),
-        ("Quiet out here, isn't it?", "Ha, true enough.", "Mm, I hear you.", "Can't argue there."),
-        ("Indeed.", "I see.", "Quite so.", "An interesting thought.", "Just so."),
-    ),
-    "agree": (
-        ("Fine, whatever.", "Yeah, yeah. On it.", "If I must.", "Fine."),
-        ("Sure thing!", "On it.", "You got it.", "Will do."),
-        ("Understood. Carrying out the order.", "Aye, Captain.", "As you command."),
-    ),
-    "refuse": (
-        ("Not a chance.", "Forget it.", "No way."),
-        ("Sorry, I can't do that.", "No, not this one.", "I won't."),
-        ("I must respectfully decline.", "I cannot comply.", "I decline."),
-    ),
-    "destroyed": (
-        ("Ha. {who} got scrapped.", "{who}'s slag.", "Scratch one {who}."),
-        ("Oh no, {who} just blew apart!", "Did you see that? {who} is gone!", "{who}'s gone."),
-        ("{who} has been destroyed.", "We have lost sight of {who}. Destroyed.", "{who} is lost."),
-    ),
-    "under_fire": (
-        ("{who}, you'll pay for that!", "{who}'s shooting at us!", "Taking fire from {who}!"),
-        ("Hey! {who} is shooting at us!", "We're hit! It's {who}!", "Taking fire. {who}."),
-        ("We are under fire from {who}.", "{who} has opened fire on us.", "Hostile fire: {who}."),
-    ),
+Phrasings = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+"""One thing said, per register (crude, plain, formal)."""
+
+
+class _Registers(msgspec.Struct, forbid_unknown_fields=True):
+    crude: list[str]
+    plain: list[str]
+    formal: list[str]
+
+    def phrasings(self) -> Phrasings:
+        if not (self.crude and self.plain and self.formal):
+            raise ValueError("voice.toml: every register needs a phrasing")
+        return tuple(self.crude), tuple(self.plain), tuple(self.formal)
+
+
+class _Book(msgspec.Struct, forbid_unknown_fields=True):
+    """voice.toml: the words are data, for writers to change without touching code."""
+
+    bank: dict[str, _Registers]
+    address: _Registers
+    fillers: _Registers
+    afterthoughts: _Registers
+
+
+def _read_book() -> _Book:
+    text = resources.files("infinity.crew").joinpath("voice.toml").read_text("utf-8")
+    return msgspec.convert(tomllib.loads(text), _Book)
+
+
+_BOOK: Final = _read_book()
+# slot -> phrasings per register; a voice keeps one phrasing per slot.
+BANK: Final[dict[str, Phrasings]] = {
+    slot: registers.phrasings() for slot, registers in _BOOK.bank.items()
 }
-ADDRESS: Final = (
-    ("pal", "buddy", "spacer", "chum", "rockhead", "flyboy"),
-    ("friend", "pilot", "mate", "traveller", "stranger", "spacer"),
-    ("pilot", "citizen", "traveller", "Captain", "my friend", "sir"),
-)
-FILLERS: Final = (
-    ("Look,", "Listen,", "Ugh,", "Eh,", "Pfft,"),
-    ("Well,", "Hm,", "Right,", "So,", "Oh,"),
-    ("Indeed,", "Well,", "Ah,", "Now,", "Hm,"),
-)
-AFTERTHOUGHTS: Final = (
-    ("Don't push your luck.", "Don't push it.", "Now shove off."),
-    ("Anyway.", "You know how it is.", "Such is life out here."),
-    ("As it were.", "If you take my meaning.", "That is all."),
-)
+ADDRESS: Final = _BOOK.address.phrasings()
+FILLERS: Final = _BOOK.fillers.phrasings()
+AFTERTHOUGHTS: Final = _BOOK.afterthoughts.phrasings()
 # Slots whose line may open with the voice's filler ("Well, ...").
 LED: Final = frozenset(BANK) - {
     "agree", "refuse", "greet", "farewell", "destroyed", "under_fire", "small_talk"
@@ -284,14 +153,14 @@ def _voice(persona: Persona) -> Voice:
         slot: bank[register][_mix(seed, slot) % len(bank[register])] for slot, bank in BANK.items()
     }
     warm = t.agreeableness > 0.35 or register == CRUDE
-    address = ADDRESS[register][_mix(seed, "address") % 6] if warm else ""
+    address = ADDRESS[register][_mix(seed, "address") % len(ADDRESS[register])] if warm else ""
     return Voice(
         register=register,
         verbosity=verbosity,
         phrasings=phrasings,
         address=address,
         filler=FILLERS[register][_mix(seed, "filler") % len(FILLERS[register])],
-        afterthought=AFTERTHOUGHTS[register][_mix(seed, "after") % 3],
+        afterthought=AFTERTHOUGHTS[register][_mix(seed, "after") % len(AFTERTHOUGHTS[register])],
         tic=persona.speech.tic,
         tic_every=2 + _mix(seed, "tic") % 3,
     )

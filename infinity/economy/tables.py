@@ -14,8 +14,8 @@ market_stock = sa.Table(
     "market_stock",
     metadata,
     sa.Column("station", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("good", sa.String(16), primary_key=True),
-    sa.Column("stock", sa.Float, nullable=False),
+    sa.Column("good", sa.String(16), primary_key=True),  # "ore", "fuel" or "torpedo"
+    sa.Column("stock", sa.Float, nullable=False),  # what the station has to sell; sets its price
 )
 
 bounties = sa.Table(

@@ -6,6 +6,7 @@ the refusal and returns `{"error", "detail", "entry"}`: refusals are audited too
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -55,3 +56,25 @@ async def refused(
     """Write the refusal to the audit log and answer it, with the entry."""
     entry = await act(request, account, verb, target, args, reason=f"{error}: {detail}")
     return json_answer(RefusedView(error, detail, entry), status)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An act a request attempts, written once it is `done` or `refused`: a handler that
+    audits several outcomes of one act names it once."""
+
+    request: Request
+    account: Account
+    verb: str
+    target: str
+    args: dict[str, Any]
+
+    async def done(self, **more: Any) -> Entry:
+        """Write the act, done (its args with `more`), and return its entry."""
+        return await act(self.request, self.account, self.verb, self.target, self.args | more)
+
+    async def refused(self, error: str, detail: str, status: int) -> Response:
+        """Write the refusal and answer it, with the entry."""
+        return await refused(
+            self.request, self.account, self.verb, self.target, self.args, error, detail, status
+        )

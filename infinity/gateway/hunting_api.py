@@ -10,7 +10,7 @@ the answer carries it as `entry` (a refusal's error body too, as in
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from starlette.requests import Request
@@ -18,9 +18,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infinity.accounts.permissions import Verb, allowed
-from infinity.accounts.records import Account
 from infinity.audit.log import Entry
-from infinity.gateway.audited import act, refused
+from infinity.gateway.audited import Attempt
 from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
@@ -83,13 +82,13 @@ async def share(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, ShareRequest)
     target = f"{body.subject_kind}:{body.subject_id}"
-    args = msgspec.structs.asdict(body)
+    attempt = Attempt(request, account, "share_location", target, msgspec.structs.asdict(body))
     if not allowed(account.role, Verb.SHARE_LOCATION):
-        return await _refused(request, account, "share_location", target, args, "forbidden")
+        return await _refused(attempt, "forbidden")
     rule = AudienceRule(body.audience)
     if (rule is AudienceRule.ACCOUNTS) != (body.accounts is not None):
         detail = "accounts: given exactly when the audience is 'accounts'"
-        return await _refused(request, account, "share_location", target, args, "invalid", detail)
+        return await _refused(attempt, "invalid", detail)
     audience = Audience(rule, frozenset(body.accounts or ()))
     subject = Subject(SubjectKind(body.subject_kind), body.subject_id)
     expires_at = time.time() + body.minutes * 60
@@ -97,10 +96,8 @@ async def share(request: Request) -> Response:
     try:
         made = await hunts.share_location(subject, audience, expires_at, account.name)
     except HuntRefused as refusal:
-        return await _refused(
-            request, account, "share_location", target, args, refusal.reason, refusal.detail
-        )
-    entry = await act(request, account, "share_location", target, args | {"share": made.id})
+        return await _refused(attempt, refusal.reason, refusal.detail)
+    entry = await attempt.done(share=made.id)
     return json_answer(ShareAnswer(entry, share_view(made)), 201)
 
 
@@ -108,16 +105,14 @@ async def revoke(request: Request) -> Response:
     """DELETE /api/operator/share/{id}: end a live share now."""
     account = await authenticated(request)
     share_id = SHARE_ID.need(request)
-    target, args = f"share:{share_id}", {"share": share_id}
+    attempt = Attempt(request, account, "revoke_share", f"share:{share_id}", {"share": share_id})
     if not allowed(account.role, Verb.SHARE_LOCATION):
-        return await _refused(request, account, "revoke_share", target, args, "forbidden")
+        return await _refused(attempt, "forbidden")
     try:
         ended = game_of(request).hunts.revoke(share_id)
     except HuntRefused as refusal:
-        return await _refused(
-            request, account, "revoke_share", target, args, refusal.reason, refusal.detail
-        )
-    entry = await act(request, account, "revoke_share", target, args)
+        return await _refused(attempt, refusal.reason, refusal.detail)
+    entry = await attempt.done()
     return json_answer(ShareAnswer(entry, share_view(ended)))
 
 
@@ -152,14 +147,6 @@ def share_view(s: Share) -> ShareView:
     )  # fmt: skip
 
 
-async def _refused(
-    request: Request,
-    account: Account,
-    verb: str,
-    target: str,
-    args: dict[str, Any],
-    error: str,
-    detail: str = "",
-) -> Response:
-    detail = detail or f"a {account.role} may not share locations"
-    return await refused(request, account, verb, target, args, error, detail, _STATUS[error])
+async def _refused(attempt: Attempt, error: str, detail: str = "") -> Response:
+    detail = detail or f"a {attempt.account.role} may not share locations"
+    return await attempt.refused(error, detail, _STATUS[error])

@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Final
 
 import msgspec
@@ -62,41 +63,32 @@ def percentiles(costs: Iterable[float]) -> tuple[float, float]:
     return float(p50) * 1000.0, float(p99) * 1000.0
 
 
+@dataclass(eq=False)
 class Heart:
     """The engine's live figures for the operators' console (`snapshot`)."""
 
-    def __init__(
-        self,
-        universe: Universe,
-        economy: Economy,
-        audit: AuditLog,
-        costs: TickCosts,
-        sessions: Callable[[], int],
-        company: Company | None = None,
-        worlds: Worlds | None = None,
-        *,
-        window: int = WINDOW,
-        books_every: float = BOOKS_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.universe = universe
-        self.economy = economy
-        self.audit = audit
-        self.costs = costs
-        self.sessions = sessions
-        self.company = company
-        self.registry = worlds  # the worlds service; None: only the main world runs
-        self.books_every = books_every
-        self.clock = clock
-        self._columns: dict[str, deque[float]] = {
-            name: deque(maxlen=window) for name in Series.__struct_fields__
-        }
-        self._zones: list[ZoneFigures] = []
-        self._credits = Credits(0, 0, 0, None, [], 0.0)
-        self._chain = AuditChain(0, "", [])
-        self._thefts = economy.theft.thefts
-        self._last_tick: dict[int, tuple[float, float]] = {}
-        self._sampled = asyncio.Event()
+    universe: Universe
+    economy: Economy
+    audit: AuditLog
+    costs: TickCosts
+    sessions: Callable[[], int]
+    company: Company | None = None
+    registry: Worlds | None = None  # the worlds service; None: only the main world runs
+    _: KW_ONLY
+    window: InitVar[int] = WINDOW
+    books_every: float = BOOKS_SECONDS
+    clock: Callable[[], float] = time.time
+    _columns: dict[str, deque[float]] = field(init=False)
+    _zones: list[ZoneFigures] = field(init=False, default_factory=list)
+    _credits: Credits = field(init=False, default_factory=lambda: Credits(0, 0, 0, None, [], 0.0))
+    _chain: AuditChain = field(init=False, default_factory=lambda: AuditChain(0, "", []))
+    _thefts: int = field(init=False)
+    _last_tick: dict[int, tuple[float, float]] = field(init=False, default_factory=dict)
+    _sampled: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+
+    def __post_init__(self, window: int) -> None:
+        self._columns = {name: deque(maxlen=window) for name in Series.__struct_fields__}
+        self._thefts = self.economy.theft.thefts
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Sample once a second, on a fixed beat, until `stopping`; a failed sample is

@@ -27,15 +27,17 @@ class AccountKind(StrEnum):
 
 
 class TransferKind(StrEnum):
-    TRADE = "trade"
-    MINING = "mining"
-    UPKEEP = "upkeep"
-    BOUNTY = "bounty"
-    LOOT = "loot"
-    THEFT = "theft"
-    TRANSFER = "transfer"
-    FEE = "fee"
-    GRANT = "grant"
+    """Why credits moved; stored with every transfer."""
+
+    TRADE = "trade"  # a market sale or purchase, its refund, or freight paid for
+    MINING = "mining"  # ore mined, paid from the mint
+    UPKEEP = "upkeep"  # a crew's upkeep
+    BOUNTY = "bounty"  # a bounty posted into escrow, or paid out of it
+    LOOT = "loot"  # credits spilled into a wreck, looted from it, or returned from it
+    THEFT = "theft"  # a siphon's take; its "victim" actor feeds `Ledger.victims`
+    TRANSFER = "transfer"  # moved by an operator (or by the killswitch, to the burn)
+    FEE = "fee"  # a charge for a service
+    GRANT = "grant"  # credits given from the mint: a starter grant or an operator's
 
 
 @dataclass(frozen=True, slots=True)

@@ -371,28 +371,22 @@ async def new_galaxy(engine: AsyncEngine, audit: AuditLog, asker: str, seed: int
 # -- the switch ------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
 class KillSwitch:
     """Arm, confirm, disarm: two operators, one window, every act audited."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        ledger: Ledger,
-        audit: AuditLog,
-        hooks: KillHooks,
-        window: float = WINDOW,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.engine = engine
-        self.ledger = ledger
-        self.audit = audit
-        self.hooks = hooks
-        self.window = window
-        self.clock = clock
-        self.armed: Armed | None = None
-        self.confirmed = False  # the erase is decided: no one joins the game any more
-        self.over = False  # zones stopped, sessions closed (4010): the server may end now
-        self._lock = asyncio.Lock()
+    engine: AsyncEngine
+    ledger: Ledger
+    audit: AuditLog
+    hooks: KillHooks
+    window: float = WINDOW
+    clock: Callable[[], float] = time.time
+    armed: Armed | None = field(init=False, default=None)
+    # The erase is decided: no one joins the game any more.
+    confirmed: bool = field(init=False, default=False)
+    # Zones stopped, sessions closed (4010): the server may end now.
+    over: bool = field(init=False, default=False)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
     def state(self) -> State:
         armed = self._live()

@@ -72,29 +72,24 @@ class Hooks:
     ensure_ship: EnsureShip  # an operator's avatar: its account's ship
 
 
+def _never_sealed(system: int) -> bool:
+    return False
+
+
+@dataclass(eq=False)
 class Operators:
     """The operator verbs over the universe, the wallets, the accounts and the audit log."""
 
-    def __init__(
-        self,
-        universe: Universe,
-        wallets: Wallets,
-        registry: Registry,
-        sanctions: Sanctions,
-        audit: AuditLog,
-        company: Company | None,
-        hooks: Hooks,
-        sealed: Callable[[int], bool] = lambda system: False,  # inside a host's enclave
-    ) -> None:
-        self.universe = universe
-        self.wallets = wallets
-        self.registry = registry
-        self.sanctions = sanctions
-        self.audit = audit
-        self.company = company
-        self.hooks = hooks
-        self.sealed = sealed
-        self.present: dict[int, int] = {}  # operator account -> its avatar ship, while dropped in
+    universe: Universe
+    wallets: Wallets
+    registry: Registry
+    sanctions: Sanctions
+    audit: AuditLog
+    company: Company | None
+    hooks: Hooks
+    sealed: Callable[[int], bool] = _never_sealed  # inside a host's enclave
+    # operator account -> its avatar ship, while dropped in
+    present: dict[int, int] = field(init=False, default_factory=dict)
 
     async def start(self) -> None:
         """Open the operator accounts (GRANTS funded once from the mint) and hide every

@@ -10,18 +10,24 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Beam:
+    """A beam hit: `shooter` fired on `target` (entity ids) this tick."""
+
     shooter: int
     target: int
 
 
 @dataclass(frozen=True, slots=True)
 class Detonation:
+    """A torpedo reached its target and exploded (a docked target takes no damage)."""
+
     torpedo: int
     target: int
 
 
 @dataclass(frozen=True, slots=True)
 class Destroyed:
+    """A ship was destroyed at (x, y)."""
+
     ship: int
     killer: int  # owner entity of the final blow, -1 if unknown
     x: float
@@ -30,28 +36,36 @@ class Destroyed:
 
 @dataclass(frozen=True, slots=True)
 class Chat:
+    """A line said on the system's channel by `ship`."""
+
     ship: int
-    name: str
+    name: str  # the speaker as shown: the ship's name, or whoever speaks for it
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Docked:
+    """A ship docked at a station: it is safe there, and refits torpedoes."""
+
     ship: int
     station: int
 
 
 @dataclass(frozen=True, slots=True)
 class Undocked:
+    """A ship left a station: told to, or put out when the station was razed."""
+
     ship: int
     station: int
 
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
+    """A docked ship unloaded its ore; a `Trade` selling it to the station comes with it."""
+
     ship: int
     station: int
-    tonnes: float
+    tonnes: float  # all the ore in the hold not already on sale
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +78,8 @@ class Departed:
 
 @dataclass(frozen=True, slots=True)
 class Arrived:
+    """A ship entered the zone (gate jump or respawn): the mirror of `Departed`."""
+
     ship: int
     via_gate: int  # -1 when arriving from a respawn
 
@@ -78,9 +94,11 @@ class Siphoned:
 
 @dataclass(frozen=True, slots=True)
 class SiphonBroken:
+    """A siphon stopped draining the victim's wallet."""
+
     thief: int
     victim: int
-    why: str  # "range", "shot", "stopped", "gone"
+    why: str  # "range", "docked", "shot", "stopped", "gone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +107,7 @@ class Wrecked:
 
     wreck: int
     ship: int
-    ore: float
+    ore: float  # tonnes: all the ship had in its hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +121,8 @@ class WreckExpired:
 
 @dataclass(frozen=True, slots=True)
 class Looted:
+    """A ship took ore from a wreck (credits follow in the ledger)."""
+
     ship: int
     wreck: int
     ore: float
@@ -127,10 +147,12 @@ class Trade:
 
 @dataclass(frozen=True, slots=True)
 class Granted:
+    """Goods the economy settled for were put aboard."""
+
     ship: int
     good: str
-    quantity: float
-    key: str
+    quantity: float  # what fit: at most what was bought
+    key: str  # the settlement's key: a repeat is ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +161,8 @@ class Taken:
 
     ship: int
     good: str
-    quantity: float
-    key: str
+    quantity: float  # 0 when unpaid
+    key: str  # the settlement's key: a repeat is ignored
 
 
 @dataclass(frozen=True, slots=True)

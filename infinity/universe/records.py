@@ -17,7 +17,7 @@ class SavedShip:
     """A ship as it was last written: which system it is in, what it does, and its state."""
 
     system_id: int
-    role: str
+    role: str  # one of SHIP_ROLES
     state: ShipState
 
 

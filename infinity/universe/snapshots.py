@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -37,28 +38,24 @@ class Deliveries(Protocol):
         """Record `keys` as delivered inside the snapshot's own transaction."""
 
 
+@dataclass(eq=False, repr=False)
 class Snapshots:
     """Writes the universe to the store on a schedule and once more at shutdown."""
 
-    def __init__(
-        self,
-        universe: Universe,
-        hangar: Hangar,
-        charts: Charts,
-        chat: ChatLog,
-        interval: float = 5.0,
-        deliveries: Deliveries | None = None,
-    ) -> None:
-        self.universe = universe
-        self.hangar = hangar
-        self.charts = charts
-        self.chat = chat
-        self.interval = interval
-        self.deliveries = deliveries
-        self._chat: list[ChatLine] = []
-        self._flushing: list[ChatLine] = []  # taken from `_chat`, not yet surely written
-        self._saved: dict[int, Motion] = {}  # zone -> its ships as last written
-        universe.observe(self._collect_chat)
+    universe: Universe
+    hangar: Hangar
+    charts: Charts
+    chat: ChatLog
+    interval: float = 5.0
+    deliveries: Deliveries | None = None
+    _chat: list[ChatLine] = field(init=False, default_factory=list)
+    # taken from `_chat`, not yet surely written
+    _flushing: list[ChatLine] = field(init=False, default_factory=list)
+    # zone -> its ships as last written
+    _saved: dict[int, Motion] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.universe.observe(self._collect_chat)
 
     def _collect_chat(self, zone: Zone, report: TickReport) -> None:
         now = time.time()

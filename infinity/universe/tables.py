@@ -19,7 +19,7 @@ SHIP_COUNTER: Final = "ship_id"
 galaxy = sa.Table(
     "galaxy",
     metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),  # "seed", "clock:<system>", ...
     sa.Column("value", sa.Text, nullable=False),
 )
 
@@ -36,7 +36,7 @@ systems = sa.Table(
 bodies = sa.Table(
     "bodies",
     metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),  # below FIRST_SHIP_ID
     reference(
         "system_id", sa.Integer, "systems.id", ondelete="CASCADE", nullable=False, index=True
     ),
@@ -44,13 +44,14 @@ bodies = sa.Table(
     sa.Column("kind", sa.Integer, nullable=False),
     sa.Column("name", sa.String(128), nullable=False),
     *required(sa.Float, "x", "y", "ore"),
-    sa.Column("leads_to", sa.Integer, nullable=False),
-    sa.Column("dest_gate", sa.BigInteger, nullable=False),
+    sa.Column("leads_to", sa.Integer, nullable=False),  # a gate's destination system
+    sa.Column("dest_gate", sa.BigInteger, nullable=False),  # the gate arrived at on the far side
 )
 
 ships = sa.Table(
     "ships",
     metadata,
+    # from the SHIP_COUNTER, from FIRST_SHIP_ID up
     sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
     # NULL for NPC ships; one ship per player account
     reference(

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Final
 
 from infinity.accounts.permissions import Verb, allowed
@@ -78,7 +78,7 @@ class Arrival:
 
     world: int
     system: int
-    station: int
+    station: int  # where it is docked; NO_ENTITY when in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,40 +113,38 @@ def place_of(
     return universe.galaxy.systems[0].id
 
 
+@dataclass(eq=False, repr=False)
 class Worlds:
-    def __init__(
-        self,
-        universe: Universe,
-        atlas: Atlas,
-        opened: Opened,
-        templates: Mapping[str, Template],
-        loops: ZoneLoops,
-        find_account: FindAccount,
-        open_markets: OpenMarkets,
-        commission: Commission,
-        seat: Seat,
-        limits: WorldLimits = WorldLimits(),
-    ) -> None:
-        """`opened`: the worlds `open_worlds` added to `universe`; their loops start here."""
-        self.universe = universe
-        self.atlas = atlas
-        self.templates = templates
-        self.limits = limits
-        self._loops = loops
-        self._find_account = find_account
-        self._open_markets = open_markets
-        self._commission = commission
-        self._seat = seat
+    """Every open world, and the acts on them: create, invite, travel, close (module docs).
+
+    `opened`: the worlds `open_worlds` added to `universe`; their loops start here.
+    """
+
+    universe: Universe
+    atlas: Atlas
+    opened: InitVar[Opened]
+    templates: Mapping[str, Template]
+    loops: ZoneLoops
+    find_account: FindAccount
+    open_markets: OpenMarkets
+    commission: Commission
+    seat: Seat
+    limits: WorldLimits = WorldLimits()
+    _worlds: dict[int, World] = field(init=False)
+    _voyages: dict[int, Voyage] = field(init=False)
+    # (ship, key) -> its answer
+    _travelled: dict[tuple[int, str], Arrival] = field(init=False, default_factory=dict)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    # players' ships lost in a world without respawn, and how often each was tried
+    _fallen: asyncio.Queue[tuple[int, int]] = field(init=False, default_factory=asyncio.Queue)
+
+    def __post_init__(self, opened: Opened) -> None:
         self._worlds = dict(opened.worlds)
         self._voyages = dict(opened.voyages)
-        self._travelled: dict[tuple[int, str], Arrival] = {}  # (ship, key) -> its answer
-        self._lock = asyncio.Lock()
-        # players' ships lost in a world without respawn, and how often each was tried
-        self._fallen: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
         for world in self._worlds:
             if world != MAIN_WORLD:
-                loops.start_world(world)
-        universe.observe(self._on_tick)
+                self.loops.start_world(world)
+        self.universe.observe(self._on_tick)
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Carry out the rules on lost ships until `stopping` is set. A player whose ship is
@@ -269,8 +267,8 @@ class Worlds:
             )  # fmt: skip
             self.universe.add_world(world.id, placed, zone_rules(world.rules))
             if world.rules.economy:
-                self._open_markets(placed)
-            self._loops.start_world(world.id)
+                self.open_markets(placed)
+            self.loops.start_world(world.id)
             self._worlds[world.id] = world
             if found.flagship is not None:
                 world = await self._launch(world, found.flagship.name)
@@ -290,7 +288,7 @@ class Worlds:
                 rules=ENCLAVE.rules, galaxy=ENCLAVE.galaxy_for(0),
             )  # fmt: skip
             self.universe.add_world(world.id, placed, zone_rules(world.rules))
-            self._loops.start_world(world.id)
+            self.loops.start_world(world.id)
             log.info("enclave %d made for %s", world.id, host.name)
             return self.keep(world)
 
@@ -337,7 +335,7 @@ class Worlds:
             )
             if self.ships_in(world_id):
                 raise WorldRefused("in_transit", "ships are still leaving; close it again")
-            self._loops.stop_world(world_id)
+            self.loops.stop_world(world_id)
             self.universe.remove_world(world_id)
             await self.atlas.close(world_id, world.flagship)
             del self._worlds[world_id]
@@ -346,7 +344,7 @@ class Worlds:
     async def _launch(self, world: World, name: str) -> World:
         """Build the world's flagship at its first station and record it."""
         system, station = _arrival_station(self.universe.galaxies[world.id])
-        ship = await self._commission(name, system, station)
+        ship = await self.commission(name, system, station)
         await self.atlas.set_flagship(world.id, ship)
         return self.keep(replace(world, flagship=ship))
 
@@ -392,8 +390,8 @@ class Worlds:
                 replace(world, posts=tuple(sorted((*kept, (post, target.id, target.name)))))
             )
             if held is not None:
-                self._seat(held, None, "", None)
-            self._seat(target.id, world.flagship, post, self._commands(world, post))
+                self.seat(held, None, "", None)
+            self.seat(target.id, world.flagship, post, self._commands(world, post))
             return world
 
     async def leave_post(self, actor: Account, world_id: int, name: str = "") -> World:
@@ -409,7 +407,7 @@ class Worlds:
         if holder(world, account) is None:
             return world
         await self.atlas.unseat(world.id, account)
-        self._seat(account, None, "", None)
+        self.seat(account, None, "", None)
         return self.keep(replace(world, posts=tuple(p for p in world.posts if p[1] != account)))
 
     def _post(self, world: World, name: str) -> Post | None:
@@ -567,7 +565,7 @@ class Worlds:
         return world
 
     async def _account(self, name: str) -> Account:
-        found = await self._find_account(name)
+        found = await self.find_account(name)
         if found is None:
             raise WorldRefused("unknown_account", f"no account named {name!r}")
         return found
