@@ -3,10 +3,17 @@
 Same subjects, same checks, same `Feed` as `LocalBus`, so a test suite written once
 runs against both (tests/cluster/test_bus.py). Each subscribe waits for the server to
 have it (a flush), so every publish after it returns is delivered, as on the local bus.
+Every bus announces what it reads (interest.py); one opened with `hear=True` (a zone
+host's) hears the others', so `listened` can say no.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import secrets
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import nats
@@ -15,6 +22,13 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as NatsSubscription
 
+from infinity.cluster.interest import (
+    ANNOUNCE_SECONDS,
+    INTEREST,
+    Interest,
+    announcement,
+    whole_announcement,
+)
 from infinity.gateway.bus import (
     PENDING_LIMIT,
     Callback,
@@ -35,31 +49,56 @@ def _message(msg: Msg) -> Message:
 
 
 class _Subscribed:
-    """A handler subscription over NATS."""
+    """A handler subscription over NATS; `left(pattern)` once it is closed."""
 
-    def __init__(self, subscription: NatsSubscription) -> None:
+    def __init__(
+        self, subscription: NatsSubscription, left: Callable[[str], Awaitable[None]]
+    ) -> None:
         self._subscription = subscription
+        self._left = left
         self._closed = False
 
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
             await self._subscription.unsubscribe()
+            await self._left(self._subscription.subject)
 
 
 class NatsBus:
-    """The bus over one NATS connection."""
+    """The bus over one NATS connection. It announces what it reads every
+    `announce_seconds` (and as that changes); with `hear`, it hears the other buses'
+    announcements and answers `listened` from them. Built inside a running event loop."""
 
-    def __init__(self, client: Client, pending_limit: int = PENDING_LIMIT) -> None:
+    def __init__(
+        self,
+        client: Client,
+        pending_limit: int = PENDING_LIMIT,
+        hear: bool = False,
+        announce_seconds: float = ANNOUNCE_SECONDS,
+    ) -> None:
         self.client = client
+        self.interest = Interest(time.monotonic(), announce_seconds) if hear else None
         self._pending_limit = pending_limit
         self._feeds: dict[Feed, NatsSubscription] = {}
+        self.id = secrets.token_hex(8)  # who announces, in `INTEREST`
+        self._reads: Counter[str] = Counter()  # pattern -> open subscriptions to it
+        self._announcing = asyncio.get_running_loop().create_task(
+            self._announce_every(announce_seconds), name="bus:interest"
+        )
 
     @classmethod
-    async def connect(cls, url: str, name: str = "infinity", timeout: int = 5) -> NatsBus:
+    async def connect(
+        cls,
+        url: str,
+        name: str = "infinity",
+        timeout: int = 5,
+        hear: bool = False,
+        announce_seconds: float = ANNOUNCE_SECONDS,
+    ) -> NatsBus:
         """Connect to the NATS server at `url`; reconnects on its own if it drops."""
         client = await nats.connect(url, name=name, connect_timeout=timeout)
-        return cls(client)
+        return cls(client, hear=hear, announce_seconds=announce_seconds)
 
     async def publish(self, subject: str, data: bytes) -> None:
         await self.client.publish(check_subject(subject), as_bytes(data))
@@ -88,8 +127,9 @@ class NatsBus:
         subscription = await self.client.subscribe(
             check_pattern(pattern), cb=receive, pending_msgs_limit=self._pending_limit
         )
+        await self._began(pattern)
         await self.client.flush()
-        return _Subscribed(subscription)
+        return _Subscribed(subscription, self._stopped)
 
     async def feed(self, pattern: str) -> Feed:
         feed = Feed(check_pattern(pattern), self._detach, self._pending_limit)
@@ -98,6 +138,7 @@ class NatsBus:
             feed.offer(_message(msg))
 
         self._feeds[feed] = await self.client.subscribe(pattern, cb=receive)
+        await self._began(pattern)
         await self.client.flush()
         return feed
 
@@ -111,16 +152,22 @@ class NatsBus:
         return answer.data
 
     def listened(self, subject: str) -> bool:
-        return True  # interest lives in the NATS server: publish, it drops what none reads
+        # Without `hear`, NATS does not say: publish, and the server drops what none reads.
+        return self.interest is None or self.interest.read(subject, time.monotonic())
 
     def publish_now(self, subject: str, data: bytes) -> bool:
         return False  # nats-py publishes by a coroutine: the caller queues it
 
     async def close(self) -> None:
-        """Unsubscribe everything, send what is buffered, and close the connection."""
+        """Unsubscribe everything, say so, send what is buffered, and close the connection."""
+        self._announcing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._announcing
         for feed in list(self._feeds):
             await feed.close()
         if not self.client.is_closed:
+            with contextlib.suppress(nats.errors.Error):
+                await self.client.publish(INTEREST, whole_announcement(self.id, []))
             await self.client.flush()
             await self.client.close()
 
@@ -128,3 +175,47 @@ class NatsBus:
         subscription = self._feeds.pop(feed, None)
         if subscription is not None and not self.client.is_closed:
             await subscription.unsubscribe()
+            await self._stopped(feed.pattern)
+
+    async def _began(self, pattern: str) -> None:
+        """One more subscription to `pattern`: the first is announced at once."""
+        self._reads[pattern] += 1
+        if self._reads[pattern] == 1 and pattern != INTEREST:
+            await self._say(announcement(self.id, [pattern]))
+
+    async def _stopped(self, pattern: str) -> None:
+        """One subscription to `pattern` fewer: the last is announced at once."""
+        self._reads[pattern] -= 1
+        if self._reads[pattern] <= 0:
+            del self._reads[pattern]
+            if pattern != INTEREST:
+                await self._say(announcement(self.id, [], left=[pattern]))
+
+    async def _say(self, data: bytes) -> None:
+        if self.client.is_closed:
+            return
+        try:
+            await self.client.publish(INTEREST, data)
+        except nats.errors.Error:  # reconnecting: the next whole announcement mends it
+            log.debug("bus: an interest announcement was not sent")
+
+    async def _announce_every(self, seconds: float) -> None:
+        """Hear the others' announcements (with `hear`); say all this bus reads every
+        `seconds`, and forget the buses gone silent."""
+        if self.interest is not None:
+            interest = self.interest
+
+            def hear(message: Message) -> None:
+                interest.hear(message.data, time.monotonic())
+
+            try:
+                await self.subscribe_now(INTEREST, hear)
+            except Exception:  # deaf: `listened` says yes to everything, as without `hear`
+                log.exception("bus: cannot hear who reads what")
+                self.interest = None
+        while True:
+            reads = sorted(p for p in self._reads if p != INTEREST)
+            await self._say(whole_announcement(self.id, reads))
+            if self.interest is not None:
+                self.interest.forget_silent(time.monotonic())
+            await asyncio.sleep(seconds)

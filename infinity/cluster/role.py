@@ -45,14 +45,15 @@ class Links:
     galaxy: Galaxy
 
     @classmethod
-    async def open(cls, db: str, nats_url: str, client: str) -> Links:
-        """`NoGalaxy` if the store was never seeded; `client`: this process on NATS."""
+    async def open(cls, db: str, nats_url: str, client: str, hear: bool = False) -> Links:
+        """`NoGalaxy` if the store was never seeded; `client`: this process on NATS;
+        `hear`: its bus hears who reads what (a zone host's, to publish only that)."""
         async with contextlib.AsyncExitStack() as opened:
             store, galaxy = await seeded_store(db)
             opened.push_async_callback(store.close)
             ledger = await Ledger.open(db, migrate=False)
             opened.push_async_callback(ledger.close)
-            bus = await NatsBus.connect(nats_url, name=client)
+            bus = await NatsBus.connect(nats_url, name=client, hear=hear)
             opened.pop_all()  # the caller owns them now: `close` closes them
             return cls(store, ledger, bus, galaxy)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -408,7 +408,7 @@ class ZoneHosting:
     ) -> ZoneHosting:
         """Open the store (migrated), the ledger and NATS, read the galaxy, and open the
         books; `NoGalaxy` if the store was never seeded."""
-        links = await Links.open(db, nats_url, f"zone-host-{name}")
+        links = await Links.open(db, nats_url, f"zone-host-{name}", hear=True)
         try:
             js = links.bus.client.jetstream(timeout=2.0)
             leases = await ZoneLeases.open(js, ttl)
