@@ -19,6 +19,7 @@ from infinity.cluster.interest import (
     whole_announcement,
 )
 from infinity.cluster.nats_bus import NatsBus
+from infinity.gateway.bus import Subscription
 from tests.nats import TestNats
 
 SECONDS = 0.1  # the test buses announce all they read this often
@@ -109,6 +110,19 @@ async def buses(nats_server: TestNats) -> AsyncIterator[tuple[NatsBus, NatsBus]]
         await host.close()
 
 
+def fresh_zone() -> str:
+    """A zone of the test's own (the session's nats-server is shared)."""
+    return f"zone.{uuid.uuid4().int % 10**9}"
+
+
+async def heard_reading(host: NatsBus, bus: NatsBus, subject: str) -> Subscription:
+    """`bus` reads `subject` (the host past its warm-up), once the host heard it."""
+    await past_warm_up(host)
+    subscription = await bus.subscribe_now(subject, lambda message: None)
+    await until(lambda: host.listened(subject))
+    return subscription
+
+
 async def past_warm_up(bus: NatsBus) -> None:
     assert bus.interest is not None
     await asyncio.sleep(max(0.0, bus.interest.sure_after - time.monotonic()) + 0.01)
@@ -123,7 +137,7 @@ async def until(check: Callable[[], bool]) -> None:
 
 async def test_a_zone_host_hears_what_gateways_subscribe(buses: tuple[NatsBus, NatsBus]) -> None:
     host, gateway = buses
-    zone = f"zone.{uuid.uuid4().int % 10**9}"
+    zone = fresh_zone()
     await past_warm_up(host)
     assert not host.listened(f"{zone}.cell.5")
     cell = await gateway.subscribe_now(f"{zone}.cell.5", lambda message: None)
@@ -142,16 +156,13 @@ async def test_a_gateway_that_closes_or_dies_unheard_is_forgotten(
     nats_server: TestNats, buses: tuple[NatsBus, NatsBus]
 ) -> None:
     host, gateway = buses
-    zone = f"zone.{uuid.uuid4().int % 10**9}"
-    await past_warm_up(host)
-    await gateway.subscribe_now(f"{zone}.cell.1", lambda message: None)
-    await until(lambda: host.listened(f"{zone}.cell.1"))
+    zone = fresh_zone()
+    await heard_reading(host, gateway, f"{zone}.cell.1")
     await gateway.close()  # says it reads nothing any more
     await until(lambda: not host.listened(f"{zone}.cell.1"))
 
     dying = await NatsBus.connect(nats_server.url, "test-dying", 2, False, SECONDS)
-    await dying.subscribe_now(f"{zone}.cell.2", lambda message: None)
-    await until(lambda: host.listened(f"{zone}.cell.2"))
+    await heard_reading(host, dying, f"{zone}.cell.2")
     dying._announcing.cancel()  # as a process killed: no farewell, no more announcements
     await dying.client.close()
     await until(lambda: not host.listened(f"{zone}.cell.2"))  # after 3 silent periods
@@ -161,10 +172,8 @@ async def test_a_subscription_announced_again_mends_a_lost_announcement(
     buses: tuple[NatsBus, NatsBus],
 ) -> None:
     host, gateway = buses
-    zone = f"zone.{uuid.uuid4().int % 10**9}"
-    await past_warm_up(host)
-    await gateway.subscribe_now(f"{zone}.cell.3", lambda message: None)
-    await until(lambda: host.listened(f"{zone}.cell.3"))
+    zone = fresh_zone()
+    await heard_reading(host, gateway, f"{zone}.cell.3")
     # The host forgets (as if the announcement was lost); the next whole one mends it.
     assert host.interest is not None
     host.interest.hear(whole_announcement(gateway.id, []), time.monotonic())
