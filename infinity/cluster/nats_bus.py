@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import secrets
 import time
 from collections import Counter
@@ -32,6 +33,7 @@ from infinity.cluster.interest import (
 from infinity.gateway.bus import (
     PENDING_LIMIT,
     Callback,
+    ClosedOnce,
     Feed,
     Handler,
     Message,
@@ -46,23 +48,6 @@ from infinity.gateway.bus import (
 
 def _message(msg: Msg) -> Message:
     return Message(msg.subject, msg.data, msg.reply)
-
-
-class _Subscribed:
-    """A handler subscription over NATS; `left(pattern)` once it is closed."""
-
-    def __init__(
-        self, subscription: NatsSubscription, left: Callable[[str], Awaitable[None]]
-    ) -> None:
-        self._subscription = subscription
-        self._left = left
-        self._closed = False
-
-    async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            await self._subscription.unsubscribe()
-            await self._left(self._subscription.subject)
 
 
 class NatsBus:
@@ -129,7 +114,7 @@ class NatsBus:
         )
         await self._began(pattern)
         await self.client.flush()
-        return _Subscribed(subscription, self._stopped)
+        return ClosedOnce(functools.partial(self._unsubscribe, subscription, pattern))
 
     async def feed(self, pattern: str) -> Feed:
         feed = Feed(check_pattern(pattern), self._detach, self._pending_limit)
@@ -174,8 +159,11 @@ class NatsBus:
     async def _detach(self, feed: Feed) -> None:
         subscription = self._feeds.pop(feed, None)
         if subscription is not None and not self.client.is_closed:
-            await subscription.unsubscribe()
-            await self._stopped(feed.pattern)
+            await self._unsubscribe(subscription, feed.pattern)
+
+    async def _unsubscribe(self, subscription: NatsSubscription, pattern: str) -> None:
+        await subscription.unsubscribe()
+        await self._stopped(pattern)
 
     async def _began(self, pattern: str) -> None:
         """One more subscription to `pattern`: the first is announced at once."""

@@ -10,6 +10,7 @@ answered by publishing to its message's `reply` subject.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections import deque
@@ -234,19 +235,17 @@ class _Now:
 _Reader = Feed | _Now
 
 
-class _Route:
-    """One subscription of a served handler: closing it stops this pattern only."""
+class ClosedOnce:
+    """A subscription whose `close` runs `closing` once (closing again does nothing)."""
 
-    def __init__(self, bus: LocalBus, pattern: str, handler: Handler) -> None:
-        self._bus = bus
-        self._pattern = pattern
-        self._handler = handler
+    def __init__(self, closing: Callable[[], Awaitable[None]]) -> None:
+        self._closing = closing
         self._closed = False
 
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
-            await self._bus._unroute(self._pattern, self._handler)
+            await self._closing()
 
 
 class LocalBus:
@@ -283,7 +282,7 @@ class LocalBus:
             served = self._served[handler] = _Served(self, handler, feed)
         self._attach(pattern, served.feed)
         served.routes += 1
-        return _Route(self, pattern, handler)
+        return ClosedOnce(functools.partial(self._unroute, pattern, handler))  # this pattern only
 
     async def subscribe_now(self, pattern: str, callback: Callback) -> Subscription:
         now = _Now(check_pattern(pattern), callback, self._detach)
