@@ -59,7 +59,7 @@ WELCOME_SECONDS: Final = 120.0  # simulated seconds a newcomer may wait for a ca
 _EPSILON: Final = 1e-6
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Company:
     """The minds of this host, the witness of its zones, and the ships its agents ride."""
 

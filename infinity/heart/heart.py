@@ -63,7 +63,7 @@ def percentiles(costs: Iterable[float]) -> tuple[float, float]:
     return float(p50) * 1000.0, float(p99) * 1000.0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Heart:
     """The engine's live figures for the operators' console (`snapshot`)."""
 

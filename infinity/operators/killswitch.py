@@ -371,7 +371,7 @@ async def new_galaxy(engine: AsyncEngine, audit: AuditLog, asker: str, seed: int
 # -- the switch ------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class KillSwitch:
     """Arm, confirm, disarm: two operators, one window, every act audited."""
 

@@ -76,7 +76,7 @@ def _never_sealed(system: int) -> bool:
     return False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Operators:
     """The operator verbs over the universe, the wallets, the accounts and the audit log."""
 
