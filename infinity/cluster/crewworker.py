@@ -8,7 +8,8 @@ and acting only through commands relayed to the zones' hosts, as players do. One
 holds the lease (`ZoneHost` over the crew-leases bucket, one key: the company); another
 started beside it waits, and takes the minds over from their last save when the holder
 stops renewing (killed, stalled or cut off). The minds are saved every
-`--save-seconds` and at an orderly stop, before the lease is released.
+`--save-seconds` and at an orderly stop, before the lease is released. The holder also
+answers the crews' REST that gateways carry over on `crew.calls` (`crew_api.carry_out`).
 
     python -m infinity.cluster.crewworker --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--ttl S] [--save-seconds S]
@@ -30,6 +31,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Final
 
+import msgspec
 from sqlalchemy.exc import SQLAlchemyError
 
 from infinity.cluster import handover
@@ -45,7 +47,7 @@ from infinity.cluster.role import (
     role_parser,
     run_role,
 )
-from infinity.cluster.subjects import COMPANY, CREW_LEASES_BUCKET, CREW_WORKERS_BUCKET
+from infinity.cluster.subjects import COMPANY, CREW_CALLS, CREW_LEASES_BUCKET, CREW_WORKERS_BUCKET
 from infinity.commands.types import Command
 from infinity.company.archive import DatabaseArchive, Fence
 from infinity.company.company import Company
@@ -54,8 +56,10 @@ from infinity.crew.mind import Minds
 from infinity.economy import accounts
 from infinity.economy.upkeep import UPKEEP_EVERY, Upkeep
 from infinity.economy.wallets import Wallets
-from infinity.gateway.bus import Subscription
+from infinity.gateway import crew_api
+from infinity.gateway.bus import Message, Subscription
 from infinity.gateway.relay import CommandRelay
+from infinity.gateway.rest import ApiError, error_response
 from infinity.gateway.subjects import ALL_CENSUSES
 from infinity.ledger import LedgerError, UnknownAccount
 from infinity.universe.hangar import Hangar
@@ -63,6 +67,7 @@ from infinity.universe.loop import pause
 from infinity.universe.shipyard import Shipyard
 
 log = logging.getLogger(__name__)
+_crew_call = msgspec.msgpack.Decoder(crew_api.CrewCall)
 
 MINDS_FENCE: Final = -1
 """The `zone_epochs` row of the company's minds (no zone has a negative id): each worker
@@ -123,6 +128,7 @@ class CrewWorker:
         minds (if held) before the lease goes back."""
         letting_go = asyncio.Event()
         censuses: Subscription = await self._bus.subscribe(ALL_CENSUSES, self.universe.on_census)
+        calls: Subscription = await self._bus.subscribe(CREW_CALLS, self._on_call)
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
@@ -137,10 +143,30 @@ class CrewWorker:
                 relaying.cancel()
         finally:
             self._group = None
+            await calls.close()
             await censuses.close()
 
     async def close(self) -> None:
         await self._links.close()
+
+    async def _on_call(self, message: Message) -> None:
+        """A call of the crews' REST from a gateway, answered while this worker holds the
+        crews (else another does, or the gateway says they are away)."""
+        company = self.company
+        if company is None or not message.reply:
+            return
+        try:
+            call = _crew_call.decode(message.data)
+            answer = await crew_api.carry_out(company, call)
+        except (msgspec.DecodeError, msgspec.ValidationError) as bad:
+            answer = error_response(ApiError(400, "invalid", f"not a crew call: {bad}"))
+        except ApiError as refused:
+            answer = error_response(refused)
+        except Exception:  # a bug: the caller hears so, the worker thinks on
+            log.exception("crew worker %s: a crew call failed", self.name)
+            answer = error_response(ApiError(500, "crew_failed", "the crews could not answer"))
+        reply = crew_api.CrewAnswer(answer.status_code, bytes(answer.body))
+        await self._bus.publish(message.reply, msgspec.msgpack.encode(reply))
 
     def _send(self, command: Command) -> bool:
         return self._relay.send(command)

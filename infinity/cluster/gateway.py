@@ -16,8 +16,9 @@ welcomed where its ship is.
     python -m infinity.cluster.gateway --db postgresql+asyncpg://... --nats nats://...
         --name NAME [--host 127.0.0.1] [--port 8000]
 
-Left out for now: the REST of crews, worlds and operators (a cluster gateway answers
-them 501 `not_in_cluster`).
+The crews' REST is carried over the bus to the crew worker that holds the crews
+(`crew_api.CrewCall`; 503 `no_crew` while none does). Left out for now: the REST of
+worlds and operators (a cluster gateway answers them 501 `not_in_cluster`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+import msgspec
 import numpy as np
 import uvicorn
 from starlette.applications import Starlette
@@ -45,13 +47,14 @@ from infinity.accounts.service import Accounts
 from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
-from infinity.cluster.subjects import GATEWAYS_BUCKET, WALLETS_CHANGED
+from infinity.cluster.subjects import CREW_CALLS, GATEWAYS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_target
 from infinity.commands.types import Command
 from infinity.economy import markets
 from infinity.economy.bounties import Bounty, BountyBoard, post
-from infinity.gateway import rest, wire
+from infinity.gateway import crew_api, rest, wire
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
+from infinity.gateway.bus import NoResponders
 from infinity.gateway.frames import CellFrames
 from infinity.gateway.limits import Limits
 from infinity.gateway.relay import NO_SENDER, CommandRelay
@@ -66,6 +69,7 @@ from infinity.universe.records import SavedShip
 from infinity.universe.shipyard import berth
 
 log = logging.getLogger(__name__)
+_crew_answer = msgspec.msgpack.Decoder(crew_api.CrewAnswer)
 
 
 def _cell(saved: SavedShip) -> int:
@@ -75,6 +79,9 @@ def _cell(saved: SavedShip) -> int:
 
 ROLL_TTL = 6
 """Seconds a gateway stays on the roll after its last heartbeat."""
+
+CREW_CALL_SECONDS = 5.0
+"""How long a gateway waits for the crews' answer before it says they are away (503)."""
 
 LOOK_AGAIN_SECONDS = 0.25
 """How soon the gateway reads the row of a ship missing from its zone again."""
@@ -326,14 +333,19 @@ class ClusterGateway:
             return JSONResponse({"ok": True, "role": "gateway", "name": self.name,
                                  "sessions": len(self.by_account)})  # fmt: skip
 
-        handlers = {
+        handlers: dict[tuple[str, str], rest.Handler] = {
             ("POST", "/api/register"): register, ("POST", "/api/login"): login,
             ("POST", "/api/logout"): logout, ("GET", "/api/me"): me,
             ("GET", "/api/galaxy"): galaxy, ("GET", "/api/wallet"): wallet,
             ("GET", "/api/market"): market, ("GET", "/api/bounties"): bounties,
             ("POST", "/api/bounties"): post_bounty,
         }  # fmt: skip
-        endpoints = [e for e in rest.ENDPOINTS if (e.method, e.path) in handlers]
+        for e in crew_api.ENDPOINTS:  # answered by the crew worker holding the crews
+            if isinstance(e.handler, crew_api.Served):
+                handlers[e.method, e.path] = self._crew_call(e.handler.act)
+        endpoints = [
+            e for e in (*rest.ENDPOINTS, *crew_api.ENDPOINTS) if (e.method, e.path) in handlers
+        ]
         routes = [
             Route(e.path, rest.guarded(handlers[e.method, e.path]), methods=[e.method])
             for e in endpoints
@@ -351,6 +363,26 @@ class ClusterGateway:
         app.state.endpoints = tuple(endpoints)
         app.state.front = Front(self.accounts, self.join, self.leave, self.submit)
         return app
+
+    def _crew_call(self, act: crew_api.Act) -> rest.Handler:
+        """The handler of one act of the crews' REST: carried over the bus to the crew
+        worker that holds the crews, its answer passed on as it is."""
+
+        async def forward(request: Request) -> Response:
+            account = await rest.account_of(request, self.accounts)
+            call = await crew_api.call_of(request, act, account)
+            try:
+                data = await self._bus.request(
+                    CREW_CALLS, msgspec.msgpack.encode(call), CREW_CALL_SECONDS
+                )
+                answer = _crew_answer.decode(data)
+            except (NoResponders, TimeoutError):
+                raise ApiError(503, "no_crew", "no crew worker runs the crews now") from None
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                raise ApiError(502, "crew_failed", "the crews' answer was not understood") from None
+            return Response(answer.body, answer.status, media_type="application/json")
+
+        return forward
 
 
 class _Server(uvicorn.Server):

@@ -59,6 +59,9 @@ crew's minds."""
 CREW_WORKERS_BUCKET = "crew-workers"
 """The JetStream KV bucket of live crew workers' heartbeats (a roll, as the hosts')."""
 
+CREW_CALLS = "crew.calls"
+"""Calls of the crews' REST (`gateway/crew_api.CrewCall`), requested by gateways and
+answered by the crew worker that holds the company's lease (the others keep quiet)."""
 
 WALLETS_CHANGED = "wallets.changed"
 """A player's wallet changed outside the zone host that holds its ship (a bounty posted at

@@ -1,17 +1,20 @@
 """The crew's REST API: rosters of the agents you can see, orders to your crew, recruiting,
 and (operators) enlisting an agent from DNA.
 
-Handlers take a Starlette `request`; `game_of(request).company` is the
-running `Company`. Errors are `{"error", "detail"}` JSON, as everywhere in the
-REST API (`infinity.gateway.rest`). An agent is visible to a player when its
-ship is in the player's star system, or when it serves in the player's crew;
-operators see every agent.
+Each route makes a `CrewCall` (who asks, what, its body) and `carry_out` answers it
+with the running `Company`: here `game_of(request).company`; on a cluster gateway the
+call travels over the bus to the crew worker that holds the crews and is answered there
+(`cluster/crewworker.py`), so both scales answer alike. Errors are `{"error", "detail"}`
+JSON, as everywhere in the REST API (`infinity.gateway.rest`). An agent is visible to a
+player when its ship is in the player's star system, or when it serves in the player's
+crew; operators see every agent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import msgspec
 from starlette.requests import Request
@@ -36,12 +39,20 @@ from infinity.crew.genome import InvalidGenome, Persona
 from infinity.crew.lineage import describe, kin_of, siblings
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.planner import ACTIONS
-from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, json_answer, read_body
+from infinity.gateway.rest import (
+    ApiError,
+    Endpoint,
+    Param,
+    authenticated,
+    decode_body,
+    json_answer,
+)
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.sim.bodies import NO_ENTITY
 
 AGENT_ID = Param("id", "path", maximum=2**53 - 1)
+Act = Literal["agents", "agent", "orders", "recruit", "enlist"]
 RECENT_MEMORIES = 5
 DETAIL_MEMORIES = 20
 _STATUS = {
@@ -159,34 +170,68 @@ class CrewView(msgspec.Struct):
     members: list[MemberView]
 
 
-# -- handlers ---------------------------------------------------------------------
+class CrewCall(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One call of this API, as a cluster gateway forwards it over the bus to the crew
+    worker that holds the crews (`carry_out` answers it there as here). `agent`: whose
+    detail; `body`: the request's JSON body, checked where it is carried out."""
+
+    act: Act
+    account: Account
+    agent: Annotated[int, msgspec.Meta(ge=0, lt=2**53)] = 0
+    body: bytes = b""
 
 
-async def agents(request: Request) -> Response:
-    """GET /api/agents: every agent you can see, with persona, needs, goal, plan and memories."""
-    account = await authenticated(request)
-    company = company_of(request)
+class CrewAnswer(msgspec.Struct, array_like=True, frozen=True):
+    """What the crew worker answers a `CrewCall`: the status and JSON the API sends."""
+
+    status: int
+    body: bytes
+
+
+async def call_of(request: Request, act: Act, account: Account) -> CrewCall:
+    """The call `request` makes as `account`."""
+    agent = AGENT_ID.need(request) if act == "agent" else 0
+    body = await request.body() if request.method == "POST" else b""
+    return CrewCall(act, account, agent, body)
+
+
+async def carry_out(company: Company, call: CrewCall) -> Response:
+    """Answer `call` with the crews of `company` (an `ApiError` for a refusal)."""
+    return await _ACTS[call.act](company, call.account, call)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """The handler of one act, in the process that runs the crews."""
+
+    act: Act
+
+    async def __call__(self, request: Request) -> Response:
+        account = await authenticated(request)
+        return await carry_out(company_of(request), await call_of(request, self.act, account))
+
+
+# -- the acts ---------------------------------------------------------------------
+
+
+async def _agents(company: Company, account: Account, call: CrewCall) -> Response:
+    """Every agent you can see, with persona, needs, goal, plan and memories."""
     seen = visible(company, account)
     kin = kin_of(company.minds.agents.values())
     return json_answer(RosterView([agent_view(company, a, RECENT_MEMORIES, kin) for a in seen]))
 
 
-async def agent(request: Request) -> Response:
-    """GET /api/agents/{id}: one agent you can see, with more of its memories."""
-    account = await authenticated(request)
-    agent_id = AGENT_ID.need(request)
-    company = company_of(request)
-    found = company.minds.agents.get(agent_id)
+async def _agent(company: Company, account: Account, call: CrewCall) -> Response:
+    """One agent you can see, with more of its memories."""
+    found = company.minds.agents.get(call.agent)
     if found is None or found not in visible(company, account):
-        raise ApiError(404, "unknown_agent", f"no agent {agent_id} in sight")
+        raise ApiError(404, "unknown_agent", f"no agent {call.agent} in sight")
     return json_answer(agent_view(company, found, DETAIL_MEMORIES))
 
 
-async def orders(request: Request) -> Response:
-    """POST /api/crew/orders {text}: your crew carries the order out, or refuses it."""
-    account = await authenticated(request)
-    body = await read_body(request, OrderRequest)
-    company = company_of(request)
+async def _orders(company: Company, account: Account, call: CrewCall) -> Response:
+    """Your crew carries the order out, or refuses it."""
+    body = decode_body(call.body, OrderRequest)
     try:
         order, answers = give_order(company, account, body.text)
     except Refusal as refusal:
@@ -197,11 +242,9 @@ async def orders(request: Request) -> Response:
     return json_answer(OrderView(crew.id, order.kind.value, order.target, order.target_name, views))
 
 
-async def recruits(request: Request) -> Response:
-    """POST /api/crew/recruit {agent}: sign on an agent docked at your station."""
-    account = await authenticated(request)
-    body = await read_body(request, RecruitRequest)
-    company = company_of(request)
+async def _recruit(company: Company, account: Account, call: CrewCall) -> Response:
+    """Sign on an agent docked at your station."""
+    body = decode_body(call.body, RecruitRequest)
     try:
         crew = recruit(company, account, body.agent)
     except Refusal as refusal:
@@ -209,13 +252,11 @@ async def recruits(request: Request) -> Response:
     return json_answer(crew_view(company, crew))
 
 
-async def enlistment(request: Request) -> Response:
-    """POST /api/operator/crew {dna, name?}: (operators) grow an agent and give it a ship."""
-    account = await authenticated(request)
+async def _enlist(company: Company, account: Account, call: CrewCall) -> Response:
+    """(Operators) grow an agent from DNA and give it a ship."""
     if not allowed(account.role, Verb.GROW_AGENT):
         raise ApiError(403, "forbidden", "only operators may enlist agents")
-    body = await read_body(request, EnlistRequest)
-    company = company_of(request)
+    body = decode_body(call.body, EnlistRequest)
     near = company.universe.ship_of_account.get(account.id)
     name = body.name.strip() if body.name is not None else None
     if name == "" or (name is not None and not name.isprintable()):
@@ -227,12 +268,17 @@ async def enlistment(request: Request) -> Response:
     return json_answer(agent_view(company, grown, RECENT_MEMORIES), 201)
 
 
+_ACTS: dict[Act, Callable[[Company, Account, CrewCall], Awaitable[Response]]] = {
+    "agents": _agents, "agent": _agent, "orders": _orders, "recruit": _recruit,
+    "enlist": _enlist,
+}  # fmt: skip
+
 ENDPOINTS = (
-    Endpoint("/api/agents", "GET", agents, "Agents you can see: persona, needs, goal, memories", answer=RosterView, auth=True),
-    Endpoint("/api/agents/{id}", "GET", agent, "One agent in detail", answer=AgentView, auth=True, params=(AGENT_ID,)),
-    Endpoint("/api/crew/orders", "POST", orders, "Order your crew; each member obeys or refuses", OrderRequest, OrderView, auth=True),
-    Endpoint("/api/crew/recruit", "POST", recruits, "Recruit an agent docked where you are", RecruitRequest, CrewView, auth=True),
-    Endpoint("/api/operator/crew", "POST", enlistment, "Operators: grow an agent from DNA", EnlistRequest, AgentView, 201, auth=True),
+    Endpoint("/api/agents", "GET", Served("agents"), "Agents you can see: persona, needs, goal, memories", answer=RosterView, auth=True),
+    Endpoint("/api/agents/{id}", "GET", Served("agent"), "One agent in detail", answer=AgentView, auth=True, params=(AGENT_ID,)),
+    Endpoint("/api/crew/orders", "POST", Served("orders"), "Order your crew; each member obeys or refuses", OrderRequest, OrderView, auth=True),
+    Endpoint("/api/crew/recruit", "POST", Served("recruit"), "Recruit an agent docked where you are", RecruitRequest, CrewView, auth=True),
+    Endpoint("/api/operator/crew", "POST", Served("enlist"), "Operators: grow an agent from DNA", EnlistRequest, AgentView, 201, auth=True),
 )  # fmt: skip
 
 

@@ -228,7 +228,11 @@ class Param:
 
 async def read_body(request: Request, kind: type[T]) -> T:
     """The JSON body as `kind`. Its size was capped by `Shield` as it streamed in."""
-    raw = await request.body()
+    return decode_body(await request.body(), kind)
+
+
+def decode_body(raw: bytes, kind: type[T]) -> T:
+    """A JSON body as `kind` (422 when it is not one, 400 when it is no JSON)."""
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as invalid:

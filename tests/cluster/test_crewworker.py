@@ -15,10 +15,13 @@ import asyncio
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx2 as httpx
 import numpy as np
 import pytest
 
@@ -211,6 +214,7 @@ async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
         return player
 
     await hailed("newcomer")
+    await _crews_answer_through_the_gateway(gateway.url)
 
     # SIGKILL the thinking worker: the standby takes the minds over and thinks on.
     first.process.send_signal(signal.SIGKILL)
@@ -218,6 +222,7 @@ async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
     second = await until(lambda: _one_thinking(workers), TTL + 15, "the standby thinking")
     assert second is not first
     await hailed("latecomer")
+    await _crews_answer_through_the_gateway(gateway.url)
     assert await living_minds(seeded) == minds  # none lost, none doubled, none renamed
 
     # What the crews spend is upkeep in the ledger, settled by the thinking worker.
@@ -226,6 +231,34 @@ async def test_crews_run_on_a_worker_hail_a_new_player_and_survive_its_death(
 
     await until(spent, 25, f"the crews' upkeep in the ledger\n{second.tail()}")
     assert_books_balance(seeded)
+
+
+async def _crews_answer_through_the_gateway(url: str) -> None:
+    """The crews' REST on a cluster gateway, answered by the worker holding the crews: a
+    player in a starter system sees the crews there, one of them in detail; an order from
+    someone who captains no crew is refused as on one server; a bad body is refused."""
+    token, _ship, system = await sign_up(url, f"asker-{uuid.uuid4().hex[:6]}")
+    auth = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=auth, timeout=10.0) as client:
+
+        async def roster() -> list[dict[str, Any]] | None:  # once a census showed its ship
+            answer = await client.get("/api/agents")
+            assert answer.status_code == 200, answer.text
+            return answer.json()["agents"] or None
+
+        seen = await until(roster, 10, "the crews in the asker's system")
+        assert all(a["system"] == system for a in seen)
+        one = await client.get(f"/api/agents/{seen[0]['id']}")
+        assert one.status_code == 200 and one.json()["id"] == seen[0]["id"], one.text
+        assert (await client.get("/api/agents/999999999")).status_code == 404
+        order = await client.post("/api/crew/orders", json={"text": "attack the station"})
+        assert (order.status_code, order.json()["error"]) == (403, "not_captain"), order.text
+        bad = await client.post("/api/crew/orders", json={"text": ""})
+        assert (bad.status_code, bad.json()["error"]) == (422, "invalid"), bad.text
+        enlist = await client.post("/api/operator/crew", json={"dna": "x"})
+        assert enlist.status_code == 403, enlist.text  # a player is no operator
+    anonymous = httpx.get(f"{url}/api/agents", timeout=10.0)
+    assert anonymous.status_code == 401
 
 
 async def _upkeep_paid(db: str) -> int:

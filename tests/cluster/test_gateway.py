@@ -116,13 +116,18 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
     await bob._ws.send(b"\xc1 not msgpack")
     await until(lambda: _reasons(bob, {"not_your_ship", "bad_frame"}), 10, "typed refusals")
     async with httpx.AsyncClient(timeout=5.0) as client:
-        crews = await client.get(f"{gw_a.url}/api/agents")
+        alices = {"authorization": f"Bearer {alice.token}"}
+        crews = await client.get(f"{gw_a.url}/api/agents", headers=alices)
+        worlds = await client.get(f"{gw_a.url}/api/worlds", headers=alices)
         anonymous = await client.get(f"{gw_a.url}/api/wallet")
         wallet = await client.get(
             f"{gw_a.url}/api/wallet", headers={"authorization": f"Bearer {alice.token}"}
         )
         metrics = (await client.get(f"{gw_a.url}/metrics")).text
-    assert crews.status_code == 501 and crews.json()["error"] == "not_in_cluster"
+    # The crews answer from a crew worker, and this cluster runs none; worlds are not
+    # served by a gateway yet.
+    assert crews.status_code == 503 and crews.json()["error"] == "no_crew", crews.text
+    assert worlds.status_code == 501 and worlds.json()["error"] == "not_in_cluster"
     assert anonymous.status_code == 401
     assert wallet.status_code == 200 and wallet.json()["balance"] == alice.credits > 0
     assert "infinity_sessions 1.0" in metrics  # alice, through this gateway

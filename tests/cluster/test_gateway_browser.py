@@ -56,7 +56,8 @@ def test_a_new_player_flies_through_a_gateway(
     end = hook(page, "(({x, y}) => [x, y])(I.entities.get(I.shipId))")
     assert (end[0] - start[0]) ** 2 + (end[1] - start[1]) ** 2 > 25.0, (start, end)
     assert watch.outside == []
-    # What the client asked that a gateway does not serve yet was refused, typed (501), and
+    # What the client asked that a gateway does not serve yet (501), or that no crew worker
+    # answers in this cluster (the crews, 503), was refused, typed, and
     # the page went on: no script error.
     assert all("/api/" in url for url in refused), refused
     assert [e for e in watch.errors if "Failed to load resource" not in e] == []
