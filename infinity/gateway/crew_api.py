@@ -39,14 +39,7 @@ from infinity.crew.genome import InvalidGenome, Persona
 from infinity.crew.lineage import describe, kin_of, siblings
 from infinity.crew.memory import Memory, MemoryKind
 from infinity.crew.planner import ACTIONS
-from infinity.gateway.rest import (
-    ApiError,
-    Endpoint,
-    Param,
-    authenticated,
-    decode_body,
-    json_answer,
-)
+from infinity.gateway.rest import ApiError, Endpoint, Param, authenticated, decode_body, json_answer
 from infinity.gateway.rest import routes as rest_routes
 from infinity.gateway.state import game_of
 from infinity.sim.bodies import NO_ENTITY
