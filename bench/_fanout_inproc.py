@@ -3,9 +3,9 @@ as `infinity serve` runs them.
 
 Same zone as the server bench (5,000 ships, ~80 per view, traffic and
 players thrusting: each player an input every 100 ms, each trader one a second; the
-players' commands through the fan-out's relay and the zones' inbox), N sessions joined to a real `Fanout`, each on a link that takes
-every frame at once, as the game lane's does (the lane's socket write is what
-is left out). Per tick: `zone.tick()` (untimed), then the zone's frames
+players' commands through the fan-out's relay and the zones' inbox), N sessions joined
+to a real `Fanout`, each on a link that takes every frame at once, as the game lane's
+does (the lane's socket write is what is left out). Per tick: `zone.tick()` (untimed), then the zone's frames
 (`ZoneFrames.on_tick`: the watched cells and the close encoded) until every
 client's frame is built from them by `CellFrames` (timed). Subtracting this from the
 end-to-end marginal CPU per frame leaves the transport: picows, the syscalls,

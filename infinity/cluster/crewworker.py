@@ -42,10 +42,10 @@ from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.role import (
     Links,
     arguments,
-    opened_until_signalled,
     parse_role,
     role_parser,
     run_role,
+    until_signalled,
 )
 from infinity.cluster.subjects import COMPANY, CREW_CALLS, CREW_LEASES_BUCKET, CREW_WORKERS_BUCKET
 from infinity.commands.types import Command
@@ -262,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     o = parse_role(parser, arguments(argv))
     worker = CrewWorker.open(o.db, o.nats, o.name, o.ttl, o.save_seconds)
     doing = f"following the zones (lease TTL {o.ttl} s)"
-    return run_role("crew worker", o, opened_until_signalled(worker, "crew worker", doing))
+    return run_role("crew worker", o, until_signalled(worker, "crew worker", doing))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from collections import Counter
 
 import msgspec
 
-from infinity.gateway.bus import check_pattern, is_wildcard, matches
+from infinity.gateway.bus import WildcardReaders, check_pattern, is_wildcard
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,6 @@ ANNOUNCE_SECONDS = 2.0
 
 MAX_PATTERNS = 100_000
 """Patterns one announcement may carry (a gateway's are its clients' cells: hundreds)."""
-
-
-REMEMBERED = 65536
-"""Subjects whose wildcard readers are remembered (a zone's cells repeat every tick)."""
 
 
 class Announcement(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=True):
@@ -58,9 +54,8 @@ class Interest:
         self.forget_after = 3 * announce_seconds
         self._reads: dict[str, set[str]] = {}  # bus -> the patterns it reads
         self._heard: dict[str, float] = {}  # bus -> when it was last heard
-        self._exact: Counter[str] = Counter()  # subject -> buses reading it
-        self._wild: Counter[str] = Counter()  # wildcard pattern -> buses reading it
-        self._wild_of: dict[str, bool] = {}  # subject -> whether a wildcard reads it
+        self._counts: Counter[str] = Counter()  # pattern -> buses reading it
+        self._wild: WildcardReaders[str] = WildcardReaders()  # the wildcards read
 
     def hear(self, data: bytes, now: float) -> None:
         """Take one announcement; a malformed one is logged and changes nothing."""
@@ -92,25 +87,20 @@ class Interest:
 
     def read(self, subject: str, now: float) -> bool:
         """Whether some bus may read `subject`."""
-        if now < self.sure_after or self._exact.get(subject):
+        if now < self.sure_after or self._counts.get(subject):
             return True
-        if not self._wild:
-            return False
-        found = self._wild_of.get(subject)
-        if found is None:
-            if len(self._wild_of) >= REMEMBERED:
-                self._wild_of.clear()
-            found = self._wild_of[subject] = any(matches(p, subject) for p in self._wild)
-        return found
+        return bool(self._wild and self._wild.of(subject))
 
     def _count(self, patterns: set[str], step: int) -> None:
+        counts = self._counts
         for pattern in patterns:
-            counts = self._wild if is_wildcard(pattern) else self._exact
             counts[pattern] += step
             if counts[pattern] <= 0:
                 del counts[pattern]
-            if counts is self._wild:
-                self._wild_of.clear()
+                if is_wildcard(pattern):
+                    self._wild.discard(pattern, pattern)
+            elif counts[pattern] == step and is_wildcard(pattern):  # the first bus to read it
+                self._wild.add(pattern, pattern)
 
 
 def announcement(bus: str, reads: list[str], left: list[str] | None = None) -> bytes:

@@ -151,8 +151,7 @@ class NatsBus:
         for feed in list(self._feeds):
             await feed.close()
         if not self.client.is_closed:
-            with contextlib.suppress(nats.errors.Error):
-                await self.client.publish(INTEREST, whole_announcement(self.id, []))
+            await self._say(whole_announcement(self.id, []))
             await self.client.flush()
             await self.client.close()
 
@@ -168,7 +167,7 @@ class NatsBus:
     async def _began(self, pattern: str) -> None:
         """One more subscription to `pattern`: the first is announced at once."""
         self._reads[pattern] += 1
-        if self._reads[pattern] == 1 and pattern != INTEREST:
+        if self._reads[pattern] == 1:
             await self._say(announcement(self.id, [pattern]))
 
     async def _stopped(self, pattern: str) -> None:
@@ -176,8 +175,7 @@ class NatsBus:
         self._reads[pattern] -= 1
         if self._reads[pattern] <= 0:
             del self._reads[pattern]
-            if pattern != INTEREST:
-                await self._say(announcement(self.id, [], left=[pattern]))
+            await self._say(announcement(self.id, [], left=[pattern]))
 
     async def _say(self, data: bytes) -> None:
         if self.client.is_closed:
@@ -193,17 +191,16 @@ class NatsBus:
         if self.interest is not None:
             interest = self.interest
 
-            def hear(message: Message) -> None:
-                interest.hear(message.data, time.monotonic())
+            async def hear(msg: Msg) -> None:
+                interest.hear(msg.data, time.monotonic())
 
-            try:
-                await self.subscribe_now(INTEREST, hear)
+            try:  # on the client itself: what a bus reads to hear is no interest to announce
+                await self.client.subscribe(INTEREST, cb=hear)
             except Exception:  # deaf: `listened` says yes to everything, as without `hear`
                 log.exception("bus: cannot hear who reads what")
                 self.interest = None
         while True:
-            reads = sorted(p for p in self._reads if p != INTEREST)
-            await self._say(whole_announcement(self.id, reads))
+            await self._say(whole_announcement(self.id, sorted(self._reads)))
             if self.interest is not None:
                 self.interest.forget_silent(time.monotonic())
             await asyncio.sleep(seconds)

@@ -129,15 +129,11 @@ class Role(Protocol):
     async def close(self) -> None: ...
 
 
-async def opened_until_signalled(opening: Awaitable[Role], what: str, doing: str) -> None:
-    """Open a role (`opening`), say what it does, and run it until signalled."""
+async def until_signalled(opening: Awaitable[Role], what: str, doing: str) -> None:
+    """Open a role (`opening`), say what it does, and run it until the first SIGTERM or
+    SIGINT (its orderly stop); then close it."""
     role = await opening
     log.info("%s %s: %s", what, role.name, doing)
-    await until_signalled(role, what)
-
-
-async def until_signalled(role: Role, what: str) -> None:
-    """Run `role` until the first SIGTERM or SIGINT (its orderly stop), then close it."""
     settle_collector()  # open: what it loaded lives for the whole run
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -53,10 +53,10 @@ from infinity.cluster.role import (
     Links,
     NoGalaxy,
     arguments,
-    opened_until_signalled,
     parse_role,
     role_parser,
     run_role,
+    until_signalled,
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_crews
@@ -756,7 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     o = parse_role(parser, arguments(argv))
     hosting = ZoneHosting.open(o.db, o.nats, o.name, o.ttl, o.snapshot_seconds, o.npcs)
     doing = f"hosting zones (lease TTL {o.ttl} s)"
-    return run_role("zone host", o, opened_until_signalled(hosting, "host", doing))
+    return run_role("zone host", o, until_signalled(hosting, "host", doing))
 
 
 if __name__ == "__main__":

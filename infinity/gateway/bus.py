@@ -15,7 +15,7 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -248,6 +248,37 @@ class ClosedOnce:
             await self._closing()
 
 
+class WildcardReaders(Generic[_T]):
+    """Readers of wildcard patterns, and each subject's matching readers, remembered until
+    the readers change (a zone's subjects repeat every tick; at most `CHECKED_SUBJECTS`)."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, _T]] = []
+        self._of: dict[str, tuple[_T, ...]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._routes)
+
+    def add(self, pattern: str, reader: _T) -> None:
+        self._routes.append((pattern, reader))
+        self._of.clear()
+
+    def discard(self, pattern: str, reader: _T) -> None:
+        if (pattern, reader) in self._routes:
+            self._routes.remove((pattern, reader))
+            self._of.clear()
+
+    def of(self, subject: str) -> tuple[_T, ...]:
+        """The readers whose pattern `subject` matches."""
+        found = self._of.get(subject)
+        if found is None:
+            found = tuple(reader for pattern, reader in self._routes if matches(pattern, subject))
+            if len(self._of) >= CHECKED_SUBJECTS:
+                self._of.clear()
+            self._of[subject] = found
+        return found
+
+
 class LocalBus:
     """The in-process bus of the embedded scale: delivery is a queue put, no copy."""
 
@@ -256,9 +287,7 @@ class LocalBus:
         # Readers are kept in tuples, remade on each change: delivery reads a snapshot no
         # callback can change under it, and no list per subject lingers for the collector.
         self._exact: dict[str, tuple[_Reader, ...]] = {}
-        self._wild: list[tuple[str, _Reader]] = []
-        # subject -> its wildcard readers, remembered until `_wild` changes
-        self._wild_of: dict[str, tuple[_Reader, ...]] = {}
+        self._wild: WildcardReaders[_Reader] = WildcardReaders()
         self._checked: set[str] = set()
         self._served: dict[Handler, _Served] = {}
         self._patterns: dict[_Reader, tuple[str, ...]] = {}  # what each reader reads
@@ -297,8 +326,7 @@ class LocalBus:
     def _attach(self, pattern: str, feed: _Reader) -> None:
         self._patterns[feed] = (*self._patterns.get(feed, ()), pattern)
         if is_wildcard(pattern):
-            self._wild.append((pattern, feed))
-            self._wild_of.clear()
+            self._wild.add(pattern, feed)
         else:
             self._exact[pattern] = (*self._exact.get(pattern, ()), feed)
 
@@ -326,7 +354,7 @@ class LocalBus:
             await inbox.close()
 
     def listened(self, subject: str) -> bool:
-        return subject in self._exact or bool(self._wild_readers(subject))
+        return subject in self._exact or bool(self._wild.of(subject))
 
     async def close(self) -> None:
         for feed in list(self._patterns):
@@ -339,17 +367,8 @@ class LocalBus:
 
     def _readers(self, subject: str) -> tuple[_Reader, ...]:
         exact = self._exact.get(subject, ())
-        wild = self._wild_readers(subject) if self._wild else ()
+        wild = self._wild.of(subject) if self._wild else ()
         return exact + wild if wild else exact
-
-    def _wild_readers(self, subject: str) -> tuple[_Reader, ...]:
-        found = self._wild_of.get(subject)
-        if found is None:
-            found = tuple(feed for pattern, feed in self._wild if matches(pattern, subject))
-            if len(self._wild_of) >= CHECKED_SUBJECTS:
-                self._wild_of.clear()
-            self._wild_of[subject] = found
-        return found
 
     def _drop(self, pattern: str, feed: _Reader) -> None:
         """`feed` no longer reads `pattern`."""
@@ -359,9 +378,7 @@ class LocalBus:
         else:
             self._patterns.pop(feed, None)
         if is_wildcard(pattern):
-            if (pattern, feed) in self._wild:
-                self._wild.remove((pattern, feed))
-                self._wild_of.clear()
+            self._wild.discard(pattern, feed)
             return
         feeds = _without(self._exact.get(pattern, ()), feed)
         if feeds:

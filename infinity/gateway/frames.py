@@ -7,9 +7,10 @@ embedded server). It publishes one `CellRecord` per touched cell someone may wat
 `zone.<z>.cell.<c>` (`wire.encode_cell`), plus a full record for each cell a gateway asked
 for on `zone.<z>.wants`; then one `TickClose` on `zone.<z>.tick`: the tick, the chat,
 which cells changed, each watched ship's own `me` record and cell, the acks of the
-connections commanding them, and what to tell whom. A gateway's `CellFrames` subscribes to the cells its
-clients see, keeps this tick's records, and at the close builds each client's frame
-(`wire.frame_prefix` + `me`), sharing the bytes of the cells between clients.
+connections commanding them, and what to tell whom. A gateway's `CellFrames` subscribes
+to the cells its clients see, keeps this tick's records, and at the close builds each
+client's frame (`wire.frame_prefix` + `me`), sharing the bytes of the cells between
+clients.
 
 A delta only makes sense to a client that holds the cell: a cell whose record did not
 come (a lost message) is dropped from what the client holds and asked for in full, so a
@@ -479,12 +480,6 @@ class CellFrames:
             await self._drop(watched)
 
 
-MAX_VIEWS = 65536
-"""Views remembered, one per cell: the same tuple each tick, so a steady client's view
-compares at the speed of identity."""
-_VIEWS: dict[int, tuple[int, ...]] = {}
-
-
 class _Frame:
     """One tick's frames for one zone's sessions: prefixes shared by every client whose
     view is steady, a frame of its own for a client that holds less than it sees."""
@@ -504,11 +499,8 @@ class _Frame:
         wanted: set[int],
     ) -> bytes:
         """The session's frame; adds to `wanted` the cells it must get in full."""
-        view = _VIEWS.get(pilot.cell)
-        if view is None:
-            if len(_VIEWS) >= MAX_VIEWS:
-                _VIEWS.clear()
-            view = _VIEWS[pilot.cell] = neighbourhood(pilot.cell)
+        view = neighbourhood(pilot.cell)  # remembered: the same tuple each tick, so a
+        # steady client's view compares at the speed of identity
         me = pilot.me
         # A zone taken over by another host acks from 0 again: the client's ack holds.
         me.ack = session.acked = max(acks.get(session.sender, 0), session.acked)

@@ -101,8 +101,8 @@ def test_a_bad_announcement_changes_nothing(data: bytes) -> None:
 @pytest.fixture
 async def buses(nats_server: TestNats) -> AsyncIterator[tuple[NatsBus, NatsBus]]:
     """A zone host's bus (it hears) and a gateway's (it only announces)."""
-    host = await NatsBus.connect(nats_server.url, "test-host", 2, True, SECONDS)
-    gateway = await NatsBus.connect(nats_server.url, "test-gateway", 2, False, SECONDS)
+    host = await NatsBus.connect(nats_server.url, "test-host", hear=True, announce_seconds=SECONDS)
+    gateway = await NatsBus.connect(nats_server.url, "test-gateway", announce_seconds=SECONDS)
     try:
         yield host, gateway
     finally:
@@ -161,7 +161,7 @@ async def test_a_gateway_that_closes_or_dies_unheard_is_forgotten(
     await gateway.close()  # says it reads nothing any more
     await until(lambda: not host.listened(f"{zone}.cell.1"))
 
-    dying = await NatsBus.connect(nats_server.url, "test-dying", 2, False, SECONDS)
+    dying = await NatsBus.connect(nats_server.url, "test-dying", announce_seconds=SECONDS)
     await heard_reading(host, dying, f"{zone}.cell.2")
     dying._announcing.cancel()  # as a process killed: no farewell, no more announcements
     await dying.client.close()
