@@ -48,11 +48,14 @@ def test_a_mind_moves_between_worlds_as_one_mind(tmp_path: Path) -> None:
         captain, stranger = token_of(server, CAPTAIN), token_of(server, STRANGER)
         beside, _ = operators_beside(server, captain)
         operator = token_of(server, beside)
-        brave = grow(server, operator, BRAVE, "Ilo Brave")
-        timid = grow(server, operator, TIMID, "Oma Timid")
-        for agent in (brave, timid):
+        grown = []
+        for dna, name in ((BRAVE, "Ilo Brave"), (TIMID, "Oma Timid")):
+            # Recruited at once: a grown mind decides for itself, and may soon undock.
+            agent = grow(server, operator, dna, name)
             recruited = call(server, "POST", "/api/crew/recruit", captain, {"agent": agent})
             assert recruited.status_code == 200, recruited.text
+            grown.append(agent)
+        brave, timid = grown
         fleet = call(
             server, "POST", "/api/worlds", captain, {"template": "space-fleet", "name": "Fleet"}
         )
