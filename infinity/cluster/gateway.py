@@ -46,6 +46,7 @@ from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
 from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
+from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
 from infinity.cluster.subjects import CREW_CALLS, GATEWAYS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_target
@@ -91,10 +92,12 @@ class ClusterGateway:
     """One gateway process: accounts over the store, sockets, and the bus to the zones.
     Build it with `open`; `app()` is its ASGI application; `run` its background work."""
 
-    def __init__(self, name: str, links: Links) -> None:
+    def __init__(self, name: str, links: Links, systems: OpenWorlds) -> None:
+        """`systems`: every open world's, to name the zone a ship is in."""
         store, bus, galaxy = links.store, links.bus, links.galaxy
         self.name = name
         self.galaxy = galaxy
+        self._systems = systems
         self.accounts = Accounts(store)
         self.by_account: dict[int, Session] = {}
         self.where: dict[int, int] = {}  # ship -> zone, as its row said last
@@ -118,7 +121,7 @@ class ClusterGateway:
         sanctions."""
         links = await Links.open(db, nats_url, f"gateway-{name}")
         try:
-            gateway = cls(name, links)
+            gateway = cls(name, links, await OpenWorlds.read_from(links.store.engine))
         except BaseException:
             await links.close()
             raise
@@ -217,13 +220,13 @@ class ClusterGateway:
             return Refused(Close.UNAUTHORIZED, "this account has no ship")
         ship, zone = saved.state.id, saved.system_id
         chat = [wire.chat_line(line) for line in await self._chat.recent(zone)]
+        system = wire.SystemInfo(zone, await self._name_of(zone))
         session = Session(who.account, who.name, ship, link)
         replaced = self.by_account.get(who.account)
         self.by_account[who.account] = session
         SESSIONS.set(len(self.by_account))
         self.where[ship] = zone
         info = wire.AccountInfo(who.account, who.name, who.role)
-        system = wire.SystemInfo(zone, self.galaxy.system(zone).name)
         session.push(wire.welcome(info, ship, system, self.frames.tick_of(zone), chat))
         self.frames.watch(session, zone, _cell(saved))
         if replaced is not None:
@@ -252,6 +255,18 @@ class ClusterGateway:
     async def _ship_of(self, account: int) -> SavedShip | None:
         return await self._hangar.ship_of_account(account)
 
+    async def _name_of(self, zone: int) -> str:
+        """The name of a system of any open world; the worlds are read again for one made
+        since the last read."""
+        name = self._systems.name_of(zone)
+        if name is None:
+            try:
+                await self._systems.read()
+            except Exception:  # named by number until the store answers
+                log.exception("gateway %s: cannot read the open worlds", self.name)
+            name = self._systems.name_of(zone)
+        return f"system {zone}" if name is None else name
+
     def _absent(self, session: Session) -> None:
         """The session's ship was not among its zone's pilots: read its row again soon."""
         now = time.monotonic()
@@ -273,7 +288,7 @@ class ClusterGateway:
         if zone == session.system:
             return  # not loaded yet, or handing over: the row decides when it moved
         self.where[session.ship] = zone
-        session.push(wire.system_change(zone, self.galaxy.system(zone).name))
+        session.push(wire.system_change(zone, await self._name_of(zone)))
         self.frames.watch(session, zone, _cell(saved))
 
     # -- HTTP -------------------------------------------------------------------------
@@ -296,8 +311,7 @@ class ClusterGateway:
             ship = None
             if saved is not None:
                 s, zone = saved.state, saved.system_id
-                name = self.galaxy.system(zone).name
-                ship = ShipView(s.id, s.name, zone, name, s.docked_at)
+                ship = ShipView(s.id, s.name, zone, await self._name_of(zone), s.docked_at)
             return json_answer(
                 MeView(rest.AccountView(account.id, account.name, account.role), ship)
             )

@@ -4,8 +4,8 @@ leases, and stop ticking a zone before anyone else may take it (docs/cluster.md
 
 `ZoneHost` runs three small loops under one TaskGroup: *claim* (count the live hosts on
 the `HostRoll`, take free zones up to `ceil(zones / hosts)`, give back one surplus zone a
-round), *keep* (say this host is alive and renew every lease each TTL/3 by
-compare-and-set) and *watch* (drop a zone the moment its `Lease.good_until` passes
+round, and every zone gone from `zones`: a closed world's), *keep* (say this host is
+alive and renew every lease each TTL/3 by compare-and-set) and *watch* (drop a zone the moment its `Lease.good_until` passes
 without a renewal, even while a renewal hangs on a NATS that does not answer). Whoever
 runs the zones hears of each change through `on_gain` and `on_loss`.
 """
@@ -43,7 +43,8 @@ _NATS_TROUBLE = (TimeoutError, nats.errors.Error)  # no answer in time, or NATS 
 class ZoneHost:
     """One zone host's ownership of zones: which it owns, and the loop that keeps them.
 
-    `zones` may be a live view (systems founded at run time join the next round). A zone is
+    `zones` may be a live view (the systems of worlds made at run time join the next round;
+    those of a closed world, gone from it, are given back). A zone is
     `owned` from the end of its `on_gain` until its `on_loss`; a zone whose lease is lost
     while it loads gets its `on_loss` as soon as `on_gain` returns.
     """
@@ -140,8 +141,14 @@ class ZoneHost:
             log.warning("host %s: cannot see the roll or the leases: %r", self.name, error)
             return
         self.share = math.ceil(len(self._zones) / hosts)
+        closed = sorted(zone for zone in self._owned if zone not in self._zones)
+        for zone in closed:
+            await self._give_back(zone, "its world is closed")
+        if closed:
+            return
         if len(self._held) > self.share:
-            await self._shed_one()
+            if self._owned:  # the highest: one a round, so shares settle without a rush
+                await self._give_back(max(self._owned), "over this host's fair share")
             return
         for zone in sorted(set(self._zones) - taken - self._held.keys()):
             if len(self._held) >= self.share or stopping.is_set():
@@ -176,12 +183,9 @@ class ZoneHost:
         else:
             self._stop(zone)  # lost while loading: undo what on_gain started
 
-    async def _shed_one(self) -> None:
-        """Give back the highest owned zone: one a round, so shares settle without a rush.
-        `on_give_back` saves it first, while the lease is still ours."""
-        if not self._owned:
-            return
-        zone = max(self._owned)
+    async def _give_back(self, zone: int, why: str) -> None:
+        """Give an owned zone back: `on_give_back` saves it first, while the lease is
+        still ours, then the lease goes."""
         if self._on_give_back is not None:
             try:
                 await self._on_give_back(zone)
@@ -190,7 +194,7 @@ class ZoneHost:
         lease = self._held.get(zone)  # renewed meanwhile, or lost (then dropped already)
         if lease is None:
             return
-        self._drop(zone, "over this host's fair share")
+        self._drop(zone, why)
         await self._release(lease)
 
     async def _beat(self) -> None:

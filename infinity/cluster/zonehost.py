@@ -48,6 +48,7 @@ from infinity.cluster.census import ZoneCensus
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
+from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.ownership import ZoneHost
 from infinity.cluster.role import (
     Links,
@@ -147,8 +148,9 @@ class HoldingZone(Zone):
 
 
 class HostUniverse(Universe):
-    """The universe of one zone host: the main world's whole map, but only the zones this
-    host owns, each a `HoldingZone`; `take_zone` and `drop_zone` follow the leases."""
+    """The universe of one zone host: the maps of the worlds whose zones it owns (the main
+    world's always), but only those zones, each a `HoldingZone`; `take_zone` and
+    `drop_zone` follow the leases."""
 
     def __init__(
         self, galaxy: Galaxy, owns: Callable[[int], bool], hand_over: HandOver | None = None
@@ -167,9 +169,19 @@ class HostUniverse(Universe):
         )
         return zone
 
-    def take_zone(self, system: StarSystem, tick: int, ships: Sequence[SavedShip]) -> Zone:
-        """Add a zone as last stored: its bodies, its clock, its ships."""
-        zone = self.add_zone(MAIN_WORLD, system)
+    def take_zone(
+        self,
+        world: int,
+        galaxy: Galaxy,
+        system: StarSystem,
+        tick: int,
+        ships: Sequence[SavedShip],
+        rules: ZoneRules = ENGINE_RULES,
+    ) -> Zone:
+        """Add a zone of `world` (whose map is `galaxy`, as stored now) as last stored: its
+        bodies, its clock, its ships, under its world's rules."""
+        self.chart_world(world, galaxy)
+        zone = self.add_zone(world, system, rules)
         if tick:
             zone.clock.resume(tick)
         for ship in ships:
@@ -193,7 +205,10 @@ class HostUniverse(Universe):
         for ship in [s for s, system in self.where.items() if system == system_id]:
             self.forget(ship)
         if system_id in self.zones:
+            world = self.world_of[system_id]
             self.remove_zone(system_id)
+            if world != MAIN_WORLD and not self.systems_of(world):
+                self.remove_world(world)  # no zone of it here: its map goes too
 
     def forget(self, ship: int) -> None:
         """Drop a ship from every index (it is in no zone's arrays: gone elsewhere)."""
@@ -333,6 +348,7 @@ class ZoneHosting:
         self,
         name: str,
         links: Links,
+        zones: OpenWorlds,
         leases: ZoneLeases,
         roll: HostRoll,
         snapshot_seconds: float,
@@ -357,7 +373,7 @@ class ZoneHosting:
         self._group: asyncio.TaskGroup | None = None  # for the commits, while running
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
-        zones = [system.id for system in galaxy.systems]
+        self._zones = zones  # every open world's systems: what the hosts lease
         self.universe = HostUniverse(galaxy, owns=self._owns, hand_over=self._hand_over)
         wallets = Wallets(self.universe, links.ledger, era)
         self._host = ZoneHost(
@@ -415,7 +431,8 @@ class ZoneHosting:
             roll = await HostRoll.open(js, ttl)
             crews = await HostRoll.open(js, ttl, CREW_WORKERS_BUCKET)
             era = await killswitch.era(links.store.engine)
-            hosting = cls(name, links, leases, roll, snapshot_seconds, npcs, crews, era)
+            zones = await OpenWorlds.read_from(links.store.engine)
+            hosting = cls(name, links, zones, leases, roll, snapshot_seconds, npcs, crews, era)
             await hosting.economy.open_books()
             return hosting
         except BaseException:
@@ -503,15 +520,21 @@ class ZoneHosting:
         """`on_gain`: load the zone as last stored, take its commands, start ticking it."""
         if not self._ticks.running:
             raise HostStopping(f"host {self.name} is stopping: zone {zone} not loaded")
+        world = self._zones.world_of(zone)
+        if world is None:
+            raise KeyError(f"zone {zone} is in no open world")
         epoch = uuid.uuid4().hex
         await handover.claim_zone(self._store.engine, zone, self.name, epoch)  # the fence
         self._epochs[zone] = epoch
-        galaxy = await self._charts.load_galaxy()  # today's ore levels
+        galaxy = await self._charts.load_galaxy(world.id, None if world.main else world.seed)
         clocks = await self._charts.load_clocks()
         ships = [ship for ship in await self._hangar.load_ships() if ship.system_id == zone]
-        if galaxy is None:
-            raise NoGalaxy("the galaxy is gone from the store")
-        self.universe.take_zone(galaxy.system(zone), clocks.get(zone, 0), ships)
+        if galaxy is None or zone not in {system.id for system in galaxy.systems}:
+            raise NoGalaxy(f"world {world.id}'s galaxy is gone from the store")
+        if not world.main and world.rules.economy:
+            self.economy.markets.chart(galaxy)
+        system = galaxy.system(zone)
+        self.universe.take_zone(world.id, galaxy, system, clocks.get(zone, 0), ships, world.rules)
         try:
             await self.economy.take_zone(zone)  # before its first tick can trade
             await self._inbox.open(zone)
@@ -595,8 +618,9 @@ class ZoneHosting:
             if self._handing.get(ship) is not handing:
                 return  # its zone was lost meanwhile: its next owner loads it from the store
             departure = handing.departure
+            galaxy = self.universe.galaxies[self.universe.world_of[handing.source]]
             state = handover.arrival(
-                self.universe.galaxy.system(handing.to_zone),
+                galaxy.system(handing.to_zone),  # a gate leads within its world
                 departure.state,
                 departure.arrival_gate,
             )
@@ -667,9 +691,11 @@ class ZoneHosting:
             await self.economy.open_wallets([ship])
 
     async def _sweep_every(self, stopping: asyncio.Event) -> None:
-        """Once a second: list the held zones (who may take a handover), and load the
-        ships whose rows name a zone of this host but which it does not simulate."""
+        """Once a second: read the open worlds (their zones are what the hosts lease), list
+        the held zones (who may take a handover), and load the ships whose rows name a zone
+        of this host but which it does not simulate."""
         while not await pause(stopping, SWEEP_SECONDS):
+            await self._read_worlds()
             try:
                 async with asyncio.timeout(SWEEP_SECONDS):
                     self._taken = await self._leases.held()
@@ -683,6 +709,17 @@ class ZoneHosting:
             except Exception:
                 log.exception("host %s: sweep failed; will retry", self.name)
             self._sweeps += 1
+
+    async def _read_worlds(self) -> None:
+        """The open worlds as the store has them now; a world whose rules changed has them
+        in its zones here from their next tick."""
+        try:
+            changed = await self._zones.read()
+        except Exception:  # the last read stands until the next sweep
+            log.exception("host %s: cannot read the open worlds", self.name)
+            return
+        for world in changed:
+            self.universe.set_rules(world.id, world.rules)
 
     async def _read_books(self) -> None:
         """What other processes wrote: the crews' ships (for bounties on a crew), ships

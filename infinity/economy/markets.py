@@ -31,11 +31,17 @@ class Markets(Mapping[int, Market]):
         self.held: set[int] = set()  # the stations whose stock this process loads and saves
 
     def open(self, galaxy: Galaxy) -> None:
-        """Markets for the stations of a world made or built after start (an instance)."""
-        for system in galaxy.systems:
-            for station in system.stations():
-                self._by_station.setdefault(station.id, Market(station.id))
-                self.held.add(station.id)
+        """Markets for the stations of a world made or built after start (an instance),
+        held here."""
+        self.held.update(self.chart(galaxy))
+
+    def chart(self, galaxy: Galaxy) -> list[int]:
+        """Markets for the stations of another world, not held until `load`ed (a zone host
+        holds only its zones' stations); their ids."""
+        stations = [station.id for system in galaxy.systems for station in system.stations()]
+        for station in stations:
+            self._by_station.setdefault(station, Market(station))
+        return stations
 
     def __getitem__(self, station: int) -> Market:
         return self._by_station[station]

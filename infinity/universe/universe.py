@@ -109,10 +109,15 @@ class Universe:
         clash = [s.id for s in galaxy.systems if s.id in self.zones]
         if clash or world in self.galaxies:
             raise ValueError(f"world {world} or its systems {clash} already exist")
-        self.galaxies[world] = galaxy
-        self._systems[world] = []
+        self.chart_world(world, galaxy)
         for s in galaxy.systems:
             self.add_zone(world, s, rules)
+
+    def chart_world(self, world: int, galaxy: Galaxy) -> None:
+        """Know `world`'s map (anew, if known), with no zone added: a zone host adds only
+        the zones it holds."""
+        self.galaxies[world] = galaxy
+        self._systems.setdefault(world, [])
 
     def add_zone(self, world: int, system: StarSystem, rules: ZoneRules = ENGINE_RULES) -> Zone:
         """A zone for one system of `world` (a world being made, or a system just founded)."""
