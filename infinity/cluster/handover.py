@@ -41,6 +41,7 @@ from infinity.sim import kinds, rules
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import SHIP_COLUMNS, ShipState
 from infinity.store.sql import record_of
+from infinity.universe.hangar import AlsoWrite
 from infinity.universe.records import SavedShip
 from infinity.universe.tables import handovers, ships, zone_epochs
 
@@ -151,12 +152,13 @@ async def commit(
     epochs: Mapping[int, str],
     to_zone: int,
     state: ShipState,
+    also: AlsoWrite | None = None,
 ) -> bool:
     """Move the ship's row to `to_zone` with its arrival `state`, and record the handover
-    under `key`, in one transaction. The row must name a zone of this host (`epochs`:
-    zone -> the epoch this host wrote when it gained it) whose epoch is still this host's
-    (else `Fenced`). False, nothing changed, when `key` was committed before (a retry) or
-    the row names no zone of this host."""
+    under `key`, in one transaction (with what `also` writes: a travel's voyage). The row
+    must name a zone of this host (`epochs`: zone -> the epoch this host wrote when it
+    gained it) whose epoch is still this host's (else `Fenced`). False, nothing changed,
+    when `key` was committed before (a retry) or the row names no zone of this host."""
     now = time.time()
     try:
         async with engine.begin() as connection:
@@ -184,6 +186,8 @@ async def commit(
                 .where(ships.c.id == state.id)
                 .values(values | {"system_id": to_zone, "updated_at": now})
             )
+            if also is not None:
+                await also(connection)
     except _NotMoved:  # rolled back
         return False
     return True

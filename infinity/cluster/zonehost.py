@@ -37,13 +37,14 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Final, overload
 
 import nats.errors
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from infinity.cluster import handover
+from infinity.cluster import handover, voyages
 from infinity.cluster.census import ZoneCensus
 from infinity.cluster.handover import ALL_ARRIVALS, Fenced, Nudge, fault, host_ships, zone_arrivals
 from infinity.cluster.hosts import HostRoll
@@ -61,6 +62,8 @@ from infinity.cluster.role import (
 )
 from infinity.cluster.subjects import CREW_WORKERS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_crews
+from infinity.cluster.voyages import TravelAnswer, TravelOrder
+from infinity.commands import internal as ci
 from infinity.commands.types import Command
 from infinity.economy.service import Economy
 from infinity.economy.wallets import Wallets
@@ -76,11 +79,12 @@ from infinity.sim.zone import Departure, ShipState, TickReport, Zone
 from infinity.traffic.pilots import Pilots
 from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
-from infinity.universe.hangar import Hangar
+from infinity.universe.hangar import AlsoWrite, Hangar
 from infinity.universe.loop import TickCosts, pause, run_zones
 from infinity.universe.records import CREW_ROLE, SavedShip
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import MAIN_WORLD, Universe
+from infinity.worlds.atlas import Berth, end_voyage, record_voyage
 
 log = logging.getLogger("infinity.cluster.zonehost")  # the same name under `python -m`
 
@@ -123,11 +127,13 @@ class HoldingZone(Zone):
         return report
 
     def _lets_go(self, departure: Departure) -> bool:
-        """True if the ship may leave; else it is admitted here again, at the next tick."""
-        if self._owns(departure.to_system):
-            return True
+        """True if the ship may leave; else it is admitted here again, at the next tick.
+        `hand_over` is asked first: a travel to another world is handed over even into a
+        zone this host owns (its commit writes the voyage)."""
         if self._hand_over is not None and self._hand_over(departure):
             return False  # handing over: out of this zone, not yet in the other
+        if self._owns(departure.to_system):
+            return True
         self.keep(departure.state)
         log.info("zone %s: ship %s kept here: nobody else holds zone %s",
                  self.system_id, departure.state.id, departure.to_system)  # fmt: skip
@@ -171,16 +177,17 @@ class HostUniverse(Universe):
 
     def take_zone(
         self,
-        world: int,
-        galaxy: Galaxy,
         system: StarSystem,
         tick: int,
         ships: Sequence[SavedShip],
+        world: int = MAIN_WORLD,
+        galaxy: Galaxy | None = None,
         rules: ZoneRules = ENGINE_RULES,
     ) -> Zone:
-        """Add a zone of `world` (whose map is `galaxy`, as stored now) as last stored: its
-        bodies, its clock, its ships, under its world's rules."""
-        self.chart_world(world, galaxy)
+        """Add a zone of `world` as last stored: its bodies, its clock, its ships, under its
+        world's rules; `galaxy`: the world's map as stored now (None: as known)."""
+        if galaxy is not None:
+            self.chart_world(world, galaxy)
         zone = self.add_zone(world, system, rules)
         if tick:
             zone.clock.resume(tick)
@@ -330,6 +337,27 @@ class ZoneTicks:
             await pause(stop, RETRY_SECONDS)
 
 
+@dataclass(slots=True)
+class Travelling:
+    """A ship this host sends to another world (`voyages.py`), until its handover commits
+    or the travel is given up."""
+
+    order: TravelOrder
+    source: int  # the zone it leaves
+    before: ShipState  # as it was: kept so when the travel does not happen
+    done: asyncio.Future[TravelAnswer]
+    since: float = field(default_factory=time.monotonic)
+
+    def end(self, answer: TravelAnswer) -> None:
+        if not self.done.done():
+            self.done.set_result(answer)
+
+    def origin(self) -> Berth:
+        """Where it set out from: it comes back there."""
+        b = self.before
+        return Berth(self.source, b.x, b.y, b.docked_at, b.home_station, b.home_system)
+
+
 @dataclass(frozen=True, slots=True)
 class Handing:
     """A ship this host is handing over: out of its zone, committed to `to_zone` next."""
@@ -338,6 +366,12 @@ class Handing:
     source: int  # the zone it leaves (still its zone in `where` until the commit)
     to_zone: int
     departure: Departure
+    travel: Travelling | None = None  # a travel to another world: its voyage is written too
+
+    @property
+    def kept_state(self) -> ShipState:
+        """The ship as kept in its zone when the handover does not happen."""
+        return self.departure.state if self.travel is None else self.travel.before
 
 
 class ZoneHosting:
@@ -370,6 +404,7 @@ class ZoneHosting:
         self._taken: set[int] = set()  # the zones anyone holds, as last listed
         self._epochs: dict[int, str] = {}  # zone -> the epoch this host wrote at its gain
         self._handing: dict[int, Handing] = {}  # ship -> its handover, until committed
+        self._travelling: dict[int, Travelling] = {}  # ship -> its travel, until it ends
         self._group: asyncio.TaskGroup | None = None  # for the commits, while running
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
@@ -455,6 +490,7 @@ class ZoneHosting:
             subscriptions.append(await self._bus.subscribe(ALL_ARRIVALS, self._on_nudge))
             subscriptions.append(await self._bus.subscribe(host_ships(self.name), self._on_ask))
             subscriptions.append(await self._bus.subscribe(WALLETS_CHANGED, self._on_wallet))
+            subscriptions.append(await self._bus.subscribe(voyages.ALL_TRAVELS, self._on_travel))
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 group.create_task(self._ticks.run(stopping))
@@ -534,7 +570,8 @@ class ZoneHosting:
         if not world.main and world.rules.economy:
             self.economy.markets.chart(galaxy)
         system = galaxy.system(zone)
-        self.universe.take_zone(world.id, galaxy, system, clocks.get(zone, 0), ships, world.rules)
+        clock = clocks.get(zone, 0)
+        self.universe.take_zone(system, clock, ships, world.id, galaxy, world.rules)
         try:
             await self.economy.take_zone(zone)  # before its first tick can trade
             await self._inbox.open(zone)
@@ -569,6 +606,8 @@ class ZoneHosting:
         self._epochs.pop(zone, None)
         for ship in [s for s, h in self._handing.items() if h.source == zone]:
             del self._handing[ship]  # not committed: the zone's next owner loads it there
+        for ship in [s for s, t in self._travelling.items() if t.source == zone]:
+            self._travelling.pop(ship).end(voyages.IN_TRANSIT)  # its row says where it is
         self.economy.drop_zone(zone)
         self.universe.drop_zone(zone)
         log.info("host %s: zone %s lost: dropped", self.name, zone)
@@ -588,20 +627,56 @@ class ZoneHosting:
         next; True. Nobody holds it (or this host is gaining it): False, it is kept."""
         to, ship = departure.to_system, departure.state.id
         source = self.universe.where.get(ship)
+        travel = self._travelling.get(ship)
+        if travel is not None:
+            return self._send_away(travel, departure)
         if (
             self._group is None
             or to not in self._taken
             or to in self._epochs
             or source is None
             or source not in self._epochs
+            or to not in self._zones_gated(source)
         ):
             return False
-        key = uuid.uuid4().hex
-        self._handing[ship] = Handing(key, source, to, departure)
+        self._start_handover(Handing(uuid.uuid4().hex, source, to, departure))
+        return True
+
+    def _zones_gated(self, source: int) -> Collection[int]:
+        """The systems a gate of `source` may lead to: those of its own world."""
+        world = self.universe.world_of.get(source)
+        galaxy = self.universe.galaxies.get(world) if world is not None else None
+        return () if galaxy is None else {system.id for system in galaxy.systems}
+
+    def _send_away(self, travel: Travelling, departure: Departure) -> bool:
+        """In a tick: a travelling ship left its zone for another world. Hand it over,
+        even into a zone of this host (the commit writes its voyage); if it cannot go, it
+        is kept in its zone as it was. True: this departure is taken care of."""
+        to, ship = departure.to_system, departure.state.id
+        if (
+            self._group is None
+            or travel.source not in self._epochs
+            or self.universe.where.get(ship) != travel.source
+            or (to not in self._taken and to not in self._epochs)
+        ):
+            del self._travelling[ship]
+            travel.end(voyages.UNHOSTED)
+            zone = self.universe.zones.get(travel.source)
+            if isinstance(zone, HoldingZone):
+                zone.keep(travel.before)
+            return True
+        key = travel.order.handover_key()
+        self._start_handover(Handing(key, travel.source, to, departure, travel))
+        return True
+
+    def _start_handover(self, handing: Handing) -> None:
+        """Mark the ship handing over (out of its zone, no more commands), commit it next."""
+        assert self._group is not None
+        ship = handing.departure.state.id
+        self._handing[ship] = handing
         self._group.create_task(self._commit(ship), name=f"handover:{ship}")
         log.info("host %s: ship %s handing over from zone %s to zone %s (key %s)",
-                 self.name, ship, source, to, key)  # fmt: skip
-        return True
+                 self.name, ship, handing.source, handing.to_zone, handing.key)  # fmt: skip
 
     async def _commit(self, ship: int) -> None:
         """Move the ship's row to its new zone under the snapshot lock (no snapshot in
@@ -617,20 +692,14 @@ class ZoneHosting:
         async with self._saving:
             if self._handing.get(ship) is not handing:
                 return  # its zone was lost meanwhile: its next owner loads it from the store
-            departure = handing.departure
-            galaxy = self.universe.galaxies[self.universe.world_of[handing.source]]
-            state = handover.arrival(
-                galaxy.system(handing.to_zone),  # a gate leads within its world
-                departure.state,
-                departure.arrival_gate,
-            )
+            state, also = self._arrival(handing)
             known = True  # whether the store surely has what `moved` says
             try:
                 if not self._host.holds(handing.source):
                     raise Fenced(f"zone {handing.source}'s lease is not surely good")
                 moved = await handover.commit(
                     self._store.engine, handing.key, self.name, dict(self._epochs),
-                    handing.to_zone, state,
+                    handing.to_zone, state, also,
                 )  # fmt: skip
             except Fenced as error:
                 log.warning("host %s: ship %s not handed over: %s", self.name, ship, error)
@@ -644,6 +713,7 @@ class ZoneHosting:
                     self.universe.forget(ship)  # if its row names a zone of ours, the sweep
                 else:  # loads it again from there
                     self._keep(handing)
+            self._end_travel(handing, moved)
         if not moved:
             return
         self.handed_over += 1
@@ -655,14 +725,104 @@ class ZoneHosting:
             log.exception("host %s: nudge for ship %s not sent", self.name, ship)
         fault("nudged")
 
+    def _arrival(self, handing: Handing) -> tuple[ShipState, AlsoWrite | None]:
+        """The ship's state where it arrives, and what its commit also writes: through a
+        gate, nothing; a travel arrives docked at its station (the `Voyage` put it there),
+        and writes its voyage, or its end."""
+        departure, travel = handing.departure, handing.travel
+        if travel is None:
+            galaxy = self.universe.galaxies[self.universe.world_of[handing.source]]
+            system = galaxy.system(handing.to_zone)  # a gate leads within its world
+            return handover.arrival(system, departure.state, departure.arrival_gate), None
+        order, origin = travel.order, travel.origin()
+
+        async def write(connection: AsyncConnection) -> None:
+            if order.away:
+                await record_voyage(connection, order.voyage(origin))
+            else:
+                await end_voyage(connection, order.ship)
+
+        return departure.state, write
+
+    def _end_travel(self, handing: Handing, moved: bool) -> None:
+        travel = handing.travel
+        if travel is None:
+            return
+        ship = handing.departure.state.id
+        if self._travelling.get(ship) is travel:
+            del self._travelling[ship]
+        if not moved:
+            travel.end(voyages.IN_TRANSIT)
+            return
+        order = travel.order
+        travel.end(TravelAnswer("", "", order.world, order.to.system, order.to.docked_at))
+
     def _keep(self, handing: Handing) -> None:
-        """The handover did not happen: the ship stays in its zone, stopped."""
+        """The handover did not happen: the ship stays in its zone, stopped (a travel's
+        ship as it was before it set out)."""
         zone = self.universe.zones.get(handing.source)
         ship = handing.departure.state.id
         if isinstance(zone, HoldingZone) and self.universe.where.get(ship) == handing.source:
-            zone.keep(handing.departure.state)
+            zone.keep(handing.kept_state)
         else:
             self.universe.forget(ship)
+
+    async def _on_travel(self, message: Message) -> None:
+        """A gateway sends a ship of a zone of this host to another world (`voyages.py`);
+        the host of another zone keeps quiet. Answered in a task of its own, once the
+        ship is committed or the travel given up, so other orders are not held up."""
+        zone = _zone_in(message.subject)
+        if zone is None or not self._owns(zone) or not message.reply or self._group is None:
+            return
+        try:
+            order = voyages.decode_order(message.data)
+        except ValueError as error:
+            answer = TravelAnswer("bad_order", str(error))
+            await self._bus.publish(message.reply, voyages.encode(answer))
+            return
+        self._group.create_task(self._travel(zone, order, message.reply))
+
+    async def _travel(self, zone_id: int, order: TravelOrder, reply: str) -> None:
+        """Send the ship: a `Voyage` at the zone's next tick, then the handover (`_send_away`)."""
+        ship, to = order.ship, order.to
+        zone = self.universe.zones.get(zone_id)
+        if (
+            zone is None
+            or ship in self._travelling
+            or ship in self._handing
+            or self.universe.where.get(ship) != zone_id
+            or ship not in zone.bodies.row_of
+        ):
+            answer = voyages.IN_TRANSIT
+        elif to.system not in self._taken and to.system not in self._epochs:
+            answer = voyages.UNHOSTED
+        else:
+            done = asyncio.get_running_loop().create_future()
+            travel = self._travelling[ship] = Travelling(
+                order, zone_id, zone.ship_state(ship), done
+            )
+            self.universe.submit(
+                ci.Voyage(
+                    ship=ship, system=to.system, station=to.docked_at, x=to.x, y=to.y,
+                    home_station=to.home_station, home_system=to.home_system,
+                )
+            )  # fmt: skip
+            try:
+                async with asyncio.timeout(voyages.TRAVEL_SECONDS):
+                    answer = await asyncio.shield(travel.done)
+            except TimeoutError:  # a retry finds the ship where its row says
+                answer = voyages.IN_TRANSIT
+        with contextlib.suppress(Exception):  # the asker times out and asks again
+            await self._bus.publish(reply, voyages.encode(answer))
+
+    def _forget_stale_travels(self) -> None:
+        """Travels whose `Voyage` never took effect (refused: the ship was destroyed, say)
+        end, so the ship may travel again."""
+        stale = time.monotonic() - 2 * voyages.TRAVEL_SECONDS
+        for ship, travel in list(self._travelling.items()):
+            if travel.since < stale and ship not in self._handing:
+                del self._travelling[ship]
+                travel.end(voyages.IN_TRANSIT)
 
     async def _on_nudge(self, message: Message) -> None:
         """A ship was committed to a zone: its host loads it now (a retried nudge, or one
@@ -696,6 +856,7 @@ class ZoneHosting:
         of this host but which it does not simulate."""
         while not await pause(stopping, SWEEP_SECONDS):
             await self._read_worlds()
+            self._forget_stale_travels()
             try:
                 async with asyncio.timeout(SWEEP_SECONDS):
                     self._taken = await self._leases.held()
@@ -777,6 +938,14 @@ class ZoneHosting:
             zones.setdefault(str(zone), []).append(ship)
         answer = {"host": self.name, "zones": zones, "handing": sorted(self._handing)}
         await self._bus.publish(message.reply, json.dumps(answer).encode())
+
+
+def _zone_in(subject: str) -> int | None:
+    """Z of `zone.<Z>.travel`."""
+    parts = subject.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return int(parts[1])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

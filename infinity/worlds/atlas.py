@@ -267,6 +267,31 @@ def renumber(galaxy: Galaxy, first_system: int, first_body: int) -> Galaxy:
     return Galaxy(galaxy.seed, built)
 
 
+async def record_voyage(connection: AsyncConnection, voyage: Voyage) -> Voyage:
+    """In the caller's transaction: record `voyage`; a ship already away keeps the origin of
+    its first voyage, where it comes back to. The voyage as recorded."""
+    row = (
+        await connection.execute(sa.select(voyages).where(voyages.c.ship_id == voyage.ship))
+    ).first()
+    if row is not None:
+        voyage = replace(voyage, origin=_voyage(row).origin)
+        await connection.execute(sa.delete(voyages).where(voyages.c.ship_id == voyage.ship))
+    await connection.execute(sa.insert(voyages), _voyage_row(voyage))
+    return voyage
+
+
+async def end_voyage(connection: AsyncConnection, ship: int) -> Voyage | None:
+    """In the caller's transaction: the ship is home; its voyage, if it had one, is gone."""
+    row = (await connection.execute(sa.select(voyages).where(voyages.c.ship_id == ship))).first()
+    await connection.execute(sa.delete(voyages).where(voyages.c.ship_id == ship))
+    return None if row is None else _voyage(row)
+
+
+async def voyage_of(connection: AsyncConnection, ship: int) -> Voyage | None:
+    row = (await connection.execute(sa.select(voyages).where(voyages.c.ship_id == ship))).first()
+    return None if row is None else _voyage(row)
+
+
 async def _berth(connection: AsyncConnection, ship: int, at: Berth) -> None:
     await connection.execute(
         sa.update(ships)
