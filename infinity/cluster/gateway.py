@@ -44,16 +44,18 @@ from starlette.staticfiles import StaticFiles
 from infinity._memory import settle_collector
 from infinity.accounts.records import Account
 from infinity.accounts.service import Accounts
+from infinity.cluster import worlds
 from infinity.cluster.handover import Nudge, zone_arrivals
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.role import Links, arguments, parse_role, role_parser, run_role
 from infinity.cluster.subjects import CREW_CALLS, GATEWAYS_BUCKET, WALLETS_CHANGED
 from infinity.cluster.targets import stored_target
+from infinity.cluster.worlds import ClusterWorlds
 from infinity.commands.types import Command
 from infinity.economy import markets
 from infinity.economy.bounties import Bounty, BountyBoard, post
-from infinity.gateway import crew_api, rest, wire
+from infinity.gateway import crew_api, rest, wire, worlds_api
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
 from infinity.gateway.bus import NoResponders
 from infinity.gateway.frames import CellFrames
@@ -63,11 +65,15 @@ from infinity.gateway.rest import ApiError, MeView, ShipView, json_answer
 from infinity.gateway.session import SESSIONS, Link, Session
 from infinity.gateway.socket import Admitted, Close, Front, Refused, game_socket
 from infinity.sim.systems import cell_of
+from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlreadyHasShip, Hangar
 from infinity.universe.loop import pause
 from infinity.universe.records import SavedShip
 from infinity.universe.shipyard import berth
+from infinity.universe.universe import MAIN_WORLD
+from infinity.worlds.atlas import Atlas
+from infinity.worlds.template import catalogue
 
 log = logging.getLogger(__name__)
 _crew_answer = msgspec.msgpack.Decoder(crew_api.CrewAnswer)
@@ -110,6 +116,10 @@ class ClusterGateway:
         self._bus = bus
         self._relay = CommandRelay(bus, self.where)
         self._hangar = Hangar(store.engine)
+        self._worlds = ClusterWorlds(
+            Atlas(store.engine, Charts(store.engine)), self._hangar, bus, catalogue(),
+            self.accounts.registry.account_by_name,
+        )  # fmt: skip
         self._chat = ChatLog(store.engine)
         self._next_look: dict[int, float] = {}  # account -> when its row may be read again
         self._group: asyncio.TaskGroup | None = None
@@ -317,7 +327,14 @@ class ClusterGateway:
             )
 
         async def galaxy(request: Request) -> Response:
-            return json_answer(rest.galaxy_view(self.galaxy, False, lambda system: {}))
+            """The main world's galaxy, or (`?world=`) an instance's, to those who may see it."""
+            world = rest.WORLD.read(request)
+            if world is None or world == MAIN_WORLD:
+                return json_answer(rest.galaxy_view(self.galaxy, False, lambda system: {}))
+            account = await rest.account_of(request, self.accounts)
+            seen = await worlds_api.acting(self._worlds.get(account, world))
+            shown = await self._worlds.atlas.galaxy_of(seen)
+            return json_answer(rest.galaxy_view(shown, False, lambda system: {}))
 
         async def wallet(request: Request) -> Response:
             account = await rest.account_of(request, self.accounts)
@@ -354,11 +371,14 @@ class ClusterGateway:
             ("GET", "/api/market"): market, ("GET", "/api/bounties"): bounties,
             ("POST", "/api/bounties"): post_bounty,
         }  # fmt: skip
+        handlers |= worlds.handlers(self._worlds, lambda r: rest.account_of(r, self.accounts))
         for e in crew_api.ENDPOINTS:  # answered by the crew worker holding the crews
             if isinstance(e.handler, crew_api.Served):
                 handlers[e.method, e.path] = self._crew_call(e.handler.act)
         endpoints = [
-            e for e in (*rest.ENDPOINTS, *crew_api.ENDPOINTS) if (e.method, e.path) in handlers
+            e
+            for e in (*rest.ENDPOINTS, *crew_api.ENDPOINTS, *worlds_api.ENDPOINTS)
+            if (e.method, e.path) in handlers
         ]
         routes = [
             Route(e.path, rest.guarded(handlers[e.method, e.path]), methods=[e.method])

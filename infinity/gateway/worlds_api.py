@@ -7,7 +7,7 @@ Errors are `{"error", "detail"}` JSON, as everywhere in the REST API.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, TypeVar
 
 import msgspec
@@ -187,12 +187,18 @@ class ArrivalView(msgspec.Struct):
 
 async def templates(request: Request) -> Response:
     """GET /api/templates: what a world can be made from."""
-    found = game_of(request).worlds.templates.values()
-    views = [
-        TemplateView(t.name, t.title, t.description, len(t.galaxy_for(0).systems), t.rules, t.theme)
-        for t in found
-    ]
-    return json_answer(TemplatesView(views))
+    return json_answer(templates_view(game_of(request).worlds.templates.values()))
+
+
+def templates_view(found: Iterable[Template]) -> TemplatesView:
+    return TemplatesView(
+        [
+            TemplateView(
+                t.name, t.title, t.description, len(t.galaxy_for(0).systems), t.rules, t.theme
+            )
+            for t in found
+        ]
+    )
 
 
 async def worlds(request: Request) -> Response:
@@ -216,7 +222,7 @@ async def create(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, CreateRequest)
     service = game_of(request).worlds
-    made = await _acting(service.create(account, body.template, body.name, body.seed))
+    made = await acting(service.create(account, body.template, body.name, body.seed))
     return json_answer(_view(service, made, service.world_of_account(account)), 201)
 
 
@@ -224,7 +230,7 @@ async def close(request: Request) -> Response:
     """DELETE /api/worlds/{id}: close your instance; everyone in it is sent home first."""
     account = await authenticated(request)
     service = game_of(request).worlds
-    closed = await _acting(service.close(account, WORLD_ID.need(request)))
+    closed = await acting(service.close(account, WORLD_ID.need(request)))
     return json_answer(_view(service, closed, service.world_of_account(account)))
 
 
@@ -255,14 +261,14 @@ async def travel(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, TravelRequest)
     service = game_of(request).worlds
-    arrived = await _acting(service.travel(account, WORLD_ID.need(request), body.key))
-    return json_answer(_arrival(arrived))
+    arrived = await acting(service.travel(account, WORLD_ID.need(request), body.key))
+    return json_answer(arrival_view(arrived))
 
 
 async def home(request: Request) -> Response:
     """POST /api/worlds/home: back where your ship set out from."""
     account = await authenticated(request)
-    return json_answer(_arrival(await _acting(game_of(request).worlds.go_home(account))))
+    return json_answer(arrival_view(await acting(game_of(request).worlds.go_home(account))))
 
 
 async def build(request: Request) -> Response:
@@ -270,7 +276,7 @@ async def build(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, BuildRequest)
     works = game_of(request).works
-    built = await _acting(works.build(account, WORLD_ID.need(request), body.commands))
+    built = await acting(works.build(account, WORLD_ID.need(request), body.commands))
     views = [BuiltView(b.op, b.system, list(b.bodies), b.entry) for b in built]
     return json_answer(BuildAnswer(views))
 
@@ -280,7 +286,7 @@ async def propose(request: Request) -> Response:
     account = await authenticated(request)
     body = await read_body(request, BriefRequest)
     commissions = game_of(request).commissions
-    planned = await _acting(commissions.propose(account, WORLD_ID.need(request), body.brief))
+    planned = await acting(commissions.propose(account, WORLD_ID.need(request), body.brief))
     if isinstance(planned, Refusal):
         raise ApiError(422, planned.code, planned.line)
     return json_answer(_plan_view(planned), 201)
@@ -328,11 +334,11 @@ async def _world_act(
     account = await authenticated(request)
     body = await read_body(request, kind)
     service = game_of(request).worlds
-    done = await _acting(act(service, account, WORLD_ID.need(request), body))
+    done = await acting(act(service, account, WORLD_ID.need(request), body))
     return json_answer(_view(service, done, service.world_of_account(account)))
 
 
-async def _acting(work: Awaitable[T]) -> T:
+async def acting(work: Awaitable[T]) -> T:
     try:
         return await work
     except WorldRefused as refused:
@@ -347,14 +353,20 @@ def _refusing(work: Callable[[], T]) -> T:
 
 
 def _view(service: Worlds, world: World, here: int) -> WorldView:
-    template = service.templates.get(world.template)
-    theme = template.theme if template is not None else Theme()
     systems = len(service.universe.systems_of(world.id))
+    ships = len(service.ships_in(world.id)) if systems else 0
+    return world_view(world, service.templates.get(world.template), systems, ships, here)
+
+
+def world_view(
+    world: World, template: Template | None, systems: int, ships: int, here: int
+) -> WorldView:
+    """A world as its visitors see it (`here`: the world the caller's ship is in)."""
+    theme = template.theme if template is not None else Theme()
     return WorldView(
         world.id, world.name, world.template, world.kind, world.visibility,
         world.owner_name or None, [name for _, name in world.members], systems, world.rules,
-        theme, len(service.ships_in(world.id)) if systems else 0, world.id == here,
-        world.flagship, _posts(template, world),
+        theme, ships, world.id == here, world.flagship, _posts(template, world),
     )  # fmt: skip
 
 
@@ -369,7 +381,7 @@ def _posts(template: Template | None, world: World) -> list[PostView]:
     ]
 
 
-def _arrival(arrived: Arrival) -> ArrivalView:
+def arrival_view(arrived: Arrival) -> ArrivalView:
     return ArrivalView(arrived.world, arrived.system, arrived.station)
 
 

@@ -180,6 +180,10 @@ class Hangar:
         row = await first(self.engine, sa.select(ships).where(ships.c.account_id == account_id))
         return None if row is None else _saved_ship(row)
 
+    async def ship(self, ship_id: int) -> SavedShip | None:
+        row = await first(self.engine, sa.select(ships).where(ships.c.id == ship_id))
+        return None if row is None else _saved_ship(row)
+
 
 def _ship_row(system_id: int, state: ShipState, now: float) -> dict[str, Any]:
     """Every column of a ship's row but its role."""

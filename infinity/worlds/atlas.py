@@ -95,6 +95,46 @@ class Atlas:
             for w in found
         ]
 
+    async def world(self, world_id: int) -> World | None:
+        """One open world, with its members (None: none such, or closed)."""
+        return next((w for w in await self.load() if w.id == world_id), None)
+
+    async def census(self) -> dict[int, tuple[int, int]]:
+        """Each open world's count of systems and of ships in them."""
+        open_world = (systems.c.world_id == worlds.c.id) & worlds.c.closed_at.is_(None)
+        in_system = ships.c.system_id == systems.c.id
+        async with self.engine.connect() as connection:
+            counted = await connection.execute(
+                sa.select(systems.c.world_id, sa.func.count(sa.distinct(systems.c.id)),
+                          sa.func.count(ships.c.id))
+                .join(worlds, open_world)
+                .outerjoin(ships, in_system)
+                .group_by(systems.c.world_id)
+            )  # fmt: skip
+            return {world: (count, aboard) for world, count, aboard in counted}
+
+    async def world_of_system(self, system: int) -> int | None:
+        async with self.engine.connect() as connection:
+            found = await connection.scalar(
+                sa.select(systems.c.world_id).where(systems.c.id == system)
+            )
+        return None if found is None else int(found)
+
+    async def ships_in(self, world: int) -> list[int]:
+        """The ships whose rows name a system of `world`."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(ships.c.id)
+                .join(systems, systems.c.id == ships.c.system_id)
+                .where(systems.c.world_id == world)
+                .order_by(ships.c.id)
+            )
+            return [int(ship) for (ship,) in rows]
+
+    async def voyage(self, ship: int) -> Voyage | None:
+        async with self.engine.connect() as connection:
+            return await voyage_of(connection, ship)
+
     async def galaxy_of(self, world: World) -> Galaxy:
         galaxy = await self.charts.load_galaxy(world.id, seed=world.seed)
         return galaxy if galaxy is not None else Galaxy(world.seed)

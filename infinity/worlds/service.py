@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field, replace
 from typing import Final
 
@@ -217,10 +217,7 @@ class Worlds:
 
     def get(self, account: Account, world_id: int) -> World:
         """A world the account may see; one it may not is as unknown as one that is not."""
-        world = self._worlds.get(world_id)
-        if world is None or not (world.admits(account.id) or allowed(account.role, Verb.INSPECT)):
-            raise WorldRefused("unknown_world", f"no world {world_id} that you may see")
-        return world
+        return seen_by(account, world_id, self._worlds.get(world_id))
 
     def world_of_account(self, account: Account) -> int:
         ship = self.universe.ship_of_account.get(account.id)
@@ -246,20 +243,8 @@ class Worlds:
     async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
         """A new invite-only instance owned by `owner`, made from a template."""
         async with self._lock:
-            found = self.templates.get(template)
-            if found is None:
-                raise WorldRefused("unknown_template", f"no template named {template!r}")
-            self._check_room(owner)
-            seed = secrets.randbelow(2**31) if seed is None else seed
-            galaxy = found.galaxy_for(seed)
-            if len(galaxy.systems) > self.limits.systems:
-                raise WorldRefused(
-                    "too_large",
-                    f"{template!r} makes {len(galaxy.systems)} systems; "
-                    f"an instance may have {self.limits.systems}",
-                )
-            if not any(s.stations() for s in galaxy.systems):
-                raise WorldRefused("no_station", f"{template!r} has no station to arrive at")
+            check_room(self._worlds.values(), owner, self.limits)
+            found, seed, galaxy = galaxy_to_make(self.templates, template, seed, self.limits)
             world, placed = await self.atlas.found(
                 name=name, template=template, kind="instance", visibility="invite",
                 owner=owner.id, owner_name=owner.name, seed=seed, rules=found.rules,
@@ -307,15 +292,6 @@ class Worlds:
         """Whether a star system is inside an enclave (no operator reaches into it)."""
         world = self._worlds.get(self.universe.world_of.get(system, MAIN_WORLD))
         return world is not None and world.kind == "enclave"
-
-    def _check_room(self, owner: Account) -> None:
-        instances = [w for w in self._worlds.values() if w.kind == "instance"]
-        if sum(w.owner == owner.id for w in instances) >= self.limits.owned:
-            raise WorldRefused(
-                "limit", f"you already own {self.limits.owned} worlds; close one first"
-            )
-        if len(instances) >= self.limits.instances:
-            raise WorldRefused("server_full", "this server holds as many worlds as it can")
 
     async def close(self, actor: Account, world_id: int) -> World:
         """Close an instance: every ship in it is sent home first, then its zones stop."""
@@ -458,10 +434,7 @@ class Worlds:
         """
         async with self._lock:
             world = self.get(account, world_id)
-            if world.kind == "enclave" and not world.admits(account.id):
-                raise WorldRefused("sealed", f"{world.name} is sealed: only its host enters")
-            if not world.admits(account.id):
-                raise WorldRefused("not_invited", f"you are not invited to {world.name}")
+            check_entry(world, account)
             ship = self._ship_of(account)
             done = self._travelled.get((ship, key)) if key else None
             if done is not None:  # a retry of a travel already made: never moved twice
@@ -500,14 +473,13 @@ class Worlds:
             zone.system_id, state.x, state.y, state.docked_at, state.home_station,
             state.home_system,
         )  # fmt: skip
-        system, station = _arrival_station(self.universe.galaxies[world.id])
-        arrival = Berth(system.id, station.x, station.y, station.id, station.id, system.id)
+        arrival = arrival_berth(self.universe.galaxies[world.id])
         voyage = Voyage(ship, world.id, key, origin)
         await self.atlas.depart(voyage, arrival)
         self._voyages[ship] = voyage
         self._move(ship, arrival)
-        await until(lambda: self._arrived(ship, system.id))
-        return Arrival(world.id, system.id, station.id)
+        await until(lambda: self._arrived(ship, arrival.system))
+        return Arrival(world.id, arrival.system, arrival.docked_at)
 
     async def _return(self, ship: int) -> Arrival:
         """Send a ship back to the berth its voyage started from (off any bridge first)."""
@@ -518,8 +490,7 @@ class Worlds:
         self._zone_holding(ship)
         origin = voyage.origin
         if origin.system not in self.universe.zones:  # its origin was closed meanwhile
-            first, station = _arrival_station(self.universe.galaxy)  # one with a station
-            origin = Berth(first.id, station.x, station.y, station.id, station.id, first.id)
+            origin = arrival_berth(self.universe.galaxy)  # a station of the main world
         await self.atlas.come_back(ship, origin)
         del self._voyages[ship]
         self._move(ship, origin)
@@ -550,14 +521,7 @@ class Worlds:
     # -- small parts ----------------------------------------------------------------
 
     def _own(self, actor: Account, world_id: int, operators: bool = False) -> World:
-        world = self.get(actor, world_id)
-        if world.kind == "main":
-            raise WorldRefused("main_world", "the main world cannot be changed this way")
-        if world.kind == "enclave":  # no members, never closed: its minds live there
-            raise WorldRefused("sealed", f"{world.name} is sealed: no one joins it, none close it")
-        if world.owner != actor.id and not (operators and allowed(actor.role, Verb.INSPECT)):
-            raise WorldRefused("not_owner", f"only {world.owner_name} may do that")
-        return world
+        return owned_by(actor, self.get(actor, world_id), operators)
 
     def keep(self, world: World) -> World:
         """Hold `world` as the current record of its id (members or rules changed)."""
@@ -613,3 +577,68 @@ def _arrival_station(galaxy: Galaxy) -> tuple[StarSystem, StaticBody]:
         if stations:
             return system, stations[0]
     raise WorldRefused("no_station", "this world has no station to arrive at")
+
+
+def arrival_berth(galaxy: Galaxy) -> Berth:
+    """Docked at a world's first station, which is home while there."""
+    system, station = _arrival_station(galaxy)
+    return Berth(system.id, station.x, station.y, station.id, station.id, system.id)
+
+
+# -- the rules of world acts, shared by the worlds' service and a cluster's -------------
+
+
+def seen_by(account: Account, world_id: int, world: World | None) -> World:
+    """`world` if the account may see it; one it may not is as unknown as one that is not."""
+    if world is None or not (world.admits(account.id) or allowed(account.role, Verb.INSPECT)):
+        raise WorldRefused("unknown_world", f"no world {world_id} that you may see")
+    return world
+
+
+def owned_by(actor: Account, world: World, operators: bool = False) -> World:
+    """`world` if `actor` may change it: its owner (or, with `operators`, an operator)."""
+    if world.kind == "main":
+        raise WorldRefused("main_world", "the main world cannot be changed this way")
+    if world.kind == "enclave":  # no members, never closed: its minds live there
+        raise WorldRefused("sealed", f"{world.name} is sealed: no one joins it, none close it")
+    if world.owner != actor.id and not (operators and allowed(actor.role, Verb.INSPECT)):
+        raise WorldRefused("not_owner", f"only {world.owner_name} may do that")
+    return world
+
+
+def check_entry(world: World, account: Account) -> None:
+    """Refused unless the account may take its ship into `world`."""
+    if world.kind == "enclave" and not world.admits(account.id):
+        raise WorldRefused("sealed", f"{world.name} is sealed: only its host enters")
+    if not world.admits(account.id):
+        raise WorldRefused("not_invited", f"you are not invited to {world.name}")
+
+
+def check_room(worlds: Iterable[World], owner: Account, limits: WorldLimits) -> None:
+    """Refused when `owner`, or the server, holds as many instances as it may."""
+    instances = [w for w in worlds if w.kind == "instance"]
+    if sum(w.owner == owner.id for w in instances) >= limits.owned:
+        raise WorldRefused("limit", f"you already own {limits.owned} worlds; close one first")
+    if len(instances) >= limits.instances:
+        raise WorldRefused("server_full", "this server holds as many worlds as it can")
+
+
+def galaxy_to_make(
+    templates: Mapping[str, Template], template: str, seed: int | None, limits: WorldLimits
+) -> tuple[Template, int, Galaxy]:
+    """The template, the seed and the galaxy a new instance of `template` is made from;
+    refused for a template unknown, too large, or with no station to arrive at."""
+    found = templates.get(template)
+    if found is None:
+        raise WorldRefused("unknown_template", f"no template named {template!r}")
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    galaxy = found.galaxy_for(seed)
+    if len(galaxy.systems) > limits.systems:
+        raise WorldRefused(
+            "too_large",
+            f"{template!r} makes {len(galaxy.systems)} systems; "
+            f"an instance may have {limits.systems}",
+        )
+    if not any(s.stations() for s in galaxy.systems):
+        raise WorldRefused("no_station", f"{template!r} has no station to arrive at")
+    return found, seed, galaxy

@@ -50,6 +50,7 @@ from infinity.cluster.local import (
 )
 from infinity.cluster.status import ClusterStatus, GatewayRow, gateway_row, read_status
 from infinity.gateway.wire import PROTOCOL_VERSION
+from tests.cluster.processes import until
 from tests.conftest import PASSWORD
 
 TTL = 2  # seconds: the zone leases' in this cluster
@@ -307,17 +308,24 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
     plain = subprocess.run([*CLI, "status", "--data", str(first.data)], capture_output=True)
     assert plain.returncode == 0 and b"host-1" in plain.stdout and b"gateway-2" in plain.stdout
     assert b"crew-worker-2" in plain.stdout and b"holds it" in plain.stdout
+
     # `status --nats`: the same owners from NATS alone, as on a deployment of many machines.
-    by_nats = subprocess.run(
-        [*CLI, "status", "--nats", record["nats"]["url"], "--json"], capture_output=True
-    )
-    assert by_nats.returncode == 0, by_nats.stderr
-    seen = json.loads(by_nats.stdout)
+    async def by_nats() -> dict[str, Any] | None:
+        """The status from NATS once it shows the company's lease held: on a loaded machine
+        a late renewal (TTL 2 s) may leave it free for a moment before a worker retakes it."""
+        found = subprocess.run(
+            [*CLI, "status", "--nats", record["nats"]["url"], "--json"], capture_output=True
+        )
+        assert found.returncode == 0, found.stderr
+        said: dict[str, Any] = json.loads(found.stdout)
+        return said if said["crew_lease"] is not None else None
+
+    seen = await until(by_nats, TTL + 5, "the company's lease seen held through NATS")
     assert sorted(z["zone"] for z in seen["zones"]) == sorted(zones)
     assert {z["owner"] for z in seen["zones"]} == set(HOSTS) and seen["processes"] == []
     assert [g["name"] for g in seen["gateways"]] == list(GATEWAYS)
     assert seen["crew_workers"] == list(CREW_WORKERS)
-    assert seen["crew_lease"]["holder"] == shown["crew_lease"]["holder"]
+    assert seen["crew_lease"]["holder"] in CREW_WORKERS
 
     await gateways_play(first, port)
 

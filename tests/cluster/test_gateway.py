@@ -124,10 +124,10 @@ async def test_players_through_two_gateways_see_and_fight_each_other_in_a_hosted
             f"{gw_a.url}/api/wallet", headers={"authorization": f"Bearer {alice.token}"}
         )
         metrics = (await client.get(f"{gw_a.url}/metrics")).text
-    # The crews answer from a crew worker, and this cluster runs none; worlds are not
-    # served by a gateway yet.
+    # The crews answer from a crew worker, and this cluster runs none; the worlds' REST is
+    # the gateway's own (tests/cluster/test_worlds.py).
     assert crews.status_code == 503 and crews.json()["error"] == "no_crew", crews.text
-    assert worlds.status_code == 501 and worlds.json()["error"] == "not_in_cluster"
+    assert worlds.status_code == 200 and worlds.json()["here"] == 1, worlds.text
     assert anonymous.status_code == 401
     assert wallet.status_code == 200 and wallet.json()["balance"] == alice.credits > 0
     assert "infinity_sessions 1.0" in metrics  # alice, through this gateway

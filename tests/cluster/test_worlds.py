@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
+import httpx2 as httpx
 import msgspec
 import pytest
 
@@ -33,6 +35,7 @@ from infinity.worlds.template import Template, shipped
 from tests.cluster.processes import (
     SNAPSHOT,
     TTL,
+    HostProcess,
     Player,
     Start,
     StartGateway,
@@ -199,3 +202,188 @@ async def _npc_ship(db: str) -> int:
         await connection.close()
     assert found is not None
     return int(found)
+
+
+async def _voyage_of(db: str, ship: int) -> tuple[int, int] | None:
+    """(world, from_system) of the ship's voyage row, if it has one."""
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        row = await connection.fetchrow(
+            "SELECT world_id, from_system FROM voyages WHERE ship_id = $1", ship
+        )
+    finally:
+        await connection.close()
+    return None if row is None else (row["world_id"], row["from_system"])
+
+
+async def _rows_of(db: str, ship: int) -> list[int]:
+    """The systems the store's rows put `ship` in: exactly one, always."""
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT system_id FROM ships WHERE id = $1", ship)
+    finally:
+        await connection.close()
+    return [row["system_id"] for row in rows]
+
+
+class Pilot:
+    """A player's REST calls through a gateway."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, token: str) -> None:
+        self._client = client
+        self._url = url
+        self._auth = {"authorization": f"Bearer {token}"}
+
+    async def call(self, method: str, path: str, body: object = None) -> httpx.Response:
+        return await self._client.request(
+            method, f"{self._url}{path}", json=body, headers=self._auth
+        )
+
+    async def travel(self, world: int, key: str) -> httpx.Response:
+        """Travel, asked again while the answer is `in_transit` (a zone between hosts)."""
+        for _ in range(20):
+            answer = await self.call("POST", f"/api/worlds/{world}/travel", {"key": key})
+            if answer.status_code != 409 or answer.json()["error"] != "in_transit":
+                return answer
+            await asyncio.sleep(0.5)
+        return answer
+
+
+async def test_worlds_made_entered_left_and_closed_through_a_cluster_gateway(
+    seeded: str, start_host: Start, start_gateway: StartGateway, leases: tuple[ZoneLeases, HostRoll]
+) -> None:
+    """The worlds' REST on a cluster gateway, with two zone host processes: a player makes a
+    world, travels in (committed by the host of its zone as a handover that writes the
+    voyage), a guest is refused until invited, both come home, and the world closes."""
+    gateway = start_gateway("gw-a", seeded)
+    await gateway.ready()
+    main = await systems_in(seeded)
+    for name in ("host-a", "host-b"):
+        start_host(name, seeded)
+    await until(all_held(leases[0], main, 2), 30, "the main world held by both hosts")
+    (owner_token, ship, home), (guest_token, guest_ship, _) = [
+        await sign_up(gateway.url, name) for name in ("founder", "guest")
+    ]
+    async with httpx.AsyncClient(timeout=20.0) as client:
+        founder = Pilot(client, gateway.url, owner_token)
+        guest = Pilot(client, gateway.url, guest_token)
+        made = await founder.call("POST", "/api/worlds", {"template": "space-fleet", "name": "Far"})
+        assert made.status_code == 201, made.text
+        world = made.json()
+        assert world["visibility"] == "invite" and world["flagship"] and not world["here"]
+        systems = set(await _systems_of(seeded, world["id"]))
+        await until(all_held(leases[0], main | systems, 2), 15, "the new world's zones held")
+
+        player = Player("founder", owner_token, ship)
+        await player.connect(gateway.url)
+        try:
+            went = await founder.travel(world["id"], "in-1")
+            assert went.status_code == 200, went.text
+            arrival = went.json()
+            assert arrival["world"] == world["id"] and arrival["system"] in systems
+            assert await _rows_of(seeded, ship) == [arrival["system"]]
+            assert await _voyage_of(seeded, ship) == (world["id"], home)
+            again = await founder.travel(world["id"], "in-1")  # a retry: not moved twice
+            assert again.status_code == 200 and again.json()["system"] == arrival["system"]
+
+            async def followed() -> bool:
+                return player.system == arrival["system"] and ship in player.seen
+
+            await until(followed, 15, "the player's socket follows its ship into the world")
+        finally:
+            await player.close()
+
+        refused = await guest.travel(world["id"], "in-2")
+        assert refused.status_code == 404, refused.text  # invite-only: unseen by strangers
+        invited = await founder.call(
+            "POST", f"/api/worlds/{world['id']}/invite", {"account": "guest"}
+        )
+        assert invited.status_code == 200 and invited.json()["members"] == ["guest"]
+        assert (await guest.travel(world["id"], "in-2")).status_code == 200
+        listed = (await guest.call("GET", "/api/worlds")).json()
+        far = next(w for w in listed["worlds"] if w["id"] == world["id"])
+        assert listed["here"] == world["id"] and far["ships"] == 3  # two players, a flagship
+        drawn = await guest.call("GET", f"/api/galaxy?world={world['id']}")
+        assert {s["id"] for s in drawn.json()["systems"]} == systems
+
+        back = await founder.call("POST", "/api/worlds/home")
+        assert back.status_code == 200 and back.json()["system"] == home, back.text
+        assert await _rows_of(seeded, ship) == [home] and await _voyage_of(seeded, ship) is None
+
+        closed = await founder.call("DELETE", f"/api/worlds/{world['id']}")
+        assert closed.status_code == 200, closed.text  # the guest was sent home first
+        assert await _voyage_of(seeded, guest_ship) is None
+        assert (await _rows_of(seeded, guest_ship))[0] in main
+        gone = await founder.call("GET", f"/api/worlds/{world['id']}")
+        assert gone.status_code == 404
+
+        async def given_back() -> bool:
+            return not systems & set(await owners(leases[0]))
+
+        await until(given_back, 10, "the closed world's zones given back")
+        bridge = await guest.call("POST", f"/api/worlds/{world['id']}/bridge", {"post": "helm"})
+        assert bridge.status_code == 501 and bridge.json()["error"] == "not_in_cluster"
+
+
+async def _systems_of(db: str, world: int) -> list[int]:
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id FROM systems WHERE world_id = $1", world)
+    finally:
+        await connection.close()
+    return [row["id"] for row in rows]
+
+
+@pytest.mark.parametrize("fault", ["marked", "committed"])
+async def test_a_host_killed_mid_travel_leaves_the_ship_in_exactly_one_world(
+    fault: str,
+    seeded: str,
+    atlas: Atlas,
+    start_gateway: StartGateway,
+    start_host: Start,
+    leases: tuple[ZoneLeases, HostRoll],
+    nats_server: TestNats,
+    tmp_path: Path,
+) -> None:
+    """The host of the ship's zone is SIGKILLed as its travel's handover is marked (before
+    the commit) or just committed: after another host takes the zones over, the ship is in
+    one world only, its voyage row agrees with its row, and the retried travel (same key)
+    ends in the world without moving it twice."""
+    gateway = start_gateway("gw-a", seeded)
+    await gateway.ready()
+    world, galaxy = await found(atlas, shipped()["space-fleet"], "Peril")
+    token, ship, home = await sign_up(gateway.url, "victim")
+    member = await Accounts(Store(atlas.engine)).registry.account_by_name("victim")
+    assert member is not None
+    await atlas.add_member(world.id, member.id)
+    every = await systems_in(seeded) | _systems(galaxy)
+    victim = HostProcess("host-a", seeded, nats_server.url, tmp_path / "a.log", fault=fault)
+    try:
+        await until(all_held(leases[0], every, 1), 30, "every zone held by the victim")
+        async with httpx.AsyncClient(timeout=20.0) as client:
+            pilot = Pilot(client, gateway.url, token)
+            first = await pilot.call("POST", f"/api/worlds/{world.id}/travel", {"key": "go"})
+            assert first.status_code == 409 and first.json()["error"] == "in_transit", first.text
+            assert victim.process.wait(10) == -9, victim.tail()  # SIGKILL at the fault point
+            start_host("host-b", seeded)
+
+            async def taken_over() -> dict[int, str] | None:
+                held = await owners(leases[0])
+                return held if set(held) == every and set(held.values()) == {"host-b"} else None
+
+            await until(taken_over, 20, "host-b holds every zone")
+            (row,) = await _rows_of(seeded, ship)
+            if fault == "committed":  # the commit wrote the row and the voyage together
+                assert row in _systems(galaxy) and await _voyage_of(seeded, ship) == (
+                    world.id,
+                    home,
+                )
+            else:  # nothing was written: it never left
+                assert row == home and await _voyage_of(seeded, ship) is None
+            again = await pilot.travel(world.id, "go")
+            assert again.status_code == 200, again.text
+            (row,) = await _rows_of(seeded, ship)
+            assert row == again.json()["system"] and row in _systems(galaxy)
+            assert await _voyage_of(seeded, ship) == (world.id, home)
+    finally:
+        victim.end()

@@ -1,0 +1,304 @@
+"""The worlds' acts on a cluster gateway (docs/cluster.md "Worlds on the cluster").
+
+What the worlds' service does in one process, done over what a cluster shares: the store
+(a world made, members, rules, a world closed: each one transaction of the `Atlas`, read
+by the zone hosts, whose claim rounds pick a new world's zones up and give a closed one's
+back) and the zone hosts (a ship travels by request to the host of its zone,
+`voyages.py`). Any gateway may act: nothing here is held between requests. The rules of
+each act (who may see, enter, change a world) are the worlds' service's own functions.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from infinity.accounts.records import Account
+from infinity.cluster.voyages import (
+    TRAVEL_SECONDS,
+    Berthing,
+    TravelOrder,
+    decode_answer,
+    encode,
+    zone_travel,
+)
+from infinity.galaxy.model import Galaxy
+from infinity.gateway import worlds_api as api
+from infinity.gateway.bus import Bus
+from infinity.gateway.rest import Handler, json_answer, read_body
+from infinity.universe.hangar import Hangar
+from infinity.universe.records import FLAGSHIP_ROLE, SavedShip
+from infinity.universe.universe import MAIN_WORLD
+from infinity.worlds.atlas import Atlas
+from infinity.worlds.records import World, holder
+from infinity.worlds.service import (
+    Arrival,
+    WorldLimits,
+    WorldRefused,
+    arrival_berth,
+    check_entry,
+    check_room,
+    galaxy_to_make,
+    owned_by,
+    seen_by,
+)
+from infinity.worlds.template import Template
+
+_NONE: Final = Galaxy(0)  # no main world stored: refused, no station to arrive at
+FindAccount = Callable[[str], Awaitable[Account | None]]
+
+
+@dataclass(eq=False, repr=False)
+class ClusterWorlds:
+    """The worlds' acts over the store and the zone hosts (module docs)."""
+
+    atlas: Atlas
+    hangar: Hangar
+    bus: Bus
+    templates: Mapping[str, Template]
+    find_account: FindAccount
+    limits: WorldLimits = field(default_factory=WorldLimits)
+
+    # -- reading --------------------------------------------------------------------
+
+    async def visible_to(self, account: Account) -> list[World]:
+        """The worlds the account may see (operators: all)."""
+        found = []
+        for world in await self.atlas.load():
+            try:
+                found.append(seen_by(account, world.id, world))
+            except WorldRefused:
+                continue
+        return found
+
+    async def get(self, account: Account, world_id: int) -> World:
+        return seen_by(account, world_id, await self.atlas.world(world_id))
+
+    async def world_of_account(self, account: Account) -> int:
+        saved = await self.hangar.ship_of_account(account.id)
+        found = None if saved is None else await self.atlas.world_of_system(saved.system_id)
+        return MAIN_WORLD if found is None else found
+
+    # -- making and closing ---------------------------------------------------------------
+
+    async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
+        """A new invite-only instance owned by `owner`: stored, then its flagship built;
+        the zone hosts take its zones at their next claim round."""
+        check_room(await self.atlas.load(), owner, self.limits)
+        found, seed, galaxy = galaxy_to_make(self.templates, template, seed, self.limits)
+        world, placed = await self.atlas.found(
+            name=name, template=template, kind="instance", visibility="invite",
+            owner=owner.id, owner_name=owner.name, seed=seed, rules=found.rules,
+            galaxy=galaxy,
+        )  # fmt: skip
+        if found.flagship is not None:
+            at = arrival_berth(placed)
+            ship = await self.hangar.create_ship(
+                name=found.flagship.name, account_id=None, role=FLAGSHIP_ROLE,
+                system_id=at.system, home_station=at.home_station, home_system=at.system,
+                docked_at=at.docked_at, x=at.x, y=at.y,
+            )  # fmt: skip
+            await self.atlas.set_flagship(world.id, ship)
+            world = replace(world, flagship=ship)
+        return world
+
+    async def close(self, actor: Account, world_id: int) -> World:
+        """Close an instance: every ship in it is sent home first, then it is closed (its
+        flagship goes with it); its zones' hosts give them back."""
+        world = owned_by(actor, await self.get(actor, world_id), operators=True)
+        for ship in await self.atlas.ships_in(world_id):
+            if ship != world.flagship:
+                await self._send_home(ship, f"close-{world_id}")
+        if [s for s in await self.atlas.ships_in(world_id) if s != world.flagship]:
+            raise WorldRefused("in_transit", "ships are still leaving; close it again")
+        await self.atlas.close(world_id, world.flagship)
+        return world
+
+    # -- members ----------------------------------------------------------------------
+
+    async def invite(self, actor: Account, world_id: int, name: str) -> World:
+        world = owned_by(actor, await self.get(actor, world_id))
+        guest = await self._account(name)
+        if guest.id == world.owner or any(m == guest.id for m, _ in world.members):
+            return world
+        if len(world.members) >= self.limits.members:
+            raise WorldRefused("limit", f"a world may have {self.limits.members} members")
+        await self.atlas.add_member(world_id, guest.id)
+        members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
+        return replace(world, members=members)
+
+    async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
+        """Take an account off the list; its ship, if inside, is sent home first."""
+        world = owned_by(actor, await self.get(actor, world_id), operators=True)
+        guest = await self._account(name)
+        if guest.id == world.owner:
+            return world
+        saved = await self.hangar.ship_of_account(guest.id)
+        if saved is not None and await self.atlas.world_of_system(saved.system_id) == world_id:
+            await self._send_home(saved.state.id, f"uninvited-{world_id}")
+        if holder(world, guest.id) is not None:
+            await self.atlas.unseat(world_id, guest.id)
+        await self.atlas.remove_member(world_id, guest.id)
+        members = tuple(m for m in world.members if m[0] != guest.id)
+        posts = tuple(p for p in world.posts if p[1] != guest.id)
+        return replace(world, members=members, posts=posts)
+
+    # -- travel -----------------------------------------------------------------------
+
+    async def travel(self, account: Account, world_id: int, key: str | None = None) -> Arrival:
+        """Take the account's ship to a world it may enter (the main world: home). A ship
+        already there (a retried request) is not moved again."""
+        world = await self.get(account, world_id)
+        check_entry(world, account)
+        saved = await self._ship_of(account)
+        here = await self.atlas.world_of_system(saved.system_id)
+        if here == world_id:
+            return Arrival(world_id, saved.system_id, saved.state.docked_at)
+        key = key or secrets.token_hex(8)
+        if world_id == MAIN_WORLD:
+            return await self._return(saved, key)
+        await self._leave_bridge(account.id, here)
+        to = Berthing.of(arrival_berth(await self.atlas.galaxy_of(world)))
+        return await self._send(saved, TravelOrder(key, saved.state.id, world_id, to, True))
+
+    async def go_home(self, account: Account) -> Arrival:
+        """Bring the account's ship back where it set out from (nothing if it is home)."""
+        saved = await self._ship_of(account)
+        return await self._return(saved, secrets.token_hex(8))
+
+    async def _send_home(self, ship: int, key: str) -> None:
+        saved = await self.hangar.ship(ship)
+        if saved is not None:
+            await self._return(saved, key)
+
+    async def _return(self, saved: SavedShip, key: str) -> Arrival:
+        """Send a ship back to the berth its voyage set out from (its origin closed since:
+        the main world's first station); a ship with no voyage is home already."""
+        ship = saved.state.id
+        voyage = await self.atlas.voyage(ship)
+        here = await self.atlas.world_of_system(saved.system_id)
+        if voyage is None and here in (MAIN_WORLD, None):
+            return Arrival(MAIN_WORLD, saved.system_id, saved.state.docked_at)
+        origin = voyage.origin if voyage is not None else None
+        home = None if origin is None else await self.atlas.world_of_system(origin.system)
+        if origin is None or home is None:  # the main world's first station
+            origin, home = arrival_berth(await self.atlas.charts.load_galaxy() or _NONE), MAIN_WORLD
+        if saved.state.account is not None:
+            await self._leave_bridge(saved.state.account, here)
+        return await self._send(saved, TravelOrder(key, ship, home, Berthing.of(origin), False))
+
+    async def _send(self, saved: SavedShip, order: TravelOrder) -> Arrival:
+        """Ask the host of the ship's zone to send it; refused `in_transit` when no host
+        answers in time (the ship is where its row says: try again)."""
+        try:
+            answer = decode_answer(
+                await self.bus.request(
+                    zone_travel(saved.system_id), encode(order), timeout=TRAVEL_SECONDS + 2.0
+                )
+            )
+        except Exception as error:  # no host holds the zone now, or none answered in time
+            raise WorldRefused("in_transit", "your ship's zone did not answer; try again") from (
+                error
+            )
+        if not answer.arrived:
+            raise WorldRefused(answer.code, answer.detail)
+        return Arrival(answer.world, answer.system, answer.station)
+
+    async def _leave_bridge(self, account: int, world: int | None) -> None:
+        """Off the bridge of the flagship in the world the ship leaves."""
+        if world is None or world == MAIN_WORLD:
+            return
+        found = await self.atlas.world(world)
+        if found is not None and holder(found, account) is not None:
+            await self.atlas.unseat(world, account)
+
+    # -- small parts ----------------------------------------------------------------------
+
+    async def _account(self, name: str) -> Account:
+        found = await self.find_account(name)
+        if found is None:
+            raise WorldRefused("unknown_account", f"no account named {name!r}")
+        return found
+
+    async def _ship_of(self, account: Account) -> SavedShip:
+        saved = await self.hangar.ship_of_account(account.id)
+        if saved is None:
+            raise WorldRefused("no_ship", "you have no ship yet")
+        return saved
+
+
+# -- the REST (the embedded server's endpoints and answers: gateway/worlds_api.py) ---------
+
+Authenticate = Callable[[Request], Awaitable[Account]]
+
+
+def handlers(worlds: ClusterWorlds, account_of: Authenticate) -> dict[tuple[str, str], Handler]:
+    """The worlds' REST a cluster gateway serves, by (method, path); bridge posts, building
+    and the builder's plans are not among them (the gateway answers those 501)."""
+
+    async def view(account: Account, world: World) -> api.WorldView:
+        systems, ships = (await worlds.atlas.census()).get(world.id, (0, 0))
+        here = await worlds.world_of_account(account)
+        return api.world_view(world, worlds.templates.get(world.template), systems, ships, here)
+
+    async def templates(request: Request) -> Response:
+        return json_answer(api.templates_view(worlds.templates.values()))
+
+    async def listed(request: Request) -> Response:
+        account = await account_of(request)
+        census = await worlds.atlas.census()
+        here = await worlds.world_of_account(account)
+        views = [
+            api.world_view(w, worlds.templates.get(w.template), *census.get(w.id, (0, 0)), here)
+            for w in await api.acting(worlds.visible_to(account))
+        ]
+        return json_answer(api.WorldsView(views, here))
+
+    async def one(request: Request) -> Response:
+        account = await account_of(request)
+        world = await api.acting(worlds.get(account, api.WORLD_ID.need(request)))
+        return json_answer(await view(account, world))
+
+    async def create(request: Request) -> Response:
+        account = await account_of(request)
+        body = await read_body(request, api.CreateRequest)
+        made = await api.acting(worlds.create(account, body.template, body.name, body.seed))
+        return json_answer(await view(account, made), 201)
+
+    async def close(request: Request) -> Response:
+        account = await account_of(request)
+        closed = await api.acting(worlds.close(account, api.WORLD_ID.need(request)))
+        return json_answer(await view(account, closed))
+
+    def member(act: Callable[[Account, int, str], Awaitable[World]]) -> Handler:
+        async def handle(request: Request) -> Response:
+            account = await account_of(request)
+            body = await read_body(request, api.MemberRequest)
+            done = await api.acting(act(account, api.WORLD_ID.need(request), body.account))
+            return json_answer(await view(account, done))
+
+        return handle
+
+    async def travel(request: Request) -> Response:
+        account = await account_of(request)
+        body = await read_body(request, api.TravelRequest)
+        arrived = await api.acting(worlds.travel(account, api.WORLD_ID.need(request), body.key))
+        return json_answer(api.arrival_view(arrived))
+
+    async def home(request: Request) -> Response:
+        account = await account_of(request)
+        return json_answer(api.arrival_view(await api.acting(worlds.go_home(account))))
+
+    return {
+        ("GET", "/api/templates"): templates, ("GET", "/api/worlds"): listed,
+        ("POST", "/api/worlds"): create, ("POST", "/api/worlds/home"): home,
+        ("GET", "/api/worlds/{id}"): one, ("DELETE", "/api/worlds/{id}"): close,
+        ("POST", "/api/worlds/{id}/invite"): member(worlds.invite),
+        ("POST", "/api/worlds/{id}/uninvite"): member(worlds.uninvite),
+        ("POST", "/api/worlds/{id}/travel"): travel,
+    }  # fmt: skip
