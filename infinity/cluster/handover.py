@@ -209,6 +209,13 @@ async def mark_done(engine: AsyncEngine, ship_ids: Collection[int], zone: int) -
         )
 
 
+async def committed(engine: AsyncEngine, key: str) -> bool:
+    """Whether a handover under `key` was ever committed."""
+    async with engine.connect() as connection:
+        found = await connection.scalar(sa.select(handovers.c.key).where(handovers.c.key == key))
+    return found is not None
+
+
 async def is_done(engine: AsyncEngine, key: str) -> bool:
     async with engine.connect() as connection:
         done = await connection.scalar(sa.select(handovers.c.done_at).where(handovers.c.key == key))

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from infinity.accounts.records import Account
+from infinity.cluster import handover
 from infinity.cluster.voyages import (
     TRAVEL_SECONDS,
     Berthing,
@@ -113,7 +114,7 @@ class ClusterWorlds:
         world = owned_by(actor, await self.get(actor, world_id), operators=True)
         for ship in await self.atlas.ships_in(world_id):
             if ship != world.flagship:
-                await self._send_home(ship, f"close-{world_id}")
+                await self._send_home(ship, f"close-{world_id}-{secrets.token_hex(4)}")
         if [s for s in await self.atlas.ships_in(world_id) if s != world.flagship]:
             raise WorldRefused("in_transit", "ships are still leaving; close it again")
         await self.atlas.close(world_id, world.flagship)
@@ -140,7 +141,7 @@ class ClusterWorlds:
             return world
         saved = await self.hangar.ship_of_account(guest.id)
         if saved is not None and await self.atlas.world_of_system(saved.system_id) == world_id:
-            await self._send_home(saved.state.id, f"uninvited-{world_id}")
+            await self._send_home(saved.state.id, f"out-{world_id}-{secrets.token_hex(4)}")
         if holder(world, guest.id) is not None:
             await self.atlas.unseat(world_id, guest.id)
         await self.atlas.remove_member(world_id, guest.id)
@@ -165,6 +166,12 @@ class ClusterWorlds:
         await self._leave_bridge(account.id, here)
         to = Berthing.of(arrival_berth(await self.atlas.galaxy_of(world)))
         return await self._send(saved, TravelOrder(key, saved.state.id, world_id, to, True))
+
+    async def _unused(self, order: TravelOrder) -> None:
+        """Refused when the order's key moved this ship before (to where it no longer is):
+        a key names one travel, and that one is done."""
+        if await handover.committed(self.atlas.engine, order.handover_key()):
+            raise WorldRefused("key_used", "that travel key was used before; use a new one")
 
     async def go_home(self, account: Account) -> Arrival:
         """Bring the account's ship back where it set out from (nothing if it is home)."""
@@ -195,6 +202,7 @@ class ClusterWorlds:
     async def _send(self, saved: SavedShip, order: TravelOrder) -> Arrival:
         """Ask the host of the ship's zone to send it; refused `in_transit` when no host
         answers in time (the ship is where its row says: try again)."""
+        await self._unused(order)
         try:
             answer = decode_answer(
                 await self.bus.request(

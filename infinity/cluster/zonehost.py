@@ -84,7 +84,8 @@ from infinity.universe.loop import TickCosts, pause, run_zones
 from infinity.universe.records import CREW_ROLE, SavedShip
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import MAIN_WORLD, Universe
-from infinity.worlds.atlas import Berth, end_voyage, record_voyage
+from infinity.worlds.atlas import Atlas, Berth, end_voyage, record_voyage
+from infinity.worlds.service import arrival_berth
 
 log = logging.getLogger("infinity.cluster.zonehost")  # the same name under `python -m`
 
@@ -408,6 +409,7 @@ class ZoneHosting:
         self._group: asyncio.TaskGroup | None = None  # for the commits, while running
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
+        self._atlas = Atlas(store.engine, self._charts)
         self._zones = zones  # every open world's systems: what the hosts lease
         self.universe = HostUniverse(galaxy, owns=self._owns, hand_over=self._hand_over)
         wallets = Wallets(self.universe, links.ledger, era)
@@ -883,10 +885,14 @@ class ZoneHosting:
             self.universe.set_rules(world.id, world.rules)
 
     async def _read_books(self) -> None:
-        """What other processes wrote: the crews' ships (for bounties on a crew), ships
-        posted wanted or paid off, trades a host that lost their zone left half done, and
-        wrecks whose host is gone (their credits go back)."""
+        """What other processes wrote: ships stranded by a closed world (sent home), the
+        crews' ships (for bounties on a crew), ships posted wanted or paid off, trades a
+        host that lost their zone left half done, and wrecks whose host is gone (their
+        credits go back)."""
         economy = self.economy
+        moved = await self._atlas.home_strays(arrival_berth(self.universe.galaxy))
+        if moved:
+            log.info("host %s: ships %s, stranded by a closed world, sent home", self.name, moved)
         crews = await stored_crews(self._store.engine)
         self._crews.clear()
         self._crews.update(crews)

@@ -131,6 +131,25 @@ class Atlas:
             )
             return [int(ship) for (ship,) in rows]
 
+    async def home_strays(self, home: Berth) -> list[int]:
+        """Ships whose rows name a system no world has (their world was closed while they
+        travelled in): each back where its voyage set out from while that system stands,
+        else at `home`; their voyages end. One transaction; the ships moved."""
+        stored = sa.select(systems.c.id).where(systems.c.id == ships.c.system_id)
+        async with self.engine.begin() as connection:
+            strays = await connection.execute(
+                sa.select(ships.c.id).where(~sa.exists(stored)).with_for_update()
+            )
+            moved = [int(ship) for (ship,) in strays]
+            for ship in moved:
+                voyage = await end_voyage(connection, ship)
+                origin = None if voyage is None else voyage.origin
+                standing = origin is not None and await connection.scalar(
+                    sa.select(systems.c.id).where(systems.c.id == origin.system)
+                )
+                await _berth(connection, ship, origin if origin and standing else home)
+        return moved
+
     async def voyage(self, ship: int) -> Voyage | None:
         async with self.engine.connect() as connection:
             return await voyage_of(connection, ship)

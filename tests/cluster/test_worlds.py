@@ -28,7 +28,7 @@ from infinity.galaxy.model import Galaxy
 from infinity.sim.rules import ENGINE_RULES
 from infinity.store.store import Store
 from infinity.universe.charts import Charts
-from infinity.worlds.atlas import Atlas
+from infinity.worlds.atlas import Atlas, Berth, Voyage, record_voyage
 from infinity.worlds.records import World, zone_rules
 from infinity.worlds.service import ENCLAVE
 from infinity.worlds.template import Template, shipped
@@ -192,11 +192,13 @@ async def test_two_hosts_share_every_world_and_a_player_in_an_instance_flies_the
         await player.close()
 
 
-async def _npc_ship(db: str) -> int:
+async def _npc_ship(db: str, after: bool = False) -> int:
+    """The first NPC miner (`after`: the last)."""
     connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
     try:
         found = await connection.fetchval(
-            "SELECT min(id) FROM ships WHERE account_id IS NULL AND role = 'miner'"
+            f"SELECT {'max' if after else 'min'}(id) FROM ships"
+            " WHERE account_id IS NULL AND role = 'miner'"
         )
     finally:
         await connection.close()
@@ -309,6 +311,8 @@ async def test_worlds_made_entered_left_and_closed_through_a_cluster_gateway(
         back = await founder.call("POST", "/api/worlds/home")
         assert back.status_code == 200 and back.json()["system"] == home, back.text
         assert await _rows_of(seeded, ship) == [home] and await _voyage_of(seeded, ship) is None
+        reused = await founder.call("POST", f"/api/worlds/{world['id']}/travel", {"key": "in-1"})
+        assert reused.status_code == 409 and reused.json()["error"] == "key_used", reused.text
 
         closed = await founder.call("DELETE", f"/api/worlds/{world['id']}")
         assert closed.status_code == 200, closed.text  # the guest was sent home first
@@ -387,3 +391,35 @@ async def test_a_host_killed_mid_travel_leaves_the_ship_in_exactly_one_world(
             assert await _voyage_of(seeded, ship) == (world.id, home)
     finally:
         victim.end()
+
+
+async def test_ships_stranded_by_a_closed_world_are_sent_home(seeded: str, atlas: Atlas) -> None:
+    """A ship whose row names a system of a world closed while it travelled in goes back
+    where its voyage set out from, or, that gone too, to the main world's first station;
+    every ship in a standing system stays put (what a zone host does every 10 s)."""
+    main = await systems_in(seeded)
+    world, galaxy = await found(atlas, shipped()["space-fleet"], "Doomed")
+    left, lost = await _npc_ship(seeded), await _npc_ship(seeded, after=True)
+    origin_of = {ship: (await ships_before(seeded))[ship] for ship in (left, lost)}
+    async with atlas.engine.begin() as connection:
+        for ship, origin in ((left, origin_of[left]), (lost, 999_999)):
+            voyage = Voyage(ship, world.id, f"k{ship}", Berth(origin, 1.0, 2.0, -1, -1, origin))
+            await record_voyage(connection, voyage)
+    for ship in (left, lost):
+        await berth_in(seeded, ship, galaxy)
+    await atlas.close(world.id)
+    home = Berth(min(main), 0.0, 0.0, -1, -1, min(main))
+    assert sorted(await atlas.home_strays(home)) == sorted([left, lost])
+    assert await _rows_of(seeded, left) == [origin_of[left]]  # where it set out from
+    assert await _rows_of(seeded, lost) == [min(main)]  # its origin is no system: home
+    assert await _voyage_of(seeded, left) is None and await _voyage_of(seeded, lost) is None
+    assert await atlas.home_strays(home) == []
+
+
+async def ships_before(db: str) -> dict[int, int]:
+    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
+    try:
+        rows = await connection.fetch("SELECT id, system_id FROM ships")
+    finally:
+        await connection.close()
+    return {row["id"]: row["system_id"] for row in rows}
