@@ -57,7 +57,7 @@ from infinity.economy import markets
 from infinity.economy.bounties import Bounty, BountyBoard, post
 from infinity.gateway import crew_api, rest, wire, worlds_api
 from infinity.gateway.app import DEFAULT_LIMITS, STATIC, metrics, server_config
-from infinity.gateway.bus import NoResponders
+from infinity.gateway.bus import Message, NoResponders
 from infinity.gateway.frames import CellFrames
 from infinity.gateway.limits import Limits
 from infinity.gateway.relay import NO_SENDER, CommandRelay
@@ -148,6 +148,7 @@ class ClusterGateway:
         roll = await HostRoll.open(
             self._bus.client.jetstream(timeout=2.0), ROLL_TTL, GATEWAYS_BUCKET
         )
+        seats = await self._bus.subscribe(worlds.SEATS, self._on_seat)
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
@@ -161,6 +162,8 @@ class ClusterGateway:
         finally:
             self._group = None
             await self.farewell()
+            with contextlib.suppress(Exception):
+                await seats.close()
             with contextlib.suppress(Exception):
                 await roll.leave(self.name)
 
@@ -239,6 +242,9 @@ class ClusterGateway:
         info = wire.AccountInfo(who.account, who.name, who.role)
         session.push(wire.welcome(info, ship, system, self.frames.tick_of(zone), chat))
         self.frames.watch(session, zone, _cell(saved))
+        seated = await self._worlds.post_of(who.account)  # a bridge post held: back at it
+        if seated is not None:
+            await self.seat(who.account, *seated)
         if replaced is not None:
             self.frames.leave(replaced)
             await replaced.kick(Close.REPLACED, "replaced by a newer connection")
@@ -248,7 +254,7 @@ class ClusterGateway:
         if self.by_account.get(session.account) is session:
             del self.by_account[session.account]
             self.frames.leave(session)
-            self.where.pop(session.ship, None)  # read again from its row when it comes back
+            self.where.pop(session.own_ship, None)  # read again from its row when it comes back
             self._next_look.pop(session.account, None)
             SESSIONS.set(len(self.by_account))
         session.close()
@@ -285,10 +291,38 @@ class ClusterGateway:
         self._next_look[session.account] = now + LOOK_AGAIN_SECONDS
         self._group.create_task(self._follow(session))
 
-    async def _follow(self, session: Session) -> None:
-        """Move the session to the zone its ship's row names, if that changed."""
+    async def seat(
+        self, account: int, ship: int | None, post: str, commands: frozenset[str] | None
+    ) -> None:
+        """Put the account's session (if here) on `ship`'s bridge at `post`, giving
+        `commands` (None: every one), or (`ship` None) back aboard its own ship: told
+        first, then fed the frames of the zone that ship's row names."""
+        session = self.by_account.get(account)
+        if session is None:
+            return
+        session.seat(ship, post, commands)
+        session.push(wire.seat(session.ship, post if ship is not None else "", commands))
+        saved = await self._hangar.ship(session.ship)
+        if saved is None or self.by_account.get(account) is not session:
+            return
+        self.where[session.ship] = saved.system_id
+        session.push(wire.system_change(saved.system_id, await self._name_of(saved.system_id)))
+        self.frames.watch(session, saved.system_id, _cell(saved))
+
+    async def _on_seat(self, message: Message) -> None:
+        """A bridge post taken or left, from any gateway: seat the account if it plays here."""
         try:
-            saved = await self._ship_of(session.account)
+            notice = worlds.decode_seat(message.data)
+        except ValueError as error:
+            log.warning("gateway %s: dropped a bad seat notice: %s", self.name, error)
+            return
+        await self.seat(*notice.seat())
+
+    async def _follow(self, session: Session) -> None:
+        """Move the session to the zone its ship's row names (the ship it watches: its own,
+        or the flagship whose bridge it sits on), if that changed."""
+        try:
+            saved = await self._hangar.ship(session.ship)
         except Exception:
             log.exception("gateway %s: cannot read ship %s", self.name, session.ship)
             return

@@ -10,11 +10,13 @@ each act (who may see, enter, change a world) are the worlds' service's own func
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,15 +45,46 @@ from infinity.worlds.service import (
     WorldRefused,
     arrival_berth,
     check_entry,
+    check_relief,
     check_room,
+    check_seating,
     galaxy_to_make,
     owned_by,
+    post_commands,
+    seated,
     seen_by,
 )
 from infinity.worlds.template import Template
 
 _NONE: Final = Galaxy(0)  # no main world stored: refused, no station to arrive at
 FindAccount = Callable[[str], Awaitable[Account | None]]
+SEATS: Final = "world.seats"  # every gateway hears who sits where; the one holding the socket acts
+Post = tuple[int, str, frozenset[str] | None]  # (flagship, post, its commands; None: all)
+
+
+class SeatNotice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Put the account's session on `ship`'s bridge at `post` (`commands`: what the post
+    gives; None, every one), or back aboard its own ship (`ship` None)."""
+
+    account: int
+    ship: int | None = None
+    post: str = ""
+    commands: list[str] | None = None
+
+    def seat(self) -> tuple[int, int | None, str, frozenset[str] | None]:
+        commands = None if self.commands is None else frozenset(self.commands)
+        return self.account, self.ship, self.post, commands
+
+
+_seat_notice = msgspec.json.Decoder(SeatNotice)
+
+
+def decode_seat(data: bytes) -> SeatNotice:
+    """`ValueError` for anything but a well-formed notice."""
+    try:
+        return _seat_notice.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise ValueError(f"not a seat notice: {error}") from error
 
 
 @dataclass(eq=False, repr=False)
@@ -80,10 +113,23 @@ class ClusterWorlds:
     async def get(self, account: Account, world_id: int) -> World:
         return seen_by(account, world_id, await self.atlas.world(world_id))
 
+    async def post_of(self, account: int) -> Post | None:
+        """The bridge post the account holds in the world its ship is in now (None: none)."""
+        saved = await self.hangar.ship_of_account(account)
+        here = None if saved is None else await self.atlas.world_of_system(saved.system_id)
+        world = None if here in (None, MAIN_WORLD) else await self.atlas.world(here)
+        post = None if world is None else holder(world, account)
+        if world is None or world.flagship is None or post is None:
+            return None
+        return world.flagship, post, post_commands(self.templates, world, post)
+
     async def world_of_account(self, account: Account) -> int:
-        saved = await self.hangar.ship_of_account(account.id)
-        found = None if saved is None else await self.atlas.world_of_system(saved.system_id)
+        found = await self._world_of(account.id)
         return MAIN_WORLD if found is None else found
+
+    async def _world_of(self, account: int) -> int | None:
+        saved = await self.hangar.ship_of_account(account)
+        return None if saved is None else await self.atlas.world_of_system(saved.system_id)
 
     # -- making and closing ---------------------------------------------------------------
 
@@ -139,15 +185,49 @@ class ClusterWorlds:
         guest = await self._account(name)
         if guest.id == world.owner:
             return world
+        await self._leave_bridge(guest.id, world_id)
         saved = await self.hangar.ship_of_account(guest.id)
         if saved is not None and await self.atlas.world_of_system(saved.system_id) == world_id:
             await self._send_home(saved.state.id, f"out-{world_id}-{secrets.token_hex(4)}")
-        if holder(world, guest.id) is not None:
-            await self.atlas.unseat(world_id, guest.id)
         await self.atlas.remove_member(world_id, guest.id)
         members = tuple(m for m in world.members if m[0] != guest.id)
         posts = tuple(p for p in world.posts if p[1] != guest.id)
         return replace(world, members=members, posts=posts)
+
+    # -- the flagship's bridge ------------------------------------------------------------
+
+    async def take_post(self, actor: Account, world_id: int, post: str, name: str = "") -> World:
+        """Put `name` (the actor if empty) at `post`, as the captain may (`check_seating`);
+        the gateway holding each seated or relieved account's socket seats it."""
+        world = await self.get(actor, world_id)
+        target = actor if not name else await self._account(name)
+        inside = await self._world_of(target.id) == world_id
+        held = check_seating(self.templates, world, actor, target, post, inside)
+        await self.atlas.seat(world_id, post, target.id)
+        world = seated(world, post, target)
+        if held is not None:
+            await self._seat(SeatNotice(held))
+        commands = post_commands(self.templates, world, post)
+        listed = None if commands is None else sorted(commands)
+        await self._seat(SeatNotice(target.id, world.flagship, post, listed))
+        return world
+
+    async def leave_post(self, actor: Account, world_id: int, name: str = "") -> World:
+        """Leave the bridge for the own ship (the captain may relieve anyone by name)."""
+        world = await self.get(actor, world_id)
+        target = actor if not name else await self._account(name)
+        check_relief(world, actor, target)
+        if holder(world, target.id) is None:
+            return world
+        await self.atlas.unseat(world_id, target.id)
+        await self._seat(SeatNotice(target.id))
+        return replace(world, posts=tuple(p for p in world.posts if p[1] != target.id))
+
+    async def _seat(self, notice: SeatNotice) -> None:
+        """Tell every gateway; the one with the account's socket seats it (a lost notice:
+        the seat is taken again at the player's next connection, from the store)."""
+        with contextlib.suppress(Exception):
+            await self.bus.publish(SEATS, msgspec.json.encode(notice))
 
     # -- travel -----------------------------------------------------------------------
 
@@ -224,6 +304,7 @@ class ClusterWorlds:
         found = await self.atlas.world(world)
         if found is not None and holder(found, account) is not None:
             await self.atlas.unseat(world, account)
+            await self._seat(SeatNotice(account))
 
     # -- small parts ----------------------------------------------------------------------
 
@@ -298,6 +379,18 @@ def handlers(worlds: ClusterWorlds, account_of: Authenticate) -> dict[tuple[str,
         arrived = await api.acting(worlds.travel(account, api.WORLD_ID.need(request), body.key))
         return json_answer(api.arrival_view(arrived))
 
+    async def take_post(request: Request) -> Response:
+        account = await account_of(request)
+        body = await read_body(request, api.PostRequest)
+        act = worlds.take_post(account, api.WORLD_ID.need(request), body.post, body.account or "")
+        return json_answer(await view(account, await api.acting(act)))
+
+    async def leave_post(request: Request) -> Response:
+        account = await account_of(request)
+        body = await read_body(request, api.LeavePostRequest)
+        act = worlds.leave_post(account, api.WORLD_ID.need(request), body.account or "")
+        return json_answer(await view(account, await api.acting(act)))
+
     async def home(request: Request) -> Response:
         account = await account_of(request)
         return json_answer(api.arrival_view(await api.acting(worlds.go_home(account))))
@@ -309,4 +402,6 @@ def handlers(worlds: ClusterWorlds, account_of: Authenticate) -> dict[tuple[str,
         ("POST", "/api/worlds/{id}/invite"): member(worlds.invite),
         ("POST", "/api/worlds/{id}/uninvite"): member(worlds.uninvite),
         ("POST", "/api/worlds/{id}/travel"): travel,
+        ("POST", "/api/worlds/{id}/bridge"): take_post,
+        ("POST", "/api/worlds/{id}/bridge/leave"): leave_post,
     }  # fmt: skip

@@ -81,7 +81,7 @@ from infinity.universe.charts import Charts
 from infinity.universe.chatlog import ChatLog
 from infinity.universe.hangar import AlsoWrite, Hangar
 from infinity.universe.loop import TickCosts, pause, run_zones
-from infinity.universe.records import CREW_ROLE, SavedShip
+from infinity.universe.records import CREW_ROLE, FLAGSHIP_ROLE, SavedShip
 from infinity.universe.snapshots import Snapshots
 from infinity.universe.universe import MAIN_WORLD, Universe
 from infinity.worlds.atlas import Atlas, Berth, end_voyage, record_voyage
@@ -202,9 +202,14 @@ class HostUniverse(Universe):
         self._players = None
 
     def player_ships(self) -> np.ndarray:
-        """The ids of every players' ship here, sorted (remade only after a change)."""
+        """The ids of every ship players fly here, their own and the worlds' flagships
+        (flown from their bridges), sorted; remade only after a change."""
         if self._players is None:
-            ids = [ship for ship, account in self.owners.items() if account is not None]
+            ids = [
+                ship
+                for ship, account in self.owners.items()
+                if account is not None or self.roles.get(ship) == FLAGSHIP_ROLE
+            ]
             self._players = np.array(sorted(ids), dtype=np.int64)
         return self._players
 

@@ -334,40 +334,26 @@ class Worlds:
         if world is None or world.flagship is None:
             return None
         post = holder(world, account)
-        return None if post is None else (world.flagship, post, self._commands(world, post))
+        return (
+            None
+            if post is None
+            else (world.flagship, post, post_commands(self.templates, world, post))
+        )
 
     async def take_post(self, actor: Account, world_id: int, post: str, name: str = "") -> World:
-        """Put `name` (the actor if empty) at `post` on the flagship's bridge.
-
-        The captain (the owner) assigns anyone aboard to any post and relieves its holder;
-        in a world whose rules give the captain's orders force (`captain_orders`), no one
-        else chooses a post, not even their own. The captain's chair is the owner's.
-        """
+        """Put `name` (the actor if empty) at `post` on the flagship's bridge, as the
+        captain may (`check_seating`)."""
         async with self._lock:
             world = self.get(actor, world_id)
-            if world.flagship is None:
-                raise WorldRefused("no_flagship", f"{world.name} has no flagship")
             target = actor if not name else await self._account(name)
-            captain = actor.id == world.owner
-            if post != CAPTAIN and self._post(world, post) is None:
-                raise WorldRefused("unknown_post", f"the bridge has no {post!r} post")
-            if (post == CAPTAIN) != (target.id == world.owner):
-                raise WorldRefused("captains_chair", "the captain's chair is the owner's alone")
-            if not captain and (target.id != actor.id or world.rules.captain_orders):
-                raise WorldRefused("captains_orders", "the captain assigns posts on this ship")
-            if not world.admits(target.id) or self.world_of_account(target) != world_id:
-                raise WorldRefused("not_aboard", f"{target.name} is not in {world.name}")
-            held = next((a for p, a, _ in world.posts if p == post and a != target.id), None)
-            if held is not None and not captain:
-                raise WorldRefused("post_taken", f"the {post} post is taken")
+            inside = self.world_of_account(target) == world_id
+            held = check_seating(self.templates, world, actor, target, post, inside)
             await self.atlas.seat(world_id, post, target.id)
-            kept = [p for p in world.posts if p[0] != post and p[1] != target.id]
-            world = self.keep(
-                replace(world, posts=tuple(sorted((*kept, (post, target.id, target.name)))))
-            )
+            world = self.keep(seated(world, post, target))
             if held is not None:
                 self.seat(held, None, "", None)
-            self.seat(target.id, world.flagship, post, self._commands(world, post))
+            assert world.flagship is not None
+            self.seat(target.id, world.flagship, post, post_commands(self.templates, world, post))
             return world
 
     async def leave_post(self, actor: Account, world_id: int, name: str = "") -> World:
@@ -375,8 +361,7 @@ class Worlds:
         async with self._lock:
             world = self.get(actor, world_id)
             target = actor if not name else await self._account(name)
-            if target.id != actor.id and actor.id != world.owner:
-                raise WorldRefused("captains_orders", "only the captain relieves others")
+            check_relief(world, actor, target)
             return await self._unseat(world, target.id)
 
     async def _unseat(self, world: World, account: int) -> World:
@@ -385,16 +370,6 @@ class Worlds:
         await self.atlas.unseat(world.id, account)
         self.seat(account, None, "", None)
         return self.keep(replace(world, posts=tuple(p for p in world.posts if p[1] != account)))
-
-    def _post(self, world: World, name: str) -> Post | None:
-        template = self.templates.get(world.template)
-        if template is None or template.flagship is None:
-            return None
-        return next((p for p in template.flagship.posts if p.name == name), None)
-
-    def _commands(self, world: World, post: str) -> frozenset[str] | None:
-        found = self._post(world, post)
-        return None if found is None else frozenset(found.commands)  # the captain: all
 
     # -- members ----------------------------------------------------------------
 
@@ -612,6 +587,66 @@ def check_entry(world: World, account: Account) -> None:
         raise WorldRefused("sealed", f"{world.name} is sealed: only its host enters")
     if not world.admits(account.id):
         raise WorldRefused("not_invited", f"you are not invited to {world.name}")
+
+
+def bridge_post(templates: Mapping[str, Template], world: World, name: str) -> Post | None:
+    """The post of that name on the world's flagship bridge (None: no such post)."""
+    template = templates.get(world.template)
+    if template is None or template.flagship is None:
+        return None
+    return next((p for p in template.flagship.posts if p.name == name), None)
+
+
+def post_commands(
+    templates: Mapping[str, Template], world: World, post: str
+) -> frozenset[str] | None:
+    """The commands a post gives (None: every one, the captain's)."""
+    found = bridge_post(templates, world, post)
+    return None if found is None else frozenset(found.commands)
+
+
+def check_seating(
+    templates: Mapping[str, Template],
+    world: World,
+    actor: Account,
+    target: Account,
+    post: str,
+    inside: bool,
+) -> int | None:
+    """Refused unless `actor` may put `target` (`inside` the world) at `post`: the account
+    relieved there, if any.
+
+    The captain (the owner) assigns anyone aboard to any post and relieves its holder; in
+    a world whose rules give the captain's orders force (`captain_orders`), no one else
+    chooses a post, not even their own. The captain's chair is the owner's.
+    """
+    if world.flagship is None:
+        raise WorldRefused("no_flagship", f"{world.name} has no flagship")
+    captain = actor.id == world.owner
+    if post != CAPTAIN and bridge_post(templates, world, post) is None:
+        raise WorldRefused("unknown_post", f"the bridge has no {post!r} post")
+    if (post == CAPTAIN) != (target.id == world.owner):
+        raise WorldRefused("captains_chair", "the captain's chair is the owner's alone")
+    if not captain and (target.id != actor.id or world.rules.captain_orders):
+        raise WorldRefused("captains_orders", "the captain assigns posts on this ship")
+    if not world.admits(target.id) or not inside:
+        raise WorldRefused("not_aboard", f"{target.name} is not in {world.name}")
+    held = next((a for p, a, _ in world.posts if p == post and a != target.id), None)
+    if held is not None and not captain:
+        raise WorldRefused("post_taken", f"the {post} post is taken")
+    return held
+
+
+def seated(world: World, post: str, target: Account) -> World:
+    """`world` with `target` at `post` (and at no other post)."""
+    kept = [p for p in world.posts if p[0] != post and p[1] != target.id]
+    return replace(world, posts=tuple(sorted((*kept, (post, target.id, target.name)))))
+
+
+def check_relief(world: World, actor: Account, target: Account) -> None:
+    """Refused unless `actor` may take `target` off the bridge: itself, or the captain."""
+    if target.id != actor.id and actor.id != world.owner:
+        raise WorldRefused("captains_orders", "only the captain relieves others")
 
 
 def check_room(worlds: Iterable[World], owner: Account, limits: WorldLimits) -> None:

@@ -300,6 +300,7 @@ class Player:
         self.system = -1
         self.errors: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
+        self.seats: list[dict[str, Any]] = []  # bridge seats taken or left, as told
         self.credits = -1  # as its `me` says
         self.fuel = -1
         self.torpedoes = -1
@@ -345,6 +346,8 @@ class Player:
                 self.notices.append(message)
             elif message.get("t") == "system":
                 self.system = message["system"]["id"]
+            elif message.get("t") == "seat":
+                self.seats.append(message)
             return
         _tag, _tick, _dilation, cells, chat, me = message
         self.frames += 1

@@ -325,8 +325,8 @@ async def test_worlds_made_entered_left_and_closed_through_a_cluster_gateway(
             return not systems & set(await owners(leases[0]))
 
         await until(given_back, 10, "the closed world's zones given back")
-        bridge = await guest.call("POST", f"/api/worlds/{world['id']}/bridge", {"post": "helm"})
-        assert bridge.status_code == 501 and bridge.json()["error"] == "not_in_cluster"
+        built = await founder.call("POST", f"/api/worlds/{world['id']}/build", {"commands": []})
+        assert built.status_code == 501 and built.json()["error"] == "not_in_cluster"
 
 
 async def _systems_of(db: str, world: int) -> list[int]:
@@ -423,3 +423,77 @@ async def ships_before(db: str) -> dict[int, int]:
     finally:
         await connection.close()
     return {row["id"]: row["system_id"] for row in rows}
+
+
+async def test_a_flagship_bridge_crewed_through_two_gateways(
+    seeded: str, start_host: Start, start_gateway: StartGateway, leases: tuple[ZoneLeases, HostRoll]
+) -> None:
+    """The captain, through gateway A, takes the chair and puts a guest who plays through
+    gateway B at the helm: B seats the guest's socket on the flagship, whose helm orders
+    it may give and no others; relieved, the guest is back aboard its own ship."""
+    gw_a, gw_b = start_gateway("gw-a", seeded), start_gateway("gw-b", seeded)
+    await gw_a.ready()
+    await gw_b.ready()
+    host = start_host("host-a", seeded)
+    (captain_token, captain_ship, _), (guest_token, guest_ship, _) = [
+        await sign_up(gw.url, name) for gw, name in ((gw_a, "skipper"), (gw_b, "ensign"))
+    ]
+    async with httpx.AsyncClient(timeout=20.0) as client:
+        captain = Pilot(client, gw_a.url, captain_token)
+        guest = Pilot(client, gw_b.url, guest_token)
+        made = await captain.call("POST", "/api/worlds", {"template": "space-fleet", "name": "Bo"})
+        world, flagship = made.json()["id"], made.json()["flagship"]
+        await captain.call("POST", f"/api/worlds/{world}/invite", {"account": "ensign"})
+        every = await systems_in(seeded) | set(await _systems_of(seeded, world))
+        await until(all_held(leases[0], every, 1), 20, "every zone held")
+        for pilot, key in ((captain, "a"), (guest, "b")):
+            assert (await pilot.travel(world, key)).status_code == 200
+        skipper, ensign = (
+            Player("s", captain_token, captain_ship),
+            Player("e", guest_token, guest_ship),
+        )
+        await skipper.connect(gw_a.url)
+        await ensign.connect(gw_b.url)
+        try:
+            chair = await captain.call("POST", f"/api/worlds/{world}/bridge", {"post": "captain"})
+            assert chair.status_code == 200, chair.text
+            helm = await captain.call(
+                "POST", f"/api/worlds/{world}/bridge", {"post": "helm", "account": "ensign"}
+            )
+            assert helm.status_code == 200, helm.text
+            held = {p["post"]: p["holder"] for p in helm.json()["posts"]}
+            assert held["captain"] == "skipper" and held["helm"] == "ensign"
+
+            async def seated() -> bool:
+                return bool(ensign.seats) and bool(skipper.seats) and flagship in ensign.seen
+
+            await until(seated, 15, "both seated on the flagship, its frames at the helm")
+            assert skipper.seats[-1] == {"t": "seat", "ship": flagship, "post": "captain",
+                                         "commands": None}  # fmt: skip
+            assert ensign.seats[-1]["ship"] == flagship and "undock" in ensign.seats[-1]["commands"]
+            undock = await ensign.send("undock", ship=flagship)
+            fire = await ensign.send("fire", ship=flagship)
+
+            async def answered() -> bool:
+                refused = [e for e in ensign.errors if e.get("seq") == fire]
+                return ensign.ack >= undock and bool(refused)
+
+            await until(answered, 10, f"the helm's undock applied, its fire refused\n{host.tail()}")
+            assert next(e for e in ensign.errors if e.get("seq") == fire)["reason"] == (
+                "not_your_post"
+            )
+            off = await captain.call(
+                "POST", f"/api/worlds/{world}/bridge/leave", {"account": "ensign"}
+            )
+            assert off.status_code == 200 and "ensign" not in str(off.json()["posts"])
+
+            async def relieved() -> bool:
+                return ensign.seats[-1] == {"t": "seat", "ship": guest_ship, "post": "",
+                                            "commands": None}  # fmt: skip
+
+            await until(relieved, 10, "the guest back aboard its own ship")
+            refused = await guest.call("POST", f"/api/worlds/{world}/bridge", {"post": "helm"})
+            assert refused.status_code == 403 and refused.json()["error"] == "captains_orders"
+        finally:
+            await skipper.close()
+            await ensign.close()
