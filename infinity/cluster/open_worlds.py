@@ -35,6 +35,7 @@ class OpenWorld:
     seed: int
     rules: ZoneRules
     stored_rules: str  # the row's JSON, to see a change without decoding again
+    permadeath: bool = False  # a player's ship destroyed here: its account is gone from it
 
     @property
     def main(self) -> bool:
@@ -98,8 +99,8 @@ class OpenWorlds:
             return known
         if world == MAIN_WORLD:
             return OpenWorld(world, seed, ENGINE_RULES, stored)
-        rules = zone_rules(msgspec.json.decode(stored.encode(), type=Rules))
-        return OpenWorld(world, seed, rules, stored)
+        rules = msgspec.json.decode(stored.encode(), type=Rules)
+        return OpenWorld(world, seed, zone_rules(rules), stored, rules.permadeath)
 
     def world_of(self, system: int) -> OpenWorld | None:
         """The open world `system` belongs to (None: no open world has it)."""

@@ -16,7 +16,10 @@ from typing import Annotated, Final
 
 import msgspec
 
+from infinity.galaxy.model import Galaxy
+from infinity.universe.universe import MAIN_WORLD
 from infinity.worlds.atlas import Berth, Voyage
+from infinity.worlds.service import arrival_berth
 
 TRAVEL_SECONDS: Final = 8.0  # a host's answer waits this long for the ship to be committed
 ALL_TRAVELS: Final = "zone.*.travel"
@@ -89,6 +92,16 @@ class TravelAnswer(msgspec.Struct, frozen=True):
     @property
     def arrived(self) -> bool:
         return not self.code
+
+
+def homeward(
+    ship: int, key: str, origin: Berth | None, origin_world: int | None, main: Galaxy
+) -> TravelOrder:
+    """The order that brings a ship home: to where its voyage set out from, or, with no
+    voyage or its origin's world closed, to the main world's first station."""
+    if origin is None or origin_world is None:
+        origin, origin_world = arrival_berth(main), MAIN_WORLD
+    return TravelOrder(key, ship, origin_world, Berthing.of(origin), away=False)
 
 
 IN_TRANSIT: Final = TravelAnswer("in_transit", "your ship is between systems; try again")

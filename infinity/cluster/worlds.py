@@ -28,6 +28,7 @@ from infinity.cluster.voyages import (
     TravelOrder,
     decode_answer,
     encode,
+    homeward,
     zone_travel,
 )
 from infinity.galaxy.model import Galaxy
@@ -273,11 +274,10 @@ class ClusterWorlds:
             return Arrival(MAIN_WORLD, saved.system_id, saved.state.docked_at)
         origin = voyage.origin if voyage is not None else None
         home = None if origin is None else await self.atlas.world_of_system(origin.system)
-        if origin is None or home is None:  # the main world's first station
-            origin, home = arrival_berth(await self.atlas.charts.load_galaxy() or _NONE), MAIN_WORLD
+        main = await self.atlas.charts.load_galaxy() or _NONE
         if saved.state.account is not None:
             await self._leave_bridge(saved.state.account, here)
-        return await self._send(saved, TravelOrder(key, ship, home, Berthing.of(origin), False))
+        return await self._send(saved, homeward(ship, key, origin, home, main))
 
     async def _send(self, saved: SavedShip, order: TravelOrder) -> Arrival:
         """Ask the host of the ship's zone to send it; refused `in_transit` when no host

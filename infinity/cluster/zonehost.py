@@ -72,6 +72,7 @@ from infinity.gateway.bus import Message, Outbox, Subscription
 from infinity.gateway.frames import ZoneFrames
 from infinity.gateway.relay import Origin, ZoneInbox
 from infinity.operators import killswitch
+from infinity.sim import events as ev
 from infinity.sim import kinds
 from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.rules import ENGINE_RULES, ZoneRules
@@ -89,6 +90,7 @@ from infinity.worlds.service import arrival_berth
 
 log = logging.getLogger("infinity.cluster.zonehost")  # the same name under `python -m`
 
+FALLEN_TRIES: Final = 50  # a lost ship between systems is tried again, 0.1 s apart
 RETRY_SECONDS: Final = 0.05  # a zone whose lease is not surely good looks again a tick later
 SWEEP_SECONDS: Final = 1.0  # how often a host looks for ships its zones' rows name
 BOOKS_EVERY: Final = 10  # sweeps between looks at the books (wanted ships, orphaned trades)
@@ -411,6 +413,8 @@ class ZoneHosting:
         self._epochs: dict[int, str] = {}  # zone -> the epoch this host wrote at its gain
         self._handing: dict[int, Handing] = {}  # ship -> its handover, until committed
         self._travelling: dict[int, Travelling] = {}  # ship -> its travel, until it ends
+        # (ship, world, tries): players' ships lost in a world without respawn, to send home
+        self._fallen: asyncio.Queue[tuple[int, int, int]] = asyncio.Queue()
         self._group: asyncio.TaskGroup | None = None  # for the commits, while running
         self._charts = Charts(store.engine)
         self._hangar = Hangar(store.engine)
@@ -444,6 +448,7 @@ class ZoneHosting:
         self._crews_listen = crew_roll is None
         self._census = ZoneCensus(self._outbox, u, lambda: self._crews_listen)
         u.observe(self._census.on_tick)
+        u.observe(self._note_fallen)
         # The NPC pilots of this host's zones; the crews' ships are flown by a crew worker.
         wanted = self.economy.law.wanted
         self._pilots = Pilots(u, galaxy.seed, CrewFlown(u.roles), wanted) if npcs else None
@@ -510,6 +515,7 @@ class ZoneHosting:
                 if self._pilots is not None:
                     group.create_task(self._pilots.run(stopping))
                 group.create_task(self._host.run(letting_go))
+                group.create_task(self._send_fallen_home(stopping))
                 try:
                     await stopping.wait()
                     self._ticks.halt()  # no tick after this: the final snapshot is the end state
@@ -787,9 +793,14 @@ class ZoneHosting:
             answer = TravelAnswer("bad_order", str(error))
             await self._bus.publish(message.reply, voyages.encode(answer))
             return
-        self._group.create_task(self._travel(zone, order, message.reply))
+        self._group.create_task(self._answer_travel(zone, order, message.reply))
 
-    async def _travel(self, zone_id: int, order: TravelOrder, reply: str) -> None:
+    async def _answer_travel(self, zone: int, order: TravelOrder, reply: str) -> None:
+        answer = await self._travel(zone, order)
+        with contextlib.suppress(Exception):  # the asker times out and asks again
+            await self._bus.publish(reply, voyages.encode(answer))
+
+    async def _travel(self, zone_id: int, order: TravelOrder) -> TravelAnswer:
         """Send the ship: a `Voyage` at the zone's next tick, then the handover (`_send_away`)."""
         ship, to = order.ship, order.to
         zone = self.universe.zones.get(zone_id)
@@ -819,8 +830,59 @@ class ZoneHosting:
                     answer = await asyncio.shield(travel.done)
             except TimeoutError:  # a retry finds the ship where its row says
                 answer = voyages.IN_TRANSIT
-        with contextlib.suppress(Exception):  # the asker times out and asks again
-            await self._bus.publish(reply, voyages.encode(answer))
+        return answer
+
+    # -- a world's rules on lost ships (as the worlds' service does in one process) -------
+
+    def _note_fallen(self, zone: Zone, report: TickReport) -> None:
+        """Tick observer: players' ships destroyed in a world without respawn, or with
+        permadeath, are to be sent home (O(events), not per ship)."""
+        if not report.events:
+            return
+        world = self._zones.world_of(zone.system_id)
+        if world is None or world.main or (world.rules.respawn and not world.permadeath):
+            return
+        for event in report.events:
+            if isinstance(event, ev.Wrecked) and self.universe.roles.get(event.ship) == "player":
+                self._fallen.put_nowait((event.ship, world.id, 0))
+
+    async def _send_fallen_home(self, stopping: asyncio.Event) -> None:
+        """Send home each player whose ship a world without respawn destroyed (respawned in
+        that world: a zone never deletes a ship); with permadeath the account is also
+        taken off the world's members. Between systems, a ship is tried again shortly."""
+        while not stopping.is_set():
+            try:
+                ship, world, tries = await asyncio.wait_for(self._fallen.get(), 0.5)
+            except TimeoutError:
+                continue
+            try:
+                answer = await self._send_home(ship, world)
+            except Exception:  # the store away: the ship stays in the world, playable
+                log.exception("host %s: ship %s not sent home", self.name, ship)
+                continue
+            if not answer.arrived and tries < FALLEN_TRIES:
+                await asyncio.sleep(0.1)
+                self._fallen.put_nowait((ship, world, tries + 1))
+
+    async def _send_home(self, ship: int, world: int) -> TravelAnswer:
+        """Send the ship back where its voyage set out from (nothing if it left `world`)."""
+        zone = self.universe.where.get(ship)
+        if zone is None or self.universe.world_of.get(zone) != world:
+            return TravelAnswer()  # gone already: nothing to do
+        account = self.universe.owners.get(ship)
+        voyage = await self._atlas.voyage(ship)
+        origin = None if voyage is None else voyage.origin
+        found = None if origin is None else self._zones.world_of(origin.system)
+        order = voyages.homeward(
+            ship, uuid.uuid4().hex, origin, None if found is None else found.id,
+            self.universe.galaxy,
+        )  # fmt: skip
+        answer = await self._travel(zone, order)
+        perished = self._zones.world_of(zone)
+        if answer.arrived and account is not None and perished and perished.permadeath:
+            await self._atlas.remove_member(world, account)
+            log.info("host %s: account %s gone from world %s for good", self.name, account, world)
+        return answer
 
     def _forget_stale_travels(self) -> None:
         """Travels whose `Voyage` never took effect (refused: the ship was destroyed, say)

@@ -24,10 +24,12 @@ from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.zonehost import ZoneHosting
+from infinity.commands import internal as ci
 from infinity.galaxy.model import Galaxy
 from infinity.sim.rules import ENGINE_RULES
 from infinity.store.store import Store
 from infinity.universe.charts import Charts
+from infinity.universe.hangar import Hangar
 from infinity.worlds.atlas import Atlas, Berth, Voyage, record_voyage
 from infinity.worlds.records import World, zone_rules
 from infinity.worlds.service import ENCLAVE
@@ -71,15 +73,15 @@ async def found(atlas: Atlas, template: Template, name: str) -> tuple[World, Gal
 
 
 async def berth_in(db: str, ship: int, galaxy: Galaxy) -> int:
-    """Dock `ship` at the first station of `galaxy`, as a committed travel leaves its row;
-    that station's system."""
+    """Dock `ship` at the first station of `galaxy`, its home while there, as a committed
+    travel leaves its row; that station's system."""
     system = next(s for s in galaxy.systems if s.stations())
     station = system.stations()[0]
     connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
     try:
         await connection.execute(
-            "UPDATE ships SET system_id = $1, docked_at = $2, x = $3, y = $4, vx = 0, vy = 0"
-            " WHERE id = $5",
+            "UPDATE ships SET system_id = $1, docked_at = $2, x = $3, y = $4, vx = 0, vy = 0,"
+            " home_station = $2, home_system = $1 WHERE id = $5",
             system.id, station.id, station.x, station.y, ship,
         )  # fmt: skip
     finally:
@@ -497,3 +499,63 @@ async def test_a_flagship_bridge_crewed_through_two_gateways(
         finally:
             await skipper.close()
             await ensign.close()
+
+
+async def test_a_player_destroyed_in_a_world_of_permadeath_is_sent_home_for_good(
+    seeded: str, atlas: Atlas, leases: tuple[ZoneLeases, HostRoll], nats_server: TestNats
+) -> None:
+    """A world whose rules say no respawn and permadeath: the host of its zone sends a
+    player whose ship was destroyed there back where it set out from, ends its voyage,
+    and takes the account off the world's members (as the worlds' service does in one
+    process)."""
+    fleet = shipped()["space-fleet"]
+    harsh = msgspec.structs.replace(
+        fleet, rules=msgspec.structs.replace(fleet.rules, respawn=False, permadeath=True)
+    )
+    world, galaxy = await found(atlas, harsh, "Harsh")
+    store = Store(atlas.engine)
+    player = (await Accounts(store).register("doomed", "correct horse battery")).account
+    ship = await sign_in_ship(seeded, player.id)
+    home = (await ships_before(seeded))[ship]
+    await atlas.add_member(world.id, player.id)
+    async with atlas.engine.begin() as connection:
+        origin = Berth(home, 0.0, 0.0, -1, -1, home)
+        await record_voyage(connection, Voyage(ship, world.id, "in", origin))
+    arrived_at = await berth_in(seeded, ship, galaxy)
+
+    hosting = await ZoneHosting.open(seeded, nats_server.url, "host-solo", TTL, SNAPSHOT, False)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(hosting.run(stopping))
+    try:
+
+        async def loaded() -> bool:
+            return hosting.universe.where.get(ship) == arrived_at and arrived_at in hosting.owned
+
+        await until(loaded, 20, "the player's ship hosted in the harsh world")
+        hosting.universe.submit(ci.Destroy(ship=ship))
+
+        async def sent_home() -> bool:
+            return await _rows_of(seeded, ship) == [home]
+
+        await until(sent_home, 10, "the destroyed ship sent back where it set out from")
+        assert await _voyage_of(seeded, ship) is None
+        after = await atlas.world(world.id)
+        assert after is not None and after.members == ()  # gone from that world for good
+    finally:
+        stopping.set()
+        async with asyncio.timeout(10):
+            await running
+        await hosting.close()
+
+
+async def sign_in_ship(db: str, account: int) -> int:
+    """A new player's ship, built as a gateway builds it, at the main world's first system."""
+    store = await Store.open(db)
+    try:
+        system = min(await systems_in(db))
+        return await Hangar(store.engine).create_ship(
+            name="Doomed", account_id=account, role="player", system_id=system,
+            home_station=-1, home_system=system, docked_at=-1,
+        )  # fmt: skip
+    finally:
+        await store.engine.dispose()
