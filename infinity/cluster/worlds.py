@@ -54,6 +54,7 @@ from infinity.worlds.service import (
     post_commands,
     seated,
     seen_by,
+    with_member,
 )
 from infinity.worlds.template import Template
 
@@ -172,13 +173,10 @@ class ClusterWorlds:
     async def invite(self, actor: Account, world_id: int, name: str) -> World:
         world = owned_by(actor, await self.get(actor, world_id))
         guest = await self._account(name)
-        if guest.id == world.owner or any(m == guest.id for m, _ in world.members):
-            return world
-        if len(world.members) >= self.limits.members:
-            raise WorldRefused("limit", f"a world may have {self.limits.members} members")
-        await self.atlas.add_member(world_id, guest.id)
-        members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
-        return replace(world, members=members)
+        after = with_member(world, guest, self.limits)
+        if after is not world:
+            await self.atlas.add_member(world_id, guest.id)
+        return after
 
     async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
         """Take an account off the list; its ship, if inside, is sent home first."""

@@ -377,13 +377,11 @@ class Worlds:
         async with self._lock:
             world = self._own(actor, world_id)
             guest = await self._account(name)
-            if guest.id == world.owner or any(m == guest.id for m, _ in world.members):
+            after = with_member(world, guest, self.limits)
+            if after is world:
                 return world
-            if len(world.members) >= self.limits.members:
-                raise WorldRefused("limit", f"a world may have {self.limits.members} members")
             await self.atlas.add_member(world_id, guest.id)
-            members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
-            return self.keep(replace(world, members=members))
+            return self.keep(after)
 
     async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
         """Take an account off the list; its ship, if inside, is sent home first."""
@@ -647,6 +645,17 @@ def check_relief(world: World, actor: Account, target: Account) -> None:
     """Refused unless `actor` may take `target` off the bridge: itself, or the captain."""
     if target.id != actor.id and actor.id != world.owner:
         raise WorldRefused("captains_orders", "only the captain relieves others")
+
+
+def with_member(world: World, guest: Account, limits: WorldLimits) -> World:
+    """`world` with `guest` among its members (the same `world` when it is already, or is
+    the owner); refused past the members' limit."""
+    if guest.id == world.owner or any(m == guest.id for m, _ in world.members):
+        return world
+    if len(world.members) >= limits.members:
+        raise WorldRefused("limit", f"a world may have {limits.members} members")
+    members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
+    return replace(world, members=members)
 
 
 def check_room(worlds: Iterable[World], owner: Account, limits: WorldLimits) -> None:

@@ -158,23 +158,23 @@ class GatewayProcess:
 StartGateway = Callable[..., GatewayProcess]
 
 
-async def ships_in(db: str) -> dict[int, Stored]:
+async def fetch(db: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """The rows of one query, on a connection of its own (the store as anyone reads it)."""
     connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
     try:
-        rows = await connection.fetch("SELECT id, system_id, x, y, updated_at FROM ships")
+        return list(await connection.fetch(query, *args))
     finally:
         await connection.close()
+
+
+async def ships_in(db: str) -> dict[int, Stored]:
+    rows = await fetch(db, "SELECT id, system_id, x, y, updated_at FROM ships")
     return {r["id"]: Stored(r["id"], r["system_id"], r["x"], r["y"], r["updated_at"]) for r in rows}
 
 
 async def systems_in(db: str) -> set[int]:
     """The main world's star systems: the zones to host."""
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT id FROM systems WHERE world_id = 1")
-    finally:
-        await connection.close()
-    return {row["id"] for row in rows}
+    return {row["id"] for row in await fetch(db, "SELECT id FROM systems WHERE world_id = 1")}
 
 
 async def until(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:

@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx2 as httpx
 import msgspec
 import pytest
@@ -42,6 +41,7 @@ from tests.cluster.processes import (
     Start,
     StartGateway,
     all_held,
+    fetch,
     owners,
     sign_up,
     systems_in,
@@ -77,15 +77,12 @@ async def berth_in(db: str, ship: int, galaxy: Galaxy) -> int:
     travel leaves its row; that station's system."""
     system = next(s for s in galaxy.systems if s.stations())
     station = system.stations()[0]
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        await connection.execute(
-            "UPDATE ships SET system_id = $1, docked_at = $2, x = $3, y = $4, vx = 0, vy = 0,"
-            " home_station = $2, home_system = $1 WHERE id = $5",
-            system.id, station.id, station.x, station.y, ship,
-        )  # fmt: skip
-    finally:
-        await connection.close()
+    await fetch(
+        db,
+        "UPDATE ships SET system_id = $1, docked_at = $2, x = $3, y = $4, vx = 0, vy = 0,"
+        " home_station = $2, home_system = $1 WHERE id = $5",
+        system.id, station.id, station.x, station.y, ship,
+    )  # fmt: skip
     return system.id
 
 
@@ -196,37 +193,24 @@ async def test_two_hosts_share_every_world_and_a_player_in_an_instance_flies_the
 
 async def _npc_ship(db: str, after: bool = False) -> int:
     """The first NPC miner (`after`: the last)."""
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        found = await connection.fetchval(
-            f"SELECT {'max' if after else 'min'}(id) FROM ships"
-            " WHERE account_id IS NULL AND role = 'miner'"
-        )
-    finally:
-        await connection.close()
-    assert found is not None
-    return int(found)
+    (row,) = await fetch(
+        db,
+        f"SELECT {'max' if after else 'min'}(id) AS id FROM ships"
+        " WHERE account_id IS NULL AND role = 'miner'",
+    )
+    assert row["id"] is not None
+    return int(row["id"])
 
 
 async def _voyage_of(db: str, ship: int) -> tuple[int, int] | None:
     """(world, from_system) of the ship's voyage row, if it has one."""
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        row = await connection.fetchrow(
-            "SELECT world_id, from_system FROM voyages WHERE ship_id = $1", ship
-        )
-    finally:
-        await connection.close()
-    return None if row is None else (row["world_id"], row["from_system"])
+    rows = await fetch(db, "SELECT world_id, from_system FROM voyages WHERE ship_id = $1", ship)
+    return None if not rows else (rows[0]["world_id"], rows[0]["from_system"])
 
 
 async def _rows_of(db: str, ship: int) -> list[int]:
     """The systems the store's rows put `ship` in: exactly one, always."""
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT system_id FROM ships WHERE id = $1", ship)
-    finally:
-        await connection.close()
+    rows = await fetch(db, "SELECT system_id FROM ships WHERE id = $1", ship)
     return [row["system_id"] for row in rows]
 
 
@@ -332,11 +316,7 @@ async def test_worlds_made_entered_left_and_closed_through_a_cluster_gateway(
 
 
 async def _systems_of(db: str, world: int) -> list[int]:
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT id FROM systems WHERE world_id = $1", world)
-    finally:
-        await connection.close()
+    rows = await fetch(db, "SELECT id FROM systems WHERE world_id = $1", world)
     return [row["id"] for row in rows]
 
 
@@ -419,11 +399,7 @@ async def test_ships_stranded_by_a_closed_world_are_sent_home(seeded: str, atlas
 
 
 async def ships_before(db: str) -> dict[int, int]:
-    connection = await asyncpg.connect(db.replace("+asyncpg", ""), timeout=5)
-    try:
-        rows = await connection.fetch("SELECT id, system_id FROM ships")
-    finally:
-        await connection.close()
+    rows = await fetch(db, "SELECT id, system_id FROM ships")
     return {row["id"]: row["system_id"] for row in rows}
 
 
