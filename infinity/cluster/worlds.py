@@ -47,9 +47,8 @@ from infinity.worlds.service import (
     arrival_berth,
     check_entry,
     check_relief,
-    check_room,
     check_seating,
-    galaxy_to_make,
+    make_instance,
     owned_by,
     post_commands,
     seated,
@@ -138,12 +137,9 @@ class ClusterWorlds:
     async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
         """A new invite-only instance owned by `owner`: stored, then its flagship built;
         the zone hosts take its zones at their next claim round."""
-        check_room(await self.atlas.load(), owner, self.limits)
-        found, seed, galaxy = galaxy_to_make(self.templates, template, seed, self.limits)
-        world, placed = await self.atlas.found(
-            name=name, template=template, kind="instance", visibility="invite",
-            owner=owner.id, owner_name=owner.name, seed=seed, rules=found.rules,
-            galaxy=galaxy,
+        world, placed, found = await make_instance(
+            self.atlas, self.templates, await self.atlas.load(), owner, template, name, seed,
+            self.limits,
         )  # fmt: skip
         if found.flagship is not None:
             at = arrival_berth(placed)

@@ -243,12 +243,9 @@ class Worlds:
     async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
         """A new invite-only instance owned by `owner`, made from a template."""
         async with self._lock:
-            check_room(self._worlds.values(), owner, self.limits)
-            found, seed, galaxy = galaxy_to_make(self.templates, template, seed, self.limits)
-            world, placed = await self.atlas.found(
-                name=name, template=template, kind="instance", visibility="invite",
-                owner=owner.id, owner_name=owner.name, seed=seed, rules=found.rules,
-                galaxy=galaxy,
+            world, placed, found = await make_instance(
+                self.atlas, self.templates, self._worlds.values(), owner, template, name, seed,
+                self.limits,
             )  # fmt: skip
             self.universe.add_world(world.id, placed, zone_rules(world.rules))
             if world.rules.economy:
@@ -665,6 +662,27 @@ def check_room(worlds: Iterable[World], owner: Account, limits: WorldLimits) -> 
         raise WorldRefused("limit", f"you already own {limits.owned} worlds; close one first")
     if len(instances) >= limits.instances:
         raise WorldRefused("server_full", "this server holds as many worlds as it can")
+
+
+async def make_instance(
+    atlas: Atlas,
+    templates: Mapping[str, Template],
+    worlds: Iterable[World],
+    owner: Account,
+    template: str,
+    name: str,
+    seed: int | None,
+    limits: WorldLimits,
+) -> tuple[World, Galaxy, Template]:
+    """A new invite-only instance of `template` owned by `owner`, stored (`worlds`: the
+    open ones, for the limits): the world, its galaxy as placed, and its template."""
+    check_room(worlds, owner, limits)
+    found, seed, galaxy = galaxy_to_make(templates, template, seed, limits)
+    world, placed = await atlas.found(
+        name=name, template=template, kind="instance", visibility="invite", owner=owner.id,
+        owner_name=owner.name, seed=seed, rules=found.rules, galaxy=galaxy,
+    )  # fmt: skip
+    return world, placed, found
 
 
 def galaxy_to_make(
