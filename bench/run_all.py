@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
 HERE: Final = Path(__file__).resolve().parent
 SCRIPTS: Final = (
     "zone_tick", "gateway_fanout", "idle_server", "worlds_idle", "snapshot_stall", "ledger",
-    "crew", "minds", "transfer", "cluster_hop",
+    "crew", "minds", "transfer", "cluster_hop", "cluster_worlds",
 )  # fmt: skip
 Row = tuple[str, str, Any, str, Any]
 
@@ -205,6 +205,18 @@ def hop_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def cluster_worlds_rows(f: dict[str, Any]) -> list[Row]:
+    per, n, trips = f["per_instance_pct"], f["instances"], f["trips"]
+    target = f["target_core_pct"]
+    return [
+        (f"idle instance of 4 systems, zone host CPU ({n} instances)", "% core",
+         per["zone host"], f"<= {target:g}", per["zone host"] <= target),
+        ("  the whole cluster's CPU per idle instance", "% core", per["all"], "", None),
+        ("travel into a world through a gateway, p99", "ms", trips["in_p99_ms"], "", None),
+        ("travel home through a gateway, p99", "ms", trips["home_p99_ms"], "", None),
+    ]  # fmt: skip
+
+
 SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "zone_tick": zone_rows,
     "gateway_fanout": fanout_rows,
@@ -216,6 +228,7 @@ SUMMARIES: Final[dict[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "minds": minds_rows,
     "transfer": transfer_rows,
     "cluster_hop": hop_rows,
+    "cluster_worlds": cluster_worlds_rows,
 }
 
 

@@ -73,7 +73,8 @@ _BAD = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, Recurs
 
 class ZoneCensus:
     """A zone host's censuses: a tick observer that keeps each zone's events and, once a
-    simulated second, puts the zone's census in the host's `outbox`, while `wanted()`."""
+    simulated second, puts the zone's census in the host's `outbox`, while `wanted()`;
+    the main world's zones only, where the crews live."""
 
     def __init__(
         self, outbox: Outbox, universe: Universe, wanted: Callable[[], bool] = lambda: True
@@ -92,8 +93,8 @@ class ZoneCensus:
 
     def on_tick(self, zone: Zone, report: TickReport) -> None:
         z = zone.system_id
-        if not self._wanted():  # nobody reads them: no cost, and no old events kept
-            self._events.pop(z, None)
+        if not self._wanted() or self._universe.world_of.get(z) != MAIN_WORLD:
+            self._events.pop(z, None)  # nobody reads them (the crews live in the main world)
             return
         if report.events:
             kept = self._events.setdefault(z, [])

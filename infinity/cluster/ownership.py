@@ -5,9 +5,10 @@ leases, and stop ticking a zone before anyone else may take it (docs/cluster.md
 `ZoneHost` runs three small loops under one TaskGroup: *claim* (count the live hosts on
 the `HostRoll`, take free zones up to `ceil(zones / hosts)`, give back one surplus zone a
 round, and every zone gone from `zones`: a closed world's), *keep* (say this host is
-alive and renew every lease each TTL/3 by compare-and-set) and *watch* (drop a zone the moment its `Lease.good_until` passes
-without a renewal, even while a renewal hangs on a NATS that does not answer). Whoever
-runs the zones hears of each change through `on_gain` and `on_loss`.
+alive and renew every lease each TTL/3 by compare-and-set) and *watch* (drop a zone the
+moment its `Lease.good_until` passes without a renewal, even while a renewal hangs on a
+NATS that does not answer). Whoever runs the zones hears of each change through
+`on_gain` and `on_loss`.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ _NATS_TROUBLE = (TimeoutError, nats.errors.Error)  # no answer in time, or NATS 
 class ZoneHost:
     """One zone host's ownership of zones: which it owns, and the loop that keeps them.
 
-    `zones` may be a live view (the systems of worlds made at run time join the next round;
-    those of a closed world, gone from it, are given back). A zone is
-    `owned` from the end of its `on_gain` until its `on_loss`; a zone whose lease is lost
-    while it loads gets its `on_loss` as soon as `on_gain` returns.
+    `zones` may be a live view (the systems of worlds made at run time join the next
+    round; those of a closed world, gone from it, are given back). A zone is `owned` from
+    the end of its `on_gain` until its `on_loss`; a zone whose lease is lost while it
+    loads gets its `on_loss` as soon as `on_gain` returns.
     """
 
     def __init__(

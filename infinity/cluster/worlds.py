@@ -277,16 +277,12 @@ class ClusterWorlds:
         """Ask the host of the ship's zone to send it; refused `in_transit` when no host
         answers in time (the ship is where its row says: try again)."""
         await self._unused(order)
+        subject, silent = zone_travel(saved.system_id), "your ship's zone did not answer"
         try:
-            answer = decode_answer(
-                await self.bus.request(
-                    zone_travel(saved.system_id), encode(order), timeout=TRAVEL_SECONDS + 2.0
-                )
-            )
+            data = await self.bus.request(subject, encode(order), timeout=TRAVEL_SECONDS + 2.0)
+            answer = decode_answer(data)
         except Exception as error:  # no host holds the zone now, or none answered in time
-            raise WorldRefused("in_transit", "your ship's zone did not answer; try again") from (
-                error
-            )
+            raise WorldRefused("in_transit", f"{silent}; try again") from error
         if not answer.arrived:
             raise WorldRefused(answer.code, answer.detail)
         return Arrival(answer.world, answer.system, answer.station)
@@ -321,8 +317,8 @@ Authenticate = Callable[[Request], Awaitable[Account]]
 
 
 def handlers(worlds: ClusterWorlds, account_of: Authenticate) -> dict[tuple[str, str], Handler]:
-    """The worlds' REST a cluster gateway serves, by (method, path); bridge posts, building
-    and the builder's plans are not among them (the gateway answers those 501)."""
+    """The worlds' REST a cluster gateway serves, by (method, path); building and the
+    builder's plans are not among them (the gateway answers those 501)."""
 
     async def view(account: Account, world: World) -> api.WorldView:
         systems, ships = (await worlds.atlas.census()).get(world.id, (0, 0))

@@ -41,9 +41,11 @@ from infinity.gateway.bus import LocalBus, Outbox
 from infinity.gateway.subjects import ALL_CENSUSES, zone_census
 from infinity.ledger import Ledger
 from infinity.sim import events as ev
+from infinity.sim.rules import ENGINE_RULES
 from infinity.sim.zone import ShipState, TickReport, Zone
 from infinity.store.store import Store
 from infinity.universe.universe import Universe
+from infinity.worlds.atlas import renumber
 from tests.cluster.processes import (
     TTL,
     Player,
@@ -291,6 +293,23 @@ async def test_no_census_is_made_while_no_crew_worker_listens() -> None:
     for _ in range(25):
         source.tick(system)
     assert outbox.pending + outbox.published >= 1  # the local bus takes it at once
+
+
+async def test_only_the_main_worlds_zones_are_censused() -> None:
+    """The crews live in the main world: an instance's zones send no census."""
+    galaxy = generate(seed=3, systems=4)
+    source = Universe(galaxy)
+    instance = generate(seed=5, systems=2)
+    source.add_world(2, renumber(instance, 500, 2**31), ENGINE_RULES)
+    outbox = Outbox(LocalBus())
+    census = ZoneCensus(outbox, source)
+    source.observe(census.on_tick)
+    for _ in range(25):
+        source.tick(500)
+    assert outbox.pending == outbox.published == 0
+    for _ in range(25):
+        source.tick(galaxy.systems[0].id)
+    assert outbox.pending + outbox.published >= 1
 
 
 async def test_a_save_by_a_worker_that_lost_the_company_writes_nothing(seeded: str) -> None:
