@@ -138,9 +138,8 @@ class ClusterWorlds:
         """A new invite-only instance owned by `owner`: stored, then its flagship built;
         the zone hosts take its zones at their next claim round."""
         world, placed, found = await make_instance(
-            self.atlas, self.templates, await self.atlas.load(), owner, template, name, seed,
-            self.limits,
-        )  # fmt: skip
+            self.atlas, self.templates, owner, template, name, seed, self.limits
+        )
         if found.flagship is not None:
             at = arrival_berth(placed)
             ship = await self.hangar.create_ship(

@@ -8,6 +8,7 @@ leaves the ship in exactly one world: the stored row says which.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,6 +56,10 @@ class Voyage:
     world: int
     key: str
     origin: Berth
+
+
+Room = Callable[[int, int], None]
+"""Refuse (raise) a new instance, given (the owner's, everyone's) open instances."""
 
 
 class Atlas:
@@ -170,11 +175,17 @@ class Atlas:
         seed: int,
         rules: Rules,
         galaxy: Galaxy,
+        room: Room | None = None,
     ) -> tuple[World, Galaxy]:
-        """Store a new world and its galaxy under fresh ids, all or nothing."""
+        """Store a new world and its galaxy under fresh ids, all or nothing. `room` is
+        called once the world counter is taken (which makes one maker wait for another),
+        with the open instances the owner and the server have: it raises to refuse, so no
+        two makers, in one process or many, pass a limit together."""
         now = time.time()
         async with self.engine.begin() as connection:
             world_id = await next_ids(connection, WORLD_COUNTER)
+            if room is not None:
+                room(*await _instances(connection, owner))
             placed = await _placed(connection, galaxy)
             await connection.execute(
                 sa.insert(worlds),
@@ -293,6 +304,17 @@ class Atlas:
         snapshot race): the ship is home, so the record goes."""
         async with self.engine.begin() as connection:
             await connection.execute(sa.delete(voyages).where(voyages.c.ship_id == ship))
+
+
+async def _instances(connection: AsyncConnection, owner: int) -> tuple[int, int]:
+    """(the owner's, everyone's) open instances."""
+    counted = await connection.execute(
+        sa.select(sa.func.count().filter(worlds.c.owner_id == owner), sa.func.count()).where(
+            (worlds.c.kind == "instance") & worlds.c.closed_at.is_(None)
+        )
+    )
+    owned, total = counted.one()
+    return int(owned), int(total)
 
 
 async def _placed(connection: AsyncConnection, galaxy: Galaxy) -> Galaxy:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import InitVar, dataclass, field, replace
 from typing import Final
 
@@ -244,9 +244,8 @@ class Worlds:
         """A new invite-only instance owned by `owner`, made from a template."""
         async with self._lock:
             world, placed, found = await make_instance(
-                self.atlas, self.templates, self._worlds.values(), owner, template, name, seed,
-                self.limits,
-            )  # fmt: skip
+                self.atlas, self.templates, owner, template, name, seed, self.limits
+            )
             self.universe.add_world(world.id, placed, zone_rules(world.rules))
             if world.rules.economy:
                 self.open_markets(placed)
@@ -655,32 +654,31 @@ def with_member(world: World, guest: Account, limits: WorldLimits) -> World:
     return replace(world, members=members)
 
 
-def check_room(worlds: Iterable[World], owner: Account, limits: WorldLimits) -> None:
-    """Refused when `owner`, or the server, holds as many instances as it may."""
-    instances = [w for w in worlds if w.kind == "instance"]
-    if sum(w.owner == owner.id for w in instances) >= limits.owned:
+def check_room(owned: int, instances: int, limits: WorldLimits) -> None:
+    """Refused when the owner (`owned` open instances), or the server (`instances`), holds
+    as many instances as it may."""
+    if owned >= limits.owned:
         raise WorldRefused("limit", f"you already own {limits.owned} worlds; close one first")
-    if len(instances) >= limits.instances:
+    if instances >= limits.instances:
         raise WorldRefused("server_full", "this server holds as many worlds as it can")
 
 
 async def make_instance(
     atlas: Atlas,
     templates: Mapping[str, Template],
-    worlds: Iterable[World],
     owner: Account,
     template: str,
     name: str,
     seed: int | None,
     limits: WorldLimits,
 ) -> tuple[World, Galaxy, Template]:
-    """A new invite-only instance of `template` owned by `owner`, stored (`worlds`: the
-    open ones, for the limits): the world, its galaxy as placed, and its template."""
-    check_room(worlds, owner, limits)
+    """A new invite-only instance of `template` owned by `owner`, stored, its limits
+    checked in the same transaction: the world, its galaxy as placed, and its template."""
     found, seed, galaxy = galaxy_to_make(templates, template, seed, limits)
     world, placed = await atlas.found(
         name=name, template=template, kind="instance", visibility="invite", owner=owner.id,
         owner_name=owner.name, seed=seed, rules=found.rules, galaxy=galaxy,
+        room=lambda owned, instances: check_room(owned, instances, limits),
     )  # fmt: skip
     return world, placed, found
 

@@ -535,3 +535,27 @@ async def sign_in_ship(db: str, account: int) -> int:
         )  # fmt: skip
     finally:
         await store.engine.dispose()
+
+
+async def test_two_gateways_making_worlds_at_once_never_pass_the_owners_limit(
+    seeded: str, start_gateway: StartGateway
+) -> None:
+    """Six worlds asked at once through two gateways by one account that may own three:
+    three made, three refused `limit`; the check runs inside the making's transaction."""
+    gw_a, gw_b = start_gateway("gw-a", seeded), start_gateway("gw-b", seeded)
+    await gw_a.ready()
+    await gw_b.ready()
+    token, _ship, _home = await sign_up(gw_a.url, "hoarder")
+    async with httpx.AsyncClient(timeout=20.0) as client:
+        pilots = [Pilot(client, gw.url, token) for gw in (gw_a, gw_b)]
+        answers = await asyncio.gather(
+            *(
+                pilots[k % 2].call(
+                    "POST", "/api/worlds", {"template": "space-fleet", "name": f"W{k}"}
+                )
+                for k in range(6)
+            )
+        )
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201, 201, 201, 429, 429, 429], [a.text for a in answers]
+    assert {a.json()["error"] for a in answers if a.status_code == 429} == {"limit"}
