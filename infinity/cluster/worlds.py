@@ -44,6 +44,7 @@ from infinity.worlds.service import (
     Arrival,
     WorldLimits,
     WorldRefused,
+    add_member,
     arrival_berth,
     check_entry,
     check_relief,
@@ -170,7 +171,7 @@ class ClusterWorlds:
         guest = await self._account(name)
         after = with_member(world, guest, self.limits)
         if after is not world:
-            await self.atlas.add_member(world_id, guest.id)
+            await add_member(self.atlas, world_id, guest.id, self.limits)
         return after
 
     async def uninvite(self, actor: Account, world_id: int, name: str) -> World:

@@ -235,17 +235,27 @@ class Atlas:
         async with self.engine.begin() as connection:
             return await next_ids(connection, BODY_COUNTER, count)
 
-    async def add_member(self, world: int, account: int) -> None:
+    async def add_member(self, world: int, account: int, most: int | None = None) -> bool:
+        """Add a member; False, nothing written, when the world already has `most` others
+        (counted with the world's row locked, so invitations at once wait for each other)."""
+        mine = world_members.c.world_id == world
         async with self.engine.begin() as connection:
             await connection.execute(
-                sa.delete(world_members).where(
-                    (world_members.c.world_id == world) & (world_members.c.account_id == account)
-                )
+                sa.select(worlds.c.id).where(worlds.c.id == world).with_for_update()
+            )
+            others = await connection.scalar(
+                sa.select(sa.func.count()).where(mine & (world_members.c.account_id != account))
+            )
+            if most is not None and (others or 0) >= most:
+                return False
+            await connection.execute(
+                sa.delete(world_members).where(mine & (world_members.c.account_id == account))
             )
             await connection.execute(
                 sa.insert(world_members),
                 {"world_id": world, "account_id": account, "added_at": time.time()},
             )
+        return True
 
     async def remove_member(self, world: int, account: int) -> None:
         async with self.engine.begin() as connection:

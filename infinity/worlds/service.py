@@ -376,7 +376,7 @@ class Worlds:
             after = with_member(world, guest, self.limits)
             if after is world:
                 return world
-            await self.atlas.add_member(world_id, guest.id)
+            await add_member(self.atlas, world_id, guest.id, self.limits)
             return self.keep(after)
 
     async def uninvite(self, actor: Account, world_id: int, name: str) -> World:
@@ -652,6 +652,12 @@ def with_member(world: World, guest: Account, limits: WorldLimits) -> World:
         raise WorldRefused("limit", f"a world may have {limits.members} members")
     members = tuple(sorted((*world.members, (guest.id, guest.name)), key=lambda m: m[1]))
     return replace(world, members=members)
+
+
+async def add_member(atlas: Atlas, world: int, account: int, limits: WorldLimits) -> None:
+    """Store a member, the limit checked again in the write (invitations at once)."""
+    if not await atlas.add_member(world, account, limits.members):
+        raise WorldRefused("limit", f"a world may have {limits.members} members")
 
 
 def check_room(owned: int, instances: int, limits: WorldLimits) -> None:
