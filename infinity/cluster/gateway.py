@@ -242,9 +242,12 @@ class ClusterGateway:
         info = wire.AccountInfo(who.account, who.name, who.role)
         session.push(wire.welcome(info, ship, system, self.frames.tick_of(zone), chat))
         self.frames.watch(session, zone, _cell(saved))
-        seated = await self._worlds.post_of(who.account)  # a bridge post held: back at it
-        if seated is not None:
-            await self.seat(who.account, *seated)
+        try:
+            seated = await self._worlds.post_of(who.account)  # a bridge post held: back at it
+            if seated is not None:
+                await self.seat(who.account, *seated)
+        except Exception:  # the store away: aboard its own ship until the next connection
+            log.exception("gateway %s: cannot seat account %s", self.name, who.account)
         if replaced is not None:
             self.frames.leave(replaced)
             await replaced.kick(Close.REPLACED, "replaced by a newer connection")
