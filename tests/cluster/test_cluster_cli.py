@@ -311,16 +311,18 @@ async def test_up_status_kill_stop_and_up_again(start_up: Any) -> None:
 
     # `status --nats`: the same owners from NATS alone, as on a deployment of many machines.
     async def by_nats() -> dict[str, Any] | None:
-        """The status from NATS once it shows the company's lease held: on a loaded machine
-        a late renewal (TTL 2 s) may leave it free for a moment before a worker retakes it."""
+        """The status from NATS once it shows the company's lease held and both crew
+        workers on their roll: on a loaded machine a late heartbeat or renewal (TTL 2 s)
+        may leave either empty for a moment."""
         found = subprocess.run(
             [*CLI, "status", "--nats", record["nats"]["url"], "--json"], capture_output=True
         )
         assert found.returncode == 0, found.stderr
         said: dict[str, Any] = json.loads(found.stdout)
-        return said if said["crew_lease"] is not None else None
+        held = said["crew_lease"] is not None and said["crew_workers"] == list(CREW_WORKERS)
+        return said if held else None
 
-    seen = await until(by_nats, TTL + 5, "the company's lease seen held through NATS")
+    seen = await until(by_nats, TTL + 5, "the company's lease and roll seen through NATS")
     assert sorted(z["zone"] for z in seen["zones"]) == sorted(zones)
     assert {z["owner"] for z in seen["zones"]} == set(HOSTS) and seen["processes"] == []
     assert [g["name"] for g in seen["gateways"]] == list(GATEWAYS)
