@@ -21,14 +21,12 @@ from nats.js.client import JetStreamContext
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import Holder, ZoneLeases
 from infinity.cluster.local import pid_alive, read_record, recorded_pids
-from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.subjects import (
     COMPANY,
     CREW_LEASES_BUCKET,
     CREW_WORKERS_BUCKET,
     GATEWAYS_BUCKET,
 )
-from infinity.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,30 +108,13 @@ async def read_status(cluster_file: Path) -> ClusterStatus:
     was started there, OSError or a NATS error when NATS does not answer."""
     record = read_record(cluster_file)
     processes = processes_of(record)
-    recorded = {int(zone): str(name) for zone, name in record.get("zones", {}).items()}
-    names = await zone_names(record.get("postgres", {}).get("url"), recorded)
+    names = {int(zone): str(name) for zone, name in record.get("zones", {}).items()}
     running = processes[0].alive and record.get("ready") is True
     status = ClusterStatus(running, str(record["nats"]["url"]), processes=processes)
     if record["nats"]["url"] is None:
         raise OSError("the cluster is starting: NATS is not up yet")
     await _read_nats(status, names, int(record.get("ttl", 6)))
     return status
-
-
-async def zone_names(db: str | None, recorded: dict[int, str]) -> dict[int, str]:
-    """Every open world's zones by name, from the store (`db`); when it does not answer,
-    the main world's as `cluster up` recorded them."""
-    if not db:
-        return recorded
-    try:
-        store = await Store.open(db)
-        try:
-            worlds = await OpenWorlds.read_from(store.engine)
-        finally:
-            await store.close()
-    except Exception:  # the store away: the status still shows who holds what
-        return recorded
-    return {zone: worlds.name_of(zone) or "" for zone in worlds}
 
 
 async def read_nats_status(nats_url: str) -> ClusterStatus:

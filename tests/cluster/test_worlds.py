@@ -22,7 +22,6 @@ from infinity.accounts.service import Accounts
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.open_worlds import OpenWorlds
-from infinity.cluster.status import zone_names
 from infinity.cluster.zonehost import ZoneHosting
 from infinity.commands import internal as ci
 from infinity.galaxy.model import Galaxy
@@ -560,16 +559,3 @@ async def test_two_gateways_making_worlds_at_once_never_pass_the_owners_limit(
     codes = sorted(answer.status_code for answer in answers)
     assert codes == [201, 201, 201, 429, 429, 429], [a.text for a in answers]
     assert {a.json()["error"] for a in answers if a.status_code == 429} == {"limit"}
-
-
-async def test_the_status_names_every_worlds_zones(seeded: str, atlas: Atlas) -> None:
-    """`infinity cluster status` names an instance's zones as the main world's, from the
-    store; with the store away, the main world's names `cluster up` recorded."""
-    _world, galaxy = await found(atlas, shipped()["space-fleet"], "Named")
-    recorded = {1: "as recorded"}
-    names = await zone_names(seeded, recorded)
-    assert {names[s.id] for s in galaxy.systems} == {s.name for s in galaxy.systems}
-    assert set(names) == await systems_in(seeded) | _systems(galaxy)
-    away = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
-    assert await zone_names(away, recorded) == recorded
-    assert await zone_names(None, recorded) == recorded
