@@ -8,7 +8,10 @@ make them, 3 per account. Windows of W seconds measure the CPU per wall second o
 process (`/proc/<pid>/stat`) with 0 instances, with N (once the host holds their zones),
 and after all are closed (their zones given back): NPCs and crews drift over minutes, so
 the cost of one instance is the N-instance median minus the mean of the two 0-instance
-medians, divided by N, the embedded target's way (≤ 0.5% of a core per idle instance).
+medians, divided by N, the embedded target's way (≤ 0.5% of a core per idle instance),
+and its ratio to a floor measured in the same run: one bare 20 Hz timer per zone.
+Idle instances have no pilots: what is measured is what an instance costs while nobody
+is in it (the loaded path is `bench/cluster_hop.py`'s).
 Travel: one player goes into an instance and home again K times through the gateway
 (REST request to answer: the host's `Voyage`, the handover's commit with its voyage, the
 answer), p50 and p99 of each leg. The host's per-second read of the open worlds
@@ -39,9 +42,11 @@ from infinity.store.store import Store
 try:  # run as a script (bench/ on sys.path) or as a module
     import _common as common
     from cluster_hop import Cluster, Infra, infrastructure
+    from idle_server import measure_floor
 except ImportError:  # pragma: no cover
     from bench import _common as common
     from bench.cluster_hop import Cluster, Infra, infrastructure
+    from bench.idle_server import measure_floor
 
 TARGET_CORE_PCT: Final = 0.5  # % of one core per idle instance (design.md, as embedded)
 PER_ACCOUNT: Final = 3  # WorldLimits.owned
@@ -205,6 +210,9 @@ def main() -> None:
         name: 100.0 * (full[name] - (empty[name] + closed[name]) / 2) / n
         for name in (*processes, "all")
     }
+    # floor, same run: one bare 20 Hz timer per instance zone (a zone is a 20 Hz wake-up)
+    floor_pct = 100.0 * measure_floor(windows, window, timers=SYSTEMS_EACH * n) / n
+    floor_ratio = per["zone host"] / floor_pct if floor_pct > 0 else float("nan")
     trips = result["trips"]
     common.table(
         "one idle instance on a cluster, and travel through a gateway",
@@ -213,6 +221,8 @@ def main() -> None:
             ("zone host CPU per idle instance, % of a core", per["zone host"],
              f"<= {TARGET_CORE_PCT:g}", per["zone host"] <= TARGET_CORE_PCT),
             ("whole cluster CPU per idle instance, % of a core", per["all"], "", ""),
+            (f"  floor: {SYSTEMS_EACH} bare 20 Hz timers, % of a core", floor_pct, "", ""),
+            ("  zone host per instance ÷ floor, same run", floor_ratio, "", ""),
             ("travel in, p50 / p99 ms", f"{trips['in_p50_ms']:.0f} / {trips['in_p99_ms']:.0f}",
              "", ""),
             ("travel home, p50 / p99 ms",
@@ -228,7 +238,8 @@ def main() -> None:
         {
             "bench": "cluster_worlds", "machine": common.machine(), "quick": args.quick,
             "npcs": args.npcs, "instances": n, "per_instance_pct": common.rounded(per),
-            "target_core_pct": TARGET_CORE_PCT, **common.rounded(result),
+            "target_core_pct": TARGET_CORE_PCT, "floor_pct": round(floor_pct, 3),
+            "floor_ratio": round(floor_ratio, 3), **common.rounded(result),
         }
     )  # fmt: skip
 
