@@ -12,7 +12,7 @@ import typer
 from infinity._options import DataOption, DbOption, universe_url
 from infinity._terminal import console
 from infinity.audit.cli import audit_app
-from infinity.cluster.cli import SeedOption, cluster_app
+from infinity.cluster.cli import SeedOption, SnapshotOption, cluster_app
 from infinity.company.cli import crew_app
 from infinity.minds.cli import mind_app
 from infinity.operators.cli import galaxy_app, killswitch
@@ -49,9 +49,7 @@ def serve(
     ] = None,
     seed: SeedOption = 1,
     npcs: Annotated[bool, typer.Option(help="Fly non-player traffic.")] = True,
-    snapshot_seconds: Annotated[
-        float, typer.Option(min=0.5, max=300, help="How often ship motion is saved.")
-    ] = 5.0,
+    snapshot_seconds: SnapshotOption = 5.0,
     time_scale: Annotated[
         float,
         typer.Option(
@@ -165,14 +163,14 @@ def serve(
             raise typer.BadParameter(f"{option}: no such file: {path}")
     settings = Settings(
         data=data,
-        db=db,
+        db=db,  # None: a SQLite file in `data`
         seed=seed,
-        npcs=npcs,
         snapshot_seconds=snapshot_seconds,
-        time_scale=time_scale,
+        npcs=npcs,
         llm_url=llm_url,
         llm_model=llm_model,
         ledger_writer="process" if ledger_writer == "process" else "thread",
+        time_scale=time_scale,
         killswitch_window=killswitch_window,
     )
     from infinity._terminal import errors

@@ -297,21 +297,25 @@ async def run_embedded(settings: Settings) -> AsyncIterator[Game]:
             window=settings.killswitch_window,
         )  # fmt: skip
         game = Game(
+            # the universe and who plays in it
             universe=universe,
             accounts=accounts,
+            ensure_ship=berths.ensure_ship,
+            fanout=fanout,
+            recent_chat=snapshots.recent_chat,
+            # the operators
             operators=operators,
             audit=audit,
-            economy=economy,
-            fanout=fanout,
-            company=company,
-            ensure_ship=berths.ensure_ship,
-            recent_chat=snapshots.recent_chat,
-            hunts=hunts,
             heart=heart,
+            killswitch=kill,
+            # the economy and the crews
+            economy=economy,
+            hunts=hunts,
+            company=company,
+            commissions=commissions,
+            # worlds, and minds moving between them
             worlds=worlds,
             works=works,
-            commissions=commissions,
-            killswitch=kill,
             enclaves=enclaves,
             moves=moves,
             transfers=transfers,

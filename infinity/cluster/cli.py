@@ -43,9 +43,13 @@ cluster_app = typer.Typer(
 )
 
 DataOption = Annotated[Path, typer.Option(help="Folder the cluster keeps its state in.")]
+# Shared with `infinity serve`:
 SeedOption = Annotated[
     int, typer.Option(min=0, max=2**31 - 1, help="Galaxy seed, used only on the first start.")
-]  # `infinity serve`'s too
+]
+SnapshotOption = Annotated[
+    float, typer.Option(min=0.5, max=300, help="How often ship motion is saved, seconds.")
+]
 
 
 @cluster_app.command()
@@ -60,9 +64,7 @@ def up(
     ] = None,
     seed: SeedOption = 1,
     ttl: Annotated[int, typer.Option(min=1, max=60, help="Zone lease TTL, seconds.")] = 6,
-    snapshot_seconds: Annotated[
-        float, typer.Option(min=0.5, max=300, help="How often zone hosts save ship motion.")
-    ] = 5.0,
+    snapshot_seconds: SnapshotOption = 5.0,
     gateways: Annotated[
         int, typer.Option(min=0, max=MAX_GATEWAYS, help="Gateway processes: where players play.")
     ] = 1,

@@ -1022,7 +1022,8 @@ def _zone_in(subject: str) -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The zone host's command line; 0 after an orderly stop, 2 when it cannot start."""
+    """The zone host's command line, as `infinity cluster up` runs it; 0 after an orderly
+    stop, 2 when it cannot start."""
     parser = role_parser(
         "python -m infinity.cluster.zonehost",
         "A zone host: simulates the zones it owns by lease, over PostgreSQL.",

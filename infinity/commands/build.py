@@ -56,11 +56,14 @@ class FoundSystem(_Build, tag="found_system", frozen=True, kw_only=True):
 
 
 class RenameSystem(_InSystem, tag="rename_system", frozen=True, kw_only=True):
+    """A system's new name, which no other system of the world may bear."""
+
     name: Name
 
 
 class MoveSystem(_InSystem, tag="move_system", frozen=True, kw_only=True):
-    """Move a system on the map (its gates' lanes follow)."""
+    """Move a system on the galaxy map. Its gates' lanes follow it; inside the system nothing
+    moves."""
 
     x: LightYears
     y: LightYears
@@ -70,18 +73,22 @@ class RemoveSystem(_InSystem, tag="remove_system", frozen=True, kw_only=True):
     """Remove a system and the gates that lead to it; ships in it are moved to safety first."""
 
 
-class AddStation(_InSystem, tag="add_station", frozen=True, kw_only=True):
+class _Placed(_InSystem, frozen=True, kw_only=True):
+    """A new body of a system, named and placed at (x, y) in the system's own coordinates
+    (not the galaxy map's light years)."""
+
     name: Name
     x: Coordinate
     y: Coordinate
 
 
-class AddBelt(_InSystem, tag="add_belt", frozen=True, kw_only=True):
+class AddStation(_Placed, tag="add_station", frozen=True, kw_only=True):
+    """A station, where pilots dock, trade and refit."""
+
+
+class AddBelt(_Placed, tag="add_belt", frozen=True, kw_only=True):
     """An asteroid field: `rocks` rocks of `ore` each around (x, y)."""
 
-    name: Name
-    x: Coordinate
-    y: Coordinate
     rocks: Annotated[int, msgspec.Meta(ge=1, le=40)] = 8
     ore: Annotated[float, msgspec.Meta(gt=0.0, le=100_000.0)] = 400.0
 
@@ -93,10 +100,14 @@ class Link(_InSystem, tag="link", frozen=True, kw_only=True):
 
 
 class RenameBody(_OfBody, tag="rename_body", frozen=True, kw_only=True):
+    """A body's new name, shown to the pilots of its system at the next tick."""
+
     name: Name
 
 
 class MoveBody(_OfBody, tag="move_body", frozen=True, kw_only=True):
+    """Move a body within its system, at the next tick of its zone."""
+
     x: Coordinate
     y: Coordinate
 

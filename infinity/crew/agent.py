@@ -89,7 +89,7 @@ class Agent:
         kind: MemoryKind,
         text: str,
         at: float,
-        importance: int | None = None,
+        importance: int | None = None,  # None: scored from the text
         *,
         subject: str = "",
     ) -> Memory:

@@ -37,7 +37,7 @@ class OwnShip:
     hull: float = rules.SHIP_HULL
     shield: float = rules.SHIP_SHIELD
     energy: float = rules.SHIP_ENERGY
-    cargo: float = 0.0
+    cargo: float = 0.0  # tonnes of ore in the hold
     torpedoes: int = rules.SHIP_TORPEDOES
     docked_at: int = NO_ENTITY
     target: int = NO_ENTITY

@@ -55,7 +55,7 @@ def server_config(
     app: Starlette,
     host: str,
     port: int,
-    log_level: str,
+    log_level: str,  # uvicorn's: "debug", "info", "warning" or "error"
     limits: Limits = DEFAULT_LIMITS,
     tls_cert: str | None = None,
     tls_key: str | None = None,

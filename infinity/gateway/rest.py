@@ -269,11 +269,6 @@ def _account_view(account: Account) -> AccountView:
     return AccountView(account.id, account.name, account.role)
 
 
-async def register(request: Request) -> Response:
-    game = game_of(request)
-    return await sign_up(request, game.accounts, game.ensure_ship)
-
-
 async def sign_up(request: Request, accounts: Accounts, ensure_ship: EnsureShip) -> Response:
     """A new account, logged in, with its ship: whatever universe runs behind the gateway."""
     creds = await read_body(request, Credentials)
@@ -288,11 +283,6 @@ async def sign_up(request: Request, accounts: Accounts, ensure_ship: EnsureShip)
     return await _session(signed, ensure_ship, 201)
 
 
-async def login(request: Request) -> Response:
-    game = game_of(request)
-    return await sign_in(request, game.accounts, game.ensure_ship)
-
-
 async def sign_in(request: Request, accounts: Accounts, ensure_ship: EnsureShip) -> Response:
     """A session for a known account, and its ship (built if it has none)."""
     creds = await read_body(request, Credentials)
@@ -305,6 +295,23 @@ async def sign_in(request: Request, accounts: Accounts, ensure_ship: EnsureShip)
     except Busy:
         raise _busy() from None
     return await _session(signed, ensure_ship)
+
+
+SignAct = Callable[[Request, Accounts, EnsureShip], Awaitable[Response]]
+
+
+def _on_game(act: SignAct) -> Callable[[Request], Awaitable[Response]]:
+    """`act` over the embedded game's accounts and ships (a cluster gateway passes its own)."""
+
+    async def endpoint(request: Request) -> Response:
+        game = game_of(request)
+        return await act(request, game.accounts, game.ensure_ship)
+
+    return endpoint
+
+
+register = _on_game(sign_up)
+login = _on_game(sign_in)
 
 
 async def _session(signed: Login, ensure_ship: EnsureShip, status: int = 200) -> Response:

@@ -107,12 +107,14 @@ def _refusal(data: bytes) -> bytes:
 class Refused:
     """Why a connection is closed before (or instead of) joining the game."""
 
-    code: int
+    code: int  # a `Close` code
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Admitted:
+    """The account a hello's token names, let in to join the game."""
+
     account: int
     name: str
     role: str

@@ -44,7 +44,7 @@ class TransferKind(StrEnum):
 class Posting:
     """One leg of a transfer: `amount` credits added to (or, negative, taken from) `account`."""
 
-    account: str
+    account: str  # its name: "mint", "wallet:…", "escrow:bounty"…
     amount: int
 
 

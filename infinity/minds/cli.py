@@ -82,7 +82,7 @@ def export_mind(
 
 @mind_app.command("import")
 def import_mind(
-    file: Annotated[Path, typer.Argument(help="A mind document (- for stdin).")],
+    file: Annotated[Path, typer.Argument(help="A mind document (- for stdin).", allow_dash=True)],
     data: DataOption = Path("data"),
     db: DbOption = None,
 ) -> None:

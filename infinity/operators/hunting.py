@@ -70,12 +70,16 @@ class HuntRefused(Refusal):
 
 @dataclass(frozen=True, slots=True)
 class Subject:
+    """What a share shows: a ship, an agent, a player's current ship or a whole crew."""
+
     kind: SubjectKind
-    id: int
+    id: int  # the ship's, agent's, account's or crew's
 
 
 @dataclass(frozen=True, slots=True)
 class Audience:
+    """Who may see a share."""
+
     rule: AudienceRule
     accounts: frozenset[int] = frozenset()  # only for ACCOUNTS
 

@@ -375,7 +375,7 @@ async def new_galaxy(engine: AsyncEngine, audit: AuditLog, asker: str, seed: int
 class KillSwitch:
     """Arm, confirm, disarm: two operators, one window, every act audited."""
 
-    engine: AsyncEngine
+    engine: AsyncEngine  # the store's, which keeps the erasure's markers
     ledger: Ledger
     audit: AuditLog
     hooks: KillHooks

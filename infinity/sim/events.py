@@ -12,7 +12,7 @@ from dataclasses import dataclass
 class Beam:
     """A beam hit: `shooter` fired on `target` (entity ids) this tick."""
 
-    shooter: int
+    shooter: int  # the beam's damage lands on `target` at the tick's end
     target: int
 
 
@@ -20,7 +20,7 @@ class Beam:
 class Detonation:
     """A torpedo reached its target and exploded (a docked target takes no damage)."""
 
-    torpedo: int
+    torpedo: int  # despawned in the same tick
     target: int
 
 
@@ -40,14 +40,14 @@ class Chat:
 
     ship: int
     name: str  # the speaker as shown: the ship's name, or whoever speaks for it
-    text: str
+    text: str  # printable (no control characters) and never blank
 
 
 @dataclass(frozen=True, slots=True)
 class Docked:
     """A ship docked at a station: it is safe there, and refits torpedoes."""
 
-    ship: int
+    ship: int  # its autopilot, mining and siphon have stopped
     station: int
 
 
@@ -56,7 +56,7 @@ class Undocked:
     """A ship left a station: told to, or put out when the station was razed."""
 
     ship: int
-    station: int
+    station: int  # an `Evicted` follows when it was razed
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ class Arrived:
 class Siphoned:
     """One simulated second of a siphon: the ledger moves credits from victim to thief."""
 
-    thief: int
+    thief: int  # ships both: the economy finds their wallets
     victim: int
 
 

@@ -48,6 +48,9 @@ def test_an_operator_watches_the_charts_move_and_finds_a_mind(
     wait_heart(page, "H.charts().length === 5 && H.last().minds.length > 0")
     assert page.locator(".uplot").count() == 5
     assert page.locator("#zones tr").count() == len(heart(page, "H.last().zones"))
+    worlds = len(heart(page, "H.last().worlds"))
+    assert page.locator("#worlds li").count() == worlds >= 1
+    assert page.inner_text("#worlds-count") == str(worlds)
     assert page.inner_text("#heart-status") == "LIVE"
 
     # The charts move: their newest point is later, and they hold more points, a moment on.

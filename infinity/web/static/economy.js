@@ -421,7 +421,7 @@ export class BountyPanel extends RefreshingPanel {
     super("bounty-panel", BOARD_REFRESH_MS, deps);
     this.list = $("bounty-list");
     this.status = $("bounty-status");
-    this.kind = $("bounty-kind");
+    this.kind = $("bounty-kind"); // on the ship, or on its pilot (players' ships only)
     this.amount = $("bounty-amount");
     this.button = $("bounty-post");
     this.open_ = [];

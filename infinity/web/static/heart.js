@@ -153,6 +153,7 @@ function showAudit(tail) {
 }
 
 function showWorlds(worlds) {
+  $("worlds-count").textContent = `${worlds.length}`;
   $("worlds").replaceChildren(
     ...worlds.map((w) => {
       const li = document.createElement("li");
