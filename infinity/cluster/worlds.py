@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -136,20 +137,20 @@ class ClusterWorlds:
     # -- making and closing ---------------------------------------------------------------
 
     async def create(self, owner: Account, template: str, name: str, seed: int | None) -> World:
-        """A new invite-only instance owned by `owner`: stored, then its flagship built;
-        the zone hosts take its zones at their next claim round."""
-        world, placed, found = await make_instance(
-            self.atlas, self.templates, owner, template, name, seed, self.limits
-        )
-        if found.flagship is not None:
+        """A new invite-only instance owned by `owner`, stored with its flagship in one
+        transaction; the zone hosts take its zones at their next claim round."""
+
+        async def launch(ship: str, connection: AsyncConnection, placed: Galaxy) -> int:
             at = arrival_berth(placed)
-            ship = await self.hangar.create_ship(
-                name=found.flagship.name, account_id=None, role=FLAGSHIP_ROLE,
+            return await self.hangar.create_ship(
+                name=ship, account_id=None, role=FLAGSHIP_ROLE,
                 system_id=at.system, home_station=at.home_station, home_system=at.system,
-                docked_at=at.docked_at, x=at.x, y=at.y,
+                docked_at=at.docked_at, x=at.x, y=at.y, within=connection,
             )  # fmt: skip
-            await self.atlas.set_flagship(world.id, ship)
-            world = replace(world, flagship=ship)
+
+        world, _, _ = await make_instance(
+            self.atlas, self.templates, owner, template, name, seed, self.limits, launch
+        )
         return world
 
     async def close(self, actor: Account, world_id: int) -> World:

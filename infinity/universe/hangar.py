@@ -95,6 +95,13 @@ class AlreadyHasShip(Exception):
         self.account_id = account_id
 
 
+async def _add_ship(connection: AsyncConnection, row: Callable[[int], dict[str, Any]]) -> int:
+    """Insert a ship's row under a fresh id: the id."""
+    ship_id = await next_ids(connection, SHIP_COUNTER)
+    await connection.execute(sa.insert(ships), row(ship_id))
+    return ship_id
+
+
 class Hangar:
     """Reads and writes ships; a snapshot is one transaction and one executemany."""
 
@@ -114,34 +121,32 @@ class Hangar:
         x: float = 0.0,
         y: float = 0.0,
         heading: float = 0.0,
+        within: AsyncConnection | None = None,
     ) -> int:
         """Add a ship with fresh hull, shields and stores; returns its id (>= FIRST_SHIP_ID).
 
-        Raises `AlreadyHasShip` if `account_id` already flies one.
+        Raises `AlreadyHasShip` if `account_id` already flies one. `within`: inside that
+        transaction (a world's, for its flagship), which then commits or fails with it.
         """
         if role not in SHIP_ROLES:
             raise ValueError(f"unknown ship role {role!r}")
+
+        def row(ship_id: int) -> dict[str, Any]:
+            state = ShipState(
+                ship_id, name, account_id, home_station, home_system, x, y,
+                heading=heading, docked_at=docked_at,
+            )  # fmt: skip
+            return _ship_row(system_id, state, time.time()) | {"role": role}
+
+        if within is not None:
+            return await _add_ship(within, row)
         try:
             async with self.engine.begin() as connection:
-                ship_id = await next_ids(connection, SHIP_COUNTER)
-                state = ShipState(
-                    ship_id,
-                    name,
-                    account_id,
-                    home_station,
-                    home_system,
-                    x,
-                    y,
-                    heading=heading,
-                    docked_at=docked_at,
-                )
-                row = _ship_row(system_id, state, time.time())
-                await connection.execute(sa.insert(ships), row | {"role": role})
+                return await _add_ship(connection, row)
         except IntegrityError as error:
             if account_id is not None and await self.ship_of_account(account_id) is not None:
                 raise AlreadyHasShip(account_id) from error
             raise
-        return ship_id
 
     async def save_ships(
         self, rows: Sequence[tuple[int, ShipState]], also: AlsoWrite | None = None

@@ -8,7 +8,7 @@ leaves the ship in exactly one world: the stored row says which.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -60,6 +60,9 @@ class Voyage:
 
 Room = Callable[[int, int], None]
 """Refuse (raise) a new instance, given (the owner's, everyone's) open instances."""
+
+Launch = Callable[[AsyncConnection, Galaxy], Awaitable[int]]
+"""Build a new world's flagship in the world's transaction, given its placed galaxy: its id."""
 
 
 class Atlas:
@@ -176,11 +179,13 @@ class Atlas:
         rules: Rules,
         galaxy: Galaxy,
         room: Room | None = None,
+        flagship: Launch | None = None,
     ) -> tuple[World, Galaxy]:
         """Store a new world and its galaxy under fresh ids, all or nothing. `room` is
         called once the world counter is taken (which makes one maker wait for another),
         with the open instances the owner and the server have: it raises to refuse, so no
-        two makers, in one process or many, pass a limit together."""
+        two makers, in one process or many, pass a limit together. `flagship` builds the
+        world's flagship in the same transaction: no world is ever stored without it."""
         now = time.time()
         async with self.engine.begin() as connection:
             world_id = await next_ids(connection, WORLD_COUNTER)
@@ -196,8 +201,13 @@ class Atlas:
                 },
             )  # fmt: skip
             await add_systems(connection, world_id, placed.systems)
+            ship = None if flagship is None else await flagship(connection, placed)
+            if ship is not None:
+                await connection.execute(
+                    sa.update(worlds).where(worlds.c.id == world_id).values(flagship_id=ship)
+                )
         world = World(world_id, name, template, kind, visibility, owner, seed, rules, now)
-        return replace(world, owner_name=owner_name), placed
+        return replace(world, owner_name=owner_name, flagship=ship), placed
 
     async def set_flagship(self, world: int, ship: int) -> None:
         async with self.engine.begin() as connection:

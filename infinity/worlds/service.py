@@ -12,11 +12,14 @@ exactly one world, the one its stored row names.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import InitVar, dataclass, field, replace
 from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infinity.accounts.permissions import Verb, allowed
 from infinity.accounts.records import Account
@@ -27,7 +30,7 @@ from infinity.sim.bodies import NO_ENTITY
 from infinity.sim.zone import StaticBody, TickReport, Zone
 from infinity.universe.loop import ZoneLoops
 from infinity.universe.universe import MAIN_WORLD, Universe
-from infinity.worlds.atlas import Atlas, Berth, Voyage
+from infinity.worlds.atlas import Atlas, Berth, Launch, Voyage
 from infinity.worlds.records import World, holder, zone_rules
 from infinity.worlds.template import CAPTAIN, Fixed, Post, Rules, Station, System, Template
 
@@ -677,14 +680,19 @@ async def make_instance(
     name: str,
     seed: int | None,
     limits: WorldLimits,
+    launch: Callable[[str, AsyncConnection, Galaxy], Awaitable[int]] | None = None,
 ) -> tuple[World, Galaxy, Template]:
     """A new invite-only instance of `template` owned by `owner`, stored, its limits
-    checked in the same transaction: the world, its galaxy as placed, and its template."""
+    checked in the same transaction: the world, its galaxy as placed, and its template.
+    With `launch`, the template's flagship (named) is built in that transaction too."""
     found, seed, galaxy = galaxy_to_make(templates, template, seed, limits)
+    flagship: Launch | None = None
+    if launch is not None and found.flagship is not None:
+        flagship = functools.partial(launch, found.flagship.name)
     world, placed = await atlas.found(
         name=name, template=template, kind="instance", visibility="invite", owner=owner.id,
         owner_name=owner.name, seed=seed, rules=found.rules, galaxy=galaxy,
-        room=lambda owned, instances: check_room(owned, instances, limits),
+        room=lambda owned, instances: check_room(owned, instances, limits), flagship=flagship,
     )  # fmt: skip
     return world, placed, found
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx2 as httpx
 import msgspec
 import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infinity.accounts.service import Accounts
 from infinity.cluster.hosts import HostRoll
@@ -29,9 +30,10 @@ from infinity.sim.rules import ENGINE_RULES
 from infinity.store.store import Store
 from infinity.universe.charts import Charts
 from infinity.universe.hangar import Hangar
-from infinity.worlds.atlas import Atlas, Berth, Voyage, record_voyage
+from infinity.universe.records import FLAGSHIP_ROLE
+from infinity.worlds.atlas import Atlas, Berth, Launch, Voyage, record_voyage
 from infinity.worlds.records import World, zone_rules
-from infinity.worlds.service import ENCLAVE
+from infinity.worlds.service import ENCLAVE, arrival_berth
 from infinity.worlds.template import Template, shipped
 from tests.cluster.processes import (
     SNAPSHOT,
@@ -61,14 +63,16 @@ async def atlas(seeded: str) -> AsyncIterator[Atlas]:
         await store.engine.dispose()
 
 
-async def found(atlas: Atlas, template: Template, name: str) -> tuple[World, Galaxy]:
+async def found(
+    atlas: Atlas, template: Template, name: str, flagship: Launch | None = None
+) -> tuple[World, Galaxy]:
     """A world made as the worlds' service makes it, owned by an account of its own."""
     store = Store(atlas.engine)
     owner = (await Accounts(store).register(f"{name}-owner", "correct horse battery")).account
     return await atlas.found(
         name=name, template=template.name, kind="instance", visibility="invite",
         owner=owner.id, owner_name=owner.name, seed=11, rules=template.rules,
-        galaxy=template.galaxy_for(11),
+        galaxy=template.galaxy_for(11), flagship=flagship,
     )  # fmt: skip
 
 
@@ -559,3 +563,41 @@ async def test_two_gateways_making_worlds_at_once_never_pass_the_owners_limit(
     codes = sorted(answer.status_code for answer in answers)
     assert codes == [201, 201, 201, 429, 429, 429], [a.text for a in answers]
     assert {a.json()["error"] for a in answers if a.status_code == 429} == {"limit"}
+
+
+async def test_a_world_and_its_flagship_are_stored_together_or_not_at_all(
+    seeded: str, atlas: Atlas
+) -> None:
+    """A cluster gateway builds a new world's flagship inside the world's transaction: a
+    failure after the ship's row was written leaves neither the world nor the ship, and a
+    making that goes through stores the world naming its flagship, docked at its arrival."""
+    template = shipped()["space-fleet"]
+    assert template.flagship is not None
+    name, hangar = template.flagship.name, Hangar(atlas.engine)
+
+    async def launch(connection: AsyncConnection, placed: Galaxy, fail: bool) -> int:
+        at = arrival_berth(placed)
+        ship = await hangar.create_ship(
+            name=name, account_id=None,
+            role=FLAGSHIP_ROLE, system_id=at.system, home_station=at.home_station,
+            home_system=at.system, docked_at=at.docked_at, x=at.x, y=at.y, within=connection,
+        )  # fmt: skip
+        if fail:
+            raise ConnectionError("the gateway's store connection dropped")
+        return ship
+
+    ships = len(await ships_before(seeded))
+    with pytest.raises(ConnectionError):
+        await found(atlas, template, "Halfway", lambda c, g: launch(c, g, fail=True))
+    assert await fetch(seeded, "SELECT id FROM worlds WHERE name = 'Halfway'") == []
+    assert len(await ships_before(seeded)) == ships  # the flagship's row went with it
+
+    world, galaxy = await found(atlas, template, "Whole", lambda c, g: launch(c, g, fail=False))
+    assert world.flagship is not None
+    [row] = await fetch(seeded, "SELECT flagship_id FROM worlds WHERE id = $1", world.id)
+    assert row["flagship_id"] == world.flagship
+    [ship] = await fetch(
+        seeded, "SELECT system_id, docked_at, role FROM ships WHERE id = $1", world.flagship
+    )
+    assert ship["role"] == FLAGSHIP_ROLE and ship["system_id"] in _systems(galaxy)
+    assert ship["docked_at"] == arrival_berth(galaxy).docked_at
