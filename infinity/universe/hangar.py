@@ -126,7 +126,8 @@ class Hangar:
         """Add a ship with fresh hull, shields and stores; returns its id (>= FIRST_SHIP_ID).
 
         Raises `AlreadyHasShip` if `account_id` already flies one. `within`: inside that
-        transaction (a world's, for its flagship), which then commits or fails with it.
+        transaction (a world's, for its flagship), which then commits or fails with it, and
+        whose caller sees a conflict as the driver's `IntegrityError`.
         """
         if role not in SHIP_ROLES:
             raise ValueError(f"unknown ship role {role!r}")
