@@ -17,16 +17,21 @@ from typing import Any
 
 import nats
 from nats.js.client import JetStreamContext
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import Holder, ZoneLeases
 from infinity.cluster.local import pid_alive, read_record, recorded_pids
+from infinity.cluster.open_worlds import OpenWorlds
 from infinity.cluster.subjects import (
     COMPANY,
     CREW_LEASES_BUCKET,
     CREW_WORKERS_BUCKET,
     GATEWAYS_BUCKET,
 )
+
+STORE_TIMEOUT = 2.0  # seconds to connect to the store for the zones' names
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +113,31 @@ async def read_status(cluster_file: Path) -> ClusterStatus:
     was started there, OSError or a NATS error when NATS does not answer."""
     record = read_record(cluster_file)
     processes = processes_of(record)
-    names = {int(zone): str(name) for zone, name in record.get("zones", {}).items()}
+    names = await zone_names(record)
     running = processes[0].alive and record.get("ready") is True
     status = ClusterStatus(running, str(record["nats"]["url"]), processes=processes)
     if record["nats"]["url"] is None:
         raise OSError("the cluster is starting: NATS is not up yet")
     await _read_nats(status, names, int(record.get("ttl", 6)))
     return status
+
+
+async def zone_names(record: dict[str, Any]) -> dict[int, str]:
+    """Every open world's zones by name, read from the store once the cluster is ready
+    (through an engine that never migrates, so a status never races `up`'s migration);
+    before then, or when the store does not answer, the main world's as `up` recorded."""
+    recorded = {int(zone): str(name) for zone, name in record.get("zones", {}).items()}
+    db = record.get("postgres", {}).get("url")
+    if record.get("ready") is not True or not isinstance(db, str):
+        return recorded
+    engine = create_async_engine(db, connect_args={"timeout": STORE_TIMEOUT})
+    try:
+        worlds = await OpenWorlds.read_from(engine)
+    except (OSError, SQLAlchemyError, TimeoutError):  # the store away: who holds what still shows
+        return recorded
+    finally:
+        await engine.dispose()
+    return {zone: worlds.name_of(zone) or "" for zone in worlds}
 
 
 async def read_nats_status(nats_url: str) -> ClusterStatus:

@@ -23,6 +23,7 @@ from infinity.accounts.service import Accounts
 from infinity.cluster.hosts import HostRoll
 from infinity.cluster.leases import ZoneLeases
 from infinity.cluster.open_worlds import OpenWorlds
+from infinity.cluster.status import zone_names
 from infinity.cluster.zonehost import ZoneHosting
 from infinity.commands import internal as ci
 from infinity.galaxy.model import Galaxy
@@ -601,3 +602,19 @@ async def test_a_world_and_its_flagship_are_stored_together_or_not_at_all(
     )
     assert ship["role"] == FLAGSHIP_ROLE and ship["system_id"] in _systems(galaxy)
     assert ship["docked_at"] == arrival_berth(galaxy).docked_at
+
+
+async def test_the_status_names_every_worlds_zones(seeded: str, atlas: Atlas) -> None:
+    """`infinity cluster status` names an instance's zones as it does the main world's,
+    from the store, once the cluster is ready; before then (`up` may still be migrating
+    the store), or with the store away, the main world's names `up` recorded."""
+    _world, galaxy = await found(atlas, shipped()["space-fleet"], "Named")
+    record = {"ready": True, "postgres": {"url": seeded}, "zones": {"1": "as recorded"}}
+    names = await zone_names(record)
+    assert {names[s.id] for s in galaxy.systems} == {s.name for s in galaxy.systems}
+    assert set(names) == await systems_in(seeded) | _systems(galaxy)
+    recorded = {1: "as recorded"}
+    assert await zone_names(record | {"ready": False}) == recorded
+    away = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    assert await zone_names(record | {"postgres": {"url": away}}) == recorded
+    assert await zone_names(record | {"postgres": {"url": None}}) == recorded
